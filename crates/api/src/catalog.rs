@@ -1,0 +1,69 @@
+//! Catalog (customer backend): categories and products.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Money;
+
+pub const CATEGORIES_PATH: &str = "/api/v1/categories";
+pub const PRODUCTS_PATH: &str = "/api/v1/products";
+
+pub fn product_path(id: i64) -> String {
+    format!("{PRODUCTS_PATH}/{id}")
+}
+
+/// Most products one page may hold; larger requests are clamped.
+pub const MAX_PAGE_SIZE: u32 = 200;
+pub const DEFAULT_PAGE_SIZE: u32 = 24;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: i64,
+    /// Stable URL-friendly name, e.g. `rice-bowls`.
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub image_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: i64,
+    pub category_id: i64,
+    pub name: String,
+    pub description: String,
+    pub price: Money,
+    /// First one is the card image.
+    pub image_ids: Vec<Uuid>,
+    pub video_id: Option<Uuid>,
+    pub available: bool,
+}
+
+/// Query string of `GET /products`. `category` takes a slug or a numeric id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub items: Vec<Product>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Products matching the query over all pages.
+    pub total: u64,
+}
+
+impl ProductPage {
+    pub fn has_more(&self) -> bool {
+        u64::from(self.page) * u64::from(self.per_page) < self.total
+    }
+}

@@ -1,0 +1,27 @@
+//! Request and response types shared by the kiosk and the backend, one module per service.
+//! Every route lives under [`API_PREFIX`]; the path helpers keep both sides spelling them alike.
+
+pub mod auth;
+pub mod catalog;
+pub mod error;
+pub mod files;
+pub mod money;
+pub mod orders;
+
+pub use error::ErrorBody;
+pub use money::Money;
+
+/// Version prefix of every route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Header that makes a retried order (or payment) request safe to repeat.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// `GET` health check.
+pub const HEALTH_PATH: &str = "/api/v1/health";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

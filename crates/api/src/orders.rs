@@ -1,0 +1,183 @@
+//! Orders (customer backend): delivery options, placing an order, own orders with history.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Money;
+
+pub const DELIVERY_PATH: &str = "/api/v1/delivery";
+pub const ORDERS_PATH: &str = "/api/v1/orders";
+
+pub fn order_path(id: Uuid) -> String {
+    format!("{ORDERS_PATH}/{id}")
+}
+
+/// Most lines and units per line one order may hold.
+pub const MAX_LINES: usize = 50;
+pub const MAX_QUANTITY: i64 = 99;
+
+/// The seed system's three ways to deliver, each with its own price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMethod {
+    OnFoot,
+    ElectricScooter,
+    Car,
+}
+
+impl DeliveryMethod {
+    pub const ALL: [DeliveryMethod; 3] = [Self::OnFoot, Self::ElectricScooter, Self::Car];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OnFoot => "On foot",
+            Self::ElectricScooter => "E-scooter",
+            Self::Car => "Car",
+        }
+    }
+}
+
+/// The seed's four ways to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    CashOnDelivery,
+    CardOnDelivery,
+    QrBankApp,
+    CardInApp,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [
+        Self::CashOnDelivery,
+        Self::CardOnDelivery,
+        Self::QrBankApp,
+        Self::CardInApp,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CashOnDelivery => "Cash on delivery",
+            Self::CardOnDelivery => "Card terminal on delivery",
+            Self::QrBankApp => "QR code in bank app",
+            Self::CardInApp => "Card here (with CVC)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Accepted,
+    Preparing,
+    CourierAssigned,
+    OnTheWay,
+    Delivered,
+    Cancelled,
+    Failed,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Placed => "Placed",
+            Self::Accepted => "Accepted",
+            Self::Preparing => "Preparing",
+            Self::CourierAssigned => "Courier assigned",
+            Self::OnTheWay => "On the way",
+            Self::Delivered => "Delivered",
+            Self::Cancelled => "Cancelled",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryOption {
+    pub method: DeliveryMethod,
+    pub price: Money,
+    /// Rough door-to-door estimate shown before ordering.
+    pub eta_minutes: u32,
+}
+
+/// What the checkout needs before an order: where we deliver and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryInfo {
+    pub cities: Vec<String>,
+    pub options: Vec<DeliveryOption>,
+}
+
+/// One cart line. `quantity` is signed so that a negative value gets a clear validation
+/// message rather than a parse error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineRequest {
+    pub product_id: i64,
+    pub quantity: i64,
+}
+
+/// Prices are not part of the request: the server computes every total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateOrderRequest {
+    pub lines: Vec<OrderLineRequest>,
+    pub city: String,
+    pub address: String,
+    pub phone: String,
+    pub delivery_method: DeliveryMethod,
+    pub payment_method: PaymentMethod,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: i64,
+    pub name: String,
+    pub unit_price: Money,
+    pub quantity: i64,
+    pub line_total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    /// Unix time in milliseconds.
+    pub at: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: Uuid,
+    /// Short number the customer reads off the screen, e.g. `1042`.
+    pub number: i64,
+    pub status: OrderStatus,
+    pub lines: Vec<OrderLine>,
+    pub products_total: Money,
+    pub delivery_price: Money,
+    pub total: Money,
+    pub city: String,
+    pub address: String,
+    pub phone: String,
+    pub delivery_method: DeliveryMethod,
+    pub payment_method: PaymentMethod,
+    pub created_at: i64,
+    pub history: Vec<StatusChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderList {
+    pub orders: Vec<Order>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_use_snake_case_on_the_wire() {
+        let json = serde_json::to_string(&PaymentMethod::QrBankApp).unwrap();
+        assert_eq!(json, "\"qr_bank_app\"");
+        let m: DeliveryMethod = serde_json::from_str("\"electric_scooter\"").unwrap();
+        assert_eq!(m, DeliveryMethod::ElectricScooter);
+        assert!(serde_json::from_str::<DeliveryMethod>("\"bike\"").is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! The customerclient backend: one axum service with a module per backend of the seed system
+//! (auth, catalog, files, orders), over one repository layer ([`store`]).
+//!
+//! The kiosk embeds it through [`start`]; the `customerclient-backend` binary runs it alone.
+
+pub mod auth;
+pub mod catalog;
+pub mod error;
+mod extract;
+pub mod files;
+pub mod orders;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use customerclient_api::{HEALTH_PATH, Health};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use orders::DeliveryTerms;
+pub use store::Store;
+
+/// Largest JSON body any route accepts.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub delivery: Arc<DeliveryTerms>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://path/to/file.sqlite` or `sqlite::memory:`.
+    pub database_url: String,
+    /// Seed the demo catalog when the catalog is empty.
+    pub seed_demo: bool,
+    pub delivery: DeliveryTerms,
+}
+
+impl Config {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            seed_demo: true,
+            delivery: DeliveryTerms::default(),
+        }
+    }
+}
+
+/// `<data dir>/customerclient/customerclient.sqlite`, e.g. under `~/.local/share` on Linux.
+pub fn default_database_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("customerclient")
+        .join("customerclient.sqlite")
+}
+
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Opens the store, seeds it if asked, and returns the state the router runs on.
+pub async fn open(config: &Config) -> anyhow::Result<AppState> {
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", config.database_url))?;
+    if config.seed_demo {
+        seed::seed_demo_catalog(&store)
+            .await
+            .context("seeding the demo catalog")?;
+    }
+    Ok(AppState {
+        store,
+        delivery: Arc::new(config.delivery.clone()),
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(HEALTH_PATH, get(health))
+        .merge(auth::router())
+        .merge(catalog::router())
+        .merge(files::router())
+        .merge(orders::router())
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::map_response(error::json_errors))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<Health>, error::AppError> {
+    state.store.ping().await.map_err(anyhow::Error::from)?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+/// A backend serving on a local port until [`Backend::stop`] or drop.
+pub struct Backend {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Backend {
+    /// Base URL, e.g. `http://127.0.0.1:39213`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.state.store.close().await;
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Opens the store and serves on `listen` (port 0 picks a free one). Must run inside tokio.
+pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backend> {
+    let state = open(config).await?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "backend server stopped");
+        }
+    });
+    tracing::info!(%addr, "backend listening");
+    Ok(Backend {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

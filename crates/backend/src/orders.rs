@@ -1,0 +1,300 @@
+//! Orders service (customer backend): delivery options, placing orders (server-side pricing,
+//! idempotent), and the customer's own orders with their status history.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use customerclient_api::orders::{
+    self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, DeliveryOption, MAX_LINES,
+    MAX_QUANTITY, Order, OrderLine, OrderList,
+};
+use customerclient_api::{IDEMPOTENCY_KEY_HEADER, Money};
+use sha2::Digest;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::CurrentAccount;
+use crate::error::AppError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::store::{NewOrder, StoreError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(api::DELIVERY_PATH, get(delivery))
+        .route(api::ORDERS_PATH, get(list).post(create))
+        .route(&format!("{}/{{id}}", api::ORDERS_PATH), get(one))
+}
+
+/// The store's delivery terms.
+#[derive(Debug, Clone)]
+pub struct DeliveryTerms {
+    pub currency: String,
+    pub cities: Vec<String>,
+    pub options: Vec<DeliveryOption>,
+}
+
+impl Default for DeliveryTerms {
+    fn default() -> Self {
+        let usd = |minor| Money::new(minor, "USD");
+        Self {
+            currency: "USD".into(),
+            cities: vec!["Moscow".into(), "Saint Petersburg".into(), "Kazan".into()],
+            options: vec![
+                DeliveryOption {
+                    method: DeliveryMethod::OnFoot,
+                    price: usd(199),
+                    eta_minutes: 45,
+                },
+                DeliveryOption {
+                    method: DeliveryMethod::ElectricScooter,
+                    price: usd(349),
+                    eta_minutes: 30,
+                },
+                DeliveryOption {
+                    method: DeliveryMethod::Car,
+                    price: usd(499),
+                    eta_minutes: 25,
+                },
+            ],
+        }
+    }
+}
+
+async fn delivery(State(state): State<AppState>) -> Json<DeliveryInfo> {
+    Json(DeliveryInfo {
+        cities: state.delivery.cities.clone(),
+        options: state.delivery.options.clone(),
+    })
+}
+
+/// Digits with an optional leading `+`, 7–15 digits (E.164 allows 15).
+pub fn normalise_phone(raw: &str) -> Result<String, AppError> {
+    let trimmed = raw.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(r) => ("+", r),
+        None => ("", trimmed),
+    };
+    let digits: String = rest
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    if !(7..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::Validation(
+            "phone number must have 7 to 15 digits".into(),
+        ));
+    }
+    Ok(format!("{plus}{digits}"))
+}
+
+fn bad(message: impl Into<String>) -> AppError {
+    AppError::Validation(message.into())
+}
+
+/// Checks the request and prices it from the catalog; the client's idea of prices is never used.
+async fn price_order(
+    state: &AppState,
+    account_id: Uuid,
+    req: &CreateOrderRequest,
+) -> Result<NewOrder, AppError> {
+    if req.lines.is_empty() {
+        return Err(bad("the cart is empty"));
+    }
+    if req.lines.len() > MAX_LINES {
+        return Err(bad(format!("an order holds at most {MAX_LINES} lines")));
+    }
+    let city = req.city.trim();
+    if !state.delivery.cities.iter().any(|c| c == city) {
+        return Err(bad(format!(
+            "we deliver only to {}",
+            state.delivery.cities.join(", ")
+        )));
+    }
+    let address = req.address.trim();
+    if address.chars().count() < 3 {
+        return Err(bad("delivery address is required"));
+    }
+    if address.chars().count() > 200 {
+        return Err(bad("delivery address is limited to 200 characters"));
+    }
+    let phone = normalise_phone(&req.phone)?;
+    let option = state
+        .delivery
+        .options
+        .iter()
+        .find(|o| o.method == req.delivery_method)
+        .ok_or_else(|| bad("this delivery method is not offered"))?;
+
+    let currency = state.delivery.currency.clone();
+    let mut lines: Vec<OrderLine> = Vec::with_capacity(req.lines.len());
+    let mut products_total = Money::zero(&*currency);
+    let overflow = || bad("order total is too large");
+    for line in &req.lines {
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            return Err(bad(format!(
+                "quantity of product {} must be between 1 and {MAX_QUANTITY}",
+                line.product_id
+            )));
+        }
+        let product = state
+            .store
+            .product(line.product_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or_else(|| AppError::Unprocessable {
+                code: "unknown_product",
+                message: format!("product {} does not exist", line.product_id),
+            })?;
+        if !product.available {
+            return Err(AppError::Unprocessable {
+                code: "product_unavailable",
+                message: format!("{} is not available right now", product.name),
+            });
+        }
+        if product.price.currency != currency {
+            return Err(anyhow::anyhow!(
+                "product {} priced in {}",
+                product.id,
+                product.price.currency
+            )
+            .into());
+        }
+        // The same product twice in the request becomes one line.
+        if let Some(existing) = lines.iter_mut().find(|l| l.product_id == product.id) {
+            existing.quantity += line.quantity;
+            if existing.quantity > MAX_QUANTITY {
+                return Err(bad(format!("at most {MAX_QUANTITY} of one product")));
+            }
+            existing.line_total = existing
+                .unit_price
+                .checked_mul(existing.quantity)
+                .ok_or_else(overflow)?;
+        } else {
+            lines.push(OrderLine {
+                product_id: product.id,
+                name: product.name.clone(),
+                line_total: product
+                    .price
+                    .checked_mul(line.quantity)
+                    .ok_or_else(overflow)?,
+                unit_price: product.price,
+                quantity: line.quantity,
+            });
+        }
+    }
+    for l in &lines {
+        products_total = products_total
+            .checked_add(&l.line_total)
+            .ok_or_else(overflow)?;
+    }
+    let delivery_price = option.price.clone();
+    let total = products_total
+        .checked_add(&delivery_price)
+        .ok_or_else(overflow)?;
+    Ok(NewOrder {
+        account_id,
+        lines,
+        city: city.to_owned(),
+        address: address.to_owned(),
+        phone,
+        delivery_method: req.delivery_method,
+        payment_method: req.payment_method,
+        products_total,
+        delivery_price,
+        total,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateOrderRequest>,
+) -> Result<(StatusCode, Json<Order>), AppError> {
+    let key = match headers.get(IDEMPOTENCY_KEY_HEADER) {
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| bad("Idempotency-Key must be ASCII"))?
+                .trim();
+            if k.is_empty() || k.len() > 255 {
+                return Err(bad("Idempotency-Key must be 1–255 characters"));
+            }
+            Some(k.to_owned())
+        }
+        None => None,
+    };
+    let order = price_order(&state, current.account.id, &req).await?;
+    let request_hash = hex::encode(sha2::Sha256::digest(
+        serde_json::to_vec(&req).map_err(anyhow::Error::from)?,
+    ));
+    let idem = key.as_deref().map(|k| (k, request_hash.as_str()));
+    let (id, created) = match state.store.create_order(&order, idem).await {
+        Ok(r) => r,
+        Err(StoreError::KeyReused) => {
+            return Err(AppError::Unprocessable {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was already used for a different order".into(),
+            });
+        }
+        Err(e) => return Err(anyhow::Error::from(e).into()),
+    };
+    let saved = state
+        .store
+        .order(current.account.id, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| anyhow::anyhow!("order {id} vanished after insert"))?;
+    if created {
+        tracing::info!(order = saved.number, total = %saved.total, "order placed");
+    }
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(saved)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+) -> Result<Json<OrderList>, AppError> {
+    let orders = state
+        .store
+        .orders(current.account.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(OrderList { orders }))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Order>, AppError> {
+    state
+        .store
+        .order(current.account.id, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .map(Json)
+        .ok_or(AppError::NotFound("order"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_normalised_or_refused() {
+        assert_eq!(
+            normalise_phone(" +7 (912) 345-67-89 ").unwrap(),
+            "+79123456789"
+        );
+        assert_eq!(normalise_phone("5551234").unwrap(), "5551234");
+        assert!(normalise_phone("12345").is_err());
+        assert!(normalise_phone("+7 912 abc 67 89").is_err());
+        assert!(normalise_phone("1234567890123456").is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! Seeds the demo catalog (categories, dishes and their pictures) into an empty database.
+
+pub mod art;
+pub mod menu;
+
+use customerclient_api::Money;
+use customerclient_api::catalog::Category;
+use uuid::Uuid;
+
+use crate::store::{NewProduct, Store, StoreError};
+
+/// Writes the demo menu if the catalog is empty; a catalog with products is left alone.
+pub async fn seed_demo_catalog(store: &Store) -> Result<(), StoreError> {
+    if store.product_count().await? > 0 {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    // Drawing is CPU work; do it on a blocking thread, all at once.
+    let pictures = tokio::task::spawn_blocking(draw_all)
+        .await
+        .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))?;
+    let mut pictures = pictures.into_iter();
+    let mut product_id = 0;
+    for (ci, cat) in menu::MENU.iter().enumerate() {
+        let mut cover = None;
+        let mut dish_images = Vec::new();
+        for _ in cat.dishes {
+            let png = pictures.next().unwrap_or_default();
+            let id = Uuid::new_v4();
+            store.insert_file(id, "image/png", &png).await?;
+            cover.get_or_insert(id);
+            dish_images.push(id);
+        }
+        let category = Category {
+            id: ci as i64 + 1,
+            slug: cat.slug.into(),
+            name: cat.name.into(),
+            description: cat.description.into(),
+            image_id: cover,
+        };
+        store.insert_category(&category, ci as i64).await?;
+        for (di, (d, image)) in cat.dishes.iter().zip(dish_images).enumerate() {
+            product_id += 1;
+            store
+                .insert_product(&NewProduct {
+                    id: product_id,
+                    category_id: category.id,
+                    name: d.name,
+                    description: d.description,
+                    price: &Money::new(d.price_cents, "USD"),
+                    image_id: Some(image),
+                    video_id: None,
+                    available: d.available,
+                    position: di as i64,
+                })
+                .await?;
+        }
+    }
+    tracing::info!(
+        products = product_id,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo catalog seeded"
+    );
+    Ok(())
+}
+
+/// Every dish picture in menu order. Drawn once per process and reused (tests open many stores).
+fn draw_all() -> Vec<Vec<u8>> {
+    static PICTURES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    PICTURES
+        .get_or_init(|| {
+            let mut out = Vec::new();
+            for cat in menu::MENU {
+                for (i, d) in cat.dishes.iter().enumerate() {
+                    out.push(art::dish_png(cat.slug, i, d.accent, out.len() as u64 + 7));
+                }
+            }
+            out
+        })
+        .clone()
+}

@@ -1,0 +1,649 @@
+//! The repository layer: every SQL statement of the backend lives here.
+//!
+//! The SQL is portable (numbered `$n` parameters, no AUTOINCREMENT, times as Unix
+//! milliseconds) so that a PostgreSQL pool can sit behind the same methods; the services
+//! above see only these methods and the `customerclient_api` types.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use customerclient_api::Money;
+use customerclient_api::auth::Account;
+use customerclient_api::catalog::{Category, Product};
+use customerclient_api::orders::{
+    DeliveryMethod, Order, OrderLine, OrderStatus, PaymentMethod, StatusChange,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("idempotency key was already used for a different request")]
+    KeyReused,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    /// SQLite allows one writer; order numbering reads then writes, so order creation is
+    /// serialised here rather than relying on database-specific locking.
+    order_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+pub struct AccountRow {
+    pub account: Account,
+    pub password_hash: Option<String>,
+}
+
+pub struct StoredFile {
+    pub content_type: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct NewProduct<'a> {
+    pub id: i64,
+    pub category_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub price: &'a Money,
+    pub image_id: Option<Uuid>,
+    pub video_id: Option<Uuid>,
+    pub available: bool,
+    pub position: i64,
+}
+
+/// A fully priced order, ready to be written.
+pub struct NewOrder {
+    pub account_id: Uuid,
+    pub lines: Vec<OrderLine>,
+    pub city: String,
+    pub address: String,
+    pub phone: String,
+    pub delivery_method: DeliveryMethod,
+    pub payment_method: PaymentMethod,
+    pub products_total: Money,
+    pub delivery_price: Money,
+    pub total: Money,
+}
+
+pub struct ProductFilter<'a> {
+    pub category_id: Option<i64>,
+    /// Already lower-cased.
+    pub text: Option<&'a str>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+fn enum_to_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn enum_from_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Uuid, sqlx::Error> {
+    let s: String = row.try_get(col)?;
+    Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn opt_uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+const PRODUCT_COLUMNS: &str =
+    "id, category_id, name, description, price_minor, currency, image_id, video_id, available";
+
+fn product_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        id: row.try_get("id")?,
+        category_id: row.try_get("category_id")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        price: Money::new(
+            row.try_get("price_minor")?,
+            row.try_get::<String, _>("currency")?,
+        ),
+        image_ids: opt_uuid_col(row, "image_id")?.into_iter().collect(),
+        video_id: opt_uuid_col(row, "video_id")?,
+        available: row.try_get("available")?,
+    })
+}
+
+fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRow, sqlx::Error> {
+    Ok(AccountRow {
+        account: Account {
+            id: uuid_col(row, "id")?,
+            login: row.try_get("login")?,
+            email: row.try_get("email")?,
+            phone: row.try_get("phone")?,
+            guest: row.try_get("guest")?,
+        },
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and applies the migrations.
+    pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(database_url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self {
+            pool,
+            order_lock: Default::default(),
+        })
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- accounts and sessions ----
+
+    pub async fn insert_account(
+        &self,
+        account: &Account,
+        password_hash: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let res = sqlx::query(
+            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(account.id.to_string())
+        .bind(&account.login)
+        .bind(&account.email)
+        .bind(&account.phone)
+        .bind(password_hash)
+        .bind(account.guest)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Duplicate(e.message().to_owned()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Finds a registered (non-guest) account by login or e-mail.
+    pub async fn account_by_login_or_email(
+        &self,
+        login: &str,
+    ) -> Result<Option<AccountRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, login, email, phone, password_hash, guest FROM accounts
+             WHERE guest = FALSE AND (login = $1 OR email = $1)",
+        )
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(account_from_row).transpose()?)
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        account_id: Uuid,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(account_id.to_string())
+        .bind(now_ms())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The account behind a live (unexpired) session.
+    pub async fn session_account(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(Account, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.login, a.email, a.phone, a.password_hash, a.guest, s.expires_at
+             FROM sessions s JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => {
+                let expires: i64 = row.try_get("expires_at")?;
+                Ok(Some((account_from_row(&row)?.account, expires)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn password_hash_of(&self, login: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE login = $1")
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    // ---- files ----
+
+    pub async fn insert_file(
+        &self,
+        id: Uuid,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        sqlx::query(
+            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(content_type)
+        .bind(sha)
+        .bind(bytes.len() as i64)
+        .bind(bytes)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
+        let row = sqlx::query("SELECT content_type, sha256, bytes FROM files WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(StoredFile {
+                content_type: r.try_get("content_type")?,
+                sha256: r.try_get("sha256")?,
+                bytes: r.try_get("bytes")?,
+            })
+        })
+        .transpose()
+    }
+
+    // ---- catalog ----
+
+    pub async fn product_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM products")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn insert_category(
+        &self,
+        category: &Category,
+        position: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO categories (id, slug, name, description, image_id, position) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(category.id)
+        .bind(&category.slug)
+        .bind(&category.name)
+        .bind(&category.description)
+        .bind(category.image_id.map(|u| u.to_string()))
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError> {
+        let search = format!("{} {}", p.name, p.description).to_lowercase();
+        sqlx::query(
+            "INSERT INTO products (id, category_id, name, description, price_minor, currency, image_id, video_id, available, position, search_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(p.id)
+        .bind(p.category_id)
+        .bind(p.name)
+        .bind(p.description)
+        .bind(p.price.minor)
+        .bind(&p.price.currency)
+        .bind(p.image_id.map(|u| u.to_string()))
+        .bind(p.video_id.map(|u| u.to_string()))
+        .bind(p.available)
+        .bind(p.position)
+        .bind(search)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, slug, name, description, image_id FROM categories ORDER BY position, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Category {
+                    id: r.try_get("id")?,
+                    slug: r.try_get("slug")?,
+                    name: r.try_get("name")?,
+                    description: r.try_get("description")?,
+                    image_id: opt_uuid_col(r, "image_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Resolves a category given as slug or numeric id.
+    pub async fn category_id(&self, slug_or_id: &str) -> Result<Option<i64>, StoreError> {
+        let id: Option<i64> = slug_or_id.parse().ok();
+        Ok(
+            sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1 OR id = $2")
+                .bind(slug_or_id)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// One page of products in catalog order, and the number matching over all pages.
+    pub async fn products(&self, f: &ProductFilter<'_>) -> Result<(Vec<Product>, u64), StoreError> {
+        let pattern = f.text.map(escape_like);
+        let filter = "FROM products p JOIN categories c ON c.id = p.category_id
+             WHERE ($1 IS NULL OR p.category_id = $1)
+               AND ($2 IS NULL OR p.search_text LIKE $2 ESCAPE '\\')";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
+            .bind(f.category_id)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
+        let cols = PRODUCT_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {cols} {filter} ORDER BY c.position, p.position, p.id LIMIT $3 OFFSET $4"
+        ))
+        .bind(f.category_id)
+        .bind(&pattern)
+        .bind(i64::from(f.limit))
+        .bind(f.offset as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(product_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok((items, total.max(0) as u64))
+    }
+
+    pub async fn product(&self, id: i64) -> Result<Option<Product>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(product_from_row).transpose()?)
+    }
+
+    // ---- orders ----
+
+    /// Writes a priced order with its first status, or — when `idempotency` names a key
+    /// this account already used for the same request — returns the order made then.
+    /// Returns the order id and whether it was created now.
+    pub async fn create_order(
+        &self,
+        order: &NewOrder,
+        idempotency: Option<(&str, &str)>,
+    ) -> Result<(Uuid, bool), StoreError> {
+        let _guard = self.order_lock.lock().await;
+        let account = order.account_id.to_string();
+        if let Some((key, hash)) = idempotency {
+            let existing = sqlx::query(
+                "SELECT request_hash, order_id FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+            )
+            .bind(&account)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = existing {
+                let stored: String = row.try_get("request_hash")?;
+                if stored != hash {
+                    return Err(StoreError::KeyReused);
+                }
+                return Ok((uuid_col(&row, "order_id")?, false));
+            }
+        }
+
+        let id = Uuid::new_v4();
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO orders (id, number, account_id, status, city, address, phone, delivery_method,
+                payment_method, currency, products_minor, delivery_minor, total_minor, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id.to_string())
+        .bind(number)
+        .bind(&account)
+        .bind(enum_to_text(&OrderStatus::Placed))
+        .bind(&order.city)
+        .bind(&order.address)
+        .bind(&order.phone)
+        .bind(enum_to_text(&order.delivery_method))
+        .bind(enum_to_text(&order.payment_method))
+        .bind(&order.total.currency)
+        .bind(order.products_total.minor)
+        .bind(order.delivery_price.minor)
+        .bind(order.total.minor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (i, line) in order.lines.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO order_lines (order_id, line_no, product_id, name, unit_price_minor, quantity)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.to_string())
+            .bind(i as i64)
+            .bind(line.product_id)
+            .bind(&line.name)
+            .bind(line.unit_price.minor)
+            .bind(line.quantity)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO order_status_history (order_id, seq, status, at, note) VALUES ($1, 0, $2, $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(enum_to_text(&OrderStatus::Placed))
+        .bind(now)
+        .bind("Order placed at the kiosk")
+        .execute(&mut *tx)
+        .await?;
+        if let Some((key, hash)) = idempotency {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (account_id, key, request_hash, order_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&account)
+            .bind(key)
+            .bind(hash)
+            .bind(id.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((id, true))
+    }
+
+    /// An order of this account; another account's order reads as absent.
+    pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError> {
+        let rows = self
+            .order_rows("WHERE account_id = $1 AND id = $2", account_id, Some(id))
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// This account's orders, newest first.
+    pub async fn orders(&self, account_id: Uuid) -> Result<Vec<Order>, StoreError> {
+        self.order_rows("WHERE account_id = $1", account_id, None)
+            .await
+    }
+
+    async fn order_rows(
+        &self,
+        filter: &str,
+        account_id: Uuid,
+        id: Option<Uuid>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let sql = format!(
+            "SELECT id, number, status, city, address, phone, delivery_method, payment_method, currency,
+                    products_minor, delivery_minor, total_minor, created_at
+             FROM orders {filter} ORDER BY created_at DESC, number DESC"
+        );
+        let mut q = sqlx::query(&sql).bind(account_id.to_string());
+        if let Some(id) = id {
+            q = q.bind(id.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id = uuid_col(&r, "id")?;
+            let currency: String = r.try_get("currency")?;
+            let lines = sqlx::query(
+                "SELECT product_id, name, unit_price_minor, quantity FROM order_lines
+                 WHERE order_id = $1 ORDER BY line_no",
+            )
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|l| {
+                let unit: i64 = l.try_get("unit_price_minor")?;
+                let qty: i64 = l.try_get("quantity")?;
+                Ok(OrderLine {
+                    product_id: l.try_get("product_id")?,
+                    name: l.try_get("name")?,
+                    unit_price: Money::new(unit, &*currency),
+                    quantity: qty,
+                    line_total: Money::new(unit * qty, &*currency),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let history = sqlx::query(
+                "SELECT status, at, note FROM order_status_history WHERE order_id = $1 ORDER BY seq",
+            )
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(StatusChange {
+                    status: enum_from_text(&h.try_get::<String, _>("status")?)?,
+                    at: h.try_get("at")?,
+                    note: h.try_get("note")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            orders.push(Order {
+                id,
+                number: r.try_get("number")?,
+                status: enum_from_text(&r.try_get::<String, _>("status")?)?,
+                lines,
+                products_total: Money::new(r.try_get("products_minor")?, &*currency),
+                delivery_price: Money::new(r.try_get("delivery_minor")?, &*currency),
+                total: Money::new(r.try_get("total_minor")?, &*currency),
+                city: r.try_get("city")?,
+                address: r.try_get("address")?,
+                phone: r.try_get("phone")?,
+                delivery_method: enum_from_text(&r.try_get::<String, _>("delivery_method")?)?,
+                payment_method: enum_from_text(&r.try_get::<String, _>("payment_method")?)?,
+                created_at: r.try_get("created_at")?,
+                history,
+            });
+        }
+        Ok(orders)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(escape_like("50%_off"), "%50\\%\\_off%");
+        assert_eq!(escape_like("rice"), "%rice%");
+    }
+}

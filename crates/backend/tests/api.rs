@@ -1,0 +1,722 @@
+//! The backend over real HTTP on an ephemeral loopback port, each test with its own database.
+
+use customerclient_api::ErrorBody;
+use customerclient_api::auth::{Account, Session};
+use customerclient_api::catalog::{Category, ProductPage};
+use customerclient_api::orders::{Order, OrderList};
+use customerclient_backend::{Backend, Config};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct TestServer {
+    backend: Backend,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = customerclient_backend::sqlite_url(&dir.path().join("test.sqlite"));
+        let backend =
+            customerclient_backend::start(&Config::new(url), "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap();
+        Self {
+            backend,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.backend.url())
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn guest(&self) -> String {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/auth/guest"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        resp.json::<Session>().await.unwrap().token
+    }
+
+    async fn all_products(&self) -> Vec<customerclient_api::catalog::Product> {
+        let page: ProductPage = self
+            .get("/api/v1/products?per_page=200", None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        page.items
+    }
+}
+
+/// Asserts the response is a JSON error with this status and code.
+async fn assert_error(resp: reqwest::Response, status: StatusCode, code: &str) -> ErrorBody {
+    assert_eq!(resp.status(), status);
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("application/json"), "content type was {ct}");
+    let body: ErrorBody = resp.json().await.unwrap();
+    assert_eq!(body.error, code, "message: {}", body.message);
+    assert!(!body.message.is_empty());
+    body
+}
+
+fn order_body(lines: Value) -> Value {
+    json!({
+        "lines": lines,
+        "city": "Moscow",
+        "address": "Tverskaya 7, flat 12",
+        "phone": "+7 912 345-67-89",
+        "delivery_method": "electric_scooter",
+        "payment_method": "cash_on_delivery"
+    })
+}
+
+#[tokio::test]
+async fn health_reports_ok() {
+    let s = TestServer::start().await;
+    let resp = s.get("/api/v1/health", None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "ok");
+}
+
+#[tokio::test]
+async fn sign_up_sign_in_and_sign_out() {
+    let s = TestServer::start().await;
+    let signup = json!({"login": "anna", "email": "Anna@Example.com", "phone": "+7 900 111 2233", "password": "s3cret-pass"});
+    let resp = s.post("/api/v1/auth/signup", None, &signup).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let session: Session = resp.json().await.unwrap();
+    assert_eq!(session.account.email.as_deref(), Some("anna@example.com"));
+    assert!(!session.account.guest);
+
+    let me: Account = s
+        .get("/api/v1/auth/me", Some(&session.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me, session.account);
+
+    // the password is stored as an argon2 hash, never as typed
+    let hash = s
+        .backend
+        .state
+        .store
+        .password_hash_of("anna")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("s3cret-pass"));
+
+    let again = s.post("/api/v1/auth/signup", None, &signup).await;
+    assert_error(again, StatusCode::CONFLICT, "account_exists").await;
+
+    let wrong = s
+        .post(
+            "/api/v1/auth/signin",
+            None,
+            &json!({"login": "anna", "password": "nope-nope"}),
+        )
+        .await;
+    assert_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    for login in ["anna", "ANNA@example.com"] {
+        let resp = s
+            .post(
+                "/api/v1/auth/signin",
+                None,
+                &json!({"login": login, "password": "s3cret-pass"}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK, "signing in as {login}");
+        let second: Session = resp.json().await.unwrap();
+        assert_ne!(second.token, session.token);
+        assert_eq!(second.account.id, session.account.id);
+    }
+
+    let out = s
+        .client
+        .post(s.url("/api/v1/auth/signout"))
+        .bearer_auth(&session.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let gone = s.get("/api/v1/auth/me", Some(&session.token)).await;
+    assert_error(gone, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn sign_up_rejects_bad_fields_with_reasons() {
+    let s = TestServer::start().await;
+    let cases = [
+        (
+            json!({"login": "x", "email": "a@b.co", "phone": "+79001112233", "password": "longenough"}),
+            "login",
+        ),
+        (
+            json!({"login": "bob", "email": "not-an-email", "phone": "+79001112233", "password": "longenough"}),
+            "e-mail",
+        ),
+        (
+            json!({"login": "bob", "email": "a@b.co", "phone": "12", "password": "longenough"}),
+            "phone",
+        ),
+        (
+            json!({"login": "bob", "email": "a@b.co", "phone": "+79001112233", "password": "short"}),
+            "password",
+        ),
+    ];
+    for (body, field) in cases {
+        let err = assert_error(
+            s.post("/api/v1/auth/signup", None, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            err.message.contains(field),
+            "{} should mention {field}",
+            err.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn catalog_pages_filters_and_searches() {
+    let s = TestServer::start().await;
+    let categories: Vec<Category> = s
+        .get("/api/v1/categories", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(categories.len() >= 6);
+
+    let first: ProductPage = s
+        .get("/api/v1/products?per_page=10", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(first.total >= 48, "seeded {} products", first.total);
+    assert_eq!(first.items.len(), 10);
+    assert!(first.has_more());
+
+    // walking every page yields every product exactly once
+    let mut ids = Vec::new();
+    let mut page = 1;
+    loop {
+        let p: ProductPage = s
+            .get(&format!("/api/v1/products?per_page=10&page={page}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.extend(p.items.iter().map(|i| i.id));
+        if !p.has_more() {
+            break;
+        }
+        page += 1;
+    }
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total);
+    assert_eq!(total as u64, first.total);
+
+    let juices = categories.iter().find(|c| c.slug == "juices").unwrap();
+    for query in [
+        "category=juices".to_owned(),
+        format!("category={}", juices.id),
+    ] {
+        let p: ProductPage = s
+            .get(&format!("/api/v1/products?{query}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p.total, 7);
+        assert!(p.items.iter().all(|i| i.category_id == juices.id));
+        assert!(
+            p.items
+                .iter()
+                .all(|i| !i.image_ids.is_empty() && i.price.minor > 0)
+        );
+    }
+
+    let found: ProductPage = s
+        .get("/api/v1/products?q=BURGER", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let expected = s
+        .all_products()
+        .await
+        .iter()
+        .filter(|p| {
+            format!("{} {}", p.name, p.description)
+                .to_lowercase()
+                .contains("burger")
+        })
+        .count();
+    assert!(expected >= 4);
+    assert_eq!(found.total as usize, expected);
+    for p in &found.items {
+        let text = format!("{} {}", p.name, p.description).to_lowercase();
+        assert!(text.contains("burger"), "{text}");
+    }
+    let none: ProductPage = s
+        .get("/api/v1/products?q=100%25_zzz", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+
+    let clamped: ProductPage = s
+        .get("/api/v1/products?per_page=100000", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clamped.per_page, 200);
+
+    assert_error(
+        s.get("/api/v1/products?category=pizza", None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        s.get("/api/v1/products?page=0", None).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+    assert_error(
+        s.get("/api/v1/products?page=-3", None).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+    assert_error(
+        s.get("/api/v1/products/abc", None).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+    )
+    .await;
+    assert_error(
+        s.get("/api/v1/products/999999", None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn images_are_served_with_type_cache_headers_and_ranges() {
+    let s = TestServer::start().await;
+    let product = s.all_products().await.remove(0);
+    let path = customerclient_api::files::file_path(product.image_ids[0]);
+
+    let full = s.get(&path, None).await;
+    assert_eq!(full.status(), StatusCode::OK);
+    assert_eq!(full.headers()["content-type"], "image/png");
+    assert_eq!(full.headers()["accept-ranges"], "bytes");
+    assert!(
+        full.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let etag = full.headers()["etag"].to_str().unwrap().to_owned();
+    let bytes = full.bytes().await.unwrap();
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert!(decoded.width() >= 256 && decoded.height() >= 256);
+
+    let cached = s
+        .client
+        .get(s.url(&path))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    let part = s
+        .client
+        .get(s.url(&path))
+        .header("Range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 100-199/{}", bytes.len()).as_str()
+    );
+    assert_eq!(&part.bytes().await.unwrap()[..], &bytes[100..200]);
+
+    let tail = s
+        .client
+        .get(s.url(&path))
+        .header("Range", "bytes=-16")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tail.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(&tail.bytes().await.unwrap()[..], &bytes[bytes.len() - 16..]);
+
+    let beyond = s
+        .client
+        .get(s.url(&path))
+        .header("Range", format!("bytes={}-", bytes.len() + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        beyond.headers()["content-range"],
+        format!("bytes */{}", bytes.len()).as_str()
+    );
+    assert_error(
+        beyond,
+        StatusCode::RANGE_NOT_SATISFIABLE,
+        "range_not_satisfiable",
+    )
+    .await;
+
+    assert_error(
+        s.get("/api/v1/files/00000000-0000-0000-0000-000000000000", None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn order_totals_are_computed_by_the_server() {
+    let s = TestServer::start().await;
+    let token = s.guest().await;
+    let products = s.all_products().await;
+    let (a, b) = (&products[0], &products[9]);
+    let mut body = order_body(json!([
+        {"product_id": a.id, "quantity": 2},
+        {"product_id": b.id, "quantity": 1},
+    ]));
+    // whatever totals a client sends are ignored
+    body["total"] = json!({"minor": 1, "currency": "USD"});
+    let resp = s.post("/api/v1/orders", Some(&token), &body).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let order: Order = resp.json().await.unwrap();
+
+    let products_total = a.price.minor * 2 + b.price.minor;
+    let delivery: Value = s.get("/api/v1/delivery", None).await.json().await.unwrap();
+    let scooter = delivery["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["method"] == "electric_scooter")
+        .unwrap();
+    let delivery_minor = scooter["price"]["minor"].as_i64().unwrap();
+    assert_eq!(order.products_total.minor, products_total);
+    assert_eq!(order.delivery_price.minor, delivery_minor);
+    assert_eq!(order.total.minor, products_total + delivery_minor);
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.lines[0].line_total.minor, a.price.minor * 2);
+    assert_eq!(order.phone, "+79123456789");
+    assert_eq!(order.history.len(), 1);
+    assert_eq!(
+        order.status,
+        customerclient_api::orders::OrderStatus::Placed
+    );
+    assert!(order.number > 1000);
+
+    let fetched: Order = s
+        .get(&format!("/api/v1/orders/{}", order.id), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched, order);
+    let list: OrderList = s
+        .get("/api/v1/orders", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.orders, vec![order]);
+}
+
+#[tokio::test]
+async fn same_idempotency_key_twice_creates_one_order() {
+    let s = TestServer::start().await;
+    let token = s.guest().await;
+    let p = s.all_products().await.remove(3);
+    let body = order_body(json!([{"product_id": p.id, "quantity": 1}]));
+    let send = |key: &'static str, body: Value| {
+        let req = s
+            .client
+            .post(s.url("/api/v1/orders"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let first = send("key-1", body.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Order = first.json().await.unwrap();
+    let retry = send("key-1", body.clone()).await;
+    assert_eq!(retry.status(), StatusCode::OK);
+    let retry: Order = retry.json().await.unwrap();
+    assert_eq!(retry.id, first.id);
+
+    // the same key at once from several connections still makes one order
+    let racing = futures_join_all((0..6).map(|_| send("key-2", body.clone()))).await;
+    let mut ids: Vec<_> = Vec::new();
+    for r in racing {
+        assert!(r.status().is_success());
+        ids.push(r.json::<Order>().await.unwrap().id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1);
+
+    let mut other = body.clone();
+    other["address"] = json!("Somewhere else 1");
+    assert_error(
+        send("key-1", other).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
+
+    let list: OrderList = s
+        .get("/api/v1/orders", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.orders.len(), 2);
+}
+
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futs: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_json_error_not_a_panic() {
+    let s = TestServer::start().await;
+    let token = s.guest().await;
+    let p = s.all_products().await.remove(0);
+
+    let malformed = s
+        .client
+        .post(s.url("/api/v1/orders"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"lines\": [")
+        .send()
+        .await
+        .unwrap();
+    assert_error(malformed, StatusCode::BAD_REQUEST, "malformed_json").await;
+
+    let wrong_type = s
+        .client
+        .post(s.url("/api/v1/orders"))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        wrong_type,
+        StatusCode::BAD_REQUEST,
+        "unsupported_media_type",
+    )
+    .await;
+
+    let wrong_shape = s
+        .post(
+            "/api/v1/orders",
+            Some(&token),
+            &json!({"lines": "two burgers"}),
+        )
+        .await;
+    assert_error(
+        wrong_shape,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    )
+    .await;
+
+    let unknown = s
+        .post(
+            "/api/v1/orders",
+            Some(&token),
+            &order_body(json!([{"product_id": 424242, "quantity": 1}])),
+        )
+        .await;
+    assert_error(unknown, StatusCode::UNPROCESSABLE_ENTITY, "unknown_product").await;
+
+    for qty in [-1, 0, 1000] {
+        let resp = s
+            .post(
+                "/api/v1/orders",
+                Some(&token),
+                &order_body(json!([{"product_id": p.id, "quantity": qty}])),
+            )
+            .await;
+        let err = assert_error(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert!(err.message.contains("quantity"));
+    }
+
+    let empty = s
+        .post("/api/v1/orders", Some(&token), &order_body(json!([])))
+        .await;
+    assert_error(empty, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    let mut nowhere = order_body(json!([{"product_id": p.id, "quantity": 1}]));
+    nowhere["city"] = json!("Atlantis");
+    assert_error(
+        s.post("/api/v1/orders", Some(&token), &nowhere).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+
+    let huge = json!({"lines": [], "city": "x".repeat(200_000)});
+    assert_error(
+        s.post("/api/v1/orders", Some(&token), &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+
+    let anonymous = s
+        .post(
+            "/api/v1/orders",
+            None,
+            &order_body(json!([{"product_id": p.id, "quantity": 1}])),
+        )
+        .await;
+    assert_error(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let forged = s
+        .post(
+            "/api/v1/orders",
+            Some("0123456789abcdef"),
+            &order_body(json!([{"product_id": p.id, "quantity": 1}])),
+        )
+        .await;
+    assert_error(forged, StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    assert_error(
+        s.get("/api/v1/nothing-here", None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let wrong_method = s
+        .client
+        .delete(s.url("/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+
+    // and the server still works afterwards
+    assert_eq!(s.get("/api/v1/health", None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn another_customers_order_is_not_found() {
+    let s = TestServer::start().await;
+    let alice = s.guest().await;
+    let bob = s.guest().await;
+    let p = s.all_products().await.remove(0);
+    let order: Order = s
+        .post(
+            "/api/v1/orders",
+            Some(&alice),
+            &order_body(json!([{"product_id": p.id, "quantity": 1}])),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert_error(
+        s.get(&format!("/api/v1/orders/{}", order.id), Some(&bob))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let bobs: OrderList = s
+        .get("/api/v1/orders", Some(&bob))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(bobs.orders.is_empty());
+    let alices: OrderList = s
+        .get("/api/v1/orders", Some(&alice))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alices.orders.len(), 1);
+}
+
+#[tokio::test]
+async fn seeding_twice_keeps_one_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = customerclient_backend::sqlite_url(&dir.path().join("twice.sqlite"));
+    let config = Config::new(url);
+    let first = customerclient_backend::open(&config).await.unwrap();
+    let n = first.store.product_count().await.unwrap();
+    first.store.close().await;
+    let second = customerclient_backend::open(&config).await.unwrap();
+    assert_eq!(second.store.product_count().await.unwrap(), n);
+}
