@@ -1,1 +1,97 @@
-fn main() {}
+//! The kiosk binary: parses the command line, builds the Bevy app, runs it.
+
+use std::path::PathBuf;
+
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
+use bevy_egui::EguiPlugin;
+use clap::Parser;
+use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, KioskViewPlugin, Screen};
+
+#[derive(Parser, Debug)]
+#[command(version, about = "Fresh Kitchen touchscreen kiosk")]
+struct Cli {
+    /// Run in a window instead of fullscreen.
+    #[arg(long)]
+    windowed: bool,
+    /// Use a separately running backend instead of starting one inside the kiosk.
+    #[arg(long, env = "CUSTOMERCLIENT_BACKEND_URL")]
+    backend_url: Option<String>,
+    /// Database of the embedded backend (default: a SQLite file in the user's data directory).
+    #[arg(long, env = "CUSTOMERCLIENT_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Seconds without a touch before the kiosk forgets the customer.
+    #[arg(long, default_value_t = 90)]
+    idle_seconds: u64,
+    /// Save a PNG of `--scene` to this path and exit.
+    #[arg(long, requires = "scene")]
+    screenshot: Option<PathBuf>,
+    /// Scene for `--screenshot`: attract, gallery, product, cart, checkout, confirmation.
+    #[arg(long, value_parser = parse_scene)]
+    scene: Option<Screen>,
+    /// Window size for `--windowed` and `--screenshot`, e.g. 1920x1080.
+    #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+    size: (u32, u32),
+}
+
+fn parse_scene(s: &str) -> Result<Screen, String> {
+    Screen::from_name(s).ok_or_else(|| {
+        let names: Vec<_> = Screen::ALL.iter().map(|s| s.name()).collect();
+        format!("unknown scene '{s}'; one of: {}", names.join(", "))
+    })
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or("expected WIDTHxHEIGHT, e.g. 1920x1080")?;
+    let w = w.parse().map_err(|_| "width is not a number")?;
+    let h = h.parse().map_err(|_| "height is not a number")?;
+    Ok((w, h))
+}
+
+fn main() -> AppExit {
+    let cli = Cli::parse();
+    let mut config = match (&cli.backend_url, &cli.database_url) {
+        (Some(url), _) => KioskConfig::new(BackendTarget::Remote {
+            base_url: url.clone(),
+        }),
+        (None, Some(db)) => KioskConfig::new(BackendTarget::Embedded {
+            database_url: db.clone(),
+        }),
+        (None, None) => KioskConfig::embedded_default(),
+    };
+    config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
+
+    let windowed = cli.windowed || cli.screenshot.is_some();
+    let window = Window {
+        title: "Fresh Kitchen".into(),
+        resolution: WindowResolution::new(cli.size.0, cli.size.1).with_scale_factor_override(1.0),
+        mode: if windowed {
+            WindowMode::Windowed
+        } else {
+            WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
+        },
+        ..default()
+    };
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                ..default()
+            })
+            .set(LogPlugin {
+                filter: "info,wgpu=error,naga=warn,sqlx=warn,bevy_render=warn".into(),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(ClearColor(customerclient::ui::theme::BACKGROUND))
+    .add_plugins((KioskCorePlugin { config }, KioskViewPlugin));
+    if let (Some(path), Some(scene)) = (cli.screenshot, cli.scene) {
+        app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, scene });
+    }
+    app.run()
+}

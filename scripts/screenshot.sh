@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Renders kiosk scenes to PNGs under Xvfb with Mesa's software Vulkan (no GPU, no display needed).
+# Usage: scripts/screenshot.sh [OUT_DIR] [SCENE ...]   (default: docs/screenshots, every scene)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-docs/screenshots}
+shift || true
+scenes=("$@")
+[ ${#scenes[@]} -gt 0 ] || scenes=(attract gallery product cart checkout confirmation)
+mkdir -p "$out"
+cargo build ${PROFILE:+--profile "$PROFILE"} --bin customerclient
+bin=target/${PROFILE:-debug}/customerclient
+[ "${PROFILE:-}" = dev ] && bin=target/debug/customerclient
+# A throw-away database per run, so screenshots always show the fresh demo catalog.
+db_dir=$(mktemp -d)
+trap 'rm -rf "$db_dir"' EXIT
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$db_dir}
+for scene in "${scenes[@]}"; do
+  rm -f "$db_dir"/*.sqlite*
+  xvfb-run -a -s "-screen 0 1920x1080x24" \
+    "$bin" --screenshot "$out/$scene.png" --scene "$scene" \
+    --database-url "sqlite://$db_dir/kiosk.sqlite"
+  echo "wrote $out/$scene.png"
+done

@@ -1,0 +1,152 @@
+//! The HTTP side of the bridge: one async function per [`ApiCall`], run on the tokio runtime.
+
+use std::time::Duration;
+
+use customerclient_api::auth::{GUEST_PATH, Session};
+use customerclient_api::catalog::{CATEGORIES_PATH, PRODUCTS_PATH};
+use customerclient_api::orders::{DELIVERY_PATH, ORDERS_PATH};
+use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
+use serde::de::DeserializeOwned;
+
+use super::{ApiCall, ApiReply, BridgeError, DecodedImage};
+
+/// Attempts for a request that is safe to repeat (reads, and orders thanks to their key).
+const ATTEMPTS: u32 = 3;
+
+fn transport_error(e: reqwest::Error) -> BridgeError {
+    if e.is_timeout() {
+        BridgeError::Timeout
+    } else if e.is_decode() {
+        BridgeError::Invalid(e.to_string())
+    } else {
+        BridgeError::Unreachable(e.to_string())
+    }
+}
+
+async fn check(resp: reqwest::Response) -> Result<reqwest::Response, BridgeError> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let body = resp
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            error: "http_error".into(),
+            message: format!("the server answered {status}"),
+        });
+    Err(BridgeError::Rejected {
+        status: status.as_u16(),
+        body,
+    })
+}
+
+async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, BridgeError> {
+    let resp = req.send().await.map_err(transport_error)?;
+    check(resp)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(transport_error)
+}
+
+/// Repeats `attempt` on transient failures with a short back-off.
+async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, BridgeError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, BridgeError>>,
+{
+    let mut delay = Duration::from_millis(300);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(e) if e.is_transient() && tries < ATTEMPTS => {
+                tokio::time::sleep(delay).await;
+                delay *= 3;
+            }
+            other => return other,
+        }
+    }
+}
+
+pub(super) async fn perform(
+    http: &reqwest::Client,
+    base: &str,
+    call: ApiCall,
+) -> Result<ApiReply, BridgeError> {
+    match call {
+        ApiCall::Categories => {
+            let url = format!("{base}{CATEGORIES_PATH}");
+            with_retries(|| json(http.get(&url)))
+                .await
+                .map(ApiReply::Categories)
+        }
+        ApiCall::Products { page, per_page } => {
+            let url = format!("{base}{PRODUCTS_PATH}");
+            with_retries(|| {
+                json(
+                    http.get(&url)
+                        .query(&[("page", page), ("per_page", per_page)]),
+                )
+            })
+            .await
+            .map(ApiReply::Products)
+        }
+        ApiCall::Delivery => {
+            let url = format!("{base}{DELIVERY_PATH}");
+            with_retries(|| json(http.get(&url)))
+                .await
+                .map(ApiReply::Delivery)
+        }
+        ApiCall::Image(id) => {
+            let url = format!("{base}{}", customerclient_api::files::file_path(id));
+            let bytes = with_retries(|| async {
+                let resp = http.get(&url).send().await.map_err(transport_error)?;
+                check(resp).await?.bytes().await.map_err(transport_error)
+            })
+            .await?;
+            let image = tokio::task::spawn_blocking(move || decode(&bytes))
+                .await
+                .map_err(|e| BridgeError::Invalid(e.to_string()))??;
+            Ok(ApiReply::Image { id, image })
+        }
+        ApiCall::GuestSession => {
+            // Not retried: a lost answer would leave an orphan guest, harmless but pointless.
+            let url = format!("{base}{GUEST_PATH}");
+            json::<Session>(http.post(&url))
+                .await
+                .map(ApiReply::SessionOpened)
+        }
+        ApiCall::PlaceOrder {
+            token,
+            idempotency_key,
+            order,
+        } => {
+            let url = format!("{base}{ORDERS_PATH}");
+            // The same key on every attempt: the server creates the order at most once.
+            with_retries(|| {
+                json(
+                    http.post(&url)
+                        .bearer_auth(&token)
+                        .header(IDEMPOTENCY_KEY_HEADER, &idempotency_key)
+                        .json(&order),
+                )
+            })
+            .await
+            .map(ApiReply::OrderPlaced)
+        }
+    }
+}
+
+/// Decodes PNG/JPEG bytes into RGBA8.
+pub fn decode(bytes: &[u8]) -> Result<DecodedImage, BridgeError> {
+    let img = image::load_from_memory(bytes)
+        .map_err(|e| BridgeError::Invalid(format!("image: {e}")))?
+        .to_rgba8();
+    Ok(DecodedImage {
+        width: img.width(),
+        height: img.height(),
+        rgba: img.into_raw(),
+    })
+}

@@ -1,0 +1,300 @@
+//! The async bridge: a tokio runtime owned by a Bevy resource, on threads of its own.
+//!
+//! Systems call [`Bridge::send`] with a typed [`ApiCall`] and get a [`RequestId`] back at once;
+//! the HTTP work runs on the runtime, and its outcome comes back over a crossbeam channel that
+//! [`drain_replies`] empties every frame into [`BackendReply`] messages. Nothing here ever
+//! blocks a frame: a dead backend only means replies that are errors, later.
+
+mod client;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bevy::prelude::*;
+use crossbeam_channel::{Receiver, Sender};
+use customerclient_api::ErrorBody;
+use customerclient_api::auth::Session;
+use customerclient_api::catalog::{Category, ProductPage};
+use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order};
+use uuid::Uuid;
+
+use crate::config::{BackendTarget, KioskConfig};
+
+pub(crate) fn plugin(app: &mut App) {
+    let config = app.world().resource::<KioskConfig>().clone();
+    match Bridge::start(&config) {
+        Ok(bridge) => {
+            app.insert_resource(bridge);
+        }
+        Err(e) => {
+            // Without a runtime the kiosk cannot do anything useful; say so loudly.
+            panic!("cannot start the async bridge: {e}");
+        }
+    }
+    app.add_message::<BackendReply>()
+        .add_systems(PreUpdate, drain_replies);
+}
+
+pub type RequestId = u64;
+
+/// A request to one of the backend services.
+#[derive(Debug, Clone)]
+pub enum ApiCall {
+    Categories,
+    Products {
+        page: u32,
+        per_page: u32,
+    },
+    Delivery,
+    /// Fetch and decode a picture from the file service.
+    Image(Uuid),
+    /// Opens a guest session (ordering without an account).
+    GuestSession,
+    /// Places an order. The key stays the same across retries of the same order.
+    PlaceOrder {
+        token: String,
+        idempotency_key: String,
+        order: CreateOrderRequest,
+    },
+}
+
+/// RGBA8 pixels decoded off the main thread.
+#[derive(Clone)]
+pub struct DecodedImage {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl std::fmt::Debug for DecodedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DecodedImage({}x{})", self.width, self.height)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiReply {
+    /// The backend is reachable at `base_url` (the embedded one has started).
+    Connected {
+        base_url: String,
+    },
+    Categories(Vec<Category>),
+    Products(ProductPage),
+    Delivery(DeliveryInfo),
+    Image {
+        id: Uuid,
+        image: DecodedImage,
+    },
+    SessionOpened(Session),
+    OrderPlaced(Order),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    #[error("the store's server is not connected yet")]
+    NotConnected,
+    #[error("cannot reach the store's server: {0}")]
+    Unreachable(String),
+    #[error("the store's server did not answer in time")]
+    Timeout,
+    /// The backend answered with an error (4xx/5xx).
+    #[error("{}", .body.message)]
+    Rejected { status: u16, body: ErrorBody },
+    #[error("unexpected answer: {0}")]
+    Invalid(String),
+}
+
+impl BridgeError {
+    /// Worth trying again with the same request (the network or server, not the request, failed).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BridgeError::NotConnected | BridgeError::Unreachable(_) | BridgeError::Timeout => true,
+            BridgeError::Rejected { status, .. } => *status >= 500,
+            BridgeError::Invalid(_) => false,
+        }
+    }
+}
+
+/// One answer from the backend, matched to its request by `id`.
+#[derive(Message, Debug, Clone)]
+pub struct BackendReply {
+    pub id: RequestId,
+    pub call: CallKind,
+    pub result: Result<ApiReply, BridgeError>,
+}
+
+/// Which kind of call a reply answers (also for errors, which carry no payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Connect,
+    Categories,
+    Products,
+    Delivery,
+    Image,
+    GuestSession,
+    PlaceOrder,
+}
+
+impl ApiCall {
+    fn kind(&self) -> CallKind {
+        match self {
+            ApiCall::Categories => CallKind::Categories,
+            ApiCall::Products { .. } => CallKind::Products,
+            ApiCall::Delivery => CallKind::Delivery,
+            ApiCall::Image(_) => CallKind::Image,
+            ApiCall::GuestSession => CallKind::GuestSession,
+            ApiCall::PlaceOrder { .. } => CallKind::PlaceOrder,
+        }
+    }
+}
+
+/// Request id of the connection reply.
+pub const CONNECT_REQUEST: RequestId = 0;
+
+#[derive(Resource)]
+pub struct Bridge {
+    runtime: Option<tokio::runtime::Runtime>,
+    http: reqwest::Client,
+    base_url: Option<String>,
+    tx: Sender<BackendReply>,
+    rx: Receiver<BackendReply>,
+    next_id: Arc<AtomicU64>,
+    in_flight: Arc<AtomicU64>,
+}
+
+impl Bridge {
+    /// Starts the runtime and, for the embedded target, the backend inside it.
+    pub fn start(config: &KioskConfig) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kiosk-bridge")
+            .enable_all()
+            .build()?;
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(
+                config
+                    .request_timeout
+                    .min(std::time::Duration::from_secs(3)),
+            )
+            .build()
+            .map_err(std::io::Error::other)?;
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let bridge = Self {
+            runtime: Some(runtime),
+            http,
+            base_url: None,
+            tx,
+            rx,
+            next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
+            in_flight: Arc::new(AtomicU64::new(0)),
+        };
+        bridge.connect(&config.backend);
+        Ok(bridge)
+    }
+
+    fn connect(&self, target: &BackendTarget) {
+        let tx = self.tx.clone();
+        let reply = move |result| {
+            let _ = tx.send(BackendReply {
+                id: CONNECT_REQUEST,
+                call: CallKind::Connect,
+                result,
+            });
+        };
+        match target.clone() {
+            BackendTarget::Remote { base_url } => reply(Ok(ApiReply::Connected {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+            })),
+            BackendTarget::Embedded { database_url } => {
+                self.runtime().spawn(async move {
+                    let config = customerclient_backend::Config::new(database_url);
+                    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+                    match customerclient_backend::start(&config, addr).await {
+                        Ok(backend) => {
+                            reply(Ok(ApiReply::Connected {
+                                base_url: backend.url(),
+                            }));
+                            // Serve until the runtime shuts down with the app.
+                            std::future::pending::<()>().await;
+                            drop(backend);
+                        }
+                        Err(e) => {
+                            error!("embedded backend failed to start: {e:#}");
+                            reply(Err(BridgeError::Unreachable(format!("{e:#}"))));
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the bridge")
+    }
+
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.base_url.is_some()
+    }
+
+    /// Requests not answered yet.
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// Starts `call` on the runtime and returns at once; the answer arrives as a
+    /// [`BackendReply`] with the returned id.
+    pub fn send(&self, call: ApiCall) -> RequestId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let kind = call.kind();
+        let tx = self.tx.clone();
+        let Some(base) = self.base_url.clone() else {
+            let _ = tx.send(BackendReply {
+                id,
+                call: kind,
+                result: Err(BridgeError::NotConnected),
+            });
+            return id;
+        };
+        let http = self.http.clone();
+        let in_flight = self.in_flight.clone();
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        self.runtime().spawn(async move {
+            let result = client::perform(&http, &base, call).await;
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            let _ = tx.send(BackendReply {
+                id,
+                call: kind,
+                result,
+            });
+        });
+        id
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        // Never wait for in-flight requests (or the embedded server) when the app closes.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Moves every reply that has arrived into the message queue; never waits.
+pub fn drain_replies(mut bridge: ResMut<Bridge>, mut out: MessageWriter<BackendReply>) {
+    let replies: Vec<BackendReply> = bridge.rx.try_iter().collect();
+    for reply in replies {
+        if let Ok(ApiReply::Connected { base_url }) = &reply.result {
+            info!("backend at {base_url}");
+            bridge.base_url = Some(base_url.clone());
+        }
+        out.write(reply);
+    }
+}

@@ -1,0 +1,278 @@
+//! The catalog as the kiosk knows it: categories, products and delivery terms loaded through
+//! the bridge (retried with back-off while the backend is away), and product pictures turned
+//! into Bevy images on demand.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::Image;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use customerclient_api::catalog::{Category, Product};
+use customerclient_api::orders::DeliveryInfo;
+use uuid::Uuid;
+
+use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, CallKind, RequestId};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Catalog>()
+        .init_resource::<ProductImages>()
+        .add_systems(
+            Update,
+            (load_catalog, retry_catalog, receive_images).chain(),
+        );
+}
+
+/// Products fetched per request while loading the catalog.
+pub const PAGE_SIZE: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState {
+    /// Waiting for the backend to come up.
+    Connecting,
+    Loading,
+    Ready,
+    /// Loading failed; tried again at `retry_at` (seconds of app time).
+    Failed {
+        message: String,
+        retry_at: f64,
+    },
+}
+
+#[derive(Resource, Debug)]
+pub struct Catalog {
+    pub state: LoadState,
+    pub categories: Vec<Category>,
+    pub products: Vec<Product>,
+    index: HashMap<i64, usize>,
+    pub delivery: Option<DeliveryInfo>,
+    pending: Vec<RequestId>,
+    failures: u32,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Self {
+            state: LoadState::Connecting,
+            categories: Vec::new(),
+            products: Vec::new(),
+            index: HashMap::new(),
+            delivery: None,
+            pending: Vec::new(),
+            failures: 0,
+        }
+    }
+}
+
+impl Catalog {
+    pub fn product(&self, id: i64) -> Option<&Product> {
+        self.index.get(&id).map(|&i| &self.products[i])
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.state == LoadState::Ready
+    }
+
+    /// Products of one category (or all), in catalog order.
+    pub fn in_category(&self, category: Option<i64>) -> impl Iterator<Item = &Product> {
+        self.products
+            .iter()
+            .filter(move |p| category.is_none_or(|c| p.category_id == c))
+    }
+
+    /// Replaces the loaded products (also used by benchmarks and tests with generated catalogs).
+    pub fn set_products(&mut self, products: Vec<Product>) {
+        self.index = products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect();
+        self.products = products;
+    }
+
+    fn start_loading(&mut self, bridge: &Bridge) {
+        self.state = LoadState::Loading;
+        self.categories.clear();
+        self.set_products(Vec::new());
+        self.pending = vec![
+            bridge.send(ApiCall::Categories),
+            bridge.send(ApiCall::Delivery),
+            bridge.send(ApiCall::Products {
+                page: 1,
+                per_page: PAGE_SIZE,
+            }),
+        ];
+    }
+}
+
+/// Back-off after the n-th failure in a row: 1 s, 2 s, 4 s … up to 30 s.
+pub fn retry_delay(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(Duration::from_secs(30))
+}
+
+fn load_catalog(
+    mut replies: MessageReader<BackendReply>,
+    mut catalog: ResMut<Catalog>,
+    bridge: Res<Bridge>,
+    time: Res<Time>,
+) {
+    for reply in replies.read() {
+        if reply.call == CallKind::Connect {
+            match &reply.result {
+                Ok(_) => catalog.start_loading(&bridge),
+                Err(e) => {
+                    catalog.state = LoadState::Failed {
+                        message: e.to_string(),
+                        retry_at: f64::INFINITY,
+                    }
+                }
+            }
+            continue;
+        }
+        let Some(pos) = catalog.pending.iter().position(|&id| id == reply.id) else {
+            continue;
+        };
+        catalog.pending.swap_remove(pos);
+        match &reply.result {
+            Ok(ApiReply::Categories(c)) => catalog.categories = c.clone(),
+            Ok(ApiReply::Delivery(d)) => catalog.delivery = Some(d.clone()),
+            Ok(ApiReply::Products(page)) => {
+                let mut all = std::mem::take(&mut catalog.products);
+                all.extend(page.items.iter().cloned());
+                catalog.set_products(all);
+                if page.has_more() {
+                    let next = bridge.send(ApiCall::Products {
+                        page: page.page + 1,
+                        per_page: PAGE_SIZE,
+                    });
+                    catalog.pending.push(next);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                warn!("catalog request failed: {e}");
+                catalog.failures += 1;
+                let delay = retry_delay(catalog.failures);
+                catalog.pending.clear();
+                catalog.state = LoadState::Failed {
+                    message: e.to_string(),
+                    retry_at: time.elapsed_secs_f64() + delay.as_secs_f64(),
+                };
+                return;
+            }
+        }
+        if catalog.pending.is_empty() && catalog.state == LoadState::Loading {
+            catalog.failures = 0;
+            catalog.state = LoadState::Ready;
+            info!(
+                "catalog loaded: {} categories, {} products",
+                catalog.categories.len(),
+                catalog.products.len()
+            );
+        }
+    }
+}
+
+fn retry_catalog(mut catalog: ResMut<Catalog>, bridge: Res<Bridge>, time: Res<Time>) {
+    if let LoadState::Failed { retry_at, .. } = catalog.state
+        && bridge.is_connected()
+        && time.elapsed_secs_f64() >= retry_at
+    {
+        catalog.start_loading(&bridge);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageSlot {
+    Loading(RequestId),
+    Ready(Handle<Image>),
+    Failed,
+}
+
+/// Product pictures by file id: requested when a card first needs one, kept afterwards.
+#[derive(Resource, Default)]
+pub struct ProductImages {
+    slots: HashMap<Uuid, ImageSlot>,
+    by_request: HashMap<RequestId, Uuid>,
+}
+
+impl ProductImages {
+    /// The picture if it is ready; otherwise starts loading it (once) and returns `None`.
+    pub fn get_or_request(&mut self, id: Uuid, bridge: &Bridge) -> Option<Handle<Image>> {
+        match self.slots.get(&id) {
+            Some(ImageSlot::Ready(h)) => Some(h.clone()),
+            Some(_) => None,
+            None => {
+                if !bridge.is_connected() {
+                    return None;
+                }
+                let req = bridge.send(ApiCall::Image(id));
+                self.slots.insert(id, ImageSlot::Loading(req));
+                self.by_request.insert(req, id);
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<&ImageSlot> {
+        self.slots.get(&id)
+    }
+
+    /// Pictures requested and not yet arrived.
+    pub fn loading(&self) -> usize {
+        self.by_request.len()
+    }
+}
+
+fn receive_images(
+    mut replies: MessageReader<BackendReply>,
+    mut images: ResMut<ProductImages>,
+    assets: Option<ResMut<Assets<Image>>>,
+) {
+    let mut assets = assets;
+    for reply in replies.read() {
+        if reply.call != CallKind::Image {
+            continue;
+        }
+        let Some(id) = images.by_request.remove(&reply.id) else {
+            continue;
+        };
+        let slot = match (&reply.result, assets.as_mut()) {
+            (Ok(ApiReply::Image { image, .. }), Some(assets)) => {
+                let img = Image::new(
+                    Extent3d {
+                        width: image.width,
+                        height: image.height,
+                        depth_or_array_layers: 1,
+                    },
+                    TextureDimension::D2,
+                    image.rgba.clone(),
+                    TextureFormat::Rgba8UnormSrgb,
+                    RenderAssetUsages::RENDER_WORLD,
+                );
+                ImageSlot::Ready(assets.add(img))
+            }
+            (Ok(_), None) => ImageSlot::Failed,
+            (Ok(_), _) => ImageSlot::Failed,
+            (Err(e), _) => {
+                warn!("picture {id} failed: {e}");
+                ImageSlot::Failed
+            }
+        };
+        images.slots.insert(id, slot);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_backs_off_and_caps() {
+        assert_eq!(retry_delay(1), Duration::from_secs(1));
+        assert_eq!(retry_delay(2), Duration::from_secs(2));
+        assert_eq!(retry_delay(4), Duration::from_secs(8));
+        assert_eq!(retry_delay(40), Duration::from_secs(30));
+    }
+}

@@ -1,0 +1,43 @@
+//! customerclient: a fullscreen touchscreen kiosk storefront.
+//!
+//! The module tree is the plugin tree: [`KioskCorePlugin`] holds what runs without a window
+//! (bridge to the backend, catalog, the customer's session and the shop flow) and is what the
+//! headless tests drive; [`KioskViewPlugin`] adds the scenes, egui overlays and theme.
+
+pub mod bridge;
+pub mod catalog;
+pub mod config;
+pub mod scenes;
+pub mod screenshot;
+pub mod session;
+pub mod ui;
+
+use bevy::prelude::*;
+
+pub use config::{BackendTarget, KioskConfig};
+pub use scenes::Screen;
+
+/// Everything that works without a window: usable with `MinimalPlugins` + `StatesPlugin`.
+pub struct KioskCorePlugin {
+    pub config: KioskConfig,
+}
+
+impl Plugin for KioskCorePlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.config.clone());
+        app.init_state::<Screen>();
+        bridge::plugin(app);
+        catalog::plugin(app);
+        session::plugin(app);
+    }
+}
+
+/// The scenes, overlays and theme; needs `DefaultPlugins` and `bevy_egui::EguiPlugin`.
+pub struct KioskViewPlugin;
+
+impl Plugin for KioskViewPlugin {
+    fn build(&self, app: &mut App) {
+        ui::plugin(app);
+        scenes::plugin(app);
+    }
+}

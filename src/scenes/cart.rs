@@ -1,0 +1,267 @@
+//! Cart: each line with its picture, quantity stepper and removal; the running subtotal and
+//! the way on to checkout.
+
+use bevy::prelude::*;
+
+use super::Screen;
+use crate::bridge::Bridge;
+use crate::catalog::ProductImages;
+use crate::session::{CustomerSession, ShopAction};
+use crate::ui::theme::{self, RADIUS, TOUCH, size};
+use crate::ui::widgets::{self, on_tap};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Cart), spawn).add_systems(
+        Update,
+        (rebuild_lines, show_thumbnails)
+            .chain()
+            .run_if(in_state(Screen::Cart)),
+    );
+}
+
+#[derive(Component)]
+struct Lines;
+
+#[derive(Component)]
+struct Summary;
+
+#[derive(Component)]
+struct Thumbnail(uuid::Uuid);
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+    commands
+        .spawn((widgets::scene_root("Cart"), DespawnOnExit(Screen::Cart)))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, "Your cart");
+            root.spawn(Node {
+                flex_grow: 1.0,
+                padding: UiRect::all(Val::Px(48.0)),
+                column_gap: Val::Px(48.0),
+                min_height: Val::Px(0.0),
+                ..default()
+            })
+            .with_children(|body| {
+                body.spawn((
+                    Lines,
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        flex_grow: 1.0,
+                        row_gap: Val::Px(18.0),
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                ));
+                body.spawn((
+                    Summary,
+                    Node {
+                        width: Val::Px(560.0),
+                        flex_shrink: 0.0,
+                        flex_direction: FlexDirection::Column,
+                        row_gap: Val::Px(24.0),
+                        padding: UiRect::all(Val::Px(36.0)),
+                        align_self: AlignSelf::FlexStart,
+                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                        ..default()
+                    },
+                    BackgroundColor(theme::SURFACE),
+                    BoxShadow::new(
+                        theme::SHADOW,
+                        Val::Px(0.0),
+                        Val::Px(6.0),
+                        Val::Px(0.0),
+                        Val::Px(18.0),
+                    ),
+                ));
+            });
+        });
+}
+
+fn step_button(label: &str, action: ShopAction) -> impl FnOnce(&mut ChildSpawnerCommands) {
+    let label = label.to_owned();
+    move |row| {
+        row.spawn(widgets::button(
+            Val::Px(TOUCH),
+            Val::Px(TOUCH),
+            widgets::SECONDARY,
+        ))
+        .with_child(theme::bold_text(label, size::HEADING, theme::TEXT))
+        .observe(on_tap(action));
+    }
+}
+
+fn rebuild_lines(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    lines: Query<Entity, With<Lines>>,
+    summary: Query<Entity, With<Summary>>,
+    added: Query<(), Added<Lines>>,
+) {
+    if !session.is_changed() && added.is_empty() {
+        return;
+    }
+    let (Ok(lines), Ok(summary)) = (lines.single(), summary.single()) else {
+        return;
+    };
+    commands.entity(lines).despawn_related::<Children>();
+    commands.entity(summary).despawn_related::<Children>();
+    let cart = &session.cart;
+    commands.entity(lines).with_children(|list| {
+        if cart.is_empty() {
+            list.spawn(theme::bold_text(
+                "Your cart is empty.",
+                size::TITLE,
+                theme::TEXT,
+            ));
+            list.spawn(theme::text(
+                "Add a dish from the menu to start an order.",
+                size::HEADING,
+                theme::MUTED,
+            ));
+        }
+        for line in &cart.lines {
+            let p = &line.product;
+            list.spawn((
+                Node {
+                    align_items: AlignItems::Center,
+                    column_gap: Val::Px(24.0),
+                    padding: UiRect::all(Val::Px(16.0)),
+                    flex_shrink: 0.0,
+                    border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                    ..default()
+                },
+                BackgroundColor(theme::SURFACE),
+            ))
+            .with_children(|row| {
+                let mut thumb = row.spawn((
+                    Node {
+                        width: Val::Px(120.0),
+                        height: Val::Px(120.0),
+                        flex_shrink: 0.0,
+                        border_radius: BorderRadius::all(Val::Px(14.0)),
+                        ..default()
+                    },
+                    BackgroundColor(theme::SECONDARY),
+                    ImageNode::default(),
+                ));
+                if let Some(&id) = p.image_ids.first() {
+                    thumb.insert(Thumbnail(id));
+                }
+                row.spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    flex_grow: 1.0,
+                    row_gap: Val::Px(8.0),
+                    ..default()
+                })
+                .with_children(|c| {
+                    c.spawn(theme::bold_text(p.name.clone(), size::HEADING, theme::TEXT));
+                    c.spawn(theme::text(
+                        format!("{} each", p.price),
+                        size::BODY,
+                        theme::MUTED,
+                    ));
+                });
+                step_button(
+                    "−",
+                    ShopAction::SetQuantity {
+                        product_id: p.id,
+                        quantity: line.quantity - 1,
+                    },
+                )(row);
+                row.spawn((
+                    Node {
+                        min_width: Val::Px(64.0),
+                        justify_content: JustifyContent::Center,
+                        ..default()
+                    },
+                    theme::bold_text(line.quantity.to_string(), size::HEADING, theme::TEXT),
+                ));
+                step_button(
+                    "+",
+                    ShopAction::SetQuantity {
+                        product_id: p.id,
+                        quantity: line.quantity + 1,
+                    },
+                )(row);
+                let total = p
+                    .price
+                    .checked_mul(i64::from(line.quantity))
+                    .map(|m| m.display())
+                    .unwrap_or_default();
+                row.spawn((
+                    Node {
+                        min_width: Val::Px(150.0),
+                        justify_content: JustifyContent::FlexEnd,
+                        ..default()
+                    },
+                    theme::bold_text(total, size::HEADING, theme::TEXT),
+                ));
+                row.spawn(widgets::button(
+                    Val::Auto,
+                    Val::Px(TOUCH),
+                    widgets::SECONDARY,
+                ))
+                .with_child(theme::text("Remove", size::BODY, theme::DANGER))
+                .observe(on_tap(ShopAction::Remove(p.id)));
+            });
+        }
+    });
+    commands.entity(summary).with_children(|s| {
+        s.spawn(theme::bold_text(
+            "Order summary",
+            size::HEADING,
+            theme::TEXT,
+        ));
+        s.spawn(theme::text(
+            format!("{} items", cart.item_count()),
+            size::BODY,
+            theme::MUTED,
+        ));
+        if let Some(sub) = cart.subtotal() {
+            s.spawn(Node {
+                justify_content: JustifyContent::SpaceBetween,
+                ..default()
+            })
+            .with_children(|r| {
+                r.spawn(theme::text("Subtotal", size::HEADING, theme::TEXT));
+                r.spawn(theme::bold_text(sub.display(), size::HEADING, theme::TEXT));
+            });
+            s.spawn(theme::text(
+                "Delivery is chosen at checkout.",
+                size::SMALL,
+                theme::MUTED,
+            ));
+            s.spawn(widgets::button(
+                Val::Percent(100.0),
+                Val::Px(TOUCH * 1.2),
+                widgets::PRIMARY,
+            ))
+            .with_child(theme::bold_text(
+                "Checkout",
+                size::HEADING,
+                theme::ON_PRIMARY,
+            ))
+            .observe(on_tap(ShopAction::Checkout));
+        }
+        s.spawn(widgets::button(
+            Val::Percent(100.0),
+            Val::Px(TOUCH),
+            widgets::SECONDARY,
+        ))
+        .with_child(theme::text("Continue shopping", size::BODY, theme::TEXT))
+        .observe(on_tap(ShopAction::ShowGallery));
+    });
+}
+
+fn show_thumbnails(
+    bridge: Res<Bridge>,
+    mut images: ResMut<ProductImages>,
+    mut thumbs: Query<(&Thumbnail, &mut ImageNode)>,
+) {
+    for (t, mut node) in &mut thumbs {
+        if node.image == Handle::default()
+            && let Some(h) = images.get_or_request(t.0, &bridge)
+        {
+            node.image = h;
+        }
+    }
+}

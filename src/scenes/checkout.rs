@@ -1,0 +1,392 @@
+//! Checkout: where to deliver (city, address, phone), how (on foot, e-scooter, car, each with
+//! its price) and how to pay, then "Place order". The form is an egui overlay with an
+//! on-screen keyboard; the drawing is a plain function over `egui::Ui`.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use customerclient_api::Money;
+use customerclient_api::orders::{DeliveryInfo, PaymentMethod};
+
+use super::Screen;
+use crate::catalog::Catalog;
+use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
+use crate::ui::keyboard::{self, KeyOutcome, Layout};
+use crate::ui::theme::{self, size};
+use crate::ui::widgets;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<EditingField>()
+        .add_systems(OnEnter(Screen::Checkout), spawn)
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw.run_if(in_state(Screen::Checkout)),
+        );
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Address,
+    Phone,
+}
+
+/// The field the on-screen keyboard types into.
+#[derive(Resource, Default)]
+pub struct EditingField(pub Option<Field>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckoutAction {
+    PlaceOrder,
+    BackToCart,
+}
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, mut editing: ResMut<EditingField>) {
+    editing.0 = None;
+    commands
+        .spawn((
+            widgets::scene_root("Checkout"),
+            DespawnOnExit(Screen::Checkout),
+        ))
+        .with_children(|root| widgets::spawn_header(root, &session, "Checkout"));
+}
+
+fn error_label(ui: &mut egui::Ui, error: &Option<String>) {
+    if let Some(e) = error {
+        ui.label(
+            egui::RichText::new(e)
+                .color(theme::to_egui(theme::DANGER))
+                .size(size::SMALL),
+        );
+    }
+}
+
+/// A tap target that shows a field's value; the keyboard edits it.
+fn field_box(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &str,
+    placeholder: &str,
+    active: bool,
+    invalid: bool,
+) -> bool {
+    ui.label(
+        egui::RichText::new(label)
+            .size(size::SMALL)
+            .color(theme::to_egui(theme::MUTED)),
+    );
+    let stroke_color = if invalid {
+        theme::DANGER
+    } else if active {
+        theme::PRIMARY
+    } else {
+        theme::SECONDARY_PRESSED
+    };
+    let shown = if value.is_empty() && !active {
+        egui::RichText::new(placeholder).color(theme::to_egui(theme::MUTED))
+    } else {
+        egui::RichText::new(if active {
+            format!("{value}|")
+        } else {
+            value.to_owned()
+        })
+    };
+    let button = egui::Button::new(shown.size(size::BODY))
+        .fill(theme::to_egui(theme::SURFACE))
+        .stroke(egui::Stroke::new(
+            if active { 3.0 } else { 2.0 },
+            theme::to_egui(stroke_color),
+        ));
+    ui.add_sized([ui.available_width().min(760.0), theme::TOUCH], button)
+        .clicked()
+}
+
+fn choice(
+    ui: &mut egui::Ui,
+    selected: bool,
+    enabled: bool,
+    title: &str,
+    detail: &str,
+    width: f32,
+) -> bool {
+    let text = egui::RichText::new(format!("{title}\n{detail}")).size(size::BODY);
+    let text = if selected {
+        text.color(theme::to_egui(theme::ON_PRIMARY))
+    } else {
+        text
+    };
+    let fill = if selected {
+        theme::PRIMARY
+    } else {
+        theme::SECONDARY
+    };
+    let button = egui::Button::new(text).fill(theme::to_egui(fill));
+    ui.add_enabled(
+        enabled,
+        button.min_size(egui::vec2(width, theme::TOUCH * 1.1)),
+    )
+    .clicked()
+}
+
+/// Draws the whole checkout form and applies the taps to `form`.
+pub fn checkout_form(
+    ui: &mut egui::Ui,
+    form: &mut CheckoutForm,
+    cart: &Cart,
+    delivery: Option<&DeliveryInfo>,
+    editing: &mut Option<Field>,
+) -> Option<CheckoutAction> {
+    let mut action = None;
+    let busy = form.is_busy();
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.heading("Where should we deliver?");
+        ui.label(
+            egui::RichText::new("City")
+                .size(size::SMALL)
+                .color(theme::to_egui(theme::MUTED)),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for city in delivery.map(|d| d.cities.as_slice()).unwrap_or_default() {
+                if choice(ui, form.city == *city, !busy, city, "", 220.0) {
+                    form.city = city.clone();
+                    form.errors.city = None;
+                }
+            }
+        });
+        error_label(ui, &form.errors.city);
+        ui.add_space(8.0);
+        if field_box(
+            ui,
+            "Street, house, flat",
+            &form.address,
+            "Tap to type the address",
+            *editing == Some(Field::Address),
+            form.errors.address.is_some(),
+        ) && !busy
+        {
+            *editing = Some(Field::Address);
+        }
+        error_label(ui, &form.errors.address);
+        ui.add_space(8.0);
+        if field_box(
+            ui,
+            "Phone for the courier",
+            &form.phone,
+            "Tap to type your phone",
+            *editing == Some(Field::Phone),
+            form.errors.phone.is_some(),
+        ) && !busy
+        {
+            *editing = Some(Field::Phone);
+        }
+        error_label(ui, &form.errors.phone);
+
+        let ui = &mut cols[1];
+        ui.heading("Delivery");
+        ui.horizontal_wrapped(|ui| {
+            for option in delivery.map(|d| d.options.as_slice()).unwrap_or_default() {
+                let detail = format!("{} · ~{} min", option.price, option.eta_minutes);
+                if choice(
+                    ui,
+                    form.delivery == option.method,
+                    !busy,
+                    option.method.label(),
+                    &detail,
+                    250.0,
+                ) {
+                    form.delivery = option.method;
+                }
+            }
+        });
+        ui.add_space(8.0);
+        ui.heading("Payment");
+        ui.horizontal_wrapped(|ui| {
+            for method in PaymentMethod::ALL {
+                // Paying at the kiosk (QR, card) arrives with the payment service.
+                let enabled = matches!(method, PaymentMethod::CashOnDelivery) && !busy;
+                let detail = if matches!(method, PaymentMethod::CashOnDelivery) {
+                    "Pay the courier"
+                } else {
+                    "Coming soon"
+                };
+                if choice(
+                    ui,
+                    form.payment == method,
+                    enabled,
+                    method.label(),
+                    detail,
+                    250.0,
+                ) {
+                    form.payment = method;
+                }
+            }
+        });
+        ui.add_space(12.0);
+        let delivery_price = delivery
+            .and_then(|d| d.options.iter().find(|o| o.method == form.delivery))
+            .map(|o| o.price.clone());
+        let subtotal = cart.subtotal();
+        let total = match (&subtotal, &delivery_price) {
+            (Some(s), Some(d)) => s.checked_add(d),
+            _ => None,
+        };
+        let row = |ui: &mut egui::Ui, label: &str, m: Option<&Money>, strong: bool| {
+            ui.horizontal(|ui| {
+                let t = egui::RichText::new(label).size(if strong {
+                    size::HEADING
+                } else {
+                    size::BODY
+                });
+                ui.label(t);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let v = egui::RichText::new(m.map(|m| m.display()).unwrap_or_default())
+                        .size(if strong { size::HEADING } else { size::BODY });
+                    ui.label(if strong { v.strong() } else { v });
+                });
+            });
+        };
+        row(
+            ui,
+            &format!("Dishes ({})", cart.item_count()),
+            subtotal.as_ref(),
+            false,
+        );
+        row(ui, "Delivery", delivery_price.as_ref(), false);
+        row(ui, "Total", total.as_ref(), true);
+        error_label(ui, &form.errors.cart);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let back = egui::Button::new(egui::RichText::new("Back to cart").size(size::BODY));
+            if ui
+                .add_enabled(!busy, back.min_size(egui::vec2(240.0, theme::TOUCH)))
+                .clicked()
+            {
+                action = Some(CheckoutAction::BackToCart);
+            }
+            let label = if busy {
+                "Placing order…"
+            } else {
+                "Place order"
+            };
+            let place = egui::Button::new(
+                egui::RichText::new(label)
+                    .size(size::HEADING)
+                    .strong()
+                    .color(theme::to_egui(theme::ON_PRIMARY)),
+            )
+            .fill(theme::to_egui(theme::PRIMARY));
+            if ui
+                .add_enabled(
+                    !busy,
+                    place.min_size(egui::vec2(ui.available_width(), theme::TOUCH * 1.2)),
+                )
+                .clicked()
+            {
+                *editing = None;
+                action = Some(CheckoutAction::PlaceOrder);
+            }
+        });
+        if let SubmitState::Failed(message) = &form.submit {
+            ui.label(
+                egui::RichText::new(message)
+                    .color(theme::to_egui(theme::DANGER))
+                    .size(size::BODY),
+            );
+        }
+    });
+    action
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    mut session: ResMut<CustomerSession>,
+    catalog: Res<Catalog>,
+    mut editing: ResMut<EditingField>,
+    mut out: MessageWriter<ShopAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let screen = ctx.content_rect();
+    let top = widgets::HEADER_HEIGHT + 24.0;
+    let session = &mut *session;
+    let mut action = None;
+    egui::Area::new(egui::Id::new("checkout-form"))
+        .fixed_pos(egui::pos2(40.0, top))
+        .show(ctx, |ui| {
+            ui.set_width(screen.width() - 80.0);
+            egui::Frame::new()
+                .fill(theme::to_egui(theme::SURFACE))
+                .corner_radius(egui::CornerRadius::same(20))
+                .inner_margin(egui::Margin::same(32))
+                .show(ui, |ui| {
+                    action = checkout_form(
+                        ui,
+                        &mut session.checkout,
+                        &session.cart,
+                        catalog.delivery.as_ref(),
+                        &mut editing.0,
+                    );
+                });
+        });
+    if let Some(field) = editing.0 {
+        let (layout, text, max) = match field {
+            Field::Address => (Layout::Letters, &mut session.checkout.address, 200),
+            Field::Phone => (Layout::Phone, &mut session.checkout.phone, 16),
+        };
+        // Anchored to the bottom edge: the fields sit in the top half, so it never covers them.
+        egui::Area::new(egui::Id::new("keyboard"))
+            .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -16.0))
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                egui::Frame::new()
+                    .fill(theme::to_egui(theme::SECONDARY))
+                    .corner_radius(egui::CornerRadius::same(20))
+                    .inner_margin(egui::Margin::same(18))
+                    .show(ui, |ui| match keyboard::keyboard(ui, layout, text, max) {
+                        Some(KeyOutcome::Done) => editing.0 = None,
+                        Some(KeyOutcome::Edited) => {
+                            session.checkout.errors.address = None;
+                            session.checkout.errors.phone = None;
+                        }
+                        None => {}
+                    });
+            });
+        out.write(ShopAction::Touched);
+    }
+    match action {
+        Some(CheckoutAction::PlaceOrder) => {
+            out.write(ShopAction::PlaceOrder);
+        }
+        Some(CheckoutAction::BackToCart) => {
+            out.write(ShopAction::OpenCart);
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use customerclient_api::orders::{DeliveryMethod, DeliveryOption};
+
+    #[test]
+    fn checkout_form_draws_without_a_window() {
+        let ctx = egui::Context::default();
+        theme::egui_style(&ctx);
+        let info = DeliveryInfo {
+            cities: vec!["Moscow".into()],
+            options: vec![DeliveryOption {
+                method: DeliveryMethod::Car,
+                price: Money::new(499, "USD"),
+                eta_minutes: 25,
+            }],
+        };
+        let mut form = CheckoutForm::default();
+        form.errors.address = Some("Enter the street".into());
+        let mut editing = None;
+        let _ = ctx.run_ui(Default::default(), |ui| {
+            let action = checkout_form(ui, &mut form, &Cart::default(), Some(&info), &mut editing);
+            assert_eq!(action, None);
+        });
+        assert_eq!(editing, None);
+    }
+}

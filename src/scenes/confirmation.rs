@@ -1,0 +1,130 @@
+//! Order confirmation: the order number in large type, what was ordered, what to have ready
+//! for the courier, and a button (or a timeout) back to the attract screen.
+
+use bevy::prelude::*;
+use customerclient_api::orders::PaymentMethod;
+
+use super::Screen;
+use crate::session::{CustomerSession, ShopAction};
+use crate::ui::theme::{self, RADIUS, TOUCH, size};
+use crate::ui::widgets::{self, on_tap};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Confirmation), spawn);
+}
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+    let order = session.last_order.clone();
+    commands
+        .spawn((
+            widgets::scene_root("Confirmation"),
+            DespawnOnExit(Screen::Confirmation),
+        ))
+        .with_children(|root| {
+            root.spawn(Node {
+                flex_grow: 1.0,
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Center,
+                ..default()
+            })
+            .with_children(|center| {
+                center
+                    .spawn((
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            align_items: AlignItems::Center,
+                            row_gap: Val::Px(22.0),
+                            padding: UiRect::all(Val::Px(56.0)),
+                            width: Val::Px(1100.0),
+                            border_radius: BorderRadius::all(Val::Px(RADIUS * 1.5)),
+                            ..default()
+                        },
+                        BackgroundColor(theme::SURFACE),
+                        BoxShadow::new(
+                            theme::SHADOW,
+                            Val::Px(0.0),
+                            Val::Px(12.0),
+                            Val::Px(0.0),
+                            Val::Px(36.0),
+                        ),
+                    ))
+                    .with_children(|card| {
+                        let Some(order) = order else {
+                            card.spawn(theme::bold_text("No order yet", size::TITLE, theme::TEXT));
+                            return;
+                        };
+                        card.spawn((
+                            Node {
+                                width: Val::Px(120.0),
+                                height: Val::Px(120.0),
+                                justify_content: JustifyContent::Center,
+                                align_items: AlignItems::Center,
+                                border_radius: BorderRadius::all(Val::Px(60.0)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::SUCCESS),
+                        ))
+                        .with_child(theme::bold_text(
+                            "✓",
+                            72.0,
+                            theme::ON_PRIMARY,
+                        ));
+                        card.spawn(theme::bold_text(
+                            "Thank you! Your order is placed.",
+                            size::TITLE,
+                            theme::TEXT,
+                        ));
+                        card.spawn(theme::text("Order number", size::BODY, theme::MUTED));
+                        card.spawn(theme::bold_text(
+                            format!("#{}", order.number),
+                            120.0,
+                            theme::PRIMARY,
+                        ));
+                        let items: u32 = order.lines.iter().map(|l| l.quantity as u32).sum();
+                        let names = order
+                            .lines
+                            .iter()
+                            .map(|l| format!("{} × {}", l.quantity, l.name))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        card.spawn(theme::text(
+                            format!("{items} items: {names}"),
+                            size::BODY,
+                            theme::TEXT,
+                        ));
+                        card.spawn(theme::text(
+                            format!(
+                                "{} · {}, {}",
+                                order.delivery_method.label(),
+                                order.address,
+                                order.city
+                            ),
+                            size::BODY,
+                            theme::MUTED,
+                        ));
+                        let pay = match order.payment_method {
+                            PaymentMethod::CashOnDelivery => format!(
+                                "Please have {} in cash ready for the courier.",
+                                order.total
+                            ),
+                            PaymentMethod::CardOnDelivery => {
+                                format!("The courier brings a card terminal for {}.", order.total)
+                            }
+                            _ => format!("Total {}", order.total),
+                        };
+                        card.spawn(theme::bold_text(pay, size::HEADING, theme::TEXT));
+                        card.spawn(widgets::button(
+                            Val::Px(520.0),
+                            Val::Px(TOUCH * 1.2),
+                            widgets::PRIMARY,
+                        ))
+                        .with_child(theme::bold_text(
+                            "Start a new order",
+                            size::HEADING,
+                            theme::ON_PRIMARY,
+                        ))
+                        .observe(on_tap(ShopAction::StartOver));
+                    });
+            });
+        });
+}

@@ -1,0 +1,61 @@
+//! One plugin per scene; the [`Screen`] state says which one the customer sees.
+
+pub mod attract;
+pub mod cart;
+pub mod checkout;
+pub mod confirmation;
+pub mod gallery;
+pub mod product;
+
+use bevy::prelude::*;
+
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Attract,
+    Gallery,
+    Product,
+    Cart,
+    Checkout,
+    Confirmation,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 6] = [
+        Screen::Attract,
+        Screen::Gallery,
+        Screen::Product,
+        Screen::Cart,
+        Screen::Checkout,
+        Screen::Confirmation,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Attract => "attract",
+            Screen::Gallery => "gallery",
+            Screen::Product => "product",
+            Screen::Cart => "cart",
+            Screen::Checkout => "checkout",
+            Screen::Confirmation => "confirmation",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Startup, spawn_camera);
+    attract::plugin(app);
+    gallery::plugin(app);
+    product::plugin(app);
+    cart::plugin(app);
+    checkout::plugin(app);
+    confirmation::plugin(app);
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn((Name::new("Camera"), Camera2d));
+}

@@ -1,0 +1,225 @@
+//! Product detail: the big picture, description, price, quantity and "Add to cart".
+
+use bevy::picking::events::{Click, Pointer};
+use bevy::prelude::*;
+
+use super::Screen;
+use crate::bridge::Bridge;
+use crate::catalog::{Catalog, ProductImages};
+use crate::session::{CustomerSession, ShopAction};
+use crate::ui::theme::{self, RADIUS, TOUCH, size};
+use crate::ui::widgets::{self, on_tap};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Quantity>()
+        .add_systems(OnEnter(Screen::Product), spawn)
+        .add_systems(
+            Update,
+            (show_picture, show_quantity).run_if(in_state(Screen::Product)),
+        );
+}
+
+/// How many the customer is about to add.
+#[derive(Resource)]
+pub struct Quantity(pub u32);
+
+impl Default for Quantity {
+    fn default() -> Self {
+        Quantity(1)
+    }
+}
+
+#[derive(Component)]
+struct Picture(Option<uuid::Uuid>);
+
+#[derive(Component)]
+struct QuantityLabel;
+
+fn spawn(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    catalog: Res<Catalog>,
+    mut qty: ResMut<Quantity>,
+) {
+    qty.0 = 1;
+    let product = session
+        .selected_product
+        .and_then(|id| catalog.product(id))
+        .cloned();
+    commands
+        .spawn((
+            widgets::scene_root("Product"),
+            DespawnOnExit(Screen::Product),
+        ))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, "");
+            let Some(p) = product else {
+                root.spawn(theme::text(
+                    "This dish is no longer on the menu.",
+                    size::HEADING,
+                    theme::MUTED,
+                ));
+                return;
+            };
+            root.spawn(Node {
+                flex_grow: 1.0,
+                padding: UiRect::all(Val::Px(60.0)),
+                column_gap: Val::Px(64.0),
+                align_items: AlignItems::Center,
+                ..default()
+            })
+            .with_children(|body| {
+                body.spawn((
+                    Picture(p.image_ids.first().copied()),
+                    Node {
+                        width: Val::Px(680.0),
+                        height: Val::Px(680.0),
+                        flex_shrink: 0.0,
+                        border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
+                        ..default()
+                    },
+                    BackgroundColor(theme::SECONDARY),
+                    ImageNode::default(),
+                    BoxShadow::new(
+                        theme::SHADOW,
+                        Val::Px(0.0),
+                        Val::Px(12.0),
+                        Val::Px(0.0),
+                        Val::Px(30.0),
+                    ),
+                ));
+                body.spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::Px(28.0),
+                    flex_grow: 1.0,
+                    max_width: Val::Px(900.0),
+                    ..default()
+                })
+                .with_children(|info| {
+                    let category = catalog
+                        .categories
+                        .iter()
+                        .find(|c| c.id == p.category_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    info.spawn(theme::text(
+                        category.to_uppercase(),
+                        size::SMALL,
+                        theme::MUTED,
+                    ));
+                    info.spawn(theme::bold_text(p.name.clone(), size::HERO, theme::TEXT));
+                    info.spawn(theme::text(
+                        p.description.clone(),
+                        size::HEADING,
+                        theme::MUTED,
+                    ));
+                    info.spawn(theme::bold_text(
+                        p.price.display(),
+                        size::TITLE,
+                        theme::PRIMARY,
+                    ));
+                    if !p.available {
+                        info.spawn(theme::bold_text(
+                            "Sold out today",
+                            size::HEADING,
+                            theme::DANGER,
+                        ));
+                    } else {
+                        info.spawn(Node {
+                            align_items: AlignItems::Center,
+                            column_gap: Val::Px(24.0),
+                            ..default()
+                        })
+                        .with_children(|row| {
+                            row.spawn(widgets::button(
+                                Val::Px(TOUCH),
+                                Val::Px(TOUCH),
+                                widgets::SECONDARY,
+                            ))
+                            .with_child(theme::bold_text("−", size::TITLE, theme::TEXT))
+                            .observe(
+                                |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
+                                    c.propagate(false);
+                                    q.0 = q.0.saturating_sub(1).max(1);
+                                },
+                            );
+                            row.spawn((
+                                QuantityLabel,
+                                Node {
+                                    min_width: Val::Px(80.0),
+                                    justify_content: JustifyContent::Center,
+                                    ..default()
+                                },
+                                theme::bold_text("1", size::TITLE, theme::TEXT),
+                            ));
+                            row.spawn(widgets::button(
+                                Val::Px(TOUCH),
+                                Val::Px(TOUCH),
+                                widgets::SECONDARY,
+                            ))
+                            .with_child(theme::bold_text("+", size::TITLE, theme::TEXT))
+                            .observe(
+                                |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
+                                    c.propagate(false);
+                                    q.0 = (q.0 + 1).min(20);
+                                },
+                            );
+                        });
+                        let id = p.id;
+                        info.spawn(widgets::button(
+                            Val::Px(520.0),
+                            Val::Px(TOUCH * 1.2),
+                            widgets::PRIMARY,
+                        ))
+                        .with_child(theme::bold_text(
+                            "Add to cart",
+                            size::HEADING,
+                            theme::ON_PRIMARY,
+                        ))
+                        .observe(
+                            move |mut c: On<Pointer<Click>>,
+                                  q: Res<Quantity>,
+                                  mut out: MessageWriter<ShopAction>| {
+                                c.propagate(false);
+                                out.write(ShopAction::AddToCart {
+                                    product_id: id,
+                                    quantity: q.0,
+                                });
+                                out.write(ShopAction::ShowGallery);
+                            },
+                        );
+                    }
+                    info.spawn(widgets::button(
+                        Val::Px(520.0),
+                        Val::Px(TOUCH),
+                        widgets::SECONDARY,
+                    ))
+                    .with_child(theme::text("Back to the menu", size::BODY, theme::TEXT))
+                    .observe(on_tap(ShopAction::ShowGallery));
+                });
+            });
+        });
+}
+
+fn show_picture(
+    bridge: Res<Bridge>,
+    mut images: ResMut<ProductImages>,
+    mut pictures: Query<(&Picture, &mut ImageNode)>,
+) {
+    for (pic, mut node) in &mut pictures {
+        if let Some(id) = pic.0
+            && let Some(handle) = images.get_or_request(id, &bridge)
+            && node.image != handle
+        {
+            node.image = handle;
+        }
+    }
+}
+
+fn show_quantity(q: Res<Quantity>, mut labels: Query<&mut Text, With<QuantityLabel>>) {
+    if q.is_changed() {
+        for mut t in &mut labels {
+            t.0 = q.0.to_string();
+        }
+    }
+}

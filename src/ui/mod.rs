@@ -1,0 +1,12 @@
+//! Look and feel shared by the scenes: palette, fonts, touch-sized widgets, egui style.
+
+pub mod keyboard;
+pub mod theme;
+pub mod widgets;
+
+use bevy::prelude::*;
+
+pub(crate) fn plugin(app: &mut App) {
+    theme::plugin(app);
+    widgets::plugin(app);
+}

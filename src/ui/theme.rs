@@ -1,0 +1,157 @@
+//! Palette, type scale and touch sizes, and the shipped font (Inter, OFL) for Bevy and egui.
+
+use bevy::prelude::*;
+use bevy::text::{FontSource, FontWeight};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(PreStartup, load_fonts)
+        .add_systems(EguiPrimaryContextPass, style_egui.run_if(run_once));
+}
+
+pub const INTER_REGULAR: &[u8] = include_bytes!("../../assets/fonts/Inter-Regular.otf");
+pub const INTER_BOLD: &[u8] = include_bytes!("../../assets/fonts/Inter-Bold.otf");
+pub const FAMILY: &str = "Inter";
+
+pub const BACKGROUND: Color = Color::srgb(0.992, 0.969, 0.941);
+pub const SURFACE: Color = Color::WHITE;
+pub const PRIMARY: Color = Color::srgb(0.902, 0.353, 0.102);
+pub const PRIMARY_PRESSED: Color = Color::srgb(0.741, 0.259, 0.051);
+pub const SECONDARY: Color = Color::srgb(0.953, 0.910, 0.863);
+pub const SECONDARY_PRESSED: Color = Color::srgb(0.886, 0.820, 0.749);
+pub const TEXT: Color = Color::srgb(0.161, 0.122, 0.094);
+pub const MUTED: Color = Color::srgb(0.478, 0.420, 0.373);
+pub const ON_PRIMARY: Color = Color::WHITE;
+pub const SUCCESS: Color = Color::srgb(0.196, 0.600, 0.329);
+pub const DANGER: Color = Color::srgb(0.784, 0.180, 0.157);
+pub const SHADOW: Color = Color::srgba(0.25, 0.15, 0.05, 0.16);
+
+/// Smallest side of anything a finger must hit, in logical pixels (well above WCAG's 44).
+pub const TOUCH: f32 = 88.0;
+pub const RADIUS: f32 = 20.0;
+
+pub mod size {
+    pub const HERO: f32 = 72.0;
+    pub const TITLE: f32 = 48.0;
+    pub const HEADING: f32 = 34.0;
+    pub const BODY: f32 = 26.0;
+    pub const SMALL: f32 = 21.0;
+}
+
+/// Keeps the font assets alive.
+#[derive(Resource)]
+pub struct UiFonts {
+    pub regular: Handle<Font>,
+    pub bold: Handle<Font>,
+}
+
+fn load_fonts(mut commands: Commands, mut fonts: ResMut<Assets<Font>>) {
+    let regular = Font::from_bytes(INTER_REGULAR.to_vec());
+    // Replace Bevy's built-in default so every text without a font is Inter too.
+    let _ = fonts.insert(AssetId::default(), Font::from_bytes(INTER_REGULAR.to_vec()));
+    let regular = fonts.add(regular);
+    let bold = fonts.add(Font::from_bytes(INTER_BOLD.to_vec()));
+    commands.insert_resource(UiFonts { regular, bold });
+}
+
+pub fn font(size: f32) -> TextFont {
+    TextFont {
+        font: FontSource::Family(FAMILY.into()),
+        font_size: bevy::text::FontSize::Px(size),
+        ..default()
+    }
+}
+
+pub fn bold(size: f32) -> TextFont {
+    TextFont {
+        weight: FontWeight::BOLD,
+        ..font(size)
+    }
+}
+
+/// Text with the theme's font, size and colour.
+pub fn text(value: impl Into<String>, size: f32, color: Color) -> impl Bundle {
+    (Text::new(value), font(size), TextColor(color))
+}
+
+pub fn bold_text(value: impl Into<String>, size: f32, color: Color) -> impl Bundle {
+    (Text::new(value), bold(size), TextColor(color))
+}
+
+/// egui in the same font, sizes and colours as the Bevy scenes.
+pub fn egui_style(ctx: &egui::Context) {
+    let mut defs = egui::FontDefinitions::default();
+    defs.font_data.insert(
+        "inter".into(),
+        std::sync::Arc::new(egui::FontData::from_static(INTER_REGULAR)),
+    );
+    defs.font_data.insert(
+        "inter-bold".into(),
+        std::sync::Arc::new(egui::FontData::from_static(INTER_BOLD)),
+    );
+    if let Some(f) = defs.families.get_mut(&egui::FontFamily::Proportional) {
+        f.insert(0, "inter".into());
+    }
+    defs.families.insert(
+        egui::FontFamily::Name("bold".into()),
+        vec!["inter-bold".into(), "inter".into()],
+    );
+    ctx.set_fonts(defs);
+    ctx.global_style_mut(|style| {
+        use egui::{FontFamily, FontId, TextStyle};
+        style.text_styles = [
+            (
+                TextStyle::Heading,
+                FontId::new(size::HEADING, FontFamily::Name("bold".into())),
+            ),
+            (
+                TextStyle::Body,
+                FontId::new(size::BODY, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Button,
+                FontId::new(size::BODY, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Small,
+                FontId::new(size::SMALL, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Monospace,
+                FontId::new(size::BODY, FontFamily::Monospace),
+            ),
+        ]
+        .into();
+        style.spacing.button_padding = egui::vec2(20.0, 14.0);
+        style.spacing.item_spacing = egui::vec2(14.0, 14.0);
+        style.spacing.interact_size = egui::vec2(TOUCH, TOUCH * 0.75);
+        style.visuals = egui::Visuals::light();
+        style.visuals.panel_fill = to_egui(SURFACE);
+        style.visuals.window_fill = to_egui(SURFACE);
+        style.visuals.override_text_color = Some(to_egui(TEXT));
+        style.visuals.selection.bg_fill = to_egui(PRIMARY);
+        style.visuals.selection.stroke.color = to_egui(ON_PRIMARY);
+        let r = egui::CornerRadius::same(14);
+        style.visuals.widgets.inactive.corner_radius = r;
+        style.visuals.widgets.hovered.corner_radius = r;
+        style.visuals.widgets.active.corner_radius = r;
+        style.visuals.widgets.inactive.weak_bg_fill = to_egui(SECONDARY);
+        style.visuals.widgets.hovered.weak_bg_fill = to_egui(SECONDARY);
+        style.visuals.widgets.active.weak_bg_fill = to_egui(SECONDARY_PRESSED);
+    });
+}
+
+fn style_egui(mut contexts: EguiContexts) -> Result {
+    egui_style(contexts.ctx_mut()?);
+    Ok(())
+}
+
+pub fn to_egui(c: Color) -> egui::Color32 {
+    let s = c.to_srgba();
+    egui::Color32::from_rgba_unmultiplied(
+        (s.red * 255.0) as u8,
+        (s.green * 255.0) as u8,
+        (s.blue * 255.0) as u8,
+        (s.alpha * 255.0) as u8,
+    )
+}
