@@ -9,8 +9,8 @@ scenes=("$@")
 [ ${#scenes[@]} -gt 0 ] || scenes=(attract gallery product cart checkout confirmation)
 mkdir -p "$out"
 cargo build ${PROFILE:+--profile "$PROFILE"} --bin customerclient
-bin=target/${PROFILE:-debug}/customerclient
-[ "${PROFILE:-}" = dev ] && bin=target/debug/customerclient
+bin=${CARGO_TARGET_DIR:-target}/${PROFILE:-debug}/customerclient
+[ "${PROFILE:-}" = dev ] && bin=${CARGO_TARGET_DIR:-target}/debug/customerclient
 # A throw-away database per run, so screenshots always show the fresh demo catalog.
 db_dir=$(mktemp -d)
 trap 'rm -rf "$db_dir"' EXIT

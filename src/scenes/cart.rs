@@ -258,8 +258,8 @@ fn show_thumbnails(
     mut thumbs: Query<(&Thumbnail, &mut ImageNode)>,
 ) {
     for (t, mut node) in &mut thumbs {
-        if node.image == Handle::default()
-            && let Some(h) = images.get_or_request(t.0, &bridge)
+        if let Some(h) = images.get_or_request(t.0, &bridge)
+            && node.image != h
         {
             node.image = h;
         }

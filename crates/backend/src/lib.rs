@@ -69,13 +69,12 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
 
 /// Opens the store, seeds it if asked, and returns the state the router runs on.
 pub async fn open(config: &Config) -> anyhow::Result<AppState> {
-    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
-        if let Some(dir) = std::path::Path::new(path)
+    if let Some(path) = config.database_url.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let store = Store::connect(&config.database_url)
         .await

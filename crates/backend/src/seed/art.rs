@@ -196,8 +196,8 @@ impl Canvas {
                 let cov = (0.5 - d / soft.max(1.0)).clamp(0.0, 1.0) * alpha;
                 if cov > 0.0 {
                     let p = &mut self.px[y * self.n + x];
-                    for i in 0..3 {
-                        p[i] += (color.0[i] - p[i]) * cov;
+                    for (c, target) in p.iter_mut().zip(color.0) {
+                        *c += (target - *c) * cov;
                     }
                 }
             }
@@ -245,7 +245,7 @@ fn rice_grains(c: &mut Canvas, cx: f32, cy: f32, r: f32, count: usize) {
         let a = c.random() * std::f32::consts::TAU;
         let d = c.random().sqrt() * r;
         let (x, y) = (cx + a.cos() * d, cy + a.sin() * d);
-        let g = rect_rot(x, y, 5.0, 2.2, 2.2, c.random() * 3.14);
+        let g = rect_rot(x, y, 5.0, 2.2, 2.2, c.random() * std::f32::consts::PI);
         c.fill(&g, Color::hex(0xe5e7e9));
     }
 }
@@ -256,7 +256,7 @@ fn leaves(c: &mut Canvas, cx: f32, cy: f32, r: f32, base: Color, count: usize) {
         let d = c.random().sqrt() * r;
         let (x, y) = (cx + a.cos() * d, cy + a.sin() * d);
         let shade = 0.1 + c.random() * 0.3;
-        let leaf = rect_rot(x, y, 22.0, 11.0, 10.0, c.random() * 3.14);
+        let leaf = rect_rot(x, y, 22.0, 11.0, 10.0, c.random() * std::f32::consts::PI);
         c.fill(&leaf, base.darker(shade));
         let vein = rect_rot(x, y, 16.0, 1.2, 1.2, 0.0);
         c.fill_soft(&vein, base.lighter(0.4), 0.5, 1.0);
@@ -362,7 +362,7 @@ fn draw_salad(c: &mut Canvas, accent: Color) {
 
 fn draw_chicken(c: &mut Canvas, accent: Color, variant: usize) {
     plate(c);
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         for (i, (x, y, a)) in [
             (160.0, 170.0, 0.5),
             (225.0, 190.0, -0.4),

@@ -1,0 +1,321 @@
+//! The kiosk without a window: `MinimalPlugins` + the core plugin, driven by the same shop
+//! actions the buttons send, against the real embedded backend (or a broken one).
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use customerclient::bridge::Bridge;
+use customerclient::catalog::{Catalog, LoadState};
+use customerclient::session::{CustomerSession, ShopAction, SubmitState};
+use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, Screen};
+use customerclient_api::orders::{Order, OrderList};
+
+fn app(config: KioskConfig) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin, KioskCorePlugin { config }));
+    app
+}
+
+fn embedded(dir: &tempfile::TempDir) -> KioskConfig {
+    KioskConfig::new(BackendTarget::Embedded {
+        database_url: customerclient_backend::sqlite_url(&dir.path().join("kiosk.sqlite")),
+    })
+}
+
+/// Runs frames until `done` holds; panics with `what` after `limit`.
+fn run_until(
+    app: &mut App,
+    what: &str,
+    limit: Duration,
+    mut done: impl FnMut(&World) -> bool,
+) -> u32 {
+    let deadline = Instant::now() + limit;
+    let mut frames = 0;
+    loop {
+        app.update();
+        frames += 1;
+        if done(app.world()) {
+            return frames;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        // Poll, do not spin: the backend works on other threads.
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn send(app: &mut App, action: ShopAction) {
+    app.world_mut().write_message(action);
+}
+
+fn screen(world: &World) -> Screen {
+    *world.resource::<State<Screen>>().get()
+}
+
+fn fill_address(app: &mut App) {
+    let mut session = app.world_mut().resource_mut::<CustomerSession>();
+    session.checkout.address = "Tverskaya St 7, flat 12".into();
+    session.checkout.phone = "+7 912 345 67 89".into();
+}
+
+#[test]
+fn customer_orders_two_dishes_through_the_embedded_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(embedded(&dir));
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+
+    let catalog = app.world().resource::<Catalog>();
+    assert!(catalog.products.len() >= 48);
+    assert!(catalog.categories.len() >= 6);
+    let picks: Vec<_> = catalog
+        .products
+        .iter()
+        .filter(|p| p.available)
+        .take(10)
+        .cloned()
+        .collect();
+    let (a, b) = (picks[2].clone(), picks[7].clone());
+
+    send(&mut app, ShopAction::Start);
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: a.id,
+            quantity: 2,
+        },
+    );
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: b.id,
+            quantity: 1,
+        },
+    );
+    send(&mut app, ShopAction::OpenCart);
+    run_until(&mut app, "the cart", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Cart
+    });
+    assert_eq!(
+        app.world().resource::<CustomerSession>().cart.item_count(),
+        3
+    );
+
+    send(&mut app, ShopAction::Checkout);
+    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Checkout
+    });
+    fill_address(&mut app);
+    send(&mut app, ShopAction::PlaceOrder);
+    run_until(&mut app, "the confirmation", Duration::from_secs(30), |w| {
+        screen(w) == Screen::Confirmation
+    });
+
+    let session = app.world().resource::<CustomerSession>();
+    let order: Order = session
+        .last_order
+        .clone()
+        .expect("the confirmation shows the order");
+    assert!(
+        session.cart.is_empty(),
+        "the cart is emptied once the order is placed"
+    );
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(
+        (order.lines[0].product_id, order.lines[0].quantity),
+        (a.id, 2)
+    );
+    assert_eq!(
+        (order.lines[1].product_id, order.lines[1].quantity),
+        (b.id, 1)
+    );
+    assert_eq!(
+        order.products_total.minor,
+        a.price.minor * 2 + b.price.minor
+    );
+    assert_eq!(
+        order.total.minor,
+        order.products_total.minor + order.delivery_price.minor
+    );
+
+    // The backend holds exactly this order for this customer.
+    let token = session.token.clone().expect("a guest session was opened");
+    let base = app
+        .world()
+        .resource::<Bridge>()
+        .base_url()
+        .unwrap()
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let list: OrderList = rt.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/orders"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(list.orders, vec![order]);
+
+    // "Start a new order" forgets the customer.
+    send(&mut app, ShopAction::StartOver);
+    run_until(
+        &mut app,
+        "the attract screen",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Attract,
+    );
+    let session = app.world().resource::<CustomerSession>();
+    assert!(session.token.is_none() && session.last_order.is_none() && session.cart.is_empty());
+}
+
+#[test]
+fn a_form_with_errors_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(embedded(&dir));
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    let id = app.world().resource::<Catalog>().products[0].id;
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: id,
+            quantity: 1,
+        },
+    );
+    send(&mut app, ShopAction::Checkout);
+    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Checkout
+    });
+    app.world_mut()
+        .resource_mut::<CustomerSession>()
+        .checkout
+        .phone = "12".into();
+    send(&mut app, ShopAction::PlaceOrder);
+    app.update();
+
+    let session = app.world().resource::<CustomerSession>();
+    assert!(session.checkout.errors.address.is_some());
+    assert!(session.checkout.errors.phone.is_some());
+    assert!(
+        session.checkout.errors.city.is_none(),
+        "the first city is chosen for the customer"
+    );
+    assert_eq!(session.checkout.submit, SubmitState::Editing);
+    assert_eq!(
+        app.world().resource::<Bridge>().in_flight(),
+        0,
+        "nothing was sent"
+    );
+    assert_eq!(screen(app.world()), Screen::Checkout);
+}
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        // Bounded: enough for the test's requests and their retries.
+        for stream in listener.incoming().take(16) {
+            held.push(stream);
+        }
+    });
+    (url, handle)
+}
+
+#[test]
+fn a_backend_that_never_answers_keeps_frames_flowing_and_shows_an_error() {
+    let (url, _server) = silent_server();
+    let mut config = KioskConfig::new(BackendTarget::Remote { base_url: url });
+    config.request_timeout = Duration::from_millis(400);
+    let mut app = app(config);
+
+    // Frames keep coming while the requests hang.
+    let mut frames_waiting = 0;
+    run_until(
+        &mut app,
+        "the requests to start",
+        Duration::from_secs(5),
+        |w| w.resource::<Bridge>().in_flight() > 0,
+    );
+    run_until(
+        &mut app,
+        "frames during the wait",
+        Duration::from_secs(20),
+        |w| {
+            if w.resource::<Bridge>().in_flight() > 0 {
+                frames_waiting += 1;
+            }
+            frames_waiting >= 20
+        },
+    );
+
+    run_until(&mut app, "the error state", Duration::from_secs(30), |w| {
+        matches!(w.resource::<Catalog>().state, LoadState::Failed { .. })
+    });
+    let LoadState::Failed { message, retry_at } = app.world().resource::<Catalog>().state.clone()
+    else {
+        unreachable!()
+    };
+    assert!(message.contains("did not answer in time"), "{message}");
+    assert!(retry_at.is_finite(), "a retry is scheduled");
+}
+
+#[test]
+fn an_order_during_an_outage_keeps_the_cart_and_says_so() {
+    // Load the catalog from a real backend, then lose it.
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let backend = rt
+        .block_on(customerclient_backend::start(
+            &customerclient_backend::Config::new(customerclient_backend::sqlite_url(
+                &dir.path().join("b.sqlite"),
+            )),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let mut config = KioskConfig::new(BackendTarget::Remote {
+        base_url: backend.url(),
+    });
+    config.request_timeout = Duration::from_millis(500);
+    let mut app = app(config);
+    run_until(&mut app, "the catalog", Duration::from_secs(30), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    let id = app.world().resource::<Catalog>().products[0].id;
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: id,
+            quantity: 3,
+        },
+    );
+    send(&mut app, ShopAction::Checkout);
+    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Checkout
+    });
+    fill_address(&mut app);
+
+    rt.block_on(backend.stop());
+    send(&mut app, ShopAction::PlaceOrder);
+    run_until(&mut app, "the failure", Duration::from_secs(30), |w| {
+        matches!(
+            w.resource::<CustomerSession>().checkout.submit,
+            SubmitState::Failed(_)
+        )
+    });
+    let session = app.world().resource::<CustomerSession>();
+    assert_eq!(session.cart.item_count(), 3, "the cart survives the outage");
+    assert_eq!(screen(app.world()), Screen::Checkout);
+    let SubmitState::Failed(message) = &session.checkout.submit else {
+        unreachable!()
+    };
+    assert!(message.contains("could not reach"), "{message}");
+}
