@@ -187,14 +187,19 @@ fn retry_catalog(mut catalog: ResMut<Catalog>, bridge: Res<Bridge>, time: Res<Ti
 pub enum ImageSlot {
     Loading(RequestId),
     Ready(Handle<Image>),
-    Failed,
+    /// Failed at this app time; asked for again after [`IMAGE_RETRY_SECONDS`].
+    Failed(f64),
 }
+
+/// A picture that failed (backend away, say) is fetched again after this long.
+pub const IMAGE_RETRY_SECONDS: f64 = 10.0;
 
 /// Product pictures by file id: requested when a card first needs one, kept afterwards.
 #[derive(Resource, Default)]
 pub struct ProductImages {
     slots: HashMap<Uuid, ImageSlot>,
     by_request: HashMap<RequestId, Uuid>,
+    now: f64,
 }
 
 impl ProductImages {
@@ -202,8 +207,9 @@ impl ProductImages {
     pub fn get_or_request(&mut self, id: Uuid, bridge: &Bridge) -> Option<Handle<Image>> {
         match self.slots.get(&id) {
             Some(ImageSlot::Ready(h)) => Some(h.clone()),
-            Some(_) => None,
-            None => {
+            Some(ImageSlot::Loading(_)) => None,
+            Some(ImageSlot::Failed(at)) if self.now - at < IMAGE_RETRY_SECONDS => None,
+            _ => {
                 if !bridge.is_connected() {
                     return None;
                 }
@@ -229,7 +235,10 @@ fn receive_images(
     mut replies: MessageReader<BackendReply>,
     mut images: ResMut<ProductImages>,
     assets: Option<ResMut<Assets<Image>>>,
+    time: Res<Time>,
 ) {
+    let now = time.elapsed_secs_f64();
+    images.now = now;
     let mut assets = assets;
     for reply in replies.read() {
         if reply.call != CallKind::Image {
@@ -253,11 +262,10 @@ fn receive_images(
                 );
                 ImageSlot::Ready(assets.add(img))
             }
-            (Ok(_), None) => ImageSlot::Failed,
-            (Ok(_), _) => ImageSlot::Failed,
+            (Ok(_), _) => ImageSlot::Failed(now),
             (Err(e), _) => {
                 warn!("picture {id} failed: {e}");
-                ImageSlot::Failed
+                ImageSlot::Failed(now)
             }
         };
         images.slots.insert(id, slot);

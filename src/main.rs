@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
-use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
+use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 use clap::Parser;
 use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, KioskViewPlugin, Screen};
@@ -30,6 +30,9 @@ struct Cli {
     /// Scene for `--screenshot`: attract, gallery, product, cart, checkout, confirmation.
     #[arg(long, value_parser = parse_scene)]
     scene: Option<Screen>,
+    /// Show the mouse cursor in fullscreen (hidden by default: a touchscreen has none).
+    #[arg(long)]
+    show_cursor: bool,
     /// Window size for `--windowed` and `--screenshot`, e.g. 1920x1080.
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     size: (u32, u32),
@@ -80,6 +83,10 @@ fn main() -> AppExit {
         DefaultPlugins
             .set(WindowPlugin {
                 primary_window: Some(window),
+                primary_cursor_options: Some(CursorOptions {
+                    visible: windowed || cli.show_cursor,
+                    ..default()
+                }),
                 ..default()
             })
             .set(LogPlugin {
@@ -89,9 +96,20 @@ fn main() -> AppExit {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(customerclient::ui::theme::BACKGROUND))
-    .add_plugins((KioskCorePlugin { config }, KioskViewPlugin));
+    .add_plugins((KioskCorePlugin { config }, KioskViewPlugin))
+    .add_systems(Update, operator_exit);
     if let (Some(path), Some(scene)) = (cli.screenshot, cli.scene) {
         app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, scene });
     }
     app.run()
+}
+
+/// Ctrl+Alt+Q closes the kiosk: for the store operator with a service keyboard, not customers.
+fn operator_exit(keys: Res<ButtonInput<KeyCode>>, mut exit: MessageWriter<AppExit>) {
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    let alt = keys.any_pressed([KeyCode::AltLeft, KeyCode::AltRight]);
+    if ctrl && alt && keys.just_pressed(KeyCode::KeyQ) {
+        info!("operator exit");
+        exit.write(AppExit::Success);
+    }
 }

@@ -349,7 +349,6 @@ fn draw(
                         None => {}
                     });
             });
-        out.write(ShopAction::Touched);
     }
     match action {
         Some(CheckoutAction::PlaceOrder) => {
@@ -383,10 +382,11 @@ mod tests {
         let mut form = CheckoutForm::default();
         form.errors.address = Some("Enter the street".into());
         let mut editing = None;
-        let _ = ctx.run_ui(Default::default(), |ui| {
+        let mut output = ctx.run_ui(Default::default(), |ui| {
             let action = checkout_form(ui, &mut form, &Cart::default(), Some(&info), &mut editing);
             assert_eq!(action, None);
         });
+        output.textures_delta.clear();
         assert_eq!(editing, None);
     }
 }

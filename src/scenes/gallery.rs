@@ -38,7 +38,7 @@ pub(crate) fn plugin(app: &mut App) {
 
 pub const PAD: f32 = 40.0;
 pub const GAP: f32 = 28.0;
-pub const MIN_CARD_WIDTH: f32 = 320.0;
+pub const MIN_CARD_WIDTH: f32 = 300.0;
 const TEXT_BLOCK: f32 = 176.0;
 /// Extra rows kept alive above and below the visible ones.
 const OVERSCAN_ROWS: usize = 1;

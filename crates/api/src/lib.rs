@@ -2,11 +2,14 @@
 //! Every route lives under [`API_PREFIX`]; the path helpers keep both sides spelling them alike.
 
 pub mod auth;
+pub mod card;
 pub mod catalog;
+pub mod emv;
 pub mod error;
 pub mod files;
 pub mod money;
 pub mod orders;
+pub mod payments;
 
 pub use error::ErrorBody;
 pub use money::Money;

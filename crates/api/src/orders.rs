@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Money;
+use crate::payments::{CardSummary, PaymentChange, PaymentState};
 
 pub const DELIVERY_PATH: &str = "/api/v1/delivery";
 pub const ORDERS_PATH: &str = "/api/v1/orders";
@@ -161,6 +162,17 @@ pub struct Order {
     pub payment_method: PaymentMethod,
     pub created_at: i64,
     pub history: Vec<StatusChange>,
+    pub payment_state: PaymentState,
+    pub payment_history: Vec<PaymentChange>,
+    /// The card that paid, masked (card payments only).
+    pub card: Option<CardSummary>,
+}
+
+impl PaymentMethod {
+    /// Paid at the kiosk (QR or card) rather than to the courier.
+    pub fn is_prepaid(self) -> bool {
+        matches!(self, PaymentMethod::QrBankApp | PaymentMethod::CardInApp)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod error;
 mod extract;
 pub mod files;
 pub mod orders;
+pub mod payments;
 pub mod seed;
 pub mod store;
 
@@ -25,6 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use orders::DeliveryTerms;
+pub use payments::PaymentsConfig;
 pub use store::Store;
 
 /// Largest JSON body any route accepts.
@@ -34,6 +36,7 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub store: Store,
     pub delivery: Arc<DeliveryTerms>,
+    pub payments: Arc<PaymentsConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +46,7 @@ pub struct Config {
     /// Seed the demo catalog when the catalog is empty.
     pub seed_demo: bool,
     pub delivery: DeliveryTerms,
+    pub payments: PaymentsConfig,
 }
 
 impl Config {
@@ -51,6 +55,7 @@ impl Config {
             database_url: database_url.into(),
             seed_demo: true,
             delivery: DeliveryTerms::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -84,9 +89,13 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
             .await
             .context("seeding the demo catalog")?;
     }
+    if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
+        tracing::warn!("bank webhook uses the demo secret; set a real one for production");
+    }
     Ok(AppState {
         store,
         delivery: Arc::new(config.delivery.clone()),
+        payments: Arc::new(config.payments.clone()),
     })
 }
 
@@ -97,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(files::router())
         .merge(orders::router())
+        .merge(payments::router())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
@@ -161,6 +171,9 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         }
     });
     tracing::info!(%addr, "backend listening");
+    if config.payments.bank_simulator {
+        tracing::info!("bank simulator: http://{addr}/bank");
+    }
     Ok(Backend {
         addr,
         state,

@@ -1,8 +1,12 @@
-//! `customerclient-backend`: runs the backend services alone, for a fleet of kiosks.
+//! `customerclient-backend`: runs the backend services alone (for a fleet of kiosks), or plays
+//! the customer's bank for a QR payment (`bank-pay`).
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use customerclient_api::payments::BankStatus;
+use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, bank};
 use customerclient_backend::{Config, default_database_path, sqlite_url};
 
 #[derive(Parser)]
@@ -17,6 +21,39 @@ struct Cli {
     /// Do not seed the demo catalog into an empty database.
     #[arg(long)]
     no_seed: bool,
+    /// Shared secret of the bank's webhook (HMAC-SHA256).
+    #[arg(long, env = "CUSTOMERCLIENT_WEBHOOK_SECRET", default_value = DEMO_WEBHOOK_SECRET, hide_default_value = true)]
+    webhook_secret: String,
+    /// How long a QR code can be paid, in seconds.
+    #[arg(long, default_value_t = 300)]
+    qr_lifetime: u64,
+    /// Card payment gateway. Only the sandbox exists so far; a real one plugs in behind the
+    /// same `PaymentGateway` trait.
+    #[arg(long, default_value = "sandbox", value_parser = ["sandbox"])]
+    payment_gateway: String,
+    /// Do not serve the bank simulator page at /bank.
+    #[arg(long)]
+    no_bank_simulator: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Pay (or reject) a QR payload as the customer's bank would, via the signed webhook.
+    BankPay {
+        /// Base URL of the backend that issued the code.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        backend_url: String,
+        /// Shared webhook secret.
+        #[arg(long, env = "CUSTOMERCLIENT_WEBHOOK_SECRET", default_value = DEMO_WEBHOOK_SECRET, hide_default_value = true)]
+        secret: String,
+        /// Reject instead of pay.
+        #[arg(long)]
+        reject: bool,
+        /// The EMVCo payload the QR code holds.
+        payload: String,
+    },
 }
 
 #[tokio::main]
@@ -28,11 +65,38 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    if let Some(Command::BankPay {
+        backend_url,
+        secret,
+        reject,
+        payload,
+    }) = cli.command
+    {
+        let status = if reject {
+            BankStatus::Rejected
+        } else {
+            BankStatus::Paid
+        };
+        let (code, body) = bank::simulate(
+            &reqwest::Client::new(),
+            &backend_url,
+            &secret,
+            &payload,
+            status,
+        )
+        .await?;
+        println!("{code} {body}");
+        anyhow::ensure!(code < 400, "the shop refused the payment");
+        return Ok(());
+    }
     let mut config = Config::new(
         cli.database_url
             .unwrap_or_else(|| sqlite_url(&default_database_path())),
     );
     config.seed_demo = !cli.no_seed;
+    config.payments.webhook_secret = cli.webhook_secret;
+    config.payments.qr_lifetime = Duration::from_secs(cli.qr_lifetime);
+    config.payments.bank_simulator = !cli.no_bank_simulator;
     let backend = customerclient_backend::start(&config, cli.listen).await?;
     println!("customerclient-backend listening on {}", backend.url());
     tokio::signal::ctrl_c().await?;

@@ -4,6 +4,10 @@
 //! milliseconds) so that a PostgreSQL pool can sit behind the same methods; the services
 //! above see only these methods and the `customerclient_api` types.
 
+mod payments;
+
+pub use payments::{NewPayment, OrderPayment, PaymentRecord, PaymentUpdate};
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,6 +17,7 @@ use customerclient_api::catalog::{Category, Product};
 use customerclient_api::orders::{
     DeliveryMethod, Order, OrderLine, OrderStatus, PaymentMethod, StatusChange,
 };
+use customerclient_api::payments::{CardSummary, PaymentChange, PaymentState};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
@@ -30,6 +35,11 @@ pub enum StoreError {
     Duplicate(String),
     #[error("idempotency key was already used for a different request")]
     KeyReused,
+    #[error("payment cannot go from {from:?} to {to:?}")]
+    IllegalTransition {
+        from: PaymentState,
+        to: PaymentState,
+    },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]
@@ -42,6 +52,8 @@ pub struct Store {
     /// SQLite allows one writer; order numbering reads then writes, so order creation is
     /// serialised here rather than relying on database-specific locking.
     order_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Payment state changes read, check and write; one at a time for the same reason.
+    pub(crate) payment_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 pub struct AccountRow {
@@ -89,24 +101,27 @@ pub struct ProductFilter<'a> {
     pub offset: u64,
 }
 
-fn enum_to_text<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn enum_to_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
 
-fn enum_from_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
+pub(crate) fn enum_from_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-fn uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Uuid, sqlx::Error> {
+pub(crate) fn uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Uuid, sqlx::Error> {
     let s: String = row.try_get(col)?;
     Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-fn opt_uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub(crate) fn opt_uuid_col(
+    row: &sqlx::sqlite::SqliteRow,
+    col: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
     let s: Option<String> = row.try_get(col)?;
     s.map(|s| Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e))))
         .transpose()
@@ -174,6 +189,7 @@ impl Store {
         Ok(Self {
             pool,
             order_lock: Default::default(),
+            payment_lock: Default::default(),
         })
     }
 
@@ -482,14 +498,19 @@ impl Store {
 
         let id = Uuid::new_v4();
         let now = now_ms();
+        let payment_state = if order.payment_method.is_prepaid() {
+            PaymentState::AwaitingPayment
+        } else {
+            PaymentState::DueOnDelivery
+        };
         let mut tx = self.pool.begin().await?;
         let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO orders (id, number, account_id, status, city, address, phone, delivery_method,
-                payment_method, currency, products_minor, delivery_minor, total_minor, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                payment_method, currency, products_minor, delivery_minor, total_minor, created_at, payment_state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(id.to_string())
         .bind(number)
@@ -505,6 +526,21 @@ impl Store {
         .bind(order.delivery_price.minor)
         .bind(order.total.minor)
         .bind(now)
+        .bind(enum_to_text(&payment_state))
+        .execute(&mut *tx)
+        .await?;
+        let note = if payment_state == PaymentState::DueOnDelivery {
+            "The courier collects the payment"
+        } else {
+            "Waiting for payment at the kiosk"
+        };
+        sqlx::query(
+            "INSERT INTO payment_history (order_id, seq, state, at, note) VALUES ($1, 0, $2, $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(enum_to_text(&payment_state))
+        .bind(now)
+        .bind(note)
         .execute(&mut *tx)
         .await?;
         for (i, line) in order.lines.iter().enumerate() {
@@ -569,7 +605,7 @@ impl Store {
     ) -> Result<Vec<Order>, StoreError> {
         let sql = format!(
             "SELECT id, number, status, city, address, phone, delivery_method, payment_method, currency,
-                    products_minor, delivery_minor, total_minor, created_at
+                    products_minor, delivery_minor, total_minor, created_at, payment_state, card_brand, card_last4
              FROM orders {filter} ORDER BY created_at DESC, number DESC"
         );
         let mut q = sqlx::query(&sql).bind(account_id.to_string());
@@ -616,6 +652,30 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let payment_history = sqlx::query(
+                "SELECT state, at, note FROM payment_history WHERE order_id = $1 ORDER BY seq",
+            )
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(PaymentChange {
+                    state: enum_from_text(&h.try_get::<String, _>("state")?)?,
+                    at: h.try_get("at")?,
+                    note: h.try_get("note")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let brand: Option<String> = r.try_get("card_brand")?;
+            let last4: Option<String> = r.try_get("card_last4")?;
+            let card = match (brand, last4) {
+                (Some(b), Some(l)) => Some(CardSummary {
+                    brand: enum_from_text(&b)?,
+                    last4: l,
+                }),
+                _ => None,
+            };
             orders.push(Order {
                 id,
                 number: r.try_get("number")?,
@@ -631,6 +691,9 @@ impl Store {
                 payment_method: enum_from_text(&r.try_get::<String, _>("payment_method")?)?,
                 created_at: r.try_get("created_at")?,
                 history,
+                payment_state: enum_from_text(&r.try_get::<String, _>("payment_state")?)?,
+                payment_history,
+                card,
             });
         }
         Ok(orders)

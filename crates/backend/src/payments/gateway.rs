@@ -1,0 +1,130 @@
+//! The payment gateway boundary. Card data goes to a [`PaymentGateway`] and nowhere else; what
+//! comes back — a token, the brand and the last four digits — is all the rest of the backend
+//! ever sees of a card.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use customerclient_api::Money;
+use customerclient_api::card::{self, Brand, CardDetails};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub struct ChargeRequest<'a> {
+    pub card: &'a CardDetails,
+    pub amount: &'a Money,
+    /// The same key for a retried request: a gateway charges each key at most once.
+    pub idempotency_key: &'a str,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    pub id: String,
+    /// Opaque token that stands for the card at the gateway.
+    pub token: String,
+    pub brand: Brand,
+    pub last4: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the card was declined")]
+    Declined,
+    #[error("insufficient funds on the card")]
+    InsufficientFunds,
+    #[error("the bank did not answer in time")]
+    Timeout,
+    #[error("the payment service is unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub trait PaymentGateway: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    fn charge<'a>(
+        &'a self,
+        request: ChargeRequest<'a>,
+    ) -> BoxFuture<'a, Result<Charge, GatewayError>>;
+}
+
+/// Test cards of the sandbox, after the usual public conventions.
+pub mod test_cards {
+    pub const APPROVED: &str = "4242424242424242";
+    pub const DECLINED: &str = "4000000000000002";
+    pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
+    /// Never answers within the gateway timeout.
+    pub const TIMES_OUT: &str = "4000000000000119";
+}
+
+/// A gateway for demos and tests: approves every valid card except the test cards above,
+/// remembers each idempotency key's outcome, and counts the charges it made.
+pub struct SandboxGateway {
+    outcomes: Mutex<HashMap<String, Result<Charge, GatewayError>>>,
+    charges: AtomicU64,
+    /// How long the "times out" card takes to answer.
+    pub slow_answer: Duration,
+}
+
+impl Default for SandboxGateway {
+    fn default() -> Self {
+        Self {
+            outcomes: Mutex::new(HashMap::new()),
+            charges: AtomicU64::new(0),
+            slow_answer: Duration::from_secs(120),
+        }
+    }
+}
+
+impl SandboxGateway {
+    /// Successful charges made so far.
+    pub fn charges(&self) -> u64 {
+        self.charges.load(Ordering::SeqCst)
+    }
+}
+
+impl PaymentGateway for SandboxGateway {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn charge<'a>(
+        &'a self,
+        request: ChargeRequest<'a>,
+    ) -> BoxFuture<'a, Result<Charge, GatewayError>> {
+        Box::pin(async move {
+            let key = request.idempotency_key.to_owned();
+            if let Some(done) = self.outcomes.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                return done;
+            }
+            let number = request.card.number.as_str();
+            let outcome = match number {
+                test_cards::DECLINED => Err(GatewayError::Declined),
+                test_cards::INSUFFICIENT_FUNDS => Err(GatewayError::InsufficientFunds),
+                test_cards::TIMES_OUT => {
+                    tokio::time::sleep(self.slow_answer).await;
+                    Err(GatewayError::Timeout)
+                }
+                _ => {
+                    let mut token = [0u8; 16];
+                    getrandom::fill(&mut token)
+                        .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+                    self.charges.fetch_add(1, Ordering::SeqCst);
+                    Ok(Charge {
+                        id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
+                        token: format!("tok_{}", hex::encode(token)),
+                        brand: card::brand(number),
+                        last4: card::last4(number).to_owned(),
+                    })
+                }
+            };
+            if let Ok(mut m) = self.outcomes.lock() {
+                m.insert(key, outcome.clone());
+            }
+            outcome
+        })
+    }
+}
