@@ -80,6 +80,13 @@ impl Default for SandboxGateway {
 }
 
 impl SandboxGateway {
+    pub fn with_slow_answer(slow_answer: Duration) -> Self {
+        Self {
+            slow_answer,
+            ..Self::default()
+        }
+    }
+
     /// Successful charges made so far.
     pub fn charges(&self) -> u64 {
         self.charges.load(Ordering::SeqCst)
