@@ -118,7 +118,7 @@ async fn card_number_and_cvc_are_never_stored_or_logged() {
         format!("\"{cvc}\""),
         format!("={cvc}"),
         format!(": {cvc}"),
-        format!("cvc"),
+        "cvc".to_string(),
     ];
     for (name, bytes) in &files {
         assert!(
