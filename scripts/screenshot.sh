@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=${1:-docs/screenshots}
 shift || true
 scenes=("$@")
-[ ${#scenes[@]} -gt 0 ] || scenes=(attract gallery product cart checkout confirmation)
+[ ${#scenes[@]} -gt 0 ] || scenes=(attract gallery product cart checkout qr card pay-choice confirmation)
 mkdir -p "$out"
 cargo build ${PROFILE:+--profile "$PROFILE"} --bin customerclient
 bin=${CARGO_TARGET_DIR:-target}/${PROFILE:-debug}/customerclient

@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod catalog;
 pub mod config;
+pub mod payment;
 pub mod scenes;
 pub mod screenshot;
 pub mod session;
@@ -29,6 +30,7 @@ impl Plugin for KioskCorePlugin {
         bridge::plugin(app);
         catalog::plugin(app);
         session::plugin(app);
+        payment::plugin(app);
     }
 }
 

@@ -7,7 +7,8 @@ use bevy::prelude::*;
 use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 use clap::Parser;
-use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, KioskViewPlugin, Screen};
+use customerclient::screenshot::Shot;
+use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, KioskViewPlugin};
 
 #[derive(Parser, Debug)]
 #[command(version, about = "Fresh Kitchen touchscreen kiosk")]
@@ -27,9 +28,10 @@ struct Cli {
     /// Save a PNG of `--scene` to this path and exit.
     #[arg(long, requires = "scene")]
     screenshot: Option<PathBuf>,
-    /// Scene for `--screenshot`: attract, gallery, product, cart, checkout, confirmation.
+    /// Scene for `--screenshot`: attract, gallery, product, cart, checkout, qr, card,
+    /// pay-choice, confirmation.
     #[arg(long, value_parser = parse_scene)]
-    scene: Option<Screen>,
+    scene: Option<Shot>,
     /// Show the mouse cursor in fullscreen (hidden by default: a touchscreen has none).
     #[arg(long)]
     show_cursor: bool,
@@ -38,11 +40,9 @@ struct Cli {
     size: (u32, u32),
 }
 
-fn parse_scene(s: &str) -> Result<Screen, String> {
-    Screen::from_name(s).ok_or_else(|| {
-        let names: Vec<_> = Screen::ALL.iter().map(|s| s.name()).collect();
-        format!("unknown scene '{s}'; one of: {}", names.join(", "))
-    })
+fn parse_scene(s: &str) -> Result<Shot, String> {
+    Shot::from_name(s)
+        .ok_or_else(|| format!("unknown scene '{s}'; one of: {}", Shot::NAMES.join(", ")))
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -98,8 +98,8 @@ fn main() -> AppExit {
     .insert_resource(ClearColor(customerclient::ui::theme::BACKGROUND))
     .add_plugins((KioskCorePlugin { config }, KioskViewPlugin))
     .add_systems(Update, operator_exit);
-    if let (Some(path), Some(scene)) = (cli.screenshot, cli.scene) {
-        app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, scene });
+    if let (Some(path), Some(shot)) = (cli.screenshot, cli.scene) {
+        app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, shot });
     }
     app.run()
 }

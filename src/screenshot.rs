@@ -5,21 +5,75 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use customerclient_api::orders::PaymentMethod;
 
 use crate::catalog::{Catalog, ProductImages};
+use crate::payment::{CardForm, PayAction, PayStage, PaymentFlow};
 use crate::scenes::Screen;
 use crate::session::{CustomerSession, ShopAction};
 
+/// What a screenshot shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shot {
+    Scene(Screen),
+    /// The QR code for the bank app.
+    Qr,
+    /// The card form with its keypad, partly filled.
+    Card,
+    /// The choice of another way to pay.
+    PayChoice,
+}
+
+impl Shot {
+    pub const NAMES: [&'static str; 9] = [
+        "attract",
+        "gallery",
+        "product",
+        "cart",
+        "checkout",
+        "qr",
+        "card",
+        "pay-choice",
+        "confirmation",
+    ];
+
+    pub fn from_name(name: &str) -> Option<Shot> {
+        match name {
+            "qr" => Some(Shot::Qr),
+            "card" => Some(Shot::Card),
+            "pay-choice" => Some(Shot::PayChoice),
+            "payment" => None,
+            other => Screen::from_name(other).map(Shot::Scene),
+        }
+    }
+
+    fn screen(self) -> Screen {
+        match self {
+            Shot::Scene(s) => s,
+            _ => Screen::Payment,
+        }
+    }
+
+    fn pay_stage(self) -> Option<PayStage> {
+        match self {
+            Shot::Qr => Some(PayStage::ShowingQr),
+            Shot::Card => Some(PayStage::CardEntry),
+            Shot::PayChoice => Some(PayStage::Choosing),
+            Shot::Scene(_) => None,
+        }
+    }
+}
+
 pub struct ScreenshotPlugin {
     pub path: PathBuf,
-    pub scene: Screen,
+    pub shot: Shot,
 }
 
 impl Plugin for ScreenshotPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(Plan {
             path: self.path.clone(),
-            scene: self.scene,
+            shot: self.shot,
             stage: Stage::WaitForCatalog,
             settled_frames: 0,
             started: None,
@@ -39,7 +93,7 @@ enum Stage {
 #[derive(Resource)]
 struct Plan {
     path: PathBuf,
-    scene: Screen,
+    shot: Shot,
     stage: Stage,
     settled_frames: u32,
     started: Option<f64>,
@@ -56,21 +110,22 @@ fn drive(
     catalog: Res<Catalog>,
     images: Res<ProductImages>,
     mut session: ResMut<CustomerSession>,
+    flow: Res<PaymentFlow>,
+    mut card: ResMut<CardForm>,
     screen: Res<State<Screen>>,
     mut actions: MessageWriter<ShopAction>,
+    mut pay: MessageWriter<PayAction>,
     mut exit: MessageWriter<AppExit>,
     time: Res<Time>,
 ) {
     let now = time.elapsed_secs_f64();
     let started = *plan.started.get_or_insert(now);
     if now - started > GIVE_UP_SECONDS && plan.stage != Stage::Captured {
-        error!(
-            "screenshot: gave up waiting for the {} scene",
-            plan.scene.name()
-        );
+        error!("screenshot: gave up waiting for {:?}", plan.shot);
         exit.write(AppExit::error());
         return;
     }
+    let target = plan.shot.screen();
     match plan.stage {
         Stage::WaitForCatalog => {
             if !catalog.is_ready() {
@@ -83,11 +138,7 @@ fn drive(
                 .map(|p| p.id)
                 .collect();
             let (a, b) = (picks[8 % picks.len()], picks[40 % picks.len()]);
-            let fill = |session: &mut CustomerSession| {
-                session.checkout.address = "Tverskaya St 7, flat 12".into();
-                session.checkout.phone = "+7 912 345 67 89".into();
-            };
-            match plan.scene {
+            match target {
                 Screen::Attract => {}
                 Screen::Gallery => {
                     actions.write(ShopAction::Start);
@@ -95,7 +146,7 @@ fn drive(
                 Screen::Product => {
                     actions.write(ShopAction::OpenProduct(a));
                 }
-                Screen::Cart | Screen::Checkout | Screen::Confirmation => {
+                Screen::Cart | Screen::Checkout | Screen::Payment | Screen::Confirmation => {
                     actions.write(ShopAction::AddToCart {
                         product_id: a,
                         quantity: 2,
@@ -104,15 +155,21 @@ fn drive(
                         product_id: b,
                         quantity: 1,
                     });
-                    if plan.scene == Screen::Cart {
+                    if target == Screen::Cart {
                         actions.write(ShopAction::OpenCart);
                     } else {
-                        fill(&mut session);
+                        session.checkout.address = "Tverskaya St 7, flat 12".into();
+                        session.checkout.phone = "+7 912 345 67 89".into();
+                        session.checkout.payment = match plan.shot {
+                            Shot::Qr => PaymentMethod::QrBankApp,
+                            Shot::Card | Shot::PayChoice => PaymentMethod::CardInApp,
+                            _ => PaymentMethod::CashOnDelivery,
+                        };
                         actions.write(ShopAction::Checkout);
                     }
                 }
             }
-            plan.stage = if plan.scene == Screen::Confirmation {
+            plan.stage = if matches!(target, Screen::Payment | Screen::Confirmation) {
                 Stage::PlaceOrder
             } else {
                 Stage::Settle
@@ -125,20 +182,35 @@ fn drive(
             }
         }
         Stage::Settle => {
-            if *screen.get() != plan.scene || images.loading() > 0 {
+            if *screen.get() != target || images.loading() > 0 {
                 plan.settled_frames = 0;
                 return;
+            }
+            if let Some(want) = plan.shot.pay_stage() {
+                if flow.stage == PayStage::CardEntry && plan.shot == Shot::PayChoice {
+                    pay.write(PayAction::ChooseAnotherWay);
+                }
+                if plan.shot == Shot::Card && card.number.is_empty() {
+                    // Part of a test card, as a customer mid-way through typing it.
+                    for d in "42424242424242421228".chars() {
+                        card.type_digit(d);
+                    }
+                }
+                if flow.stage != want {
+                    plan.settled_frames = 0;
+                    return;
+                }
             }
             plan.settled_frames += 1;
             if plan.settled_frames >= SETTLE_FRAMES {
                 let path = plan.path.clone();
-                info!("screenshot of {} → {}", plan.scene.name(), path.display());
+                info!("screenshot of {:?} → {}", plan.shot, path.display());
                 commands
                     .spawn(Screenshot::primary_window())
                     .observe(save_to_disk(path))
                     .observe(
                         |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-                            // save_to_disk runs first (registered first); then we can leave.
+                            // save_to_disk was registered first and has run; now leave.
                             exit.write(AppExit::Success);
                         },
                     );

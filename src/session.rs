@@ -391,8 +391,12 @@ fn receive_order_replies(
                     phone: keep.1,
                     ..default()
                 };
-                activity.confirmation_shown_at = Some(time.elapsed_secs_f64());
-                next.set(Screen::Confirmation);
+                if order.payment_method.is_prepaid() {
+                    next.set(Screen::Payment);
+                } else {
+                    activity.confirmation_shown_at = Some(time.elapsed_secs_f64());
+                    next.set(Screen::Confirmation);
+                }
             }
             Ok(_) => {}
             Err(e) => {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use customerclient_api::auth::{GUEST_PATH, Session};
 use customerclient_api::catalog::{CATEGORIES_PATH, PRODUCTS_PATH};
 use customerclient_api::orders::{DELIVERY_PATH, ORDERS_PATH};
+use customerclient_api::payments;
 use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
 use serde::de::DeserializeOwned;
 
@@ -135,6 +136,50 @@ pub(super) async fn perform(
             })
             .await
             .map(ApiReply::OrderPlaced)
+        }
+        ApiCall::StartQrPayment { token, order_id } => {
+            let url = format!("{base}{}", payments::qr_payment_path(order_id));
+            // Safe to repeat: the backend shows a still-valid code again.
+            with_retries(|| json(http.post(&url).bearer_auth(&token)))
+                .await
+                .map(ApiReply::Payment)
+        }
+        ApiCall::PollPayment { token, payment_id } => {
+            let url = format!("{base}{}", payments::payment_path(payment_id));
+            json(http.get(&url).bearer_auth(&token))
+                .await
+                .map(ApiReply::Payment)
+        }
+        ApiCall::PayByCard {
+            token,
+            order_id,
+            idempotency_key,
+            card,
+        } => {
+            let url = format!("{base}{}", payments::card_payment_path(order_id));
+            let body = payments::CardPaymentRequest { card };
+            // Same key on every attempt: the backend charges at most once.
+            with_retries(|| {
+                json(
+                    http.post(&url)
+                        .bearer_auth(&token)
+                        .header(IDEMPOTENCY_KEY_HEADER, &idempotency_key)
+                        .json(&body),
+                )
+            })
+            .await
+            .map(ApiReply::Payment)
+        }
+        ApiCall::ChangePaymentMethod {
+            token,
+            order_id,
+            method,
+        } => {
+            let url = format!("{base}{}", payments::payment_method_path(order_id));
+            let body = payments::ChangePaymentMethod { method };
+            with_retries(|| json(http.post(&url).bearer_auth(&token).json(&body)))
+                .await
+                .map(ApiReply::OrderUpdated)
         }
     }
 }

@@ -14,8 +14,10 @@ use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender};
 use customerclient_api::ErrorBody;
 use customerclient_api::auth::Session;
+use customerclient_api::card::CardDetails;
 use customerclient_api::catalog::{Category, ProductPage};
-use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order};
+use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order, PaymentMethod};
+use customerclient_api::payments::Payment;
 use uuid::Uuid;
 
 use crate::config::{BackendTarget, KioskConfig};
@@ -56,6 +58,29 @@ pub enum ApiCall {
         idempotency_key: String,
         order: CreateOrderRequest,
     },
+    /// Issues (or shows again) the QR code for paying the order in a bank app.
+    StartQrPayment {
+        token: String,
+        order_id: Uuid,
+    },
+    /// Where a payment stands now.
+    PollPayment {
+        token: String,
+        payment_id: Uuid,
+    },
+    /// Card data goes straight into this request and is dropped (zeroised) with it.
+    PayByCard {
+        token: String,
+        order_id: Uuid,
+        idempotency_key: String,
+        card: CardDetails,
+    },
+    /// Switches an unpaid order to another way to pay.
+    ChangePaymentMethod {
+        token: String,
+        order_id: Uuid,
+        method: PaymentMethod,
+    },
 }
 
 /// RGBA8 pixels decoded off the main thread.
@@ -87,6 +112,8 @@ pub enum ApiReply {
     },
     SessionOpened(Session),
     OrderPlaced(Order),
+    Payment(Payment),
+    OrderUpdated(Order),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,6 +160,7 @@ pub enum CallKind {
     Image,
     GuestSession,
     PlaceOrder,
+    Payment,
 }
 
 impl ApiCall {
@@ -144,6 +172,10 @@ impl ApiCall {
             ApiCall::Image(_) => CallKind::Image,
             ApiCall::GuestSession => CallKind::GuestSession,
             ApiCall::PlaceOrder { .. } => CallKind::PlaceOrder,
+            ApiCall::StartQrPayment { .. }
+            | ApiCall::PollPayment { .. }
+            | ApiCall::PayByCard { .. }
+            | ApiCall::ChangePaymentMethod { .. } => CallKind::Payment,
         }
     }
 }

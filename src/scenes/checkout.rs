@@ -126,6 +126,15 @@ fn choice(
     .clicked()
 }
 
+pub fn payment_detail(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::CashOnDelivery => "Pay the courier in cash",
+        PaymentMethod::CardOnDelivery => "Courier brings a terminal",
+        PaymentMethod::QrBankApp => "Scan with your bank app",
+        PaymentMethod::CardInApp => "Pay here by card",
+    }
+}
+
 /// Draws the whole checkout form and applies the taps to `form`.
 pub fn checkout_form(
     ui: &mut egui::Ui,

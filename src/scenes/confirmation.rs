@@ -3,6 +3,7 @@
 
 use bevy::prelude::*;
 use customerclient_api::orders::PaymentMethod;
+use customerclient_api::payments::PaymentState;
 
 use super::Screen;
 use crate::session::{CustomerSession, ShopAction};
@@ -102,13 +103,29 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                             size::BODY,
                             theme::MUTED,
                         ));
-                        let pay = match order.payment_method {
-                            PaymentMethod::CashOnDelivery => format!(
-                                "Please have {} in cash ready for the courier.",
-                                order.total
-                            ),
-                            PaymentMethod::CardOnDelivery => {
-                                format!("The courier brings a card terminal for {}.", order.total)
+                        let pay = match (order.payment_method, order.payment_state) {
+                            (_, PaymentState::Paid) => match &order.card {
+                                Some(c) => format!(
+                                    "Paid {} by {} •••• {}. Thank you!",
+                                    order.total,
+                                    c.brand.label(),
+                                    c.last4
+                                ),
+                                None => {
+                                    format!("Paid {} in your bank app. Thank you!", order.total)
+                                }
+                            },
+                            (PaymentMethod::CashOnDelivery, _) => {
+                                format!(
+                                    "Please have exactly {} in cash ready for the courier.",
+                                    order.total
+                                )
+                            }
+                            (PaymentMethod::CardOnDelivery, _) => {
+                                format!(
+                                    "The courier brings a card terminal: {} to pay.",
+                                    order.total
+                                )
                             }
                             _ => format!("Total {}", order.total),
                         };

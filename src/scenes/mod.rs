@@ -5,6 +5,7 @@ pub mod cart;
 pub mod checkout;
 pub mod confirmation;
 pub mod gallery;
+pub mod payment;
 pub mod product;
 
 use bevy::prelude::*;
@@ -17,16 +18,18 @@ pub enum Screen {
     Product,
     Cart,
     Checkout,
+    Payment,
     Confirmation,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Attract,
         Screen::Gallery,
         Screen::Product,
         Screen::Cart,
         Screen::Checkout,
+        Screen::Payment,
         Screen::Confirmation,
     ];
 
@@ -37,6 +40,7 @@ impl Screen {
             Screen::Product => "product",
             Screen::Cart => "cart",
             Screen::Checkout => "checkout",
+            Screen::Payment => "payment",
             Screen::Confirmation => "confirmation",
         }
     }
@@ -53,6 +57,7 @@ pub(crate) fn plugin(app: &mut App) {
     product::plugin(app);
     cart::plugin(app);
     checkout::plugin(app);
+    payment::plugin(app);
     confirmation::plugin(app);
 }
 

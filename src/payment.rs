@@ -1,0 +1,548 @@
+//! Paying at the kiosk after the order is placed: a QR code for the bank app (polled until the
+//! bank confirms or the code expires), a card typed on the kiosk, or a switch to paying on
+//! delivery. Card digits live only in [`CardForm`], zeroised when the attempt ends.
+
+use bevy::prelude::*;
+use customerclient_api::card::{self, CardDetails, CardProblem};
+use customerclient_api::orders::{Order, PaymentMethod};
+use customerclient_api::payments::{Payment, PaymentState};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
+use crate::scenes::Screen;
+use crate::session::{Activity, CustomerSession};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<PaymentFlow>()
+        .init_resource::<CardForm>()
+        .add_message::<PayAction>()
+        .add_systems(OnEnter(Screen::Payment), begin)
+        .add_systems(OnExit(Screen::Payment), end)
+        .add_systems(
+            Update,
+            (
+                apply_pay_actions,
+                receive_payment_replies,
+                poll_qr,
+                keep_alive_while_paying,
+            )
+                .chain()
+                .run_if(in_state(Screen::Payment)),
+        );
+}
+
+/// Seconds between asking the backend whether the bank has paid.
+pub const POLL_SECONDS: f64 = 1.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayStage {
+    #[default]
+    Idle,
+    /// Choosing another way to pay.
+    Choosing,
+    RequestingQr,
+    ShowingQr,
+    QrExpired,
+    CardEntry,
+    CardPaying,
+    /// Switching the order to paying on delivery.
+    Switching,
+}
+
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayAction {
+    UseQr,
+    UseCard,
+    SubmitCard,
+    NewQrCode,
+    ChooseAnotherWay,
+    PayOnDelivery(PaymentMethod),
+}
+
+#[derive(Resource, Debug, Default)]
+pub struct PaymentFlow {
+    pub stage: PayStage,
+    pub order: Option<Order>,
+    pub payment: Option<Payment>,
+    /// What went wrong last, for the customer.
+    pub message: Option<String>,
+    pending: Option<RequestId>,
+    poll: Option<RequestId>,
+    next_poll_at: f64,
+    /// Kept across retries of one card attempt after a network failure, so it charges once.
+    card_key: Option<String>,
+}
+
+impl PaymentFlow {
+    fn is_waiting(&self) -> bool {
+        matches!(
+            self.stage,
+            PayStage::RequestingQr
+                | PayStage::ShowingQr
+                | PayStage::CardPaying
+                | PayStage::Switching
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CardField {
+    #[default]
+    Number,
+    Expiry,
+    Cvc,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardErrors {
+    pub number: Option<String>,
+    pub expiry: Option<String>,
+    pub cvc: Option<String>,
+}
+
+impl CardErrors {
+    pub fn is_empty(&self) -> bool {
+        self.number.is_none() && self.expiry.is_none() && self.cvc.is_none()
+    }
+}
+
+/// The card as it is being typed. Buffers are zeroised on drop and on [`CardForm::wipe`];
+/// `Debug` shows nothing of them.
+#[derive(Resource, Default)]
+pub struct CardForm {
+    /// Digits only.
+    pub number: Zeroizing<String>,
+    /// `MMYY` digits.
+    pub expiry: Zeroizing<String>,
+    pub cvc: Zeroizing<String>,
+    pub active: CardField,
+    pub errors: CardErrors,
+}
+
+impl std::fmt::Debug for CardForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardForm")
+            .field("number", &card::mask(&self.number))
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `(year, month)` of today, from the system clock.
+pub fn this_month() -> (u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        (yoe + era * 400 + i64::from(month <= 2)) as u32,
+        month as u32,
+    )
+}
+
+impl CardForm {
+    pub fn brand(&self) -> card::Brand {
+        card::brand(&self.number)
+    }
+
+    /// Most characters a field takes.
+    pub fn max_len(&self, field: CardField) -> usize {
+        match field {
+            CardField::Number => 19,
+            CardField::Expiry => 4,
+            CardField::Cvc => self.brand().cvc_len(),
+        }
+    }
+
+    pub fn field_mut(&mut self, field: CardField) -> &mut String {
+        match field {
+            CardField::Number => &mut self.number,
+            CardField::Expiry => &mut self.expiry,
+            CardField::Cvc => &mut self.cvc,
+        }
+    }
+
+    /// Types one digit into the active field, moving on when it is full.
+    pub fn type_digit(&mut self, d: char) {
+        if !d.is_ascii_digit() {
+            return;
+        }
+        let field = self.active;
+        let max = self.max_len(field);
+        let text = self.field_mut(field);
+        if text.len() < max {
+            text.push(d);
+        }
+        let len = self.field_mut(field).len();
+        // A number is complete at its brand's longest length, or at 16 (15 for Amex) digits
+        // that pass Luhn: 19-digit cards exist but are rare.
+        let number_done = field == CardField::Number
+            && (self.brand().lengths().last().is_some_and(|&m| len >= m)
+                || (matches!(len, 15 | 16)
+                    && self.brand().lengths().contains(&len)
+                    && card::luhn_valid(&self.number)));
+        let full = len >= max || number_done;
+        if full {
+            self.active = match field {
+                CardField::Number => CardField::Expiry,
+                CardField::Expiry => CardField::Cvc,
+                CardField::Cvc => CardField::Cvc,
+            };
+        }
+        match field {
+            CardField::Number => self.errors.number = None,
+            CardField::Expiry => self.errors.expiry = None,
+            CardField::Cvc => self.errors.cvc = None,
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        let field = self.active;
+        self.field_mut(field).pop();
+    }
+
+    /// The card ready to send, or what is wrong with each field.
+    pub fn details(&self, today: (u32, u32)) -> Result<CardDetails, CardErrors> {
+        let (month, year) = if self.expiry.len() == 4 {
+            (
+                self.expiry[..2].parse::<u32>().unwrap_or(0),
+                2000 + self.expiry[2..].parse::<u32>().unwrap_or(0),
+            )
+        } else {
+            (0, 0)
+        };
+        let mut errors = CardErrors::default();
+        if self.expiry.len() != 4 {
+            errors.expiry = Some("Enter the month and year, MM/YY".into());
+        }
+        for p in card::validate(&self.number, month, year, &self.cvc, today) {
+            match p {
+                CardProblem::Number(m) => errors.number = Some(m),
+                CardProblem::Expiry(m) => errors.expiry = errors.expiry.take().or(Some(m)),
+                CardProblem::Cvc(m) => errors.cvc = Some(m),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CardDetails {
+            number: self.number.to_string(),
+            expiry_month: month,
+            expiry_year: year,
+            cvc: self.cvc.to_string(),
+            holder: None,
+        })
+    }
+
+    /// `•••• 4242` once the number is complete and the customer has moved on; grouped while typing.
+    pub fn number_display(&self) -> String {
+        if self.active != CardField::Number && self.number.len() >= 12 {
+            card::mask(&self.number)
+        } else {
+            card::group(&self.number)
+        }
+    }
+
+    pub fn wipe(&mut self) {
+        self.number.zeroize();
+        self.expiry.zeroize();
+        self.cvc.zeroize();
+        self.active = CardField::Number;
+        self.errors = CardErrors::default();
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn begin(
+    session: Res<CustomerSession>,
+    mut flow: ResMut<PaymentFlow>,
+    bridge: Res<Bridge>,
+    mut card: ResMut<CardForm>,
+) {
+    *flow = PaymentFlow {
+        order: session.last_order.clone(),
+        ..default()
+    };
+    card.wipe();
+    let Some(order) = flow.order.clone() else {
+        return;
+    };
+    match order.payment_method {
+        PaymentMethod::QrBankApp => request_qr(&mut flow, &bridge, &session),
+        PaymentMethod::CardInApp => flow.stage = PayStage::CardEntry,
+        _ => flow.stage = PayStage::Choosing,
+    }
+}
+
+fn end(mut flow: ResMut<PaymentFlow>, mut card: ResMut<CardForm>) {
+    card.wipe();
+    *flow = PaymentFlow::default();
+}
+
+fn request_qr(flow: &mut PaymentFlow, bridge: &Bridge, session: &CustomerSession) {
+    let (Some(order), Some(token)) = (&flow.order, &session.token) else {
+        return;
+    };
+    flow.pending = Some(bridge.send(ApiCall::StartQrPayment {
+        token: token.clone(),
+        order_id: order.id,
+    }));
+    flow.stage = PayStage::RequestingQr;
+    flow.message = None;
+}
+
+fn apply_pay_actions(
+    mut actions: MessageReader<PayAction>,
+    mut flow: ResMut<PaymentFlow>,
+    mut card: ResMut<CardForm>,
+    session: Res<CustomerSession>,
+    bridge: Res<Bridge>,
+) {
+    for action in actions.read() {
+        if flow.is_waiting() && !matches!(action, PayAction::ChooseAnotherWay) {
+            continue;
+        }
+        let (Some(order), Some(token)) = (flow.order.clone(), session.token.clone()) else {
+            continue;
+        };
+        match action {
+            PayAction::UseQr | PayAction::NewQrCode => request_qr(&mut flow, &bridge, &session),
+            PayAction::UseCard => {
+                flow.stage = PayStage::CardEntry;
+                flow.message = None;
+            }
+            PayAction::ChooseAnotherWay => {
+                if flow.stage != PayStage::CardPaying && flow.stage != PayStage::Switching {
+                    card.wipe();
+                    flow.stage = PayStage::Choosing;
+                    flow.pending = None;
+                    flow.poll = None;
+                }
+            }
+            PayAction::PayOnDelivery(method) => {
+                flow.pending = Some(bridge.send(ApiCall::ChangePaymentMethod {
+                    token,
+                    order_id: order.id,
+                    method: *method,
+                }));
+                flow.stage = PayStage::Switching;
+                flow.message = None;
+            }
+            PayAction::SubmitCard => match card.details(this_month()) {
+                Err(errors) => card.errors = errors,
+                Ok(details) => {
+                    let key = flow
+                        .card_key
+                        .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+                        .clone();
+                    flow.pending = Some(bridge.send(ApiCall::PayByCard {
+                        token,
+                        order_id: order.id,
+                        idempotency_key: key,
+                        card: details,
+                    }));
+                    flow.stage = PayStage::CardPaying;
+                    flow.message = None;
+                }
+            },
+        }
+    }
+}
+
+fn finish(
+    session: &mut CustomerSession,
+    order: Order,
+    next: &mut NextState<Screen>,
+    activity: &mut Activity,
+    now: f64,
+) {
+    session.last_order = Some(order);
+    activity.confirmation_shown_at = Some(now);
+    next.set(Screen::Confirmation);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn receive_payment_replies(
+    mut replies: MessageReader<BackendReply>,
+    mut flow: ResMut<PaymentFlow>,
+    mut card: ResMut<CardForm>,
+    mut session: ResMut<CustomerSession>,
+    mut activity: ResMut<Activity>,
+    mut next: ResMut<NextState<Screen>>,
+    time: Res<Time>,
+) {
+    for reply in replies.read() {
+        if reply.call != CallKind::Payment {
+            continue;
+        }
+        let is_poll = flow.poll == Some(reply.id);
+        if flow.pending != Some(reply.id) && !is_poll {
+            continue;
+        }
+        if is_poll {
+            flow.poll = None;
+        } else {
+            flow.pending = None;
+        }
+        let now = time.elapsed_secs_f64();
+        match &reply.result {
+            Ok(ApiReply::OrderUpdated(order)) => {
+                finish(&mut session, order.clone(), &mut next, &mut activity, now)
+            }
+            Ok(ApiReply::Payment(p)) => {
+                // A late poll of a code the customer already left behind changes nothing.
+                if is_poll && flow.stage != PayStage::ShowingQr {
+                    continue;
+                }
+                flow.payment = Some(p.clone());
+                match p.state {
+                    PaymentState::Paid => {
+                        card.wipe();
+                        flow.card_key = None;
+                        let mut order = flow
+                            .order
+                            .clone()
+                            .unwrap_or_else(|| unreachable!("a payment belongs to an order"));
+                        order.payment_state = PaymentState::Paid;
+                        order.payment_method = p.method;
+                        order.card = p.card.clone();
+                        finish(&mut session, order, &mut next, &mut activity, now);
+                    }
+                    PaymentState::AwaitingPayment if p.qr_payload.is_some() => {
+                        flow.stage = PayStage::ShowingQr;
+                        flow.next_poll_at = now + POLL_SECONDS;
+                    }
+                    PaymentState::Expired => flow.stage = PayStage::QrExpired,
+                    PaymentState::Failed if p.method == PaymentMethod::CardInApp => {
+                        // A definite "no": this attempt is over; the next card is a new attempt.
+                        card.wipe();
+                        flow.card_key = None;
+                        flow.message = p.failure.clone();
+                        flow.stage = PayStage::CardEntry;
+                    }
+                    PaymentState::Failed => {
+                        flow.message = p.failure.clone();
+                        flow.stage = PayStage::Choosing;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(_) => {}
+            Err(e) if is_poll => warn!("payment status poll failed: {e}"),
+            Err(e) => {
+                flow.message = Some(match e {
+                    BridgeError::Rejected { body, .. } => body.message.clone(),
+                    e => format!("{e}. Nothing was charged twice — please try again."),
+                });
+                flow.stage = match flow.stage {
+                    // The card stays typed so a retry uses the same attempt (same key).
+                    PayStage::CardPaying => PayStage::CardEntry,
+                    _ => PayStage::Choosing,
+                };
+            }
+        }
+    }
+}
+
+fn poll_qr(
+    mut flow: ResMut<PaymentFlow>,
+    session: Res<CustomerSession>,
+    bridge: Res<Bridge>,
+    time: Res<Time>,
+) {
+    if flow.stage != PayStage::ShowingQr || flow.poll.is_some() {
+        return;
+    }
+    let now = time.elapsed_secs_f64();
+    let expired = flow
+        .payment
+        .as_ref()
+        .and_then(|p| p.expires_at)
+        .is_some_and(|t| now_ms() >= t);
+    if now < flow.next_poll_at && !expired {
+        return;
+    }
+    let (Some(payment), Some(token)) = (flow.payment.as_ref().map(|p| p.id), session.token.clone())
+    else {
+        return;
+    };
+    flow.poll = Some(bridge.send(ApiCall::PollPayment {
+        token,
+        payment_id: payment,
+    }));
+    flow.next_poll_at = now + POLL_SECONDS;
+}
+
+/// Waiting for a bank or a card answer is not being idle.
+fn keep_alive_while_paying(
+    flow: Res<PaymentFlow>,
+    mut activity: ResMut<Activity>,
+    time: Res<Time>,
+) {
+    if flow.is_waiting() {
+        activity.last_touch = time.elapsed_secs_f64();
+    }
+}
+
+/// Seconds left on the QR code, for the countdown.
+pub fn seconds_left(payment: &Payment) -> Option<i64> {
+    payment.expires_at.map(|t| ((t - now_ms()) / 1000).max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(number: &str, expiry: &str, cvc: &str) -> CardForm {
+        let mut f = CardForm::default();
+        for c in number.chars().chain(expiry.chars()).chain(cvc.chars()) {
+            f.type_digit(c);
+        }
+        f
+    }
+
+    #[test]
+    fn typing_moves_through_the_fields_and_masks_the_number() {
+        let f = typed("4242424242424242", "1230", "123");
+        assert_eq!(&*f.number, "4242424242424242");
+        assert_eq!(&*f.expiry, "1230");
+        assert_eq!(&*f.cvc, "123");
+        assert_eq!(f.number_display(), "•••• 4242");
+        let mir19 = typed("2200000000000000004", "", "");
+        assert_eq!(mir19.number.len(), 19);
+        let amex = typed("378282246310005", "1230", "1234");
+        assert_eq!(&*amex.cvc, "1234", "Amex takes four");
+    }
+
+    #[test]
+    fn card_details_or_field_errors() {
+        let today = (2026, 11);
+        assert!(
+            typed("4242424242424242", "1230", "123")
+                .details(today)
+                .is_ok()
+        );
+        let e = typed("4111111111111112", "0126", "12")
+            .details(today)
+            .unwrap_err();
+        assert!(e.number.is_some() && e.expiry.is_some() && e.cvc.is_some());
+        let mut f = typed("4242424242424242", "1230", "123");
+        f.wipe();
+        assert!(f.number.is_empty() && f.cvc.is_empty() && f.expiry.is_empty());
+        assert!(!format!("{f:?}").contains("4242424242424242"));
+    }
+}

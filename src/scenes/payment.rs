@@ -1,0 +1,612 @@
+//! Paying at the kiosk: the QR code for the bank app with amount, order number and countdown
+//! (Bevy UI; the code is a texture scaled by whole pixels with its quiet zone), the card form
+//! with its keypad, and the choice of another way to pay (egui overlays).
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::ImageSampler;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use customerclient_api::orders::PaymentMethod;
+
+use super::Screen;
+use super::checkout::payment_detail;
+use crate::bridge::Bridge;
+use crate::config::{BackendTarget, KioskConfig};
+use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seconds_left};
+use crate::session::CustomerSession;
+use crate::ui::theme::{self, RADIUS, TOUCH, size};
+use crate::ui::widgets;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Payment), spawn)
+        .add_systems(
+            Update,
+            (show_qr, update_texts).run_if(in_state(Screen::Payment)),
+        )
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw_overlays.run_if(in_state(Screen::Payment)),
+        );
+}
+
+/// Side of the QR code on screen, at most; the exact size is a whole multiple of its modules.
+const QR_TARGET: u32 = 560;
+/// Modules of white kept around the code (the standard asks for four).
+const QUIET_ZONE: usize = 4;
+
+#[derive(Component)]
+struct QrPanel;
+#[derive(Component)]
+struct QrImage {
+    payload: Option<String>,
+}
+/// A text of the QR panel, filled from the payment flow each frame.
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+enum PayText {
+    Amount,
+    OrderLabel,
+    Countdown,
+    Status,
+    DemoHint,
+}
+#[derive(Component)]
+struct NewCodeButton;
+
+/// Black-on-white RGBA pixels of `payload` as a QR code, each module `scale` pixels, with the
+/// quiet zone. Returns the pixels and the side length.
+pub fn qr_pixels(payload: &str, scale: u32) -> Option<(Vec<u8>, u32)> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let modules = width + 2 * QUIET_ZONE;
+    let side = modules as u32 * scale;
+    let mut rgba = vec![255u8; (side * side * 4) as usize];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale) as usize, (y / scale) as usize);
+            let dark = mx >= QUIET_ZONE
+                && my >= QUIET_ZONE
+                && mx < QUIET_ZONE + width
+                && my < QUIET_ZONE + width
+                && colors[(my - QUIET_ZONE) * width + (mx - QUIET_ZONE)] == qrcode::Color::Dark;
+            if dark {
+                let i = ((y * side + x) * 4) as usize;
+                rgba[i..i + 3].copy_from_slice(&[0, 0, 0]);
+            }
+        }
+    }
+    Some((rgba, side))
+}
+
+/// Whole pixels per module so the code (with quiet zone) fits in `target`.
+pub fn module_scale(payload: &str, target: u32) -> u32 {
+    let modules =
+        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+            .map(|c| c.width() + 2 * QUIET_ZONE)
+            .unwrap_or(1) as u32;
+    (target / modules).max(1)
+}
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+    commands
+        .spawn((
+            widgets::scene_root("Payment"),
+            DespawnOnExit(Screen::Payment),
+        ))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, "Payment");
+            root.spawn((
+                QrPanel,
+                Node {
+                    flex_grow: 1.0,
+                    justify_content: JustifyContent::Center,
+                    align_items: AlignItems::Center,
+                    column_gap: Val::Px(72.0),
+                    display: Display::None,
+                    ..default()
+                },
+            ))
+            .with_children(|body| {
+                body.spawn((
+                    Node {
+                        padding: UiRect::all(Val::Px(24.0)),
+                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                        min_width: Val::Px(QR_TARGET as f32 + 48.0),
+                        min_height: Val::Px(QR_TARGET as f32 + 48.0),
+                        justify_content: JustifyContent::Center,
+                        align_items: AlignItems::Center,
+                        ..default()
+                    },
+                    BackgroundColor(Color::WHITE),
+                    BoxShadow::new(
+                        theme::SHADOW,
+                        Val::Px(0.0),
+                        Val::Px(10.0),
+                        Val::Px(0.0),
+                        Val::Px(30.0),
+                    ),
+                ))
+                .with_child((
+                    QrImage { payload: None },
+                    Node::default(),
+                    ImageNode::default(),
+                ));
+                body.spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::Px(22.0),
+                    max_width: Val::Px(760.0),
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(theme::bold_text(
+                        "Scan with your bank app",
+                        size::TITLE,
+                        theme::TEXT,
+                    ));
+                    col.spawn((
+                        PayText::Amount,
+                        theme::bold_text("", size::HERO, theme::PRIMARY),
+                    ));
+                    col.spawn((
+                        PayText::OrderLabel,
+                        theme::text("", size::HEADING, theme::MUTED),
+                    ));
+                    col.spawn((
+                        PayText::Countdown,
+                        theme::bold_text("", size::HEADING, theme::TEXT),
+                    ));
+                    col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
+                    col.spawn((
+                        NewCodeButton,
+                        widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
+                    ))
+                    .with_child(theme::bold_text(
+                        "Get a new code",
+                        size::HEADING,
+                        theme::ON_PRIMARY,
+                    ))
+                    .observe(
+                        |mut c: On<
+                            bevy::picking::events::Pointer<bevy::picking::events::Click>,
+                        >,
+                         mut out: MessageWriter<PayAction>| {
+                            c.propagate(false);
+                            out.write(PayAction::NewQrCode);
+                        },
+                    );
+                    col.spawn(widgets::button(
+                        Val::Px(480.0),
+                        Val::Px(TOUCH),
+                        widgets::SECONDARY,
+                    ))
+                    .with_child(theme::text("Pay another way", size::BODY, theme::TEXT))
+                    .observe(
+                        |mut c: On<
+                            bevy::picking::events::Pointer<bevy::picking::events::Click>,
+                        >,
+                         mut out: MessageWriter<PayAction>| {
+                            c.propagate(false);
+                            out.write(PayAction::ChooseAnotherWay);
+                        },
+                    );
+                    col.spawn((
+                        PayText::DemoHint,
+                        theme::text("", size::SMALL, theme::MUTED),
+                    ));
+                });
+            });
+        });
+}
+
+fn show_qr(
+    flow: Res<PaymentFlow>,
+    mut images: ResMut<Assets<Image>>,
+    mut qr: Query<(&mut QrImage, &mut ImageNode, &mut Node)>,
+) {
+    let Some(payload) = flow.payment.as_ref().and_then(|p| p.qr_payload.clone()) else {
+        return;
+    };
+    for (mut state, mut node, mut layout) in &mut qr {
+        if state.payload.as_deref() == Some(payload.as_str()) {
+            continue;
+        }
+        let scale = module_scale(&payload, QR_TARGET);
+        let Some((rgba, side)) = qr_pixels(&payload, scale) else {
+            continue;
+        };
+        let mut image = Image::new(
+            Extent3d {
+                width: side,
+                height: side,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            rgba,
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::RENDER_WORLD,
+        );
+        // Nearest sampling and a 1:1 node: every module stays a crisp square.
+        image.sampler = ImageSampler::nearest();
+        node.image = images.add(image);
+        layout.width = Val::Px(side as f32);
+        layout.height = Val::Px(side as f32);
+        state.payload = Some(payload.clone());
+    }
+}
+
+fn update_texts(
+    flow: Res<PaymentFlow>,
+    config: Res<KioskConfig>,
+    bridge: Res<Bridge>,
+    mut panel: Query<&mut Node, (With<QrPanel>, Without<NewCodeButton>)>,
+    mut new_code: Query<&mut Node, (With<NewCodeButton>, Without<QrPanel>)>,
+    mut texts: Query<(&PayText, &mut Text)>,
+) {
+    let qr_stage = matches!(
+        flow.stage,
+        PayStage::RequestingQr | PayStage::ShowingQr | PayStage::QrExpired
+    );
+    for mut n in &mut panel {
+        let want = if qr_stage {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if n.display != want {
+            n.display = want;
+        }
+    }
+    for mut n in &mut new_code {
+        let want = if flow.stage == PayStage::QrExpired {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if n.display != want {
+            n.display = want;
+        }
+    }
+    for (kind, mut text) in &mut texts {
+        let want = match kind {
+            PayText::Amount => flow
+                .order
+                .as_ref()
+                .map(|o| o.total.display())
+                .unwrap_or_default(),
+            PayText::OrderLabel => flow
+                .order
+                .as_ref()
+                .map(|o| format!("Order #{}", o.number))
+                .unwrap_or_default(),
+            PayText::Countdown => {
+                match (flow.stage, flow.payment.as_ref().and_then(seconds_left)) {
+                    (PayStage::QrExpired, _) => "This code has expired".to_owned(),
+                    (PayStage::ShowingQr, Some(s)) => {
+                        format!("Code valid for {}:{:02}", s / 60, s % 60)
+                    }
+                    _ => String::new(),
+                }
+            }
+            PayText::Status => match flow.stage {
+                PayStage::RequestingQr => "Preparing your code…".to_owned(),
+                PayStage::ShowingQr => {
+                    "Open your bank app, scan the code and confirm. This screen moves on by itself."
+                        .to_owned()
+                }
+                PayStage::QrExpired => {
+                    "Nothing was charged. Get a new code or pay another way.".to_owned()
+                }
+                _ => String::new(),
+            },
+            PayText::DemoHint => match (&config.backend, bridge.base_url()) {
+                (BackendTarget::Embedded { .. }, Some(url))
+                    if flow.stage == PayStage::ShowingQr =>
+                {
+                    format!("Demo: pay this code at {url}/bank (bank simulator)")
+                }
+                _ => String::new(),
+            },
+        };
+        if text.0 != want {
+            text.0 = want;
+        }
+    }
+}
+
+fn card_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &str,
+    active: bool,
+    error: &Option<String>,
+    width: f32,
+) -> bool {
+    ui.vertical(|ui| {
+        ui.label(
+            egui::RichText::new(label)
+                .size(size::SMALL)
+                .color(theme::to_egui(theme::MUTED)),
+        );
+        let stroke = if error.is_some() {
+            theme::DANGER
+        } else if active {
+            theme::PRIMARY
+        } else {
+            theme::SECONDARY_PRESSED
+        };
+        let shown = if active {
+            format!("{value}|")
+        } else {
+            value.to_owned()
+        };
+        let clicked = ui
+            .add_sized(
+                [width, theme::TOUCH],
+                egui::Button::new(egui::RichText::new(shown).size(size::HEADING))
+                    .fill(theme::to_egui(theme::SURFACE))
+                    .stroke(egui::Stroke::new(
+                        if active { 3.0 } else { 2.0 },
+                        theme::to_egui(stroke),
+                    )),
+            )
+            .clicked();
+        if let Some(e) = error {
+            ui.label(
+                egui::RichText::new(e)
+                    .size(size::SMALL)
+                    .color(theme::to_egui(theme::DANGER)),
+            );
+        }
+        clicked
+    })
+    .inner
+}
+
+/// The card form with its numeric keypad. Returns the customer's choice, if any.
+pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> Option<PayAction> {
+    let mut action = None;
+    let paying = flow.stage == PayStage::CardPaying;
+    let total = flow
+        .order
+        .as_ref()
+        .map(|o| o.total.display())
+        .unwrap_or_default();
+    ui.heading(format!("Pay {total} by card"));
+    ui.label(
+        egui::RichText::new(format!(
+            "{} · the card number is never stored",
+            form.brand().label()
+        ))
+        .color(theme::to_egui(theme::MUTED)),
+    );
+    ui.add_space(6.0);
+    let expiry = {
+        let e = &*form.expiry;
+        if e.len() > 2 {
+            format!("{}/{}", &e[..2], &e[2..])
+        } else {
+            e.to_owned()
+        }
+    };
+    let cvc_shown = "•".repeat(form.cvc.len());
+    let number_shown = form.number_display();
+    let (errs, active) = (form.errors.clone(), form.active);
+    if card_field(
+        ui,
+        "Card number",
+        &number_shown,
+        active == CardField::Number,
+        &errs.number,
+        620.0,
+    ) && !paying
+    {
+        form.active = CardField::Number;
+    }
+    ui.horizontal(|ui| {
+        if card_field(
+            ui,
+            "Expiry MM/YY",
+            &expiry,
+            active == CardField::Expiry,
+            &errs.expiry,
+            300.0,
+        ) && !paying
+        {
+            form.active = CardField::Expiry;
+        }
+        if card_field(
+            ui,
+            "Security code",
+            &cvc_shown,
+            active == CardField::Cvc,
+            &errs.cvc,
+            300.0,
+        ) && !paying
+        {
+            form.active = CardField::Cvc;
+        }
+    });
+    ui.add_space(8.0);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            for row in [
+                ["1", "2", "3"],
+                ["4", "5", "6"],
+                ["7", "8", "9"],
+                ["⌫", "0", "Next"],
+            ] {
+                ui.horizontal(|ui| {
+                    for key in row {
+                        let b = egui::Button::new(egui::RichText::new(key).size(34.0));
+                        if ui
+                            .add_enabled(!paying, b.min_size(egui::vec2(120.0, 84.0)))
+                            .clicked()
+                        {
+                            match key {
+                                "⌫" => form.backspace(),
+                                "Next" => {
+                                    form.active = match form.active {
+                                        CardField::Number => CardField::Expiry,
+                                        CardField::Expiry => CardField::Cvc,
+                                        CardField::Cvc => CardField::Number,
+                                    }
+                                }
+                                d => form.type_digit(d.chars().next().unwrap_or('0')),
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        ui.add_space(24.0);
+        ui.vertical(|ui| {
+            let label = if paying {
+                "Paying…".to_owned()
+            } else {
+                format!("Pay {total}")
+            };
+            let pay = egui::Button::new(
+                egui::RichText::new(label)
+                    .size(size::HEADING)
+                    .strong()
+                    .color(theme::to_egui(theme::ON_PRIMARY)),
+            )
+            .fill(theme::to_egui(theme::PRIMARY));
+            if ui
+                .add_enabled(!paying, pay.min_size(egui::vec2(380.0, theme::TOUCH * 1.3)))
+                .clicked()
+            {
+                action = Some(PayAction::SubmitCard);
+            }
+            let other = egui::Button::new(egui::RichText::new("Pay another way").size(size::BODY));
+            if ui
+                .add_enabled(!paying, other.min_size(egui::vec2(380.0, theme::TOUCH)))
+                .clicked()
+            {
+                action = Some(PayAction::ChooseAnotherWay);
+            }
+            if let Some(m) = &flow.message {
+                ui.add_space(8.0);
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(m)
+                            .size(size::BODY)
+                            .color(theme::to_egui(theme::DANGER)),
+                    )
+                    .wrap(),
+                );
+            }
+        });
+    });
+    action
+}
+
+/// The four ways to pay, as large tiles.
+pub fn method_choice(ui: &mut egui::Ui, flow: &PaymentFlow) -> Option<PayAction> {
+    let mut action = None;
+    let busy = flow.stage == PayStage::Switching;
+    ui.heading("How would you like to pay?");
+    if let Some(o) = &flow.order {
+        ui.label(
+            egui::RichText::new(format!("Order #{} · {}", o.number, o.total)).size(size::HEADING),
+        );
+    }
+    if let Some(m) = &flow.message {
+        ui.label(egui::RichText::new(m).color(theme::to_egui(theme::DANGER)));
+    }
+    ui.add_space(10.0);
+    ui.horizontal_wrapped(|ui| {
+        for method in [
+            PaymentMethod::QrBankApp,
+            PaymentMethod::CardInApp,
+            PaymentMethod::CashOnDelivery,
+            PaymentMethod::CardOnDelivery,
+        ] {
+            let text =
+                egui::RichText::new(format!("{}\n{}", method.label(), payment_detail(method)))
+                    .size(size::BODY);
+            let tile = egui::Button::new(text).min_size(egui::vec2(360.0, 150.0));
+            if ui.add_enabled(!busy, tile).clicked() {
+                action = Some(match method {
+                    PaymentMethod::QrBankApp => PayAction::UseQr,
+                    PaymentMethod::CardInApp => PayAction::UseCard,
+                    m => PayAction::PayOnDelivery(m),
+                });
+            }
+        }
+    });
+    if busy {
+        ui.label("One moment…");
+    }
+    action
+}
+
+fn draw_overlays(
+    mut contexts: EguiContexts,
+    flow: Res<PaymentFlow>,
+    mut form: ResMut<CardForm>,
+    mut out: MessageWriter<PayAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut action = None;
+    let frame = egui::Frame::new()
+        .fill(theme::to_egui(theme::SURFACE))
+        .corner_radius(egui::CornerRadius::same(24))
+        .inner_margin(egui::Margin::same(36));
+    match flow.stage {
+        PayStage::CardEntry | PayStage::CardPaying => {
+            egui::Area::new(egui::Id::new("card-form"))
+                .anchor(
+                    egui::Align2::CENTER_CENTER,
+                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
+                )
+                .show(ctx, |ui| {
+                    frame.show(ui, |ui| action = card_form(ui, &mut form, &flow));
+                });
+        }
+        PayStage::Choosing | PayStage::Switching => {
+            egui::Area::new(egui::Id::new("pay-choice"))
+                .anchor(
+                    egui::Align2::CENTER_CENTER,
+                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
+                )
+                .show(ctx, |ui| {
+                    ui.set_max_width(900.0);
+                    frame.show(ui, |ui| action = method_choice(ui, &flow));
+                });
+        }
+        _ => {}
+    }
+    if let Some(a) = action {
+        out.write(a);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_texture_keeps_its_quiet_zone_and_whole_pixel_modules() {
+        let payload = "00020101021226270019ru.freshkitchen.pay6304ABCD";
+        let scale = module_scale(payload, QR_TARGET);
+        let (rgba, side) = qr_pixels(payload, scale).unwrap();
+        assert!(scale >= 2);
+        assert_eq!(side % scale, 0);
+        assert!(side <= QR_TARGET);
+        // Four white modules all round.
+        let white_border = (0..side).all(|i| {
+            let px = |x: u32, y: u32| rgba[((y * side + x) * 4) as usize];
+            px(i, 0) == 255
+                && px(0, i) == 255
+                && px(i, 4 * scale - 1) == 255
+                && px(side - 1, i) == 255
+        });
+        assert!(white_border);
+        // The finder pattern's corner module is dark.
+        assert_eq!(rgba[(((4 * scale) * side + 4 * scale) * 4) as usize], 0);
+    }
+}
