@@ -431,3 +431,119 @@ async fn another_customer_cannot_pay_or_see_a_payment() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_backend_restart_in_the_middle_of_a_qr_payment_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = customerclient_backend::sqlite_url(&dir.path().join("restart.sqlite"));
+    let http = reqwest::Client::new();
+    let first =
+        customerclient_backend::start(&Config::new(url.clone()), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+    let session: Value = http
+        .post(format!("{}/api/v1/auth/guest", first.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let body = json!({"lines": [{"product_id": 3, "quantity": 1}], "city": "Kazan", "address": "Baumana 1",
+                      "phone": "+79123456789", "delivery_method": "on_foot", "payment_method": "qr_bank_app"});
+    let order: Order = http
+        .post(format!("{}/api/v1/orders", first.url()))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let payment: Payment = http
+        .post(format!(
+            "{}/api/v1/orders/{}/payments/qr",
+            first.url(),
+            order.id
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    first.stop().await;
+
+    let second = customerclient_backend::start(&Config::new(url), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let (code, _) = bank::simulate(
+        &http,
+        &second.url(),
+        DEMO_WEBHOOK_SECRET,
+        payment.qr_payload.as_deref().unwrap(),
+        BankStatus::Paid,
+    )
+    .await
+    .unwrap();
+    assert_eq!(code, 200);
+    let after: Order = http
+        .get(format!("{}/api/v1/orders/{}", second.url(), order.id))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after.payment_state, PaymentState::Paid);
+    assert_eq!(after.lines, order.lines);
+}
+
+#[tokio::test]
+async fn the_bank_simulator_page_pays_through_the_webhook() {
+    let s = shop(|_| {}).await;
+    let order = s.order("qr_bank_app").await;
+    let (_, payment) = s.start_qr(&order).await;
+    let page = s
+        .http
+        .get(s.url("/bank"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("#{}", order.number)),
+        "the page lists the waiting code"
+    );
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = no_redirect
+        .post(s.url(&format!("/bank/{}/pay", payment.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.get_order(order.id).await.payment_state,
+        PaymentState::Paid
+    );
+
+    let off = shop(|c| c.payments.bank_simulator = false).await;
+    assert_eq!(
+        off.http
+            .get(off.url("/bank"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
