@@ -8,6 +8,48 @@ pub const SIGN_IN_PATH: &str = "/api/v1/auth/signin";
 pub const SIGN_OUT_PATH: &str = "/api/v1/auth/signout";
 pub const GUEST_PATH: &str = "/api/v1/auth/guest";
 pub const ME_PATH: &str = "/api/v1/auth/me";
+pub const VERIFY_PATH: &str = "/api/v1/auth/verify";
+pub const RESEND_PATH: &str = "/api/v1/auth/resend";
+pub const FORGOT_PASSWORD_PATH: &str = "/api/v1/auth/password/forgot";
+pub const RESET_PASSWORD_PATH: &str = "/api/v1/auth/password/reset";
+pub const CHANGE_PASSWORD_PATH: &str = "/api/v1/auth/password";
+
+/// Minutes an e-mailed code stays valid, and tries it allows.
+pub const CODE_LIFETIME_MINUTES: i64 = 10;
+pub const CODE_ATTEMPTS: i64 = 5;
+
+/// Sign-up accepted: a 6-digit code is on its way to `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpPending {
+    pub account_id: Uuid,
+    pub email: String,
+    /// Unix ms after which the code is refused.
+    pub code_expires_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    pub email: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetPasswordRequest {
+    pub email: String,
+    pub code: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignUpRequest {

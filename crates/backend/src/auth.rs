@@ -3,19 +3,26 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{FromRequestParts, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use customerclient_api::auth::{self as api, Account, Session, SignInRequest, SignUpRequest};
+use customerclient_api::auth::{
+    self as api, Account, CODE_ATTEMPTS, CODE_LIFETIME_MINUTES, ChangePasswordRequest,
+    EmailRequest, ResetPasswordRequest, Session, SignInRequest, SignUpPending, SignUpRequest,
+    VerifyRequest,
+};
 use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::store::{StoreError, now_ms};
+use crate::mail::templates;
+use crate::store::{CodePurpose, StoreError, now_ms};
 
 /// The seed system's session lifetime.
 pub const SESSION_LIFETIME_MS: i64 = 5 * 60 * 60 * 1000;
@@ -27,6 +34,294 @@ pub fn router() -> Router<AppState> {
         .route(api::SIGN_OUT_PATH, post(sign_out))
         .route(api::GUEST_PATH, post(guest))
         .route(api::ME_PATH, get(me))
+        .route(api::VERIFY_PATH, post(verify))
+        .route(api::RESEND_PATH, post(resend))
+        .route(api::FORGOT_PASSWORD_PATH, post(forgot_password))
+        .route(api::RESET_PASSWORD_PATH, post(reset_password))
+        .route(api::CHANGE_PASSWORD_PATH, post(change_password))
+}
+
+/// Failed sign-ins counted over this window.
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed sign-ins allowed per account, and per kiosk, within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_KIOSK: i64 = 20;
+/// Header a kiosk names itself with; without it the peer address is used.
+pub const KIOSK_ID_HEADER: &str = "X-Kiosk-Id";
+/// Lifetimes of e-mailed codes; shorter in tests.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub code_lifetime: std::time::Duration,
+    /// A new code can be asked for at most this often.
+    pub resend_interval: std::time::Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            code_lifetime: std::time::Duration::from_secs(CODE_LIFETIME_MINUTES as u64 * 60),
+            resend_interval: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+fn new_code() -> Result<String, AppError> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
+}
+
+/// Codes are short; binding the hash to the account keeps equal codes of two accounts apart.
+fn hash_code(account: Uuid, code: &str) -> String {
+    hex::encode(sha2::Sha256::digest(
+        format!("{account}:{}", code.trim()).as_bytes(),
+    ))
+}
+
+fn code_expiry(state: &AppState) -> i64 {
+    now_ms() + state.auth.code_lifetime.as_millis() as i64
+}
+
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+async fn hash_in_background(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)?
+}
+
+fn validate_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 8 {
+        return Err(AppError::Validation(
+            "password must be at least 8 characters".into(),
+        ));
+    }
+    if password.len() > 256 {
+        return Err(AppError::Validation("password is too long".into()));
+    }
+    Ok(())
+}
+
+/// Checks `code` against the latest code of `purpose`; counts the try; consumes it on success.
+async fn check_code(
+    state: &AppState,
+    account: Uuid,
+    purpose: CodePurpose,
+    code: &str,
+) -> Result<(), AppError> {
+    let row = state
+        .store
+        .latest_code(account, purpose)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| AppError::Unprocessable {
+            code: "code_invalid",
+            message: "no code was sent; ask for a new one".into(),
+        })?;
+    if row.attempts >= CODE_ATTEMPTS {
+        return Err(AppError::TooManyRequests {
+            message: "too many wrong codes; ask for a new code".into(),
+            retry_after_secs: 0,
+        });
+    }
+    if row.consumed {
+        return Err(AppError::Unprocessable {
+            code: "code_invalid",
+            message: "this code was replaced or used; ask for a new one".into(),
+        });
+    }
+    if now_ms() >= row.expires_at {
+        return Err(AppError::Unprocessable {
+            code: "code_expired",
+            message: "the code has expired; ask for a new one".into(),
+        });
+    }
+    state
+        .store
+        .count_code_attempt(row.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if hash_code(account, code) != row.code_hash {
+        let left = CODE_ATTEMPTS - row.attempts - 1;
+        if left <= 0 {
+            return Err(AppError::TooManyRequests {
+                message: "too many wrong codes; ask for a new code".into(),
+                retry_after_secs: 0,
+            });
+        }
+        return Err(AppError::Unprocessable {
+            code: "wrong_code",
+            message: format!("incorrect code; {left} tries left"),
+        });
+    }
+    state
+        .store
+        .consume_code(row.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<Session>, AppError> {
+    let email = normalise_email(&req.email);
+    let (account, verified) = state
+        .store
+        .account_by_email(&email)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or(AppError::NotFound("sign-up"))?;
+    if verified {
+        return Err(AppError::Conflict {
+            code: "already_verified",
+            message: "this account is already confirmed; sign in".into(),
+        });
+    }
+    check_code(&state, account.id, CodePurpose::SignUp, &req.code).await?;
+    state
+        .store
+        .mark_verified(account.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tracing::info!(account = %account.id, "account verified");
+    Ok(Json(open_session(&state, account).await?))
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> Result<StatusCode, AppError> {
+    let email = normalise_email(&req.email);
+    let found = state
+        .store
+        .account_by_email(&email)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if let Some((account, false)) = found {
+        let last = state
+            .store
+            .latest_code(account.id, CodePurpose::SignUp)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let interval = state.auth.resend_interval.as_millis() as i64;
+        if let Some(last) = last.filter(|l| now_ms() - l.created_at < interval) {
+            let wait = ((interval - (now_ms() - last.created_at)) / 1000).max(1) as u64;
+            return Err(AppError::TooManyRequests {
+                message: format!("a code was just sent; ask again in {wait} s"),
+                retry_after_secs: wait,
+            });
+        }
+        let code = new_code()?;
+        state
+            .store
+            .issue_code(
+                account.id,
+                CodePurpose::SignUp,
+                &hash_code(account.id, &code),
+                code_expiry(&state),
+                &templates::sign_up_code(&email, &code),
+            )
+            .await
+            .map_err(anyhow::Error::from)?;
+        state.mail_wake.notify_one();
+    }
+    // The same answer whether or not the address is known.
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn forgot_password(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> Result<StatusCode, AppError> {
+    let email = normalise_email(&req.email);
+    if let Some((account, true)) = state
+        .store
+        .account_by_email(&email)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
+        let code = new_code()?;
+        state
+            .store
+            .issue_code(
+                account.id,
+                CodePurpose::PasswordReset,
+                &hash_code(account.id, &code),
+                code_expiry(&state),
+                &templates::password_reset(&email, &code),
+            )
+            .await
+            .map_err(anyhow::Error::from)?;
+        state.mail_wake.notify_one();
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ResetPasswordRequest>,
+) -> Result<StatusCode, AppError> {
+    validate_password(&req.new_password)?;
+    let email = normalise_email(&req.email);
+    let Some((account, true)) = state
+        .store
+        .account_by_email(&email)
+        .await
+        .map_err(anyhow::Error::from)?
+    else {
+        return Err(AppError::Unprocessable {
+            code: "code_invalid",
+            message: "no code was sent; ask for a new one".into(),
+        });
+    };
+    check_code(&state, account.id, CodePurpose::PasswordReset, &req.code).await?;
+    let hash = hash_in_background(req.new_password).await?;
+    state
+        .store
+        .set_password(account.id, &hash, None)
+        .await
+        .map_err(anyhow::Error::from)?;
+    state
+        .store
+        .clear_sign_in_failures(&format!("account:{}", account.id))
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, AppError> {
+    validate_password(&req.new_password)?;
+    let hash = state
+        .store
+        .password_hash_by_id(current.account.id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or(AppError::Forbidden {
+            code: "guest",
+            message: "guests have no password".into(),
+        })?;
+    let given = req.current_password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&given, &hash))
+        .await
+        .map_err(anyhow::Error::from)?;
+    if !ok {
+        return Err(AppError::Unauthorized("the current password is wrong"));
+    }
+    let new_hash = hash_in_background(req.new_password).await?;
+    state
+        .store
+        .set_password(current.account.id, &new_hash, Some(&current.token_hash))
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn hash_token(token: &str) -> String {
@@ -96,35 +391,37 @@ fn validate_sign_up(req: &SignUpRequest) -> Result<(), AppError> {
         return Err(AppError::Validation("e-mail address is not valid".into()));
     }
     crate::orders::normalise_phone(&req.phone)?;
-    if req.password.chars().count() < 8 {
-        return Err(AppError::Validation(
-            "password must be at least 8 characters".into(),
-        ));
-    }
-    if req.password.len() > 256 {
-        return Err(AppError::Validation("password is too long".into()));
-    }
-    Ok(())
+    validate_password(&req.password)
 }
 
 async fn sign_up(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SignUpRequest>,
-) -> Result<(StatusCode, Json<Session>), AppError> {
+) -> Result<(StatusCode, Json<SignUpPending>), AppError> {
     validate_sign_up(&req)?;
+    let email = normalise_email(&req.email);
     let account = Account {
         id: Uuid::new_v4(),
         login: Some(req.login.trim().to_owned()),
-        email: Some(req.email.trim().to_lowercase()),
+        email: Some(email.clone()),
         phone: Some(crate::orders::normalise_phone(&req.phone)?),
         guest: false,
     };
-    let password = req.password;
-    // Hashing is deliberately slow; keep it off the async workers.
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+    let hash = hash_in_background(req.password).await?;
+    let code = new_code()?;
+    let expires = code_expiry(&state);
+    let mail = templates::sign_up_code(&email, &code);
+    match state
+        .store
+        .create_unverified_account(
+            &account,
+            &hash,
+            &hash_code(account.id, &code),
+            expires,
+            &mail,
+        )
         .await
-        .map_err(anyhow::Error::from)??;
-    match state.store.insert_account(&account, Some(&hash)).await {
+    {
         Ok(()) => {}
         Err(StoreError::Duplicate(_)) => {
             return Err(AppError::Conflict {
@@ -134,18 +431,61 @@ async fn sign_up(
         }
         Err(e) => return Err(anyhow::Error::from(e).into()),
     }
-    tracing::info!(account = %account.id, "account created");
+    state.mail_wake.notify_one();
+    tracing::info!(account = %account.id, "sign-up started; code sent");
     Ok((
-        StatusCode::CREATED,
-        Json(open_session(&state, account).await?),
+        StatusCode::ACCEPTED,
+        Json(SignUpPending {
+            account_id: account.id,
+            email,
+            code_expires_at: expires,
+        }),
     ))
+}
+
+/// Refuses with 429 when `subject` failed too often within the window.
+async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppError> {
+    let (failures, oldest) = state
+        .store
+        .sign_in_failures(subject, now_ms() - THROTTLE_WINDOW_MS)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if failures >= max {
+        let free_at = oldest.unwrap_or_else(now_ms) + THROTTLE_WINDOW_MS;
+        let wait = ((free_at - now_ms()) / 1000).max(1) as u64;
+        return Err(AppError::TooManyRequests {
+            message: format!(
+                "too many failed sign-ins; try again in {} min",
+                wait.div_ceil(60)
+            ),
+            retry_after_secs: wait,
+        });
+    }
+    Ok(())
+}
+
+fn kiosk_subject(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let id = headers
+        .get(KIOSK_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().chars().take(64).collect::<String>())
+        .filter(|s| !s.is_empty());
+    match (id, peer) {
+        (Some(id), _) => format!("kiosk:{id}"),
+        (None, Some(addr)) => format!("kiosk:{}", addr.ip()),
+        (None, None) => "kiosk:unknown".into(),
+    }
 }
 
 async fn sign_in(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<Session>, AppError> {
     const INVALID: AppError = AppError::Unauthorized("invalid login or password");
+    let kiosk = kiosk_subject(&headers, peer.map(|c| (c.0).0));
+    throttle(&state, &kiosk, MAX_FAILURES_PER_KIOSK).await?;
     let login = req.login.trim();
     let key = if login.contains('@') {
         login.to_lowercase()
@@ -157,19 +497,46 @@ async fn sign_in(
         .account_by_login_or_email(&key)
         .await
         .map_err(anyhow::Error::from)?;
-    let Some(row) = row else {
-        return Err(INVALID);
+    let fail = |subject: Option<String>| {
+        let state = state.clone();
+        let kiosk = kiosk.clone();
+        async move {
+            for s in subject.into_iter().chain(std::iter::once(kiosk)) {
+                state
+                    .store
+                    .record_sign_in_failure(&s)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
+            Err::<Json<Session>, AppError>(INVALID)
+        }
     };
+    let Some(row) = row else {
+        return fail(None).await;
+    };
+    let account_subject = format!("account:{}", row.account.id);
+    throttle(&state, &account_subject, MAX_FAILURES_PER_ACCOUNT).await?;
     let Some(hash) = row.password_hash else {
-        return Err(INVALID);
+        return fail(Some(account_subject)).await;
     };
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(anyhow::Error::from)?;
     if !ok {
-        return Err(INVALID);
+        return fail(Some(account_subject)).await;
     }
+    if !row.verified {
+        return Err(AppError::Forbidden {
+            code: "not_verified",
+            message: "confirm your e-mail first: type the code we sent".into(),
+        });
+    }
+    state
+        .store
+        .clear_sign_in_failures(&account_subject)
+        .await
+        .map_err(anyhow::Error::from)?;
     Ok(Json(open_session(&state, row.account).await?))
 }
 
@@ -211,7 +578,7 @@ async fn me(current: CurrentAccount) -> Json<Account> {
 /// The account behind the request's `Authorization: Bearer` token; 401 without a live one.
 pub struct CurrentAccount {
     pub account: Account,
-    token_hash: String,
+    pub(crate) token_hash: String,
 }
 
 impl FromRequestParts<AppState> for CurrentAccount {

@@ -21,6 +21,13 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("request body is larger than the {limit} bytes allowed")]
     PayloadTooLarge { limit: usize },
     #[error("internal error")]
@@ -42,6 +49,10 @@ impl AppError {
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            AppError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
+            AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             AppError::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
             }
@@ -57,7 +68,15 @@ impl IntoResponse for AppError {
             // The cause goes to the log only; clients get a generic message.
             tracing::error!(error = ?e, "internal error");
         }
-        error_response(status, code, self.to_string())
+        let mut response = error_response(status, code, self.to_string());
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 

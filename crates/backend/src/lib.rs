@@ -8,9 +8,11 @@ pub mod catalog;
 pub mod error;
 mod extract;
 pub mod files;
+pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod seed;
+pub mod settings;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -18,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -25,6 +28,7 @@ use customerclient_api::{HEALTH_PATH, Health};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use mail::{MailConfig, MailTransport, SmtpSecurity};
 pub use orders::DeliveryTerms;
 pub use payments::PaymentsConfig;
 pub use store::Store;
@@ -37,6 +41,9 @@ pub struct AppState {
     pub store: Store,
     pub delivery: Arc<DeliveryTerms>,
     pub payments: Arc<PaymentsConfig>,
+    /// Wakes the mail worker when a message is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    pub auth: Arc<auth::AuthConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,15 +54,27 @@ pub struct Config {
     pub seed_demo: bool,
     pub delivery: DeliveryTerms,
     pub payments: PaymentsConfig,
+    pub mail: MailConfig,
+    pub auth: auth::AuthConfig,
 }
 
 impl Config {
+    /// Defaults for `database_url`; mail goes to an `outbox` folder beside a SQLite file.
     pub fn new(database_url: impl Into<String>) -> Self {
+        let database_url = database_url.into();
+        let outbox = database_url
+            .strip_prefix("sqlite://")
+            .and_then(|p| std::path::Path::new(p).parent())
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(|d| d.join("outbox"))
+            .unwrap_or_else(|| std::env::temp_dir().join("customerclient-outbox"));
         Self {
-            database_url: database_url.into(),
+            database_url,
             seed_demo: true,
             delivery: DeliveryTerms::default(),
             payments: PaymentsConfig::default(),
+            mail: MailConfig::outbox(outbox),
+            auth: auth::AuthConfig::default(),
         }
     }
 }
@@ -96,6 +115,8 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         store,
         delivery: Arc::new(config.delivery.clone()),
         payments: Arc::new(config.payments.clone()),
+        mail_wake: Arc::new(tokio::sync::Notify::new()),
+        auth: Arc::new(config.auth.clone()),
     })
 }
 
@@ -107,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(files::router())
         .merge(orders::router())
         .merge(payments::router())
+        .merge(settings::router())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
@@ -126,6 +148,7 @@ pub struct Backend {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    mail_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Backend {
@@ -135,6 +158,10 @@ impl Backend {
     }
 
     pub async fn stop(mut self) {
+        if let Some(w) = self.mail_worker.take() {
+            w.abort();
+            let _ = w.await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -147,6 +174,9 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
+        if let Some(w) = self.mail_worker.take() {
+            w.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -161,8 +191,16 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     let app = router(state.clone());
+    let mailer = Arc::new(mail::Mailer::new(&config.mail).context("setting up mail")?);
+    let mail_worker = mail::spawn_worker(
+        state.store.clone(),
+        mailer,
+        config.mail.clone(),
+        state.mail_wake.clone(),
+    );
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = rx.await;
         });
@@ -179,5 +217,6 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         state,
         shutdown: Some(tx),
         task: Some(task),
+        mail_worker: Some(mail_worker),
     })
 }

@@ -229,7 +229,20 @@ async fn create(
         serde_json::to_vec(&req).map_err(anyhow::Error::from)?,
     ));
     let idem = key.as_deref().map(|k| (k, request_hash.as_str()));
-    let (id, created) = match state.store.create_order(&order, idem).await {
+    // Registered customers get the confirmation by e-mail (guests have no address).
+    let email = current
+        .account
+        .email
+        .clone()
+        .filter(|_| !current.account.guest);
+    let mail = email.map(|to| {
+        let order = &order;
+        move |number: i64| crate::mail::templates::order_confirmation(&to, number, order)
+    });
+    let confirmation = mail
+        .as_ref()
+        .map(|f| f as &(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync));
+    let (id, created) = match state.store.create_order(&order, idem, confirmation).await {
         Ok(r) => r,
         Err(StoreError::KeyReused) => {
             return Err(AppError::Unprocessable {
@@ -247,6 +260,7 @@ async fn create(
         .ok_or_else(|| anyhow::anyhow!("order {id} vanished after insert"))?;
     if created {
         tracing::info!(order = saved.number, total = %saved.total, "order placed");
+        state.mail_wake.notify_one();
     }
     let status = if created {
         StatusCode::CREATED

@@ -1,5 +1,7 @@
 //! The backend over real HTTP on an ephemeral loopback port, each test with its own database.
 
+mod support;
+
 use customerclient_api::ErrorBody;
 use customerclient_api::auth::{Account, Session};
 use customerclient_api::catalog::{Category, ProductPage};
@@ -107,7 +109,21 @@ async fn sign_up_sign_in_and_sign_out() {
     let s = TestServer::start().await;
     let signup = json!({"login": "anna", "email": "Anna@Example.com", "phone": "+7 900 111 2233", "password": "s3cret-pass"});
     let resp = s.post("/api/v1/auth/signup", None, &signup).await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let outbox = s._dir.path().join("outbox");
+    let code = support::eventually("the code", std::time::Duration::from_secs(10), || {
+        let codes = support::outbox_codes(&outbox, "anna@example.com");
+        async move { codes.first().cloned() }
+    })
+    .await;
+    let resp = s
+        .post(
+            "/api/v1/auth/verify",
+            None,
+            &json!({"email": "anna@example.com", "code": code}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
     let session: Session = resp.json().await.unwrap();
     assert_eq!(session.account.email.as_deref(), Some("anna@example.com"));
     assert!(!session.account.guest);

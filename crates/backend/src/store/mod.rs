@@ -4,8 +4,10 @@
 //! milliseconds) so that a PostgreSQL pool can sit behind the same methods; the services
 //! above see only these methods and the `customerclient_api` types.
 
+mod accounts;
 mod payments;
 
+pub use accounts::{CodePurpose, CodeRow, QueuedMail};
 pub use payments::{NewPayment, OrderPayment, PaymentRecord, PaymentUpdate};
 
 use std::str::FromStr;
@@ -59,6 +61,7 @@ pub struct Store {
 pub struct AccountRow {
     pub account: Account,
     pub password_hash: Option<String>,
+    pub verified: bool,
 }
 
 pub struct StoredFile {
@@ -169,6 +172,7 @@ fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRow, sqlx::E
             guest: row.try_get("guest")?,
         },
         password_hash: row.try_get("password_hash")?,
+        verified: row.try_get("verified")?,
     })
 }
 
@@ -237,7 +241,7 @@ impl Store {
         login: &str,
     ) -> Result<Option<AccountRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, login, email, phone, password_hash, guest FROM accounts
+            "SELECT id, login, email, phone, password_hash, guest, verified FROM accounts
              WHERE guest = FALSE AND (login = $1 OR email = $1)",
         )
         .bind(login)
@@ -271,7 +275,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<(Account, i64)>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.login, a.email, a.phone, a.password_hash, a.guest, s.expires_at
+            "SELECT a.id, a.login, a.email, a.phone, a.password_hash, a.guest, a.verified, s.expires_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
@@ -476,6 +480,7 @@ impl Store {
         &self,
         order: &NewOrder,
         idempotency: Option<(&str, &str)>,
+        confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>,
     ) -> Result<(Uuid, bool), StoreError> {
         let _guard = self.order_lock.lock().await;
         let account = order.account_id.to_string();
@@ -566,6 +571,10 @@ impl Store {
         .bind("Order placed at the kiosk")
         .execute(&mut *tx)
         .await?;
+        if let Some(mail) = confirmation {
+            // Queued in the order's transaction: sent after commit, never lost, never blocking.
+            accounts::enqueue_mail(&mut tx, &mail(number)).await?;
+        }
         if let Some((key, hash)) = idempotency {
             sqlx::query(
                 "INSERT INTO idempotency_keys (account_id, key, request_hash, order_id, created_at)

@@ -1,0 +1,193 @@
+//! E-mail: messages are written to the `mail_outbox` table in the same transaction as what
+//! they are about, and a worker delivers them afterwards — by SMTP when configured, otherwise
+//! as `.eml` files in an outbox folder — retrying with back-off, so a mail server outage loses
+//! no mail and blocks no order.
+
+pub mod templates;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+
+use crate::store::{Store, now_ms};
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain text (a relay on the same host or a test server).
+    None,
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    Smtp {
+        host: String,
+        port: u16,
+        security: SmtpSecurity,
+        credentials: Option<(String, String)>,
+    },
+    /// One `.eml` file per message in `dir` (the embedded default).
+    Outbox { dir: PathBuf },
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    pub from: String,
+    /// First retry after this long; doubles per failure, at most five minutes.
+    pub retry_base: Duration,
+}
+
+impl MailConfig {
+    pub fn outbox(dir: PathBuf) -> Self {
+        Self {
+            transport: MailTransport::Outbox { dir },
+            from: "Fresh Kitchen <kiosk@freshkitchen.example>".into(),
+            retry_base: Duration::from_secs(2),
+        }
+    }
+}
+
+enum Sender {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    from: Mailbox,
+    sender: Sender,
+}
+
+impl Mailer {
+    pub fn new(config: &MailConfig) -> anyhow::Result<Self> {
+        let from: Mailbox = config.from.parse()?;
+        let sender = match &config.transport {
+            MailTransport::Smtp {
+                host,
+                port,
+                security,
+                credentials,
+            } => {
+                let mut builder = match security {
+                    SmtpSecurity::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                    }
+                    SmtpSecurity::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?
+                    }
+                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+                }
+                .port(*port)
+                .timeout(Some(Duration::from_secs(10)));
+                if let Some((user, pass)) = credentials {
+                    builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+                }
+                Sender::Smtp(builder.build())
+            }
+            MailTransport::Outbox { dir } => {
+                std::fs::create_dir_all(dir)?;
+                Sender::File(AsyncFileTransport::<Tokio1Executor>::new(dir))
+            }
+        };
+        Ok(Self { from, sender })
+    }
+
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("bad address: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_owned())
+            .map_err(|e| e.to_string())?;
+        match &self.sender {
+            Sender::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Sender::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn backoff(base: Duration, attempts: i64) -> Duration {
+    let factor = 1u32 << attempts.clamp(0, 12) as u32;
+    (base * factor).min(Duration::from_secs(300))
+}
+
+/// Delivers due outbox mail until the task is aborted. `wake` is notified when mail is queued.
+pub fn spawn_worker(
+    store: Store,
+    mailer: Arc<Mailer>,
+    config: MailConfig,
+    wake: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let due = match store.due_mail(now_ms(), 20).await {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the mail outbox");
+                    Vec::new()
+                }
+            };
+            let mut next_due: Option<i64> = None;
+            for mail in &due {
+                match mailer.send(&mail.to, &mail.subject, &mail.body).await {
+                    Ok(()) => {
+                        if let Err(e) = store.mark_mail_sent(&mail.id).await {
+                            tracing::error!(error = %e, "marking mail sent");
+                        }
+                        tracing::info!(mail = %mail.id, subject = %mail.subject, "mail sent");
+                    }
+                    Err(e) => {
+                        let at =
+                            now_ms() + backoff(config.retry_base, mail.attempts).as_millis() as i64;
+                        next_due = Some(next_due.map_or(at, |n| n.min(at)));
+                        tracing::warn!(mail = %mail.id, error = %e, attempts = mail.attempts + 1, "mail not sent; will retry");
+                        if let Err(e) = store.mark_mail_failed(&mail.id, &e, at).await {
+                            tracing::error!(error = %e, "recording mail failure");
+                        }
+                    }
+                }
+            }
+            if due.len() == 20 {
+                continue;
+            }
+            let wait = match store.next_mail_due().await.ok().flatten() {
+                Some(at) => Duration::from_millis((at - now_ms()).clamp(0, 30_000) as u64),
+                None => Duration::from_secs(30),
+            };
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let b = Duration::from_secs(2);
+        assert_eq!(backoff(b, 0), Duration::from_secs(2));
+        assert_eq!(backoff(b, 3), Duration::from_secs(16));
+        assert_eq!(backoff(b, 40), Duration::from_secs(300));
+    }
+}

@@ -1,0 +1,510 @@
+//! Verification codes, sign-in failures, the mail outbox, settings and saved addresses.
+
+use customerclient_api::auth::Account;
+use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use super::{Store, StoreError, now_ms, uuid_col};
+use crate::mail::NewMail;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    SignUp,
+    PasswordReset,
+}
+
+impl CodePurpose {
+    fn text(self) -> &'static str {
+        match self {
+            CodePurpose::SignUp => "sign_up",
+            CodePurpose::PasswordReset => "password_reset",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeRow {
+    pub id: Uuid,
+    pub code_hash: String,
+    pub expires_at: i64,
+    pub attempts: i64,
+    pub consumed: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+pub(crate) async fn enqueue_mail(
+    conn: &mut SqliteConnection,
+    mail: &NewMail,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, attempts, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, 0, $5)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_code(
+    conn: &mut SqliteConnection,
+    account_id: Uuid,
+    purpose: CodePurpose,
+    code_hash: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    // A new code replaces any earlier one.
+    sqlx::query(
+        "UPDATE verification_codes SET consumed = TRUE WHERE account_id = $1 AND purpose = $2",
+    )
+    .bind(account_id.to_string())
+    .bind(purpose.text())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO verification_codes (id, account_id, purpose, code_hash, expires_at, attempts, consumed, created_at)
+         VALUES ($1, $2, $3, $4, $5, 0, FALSE, $6)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(account_id.to_string())
+    .bind(purpose.text())
+    .bind(code_hash)
+    .bind(expires_at)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SavedAddress, sqlx::Error> {
+    Ok(SavedAddress {
+        id: uuid_col(r, "id")?,
+        label: r.try_get("label")?,
+        city: r.try_get("city")?,
+        address: r.try_get("address")?,
+        is_default: r.try_get("is_default")?,
+    })
+}
+
+impl Store {
+    /// Writes a new, unverified account with its sign-up code and the mail carrying it, in one
+    /// transaction. An earlier unverified sign-up with the same login or e-mail is replaced.
+    pub async fn create_unverified_account(
+        &self,
+        account: &Account,
+        password_hash: &str,
+        code_hash: &str,
+        code_expires_at: i64,
+        mail: &NewMail,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM accounts WHERE verified = FALSE AND (login = $1 OR email = $2)")
+            .bind(&account.login)
+            .bind(&account.email)
+            .execute(&mut *tx)
+            .await?;
+        let res = sqlx::query(
+            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, verified)
+             VALUES ($1, $2, $3, $4, $5, FALSE, $6, FALSE)",
+        )
+        .bind(account.id.to_string())
+        .bind(&account.login)
+        .bind(&account.email)
+        .bind(&account.phone)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await;
+        match res {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Duplicate(e.message().to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        insert_code(
+            &mut tx,
+            account.id,
+            CodePurpose::SignUp,
+            code_hash,
+            code_expires_at,
+        )
+        .await?;
+        enqueue_mail(&mut tx, mail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A fresh code (replacing earlier ones) and its mail, in one transaction.
+    pub async fn issue_code(
+        &self,
+        account_id: Uuid,
+        purpose: CodePurpose,
+        code_hash: &str,
+        expires_at: i64,
+        mail: &NewMail,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_code(&mut tx, account_id, purpose, code_hash, expires_at).await?;
+        enqueue_mail(&mut tx, mail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Any account (guest accounts have no e-mail) with this e-mail, and whether it is verified.
+    pub async fn account_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(Account, bool)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, login, email, phone, guest, verified FROM accounts WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some((
+            Account {
+                id: uuid_col(&r, "id")?,
+                login: r.try_get("login")?,
+                email: r.try_get("email")?,
+                phone: r.try_get("phone")?,
+                guest: r.try_get("guest")?,
+            },
+            r.try_get("verified")?,
+        )))
+    }
+
+    pub async fn latest_code(
+        &self,
+        account_id: Uuid,
+        purpose: CodePurpose,
+    ) -> Result<Option<CodeRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, code_hash, expires_at, attempts, consumed, created_at FROM verification_codes
+             WHERE account_id = $1 AND purpose = $2 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(account_id.to_string())
+        .bind(purpose.text())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(CodeRow {
+            id: uuid_col(&r, "id")?,
+            code_hash: r.try_get("code_hash")?,
+            expires_at: r.try_get("expires_at")?,
+            attempts: r.try_get("attempts")?,
+            consumed: r.try_get("consumed")?,
+            created_at: r.try_get("created_at")?,
+        }))
+    }
+
+    pub async fn count_code_attempt(&self, code_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1")
+            .bind(code_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn consume_code(&self, code_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE verification_codes SET consumed = TRUE WHERE id = $1")
+            .bind(code_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_verified(&self, account_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE accounts SET verified = TRUE WHERE id = $1")
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// New password; every session of the account ends (except `keep`, the caller's own).
+    pub async fn set_password(
+        &self,
+        account_id: Uuid,
+        hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+            .bind(account_id.to_string())
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> COALESCE($2, '')",
+        )
+        .bind(account_id.to_string())
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn password_hash_by_id(
+        &self,
+        account_id: Uuid,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+                .bind(account_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    pub async fn is_verified(&self, account_id: Uuid) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT verified FROM accounts WHERE id = $1")
+                .bind(account_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or(false),
+        )
+    }
+
+    // ---- sign-in throttling ----
+
+    pub async fn record_sign_in_failure(&self, subject: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2)")
+            .bind(subject)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failures of `subject` since `since`, and the time of the oldest of them.
+    pub async fn sign_in_failures(
+        &self,
+        subject: &str,
+        since: i64,
+    ) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures WHERE subject = $1 AND at >= $2")
+            .bind(subject)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get("n")?, row.try_get("oldest")?))
+    }
+
+    pub async fn clear_sign_in_failures(&self, subject: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1")
+            .bind(subject)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- mail outbox ----
+
+    pub async fn enqueue(&self, mail: &NewMail) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        enqueue_mail(&mut conn, mail).await?;
+        Ok(())
+    }
+
+    pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, to_addr, subject, body, attempts FROM mail_outbox
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QueuedMail {
+                    id: r.try_get("id")?,
+                    to: r.try_get("to_addr")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL",
+            )
+            .fetch_one(&self.pool)
+            .await?,
+        )
+    }
+
+    pub async fn mark_mail_sent(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1")
+            .bind(id)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_mail_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(error)
+            .bind(next_attempt_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Mail not yet delivered.
+    pub async fn unsent_mail(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    // ---- settings and addresses ----
+
+    pub async fn settings(&self, account_id: Uuid) -> Result<AccountSettings, StoreError> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT settings FROM account_settings WHERE account_id = $1")
+                .bind(account_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        // Unknown or missing fields fall back to defaults, so old rows keep working.
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn put_settings(
+        &self,
+        account_id: Uuid,
+        settings: &AccountSettings,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(settings)
+            .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+        sqlx::query(
+            "INSERT INTO account_settings (account_id, settings, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+        )
+        .bind(account_id.to_string())
+        .bind(json)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn addresses(&self, account_id: Uuid) -> Result<Vec<SavedAddress>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, label, city, address, is_default FROM addresses WHERE account_id = $1 ORDER BY created_at",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(address_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Adds (`id` None) or replaces an address of this account; returns its id, or `None` if
+    /// the account has no such address. One default at most.
+    pub async fn save_address(
+        &self,
+        account_id: Uuid,
+        id: Option<Uuid>,
+        input: &AddressInput,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let first: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let is_default = input.is_default || first == 0;
+        if is_default {
+            sqlx::query("UPDATE addresses SET is_default = FALSE WHERE account_id = $1")
+                .bind(account_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let id = match id {
+            Some(id) => {
+                let n = sqlx::query(
+                    "UPDATE addresses SET label = $3, city = $4, address = $5, is_default = $6 WHERE id = $1 AND account_id = $2",
+                )
+                .bind(id.to_string())
+                .bind(account_id.to_string())
+                .bind(&input.label)
+                .bind(&input.city)
+                .bind(&input.address)
+                .bind(is_default)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 0 {
+                    return Ok(None);
+                }
+                id
+            }
+            None => {
+                let id = Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO addresses (id, account_id, label, city, address, is_default, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id.to_string())
+                .bind(account_id.to_string())
+                .bind(&input.label)
+                .bind(&input.city)
+                .bind(&input.address)
+                .bind(is_default)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn delete_address(&self, account_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+        let n = sqlx::query("DELETE FROM addresses WHERE id = $1 AND account_id = $2")
+            .bind(id.to_string())
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
+}
