@@ -18,7 +18,7 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$db_dir}
 for scene in "${scenes[@]}"; do
   rm -f "$db_dir"/*.sqlite*
   xvfb-run -a -s "-screen 0 1920x1080x24" \
-    "$bin" --screenshot "$out/$scene.png" --scene "$scene" \
+    "$bin" --screenshot "$out/$scene${LANGUAGE:+-$LANGUAGE}.png" --scene "$scene" --language "${LANGUAGE:-en}" \
     --database-url "sqlite://$db_dir/kiosk.sqlite"
-  echo "wrote $out/$scene.png"
+  echo "wrote $out/$scene${LANGUAGE:+-$LANGUAGE}.png"
 done

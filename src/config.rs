@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
+use customerclient_api::settings::Language;
 
 /// Where the backend is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct KioskConfig {
     pub idle_timeout: Duration,
     /// The confirmation screen returns to the attract screen after this long.
     pub confirmation_timeout: Duration,
+    /// Language a new customer is greeted in.
+    pub language: Language,
 }
 
 impl KioskConfig {
@@ -31,6 +34,7 @@ impl KioskConfig {
             request_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(90),
             confirmation_timeout: Duration::from_secs(45),
+            language: Language::En,
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod catalog;
 pub mod config;
+pub mod i18n;
 pub mod payment;
 pub mod scenes;
 pub mod screenshot;
@@ -27,6 +28,9 @@ impl Plugin for KioskCorePlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.config.clone());
         app.init_state::<Screen>();
+        let mut i18n = i18n::I18n::default();
+        i18n.language = self.config.language;
+        app.insert_resource(i18n);
         bridge::plugin(app);
         catalog::plugin(app);
         session::plugin(app);

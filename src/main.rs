@@ -9,6 +9,7 @@ use bevy_egui::EguiPlugin;
 use clap::Parser;
 use customerclient::screenshot::Shot;
 use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, KioskViewPlugin};
+use customerclient_api::settings::Language;
 
 #[derive(Parser, Debug)]
 #[command(version, about = "Fresh Kitchen touchscreen kiosk")]
@@ -35,6 +36,9 @@ struct Cli {
     /// Show the mouse cursor in fullscreen (hidden by default: a touchscreen has none).
     #[arg(long)]
     show_cursor: bool,
+    /// Language new customers are greeted in: en or ru.
+    #[arg(long, default_value = "en", value_parser = ["en", "ru"])]
+    language: String,
     /// Window size for `--windowed` and `--screenshot`, e.g. 1920x1080.
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     size: (u32, u32),
@@ -66,6 +70,11 @@ fn main() -> AppExit {
         (None, None) => KioskConfig::embedded_default(),
     };
     config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
+    config.language = if cli.language == "ru" {
+        Language::Ru
+    } else {
+        Language::En
+    };
 
     let windowed = cli.windowed || cli.screenshot.is_some();
     let window = Window {

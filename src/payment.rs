@@ -10,7 +10,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
 use crate::scenes::Screen;
-use crate::session::{Activity, CustomerSession};
+use crate::session::{Activity, CustomerSession, Failure};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<PaymentFlow>()
@@ -65,7 +65,7 @@ pub struct PaymentFlow {
     pub order: Option<Order>,
     pub payment: Option<Payment>,
     /// What went wrong last, for the customer.
-    pub message: Option<String>,
+    pub message: Option<Failure>,
     pending: Option<RequestId>,
     poll: Option<RequestId>,
     next_poll_at: f64,
@@ -431,11 +431,11 @@ fn receive_payment_replies(
                         // A definite "no": this attempt is over; the next card is a new attempt.
                         card.wipe();
                         flow.card_key = None;
-                        flow.message = p.failure.clone();
+                        flow.message = p.failure.clone().map(Failure::Rejected);
                         flow.stage = PayStage::CardEntry;
                     }
                     PaymentState::Failed => {
-                        flow.message = p.failure.clone();
+                        flow.message = p.failure.clone().map(Failure::Rejected);
                         flow.stage = PayStage::Choosing;
                     }
                     _ => {}
@@ -445,8 +445,8 @@ fn receive_payment_replies(
             Err(e) if is_poll => warn!("payment status poll failed: {e}"),
             Err(e) => {
                 flow.message = Some(match e {
-                    BridgeError::Rejected { body, .. } => body.message.clone(),
-                    e => format!("{e}. Nothing was charged twice — please try again."),
+                    BridgeError::Rejected { body, .. } => Failure::Rejected(body.message.clone()),
+                    _ => Failure::Unreachable,
                 });
                 flow.stage = match flow.stage {
                     // The card stays typed so a retry uses the same attempt (same key).

@@ -11,7 +11,9 @@ use customerclient_api::orders::{
 use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
 use crate::catalog::Catalog;
 use crate::config::KioskConfig;
+use crate::i18n::I18n;
 use crate::scenes::Screen;
+use customerclient_api::settings::Language;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<CustomerSession>()
@@ -44,6 +46,8 @@ pub enum ShopAction {
     PlaceOrder,
     /// Forget this customer and go back to the attract screen.
     StartOver,
+    /// Show every text in this language (until the session is wiped).
+    SetLanguage(Language),
     /// Any touch that is not one of the above, to keep the session alive.
     Touched,
 }
@@ -100,13 +104,13 @@ impl Cart {
     }
 }
 
-/// Problems with the checkout form, each shown next to its field.
+/// Problems with the checkout form, each shown next to its field (translation keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors {
-    pub city: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub cart: Option<String>,
+    pub city: Option<&'static str>,
+    pub address: Option<&'static str>,
+    pub phone: Option<&'static str>,
+    pub cart: Option<&'static str>,
 }
 
 impl FieldErrors {
@@ -120,7 +124,15 @@ pub enum SubmitState {
     Editing,
     OpeningSession(RequestId),
     Placing(RequestId),
-    Failed(String),
+    Failed(Failure),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The network or the server failed; the same request may be sent again.
+    Unreachable,
+    /// The backend refused the order, with its reason.
+    Rejected(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -168,22 +180,22 @@ impl CheckoutForm {
     pub fn validate(&self, cart: &Cart, cities: &[String]) -> FieldErrors {
         let mut e = FieldErrors::default();
         if cart.is_empty() {
-            e.cart = Some("Your cart is empty".into());
+            e.cart = Some("error-cart-empty");
         }
         if self.city.is_empty() {
-            e.city = Some("Choose a city".into());
+            e.city = Some("error-city-choose");
         } else if !cities.is_empty() && !cities.contains(&self.city) {
-            e.city = Some("We do not deliver there yet".into());
+            e.city = Some("error-city-unserved");
         }
         let addr = self.address.trim().chars().count();
         if addr < 3 {
-            e.address = Some("Enter the street, house and flat".into());
+            e.address = Some("error-address");
         } else if addr > 200 {
-            e.address = Some("Keep the address under 200 characters".into());
+            e.address = Some("error-address-long");
         }
         match phone_digits(&self.phone) {
             Some(7..=15) => {}
-            _ => e.phone = Some("Enter a phone number, 7 to 15 digits".into()),
+            _ => e.phone = Some("error-phone"),
         }
         e
     }
@@ -260,6 +272,8 @@ fn apply_shop_actions(
     bridge: Res<Bridge>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
+    mut i18n: ResMut<I18n>,
+    config: Res<KioskConfig>,
     time: Res<Time>,
 ) {
     for action in actions.read() {
@@ -326,7 +340,13 @@ fn apply_shop_actions(
             }
             ShopAction::StartOver => {
                 session.wipe();
+                i18n.language = config.language;
                 next.set(Screen::Attract);
+            }
+            ShopAction::SetLanguage(language) => {
+                i18n.language = *language;
+                // Entering the screen again rebuilds it in the new language.
+                next.set(*screen.get());
             }
             ShopAction::Touched => {}
         }
@@ -343,13 +363,11 @@ fn place(bridge: &Bridge, token: &str, session: &mut CustomerSession) -> SubmitS
     }))
 }
 
-fn failure_message(e: &BridgeError) -> String {
+fn failure(e: &BridgeError) -> Failure {
     match e {
-        BridgeError::Rejected { body, .. } => body.message.clone(),
-        e if e.is_transient() => {
-            "We could not reach the store. Your cart is kept — tap Place order to try again.".into()
-        }
-        e => e.to_string(),
+        BridgeError::Rejected { body, .. } => Failure::Rejected(body.message.clone()),
+        e if e.is_transient() => Failure::Unreachable,
+        e => Failure::Rejected(e.to_string()),
     }
 }
 
@@ -401,7 +419,7 @@ fn receive_order_replies(
             Ok(_) => {}
             Err(e) => {
                 warn!("placing the order failed: {e}");
-                session.checkout.submit = SubmitState::Failed(failure_message(e));
+                session.checkout.submit = SubmitState::Failed(failure(e));
             }
         }
     }
@@ -413,6 +431,7 @@ fn reset_when_idle(
     mut session: ResMut<CustomerSession>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
+    mut i18n: ResMut<I18n>,
     time: Res<Time>,
 ) {
     let now = time.elapsed_secs_f64();
@@ -426,6 +445,7 @@ fn reset_when_idle(
     if !on_attract && !busy && (idle >= config.idle_timeout.as_secs_f64() || confirmation_over) {
         info!("kiosk idle: forgetting the customer");
         session.wipe();
+        i18n.language = config.language;
         activity.confirmation_shown_at = None;
         activity.last_touch = now;
         next.set(Screen::Attract);

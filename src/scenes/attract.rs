@@ -7,8 +7,10 @@ use bevy::prelude::*;
 use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, LoadState, ProductImages};
+use crate::i18n::{I18n, arg};
 use crate::session::ShopAction;
 use crate::ui::theme::{self, size};
+use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Attract), spawn)
@@ -36,7 +38,7 @@ struct StatusLine;
 /// Seconds each dish stays on the attract screen.
 const SHOWCASE_SECONDS: f32 = 4.0;
 
-fn spawn(mut commands: Commands) {
+fn spawn(mut commands: Commands, i18n: Res<I18n>) {
     commands
         .spawn((
             Name::new("Attract"),
@@ -65,9 +67,13 @@ fn spawn(mut commands: Commands) {
                 ..default()
             })
             .with_children(|col| {
-                col.spawn(theme::bold_text("Fresh Kitchen", 110.0, theme::PRIMARY));
+                col.spawn(theme::bold_text(
+                    i18n.t("store-name"),
+                    110.0,
+                    theme::PRIMARY,
+                ));
                 col.spawn(theme::text(
-                    "Breakfasts, bowls, burgers and cakes — cooked now, delivered to your door.",
+                    i18n.t("attract-tagline"),
                     size::HEADING,
                     theme::TEXT,
                 ));
@@ -83,11 +89,16 @@ fn spawn(mut commands: Commands) {
                     BackgroundColor(theme::PRIMARY),
                 ))
                 .with_child(theme::bold_text(
-                    "Touch to start",
+                    i18n.t("attract-touch"),
                     size::TITLE,
                     theme::ON_PRIMARY,
                 ));
                 col.spawn((StatusLine, theme::text("", size::BODY, theme::MUTED)));
+                col.spawn(Node {
+                    margin: UiRect::top(Val::Px(24.0)),
+                    ..default()
+                })
+                .with_children(|row| widgets::spawn_language_button(row, &i18n));
             });
             root.spawn(Node {
                 flex_direction: FlexDirection::Column,
@@ -171,22 +182,23 @@ fn pulse_prompt(time: Res<Time>, mut prompt: Query<&mut UiTransform, With<Prompt
     }
 }
 
-fn show_status(catalog: Res<Catalog>, mut line: Query<&mut Text, With<StatusLine>>) {
-    if !catalog.is_changed() {
-        return;
-    }
+fn show_status(
+    catalog: Res<Catalog>,
+    i18n: Res<I18n>,
+    mut line: Query<&mut Text, With<StatusLine>>,
+) {
     let msg = match &catalog.state {
-        LoadState::Connecting => "Connecting to the kitchen…".to_owned(),
-        LoadState::Loading => "Loading the menu…".to_owned(),
-        LoadState::Ready => format!(
-            "{} dishes on the menu today",
-            catalog.products.iter().filter(|p| p.available).count()
-        ),
-        LoadState::Failed { .. } => {
-            "The menu is not available right now — we keep trying.".to_owned()
+        LoadState::Connecting => i18n.t("attract-connecting"),
+        LoadState::Loading => i18n.t("attract-loading"),
+        LoadState::Ready => {
+            let count = catalog.products.iter().filter(|p| p.available).count();
+            i18n.t_args("attract-dishes", &[arg("count", count)])
         }
+        LoadState::Failed { .. } => i18n.t("attract-unavailable"),
     };
     for mut t in &mut line {
-        t.0 = msg.clone();
+        if t.0 != msg {
+            t.0 = msg.clone();
+        }
     }
 }

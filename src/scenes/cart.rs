@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::ProductImages;
+use crate::i18n::{I18n, arg};
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
@@ -28,11 +29,11 @@ struct Summary;
 #[derive(Component)]
 struct Thumbnail(uuid::Uuid);
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
     commands
         .spawn((widgets::scene_root("Cart"), DespawnOnExit(Screen::Cart)))
         .with_children(|root| {
-            widgets::spawn_header(root, &session, "Your cart");
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("cart-title"));
             root.spawn(Node {
                 flex_grow: 1.0,
                 padding: UiRect::all(Val::Px(48.0)),
@@ -92,11 +93,12 @@ fn step_button(label: &str, action: ShopAction) -> impl FnOnce(&mut ChildSpawner
 fn rebuild_lines(
     mut commands: Commands,
     session: Res<CustomerSession>,
+    i18n: Res<I18n>,
     lines: Query<Entity, With<Lines>>,
     summary: Query<Entity, With<Summary>>,
     added: Query<(), Added<Lines>>,
 ) {
-    if !session.is_changed() && added.is_empty() {
+    if !session.is_changed() && !i18n.is_changed() && added.is_empty() {
         return;
     }
     let (Ok(lines), Ok(summary)) = (lines.single(), summary.single()) else {
@@ -108,12 +110,12 @@ fn rebuild_lines(
     commands.entity(lines).with_children(|list| {
         if cart.is_empty() {
             list.spawn(theme::bold_text(
-                "Your cart is empty.",
+                i18n.t("cart-empty"),
                 size::TITLE,
                 theme::TEXT,
             ));
             list.spawn(theme::text(
-                "Add a dish from the menu to start an order.",
+                i18n.t("cart-empty-hint"),
                 size::HEADING,
                 theme::MUTED,
             ));
@@ -155,7 +157,7 @@ fn rebuild_lines(
                 .with_children(|c| {
                     c.spawn(theme::bold_text(p.name.clone(), size::HEADING, theme::TEXT));
                     c.spawn(theme::text(
-                        format!("{} each", p.price),
+                        i18n.t_args("cart-each", &[arg("price", p.price.display())]),
                         size::BODY,
                         theme::MUTED,
                     ));
@@ -200,19 +202,23 @@ fn rebuild_lines(
                     Val::Px(TOUCH),
                     widgets::SECONDARY,
                 ))
-                .with_child(theme::text("Remove", size::BODY, theme::DANGER))
+                .with_child(theme::text(
+                    i18n.t("cart-remove"),
+                    size::BODY,
+                    theme::DANGER,
+                ))
                 .observe(on_tap(ShopAction::Remove(p.id)));
             });
         }
     });
     commands.entity(summary).with_children(|s| {
         s.spawn(theme::bold_text(
-            "Order summary",
+            i18n.t("cart-summary"),
             size::HEADING,
             theme::TEXT,
         ));
         s.spawn(theme::text(
-            format!("{} items", cart.item_count()),
+            i18n.t_args("cart-items", &[arg("count", cart.item_count())]),
             size::BODY,
             theme::MUTED,
         ));
@@ -222,11 +228,15 @@ fn rebuild_lines(
                 ..default()
             })
             .with_children(|r| {
-                r.spawn(theme::text("Subtotal", size::HEADING, theme::TEXT));
+                r.spawn(theme::text(
+                    i18n.t("cart-subtotal"),
+                    size::HEADING,
+                    theme::TEXT,
+                ));
                 r.spawn(theme::bold_text(sub.display(), size::HEADING, theme::TEXT));
             });
             s.spawn(theme::text(
-                "Delivery is chosen at checkout.",
+                i18n.t("cart-delivery-note"),
                 size::SMALL,
                 theme::MUTED,
             ));
@@ -236,7 +246,7 @@ fn rebuild_lines(
                 widgets::PRIMARY,
             ))
             .with_child(theme::bold_text(
-                "Checkout",
+                i18n.t("cart-checkout"),
                 size::HEADING,
                 theme::ON_PRIMARY,
             ))
@@ -247,7 +257,11 @@ fn rebuild_lines(
             Val::Px(TOUCH),
             widgets::SECONDARY,
         ))
-        .with_child(theme::text("Continue shopping", size::BODY, theme::TEXT))
+        .with_child(theme::text(
+            i18n.t("cart-continue"),
+            size::BODY,
+            theme::TEXT,
+        ))
         .observe(on_tap(ShopAction::ShowGallery));
     });
 }

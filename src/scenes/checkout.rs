@@ -9,8 +9,9 @@ use customerclient_api::orders::{DeliveryInfo, PaymentMethod};
 
 use super::Screen;
 use crate::catalog::Catalog;
-use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
-use crate::ui::keyboard::{self, KeyOutcome, Layout};
+use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
+use crate::session::{Cart, CheckoutForm, CustomerSession, Failure, ShopAction, SubmitState};
+use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
 
@@ -29,9 +30,9 @@ pub enum Field {
     Phone,
 }
 
-/// The field the on-screen keyboard types into.
+/// The field the on-screen keyboard types into, and the keyboard's own state.
 #[derive(Resource, Default)]
-pub struct EditingField(pub Option<Field>);
+pub struct EditingField(pub Option<Field>, pub KeyboardState);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckoutAction {
@@ -39,18 +40,25 @@ pub enum CheckoutAction {
     BackToCart,
 }
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>, mut editing: ResMut<EditingField>) {
+fn spawn(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    i18n: Res<I18n>,
+    mut editing: ResMut<EditingField>,
+) {
     editing.0 = None;
     commands
         .spawn((
             widgets::scene_root("Checkout"),
             DespawnOnExit(Screen::Checkout),
         ))
-        .with_children(|root| widgets::spawn_header(root, &session, "Checkout"));
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("checkout-title"))
+        });
 }
 
-fn error_label(ui: &mut egui::Ui, error: &Option<String>) {
-    if let Some(e) = error {
+pub fn error_label(ui: &mut egui::Ui, text: Option<String>) {
+    if let Some(e) = text {
         ui.label(
             egui::RichText::new(e)
                 .color(theme::to_egui(theme::DANGER))
@@ -60,7 +68,7 @@ fn error_label(ui: &mut egui::Ui, error: &Option<String>) {
 }
 
 /// A tap target that shows a field's value; the keyboard edits it.
-fn field_box(
+pub fn field_box(
     ui: &mut egui::Ui,
     label: &str,
     value: &str,
@@ -107,7 +115,12 @@ fn choice(
     detail: &str,
     width: f32,
 ) -> bool {
-    let text = egui::RichText::new(format!("{title}\n{detail}")).size(size::BODY);
+    let label = if detail.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title}\n{detail}")
+    };
+    let text = egui::RichText::new(label).size(size::BODY);
     let text = if selected {
         text.color(theme::to_egui(theme::ON_PRIMARY))
     } else {
@@ -126,18 +139,10 @@ fn choice(
     .clicked()
 }
 
-pub fn payment_detail(method: PaymentMethod) -> &'static str {
-    match method {
-        PaymentMethod::CashOnDelivery => "Pay the courier in cash",
-        PaymentMethod::CardOnDelivery => "Courier brings a terminal",
-        PaymentMethod::QrBankApp => "Scan with your bank app",
-        PaymentMethod::CardInApp => "Pay here by card",
-    }
-}
-
 /// Draws the whole checkout form and applies the taps to `form`.
 pub fn checkout_form(
     ui: &mut egui::Ui,
+    i18n: &I18n,
     form: &mut CheckoutForm,
     cart: &Cart,
     delivery: Option<&DeliveryInfo>,
@@ -145,11 +150,12 @@ pub fn checkout_form(
 ) -> Option<CheckoutAction> {
     let mut action = None;
     let busy = form.is_busy();
+    let tr = |key: Option<&'static str>| key.map(|k| i18n.t(k));
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
-        ui.heading("Where should we deliver?");
+        ui.heading(i18n.t("checkout-where"));
         ui.label(
-            egui::RichText::new("City")
+            egui::RichText::new(i18n.t("checkout-city"))
                 .size(size::SMALL)
                 .color(theme::to_egui(theme::MUTED)),
         );
@@ -161,74 +167,75 @@ pub fn checkout_form(
                 }
             }
         });
-        error_label(ui, &form.errors.city);
+        error_label(ui, tr(form.errors.city));
         ui.add_space(8.0);
         if field_box(
             ui,
-            "Street, house, flat",
+            &i18n.t("checkout-address"),
             &form.address,
-            "Tap to type the address",
+            &i18n.t("checkout-address-placeholder"),
             *editing == Some(Field::Address),
             form.errors.address.is_some(),
         ) && !busy
         {
             *editing = Some(Field::Address);
         }
-        error_label(ui, &form.errors.address);
+        error_label(ui, tr(form.errors.address));
         ui.add_space(8.0);
         if field_box(
             ui,
-            "Phone for the courier",
+            &i18n.t("checkout-phone"),
             &form.phone,
-            "Tap to type your phone",
+            &i18n.t("checkout-phone-placeholder"),
             *editing == Some(Field::Phone),
             form.errors.phone.is_some(),
         ) && !busy
         {
             *editing = Some(Field::Phone);
         }
-        error_label(ui, &form.errors.phone);
+        error_label(ui, tr(form.errors.phone));
 
         let ui = &mut cols[1];
-        ui.heading("Delivery");
-        ui.horizontal_wrapped(|ui| {
+        ui.heading(i18n.t("checkout-delivery"));
+        let gap = ui.spacing().item_spacing.x;
+        let third = ((ui.available_width() - 2.0 * gap) / 3.0).floor() - 1.0;
+        let half = ((ui.available_width() - gap) / 2.0).floor() - 1.0;
+        ui.horizontal(|ui| {
             for option in delivery.map(|d| d.options.as_slice()).unwrap_or_default() {
-                let detail = format!("{} · ~{} min", option.price, option.eta_minutes);
+                let detail = i18n.t_args(
+                    "delivery-detail",
+                    &[
+                        arg("price", option.price.display()),
+                        arg("minutes", option.eta_minutes),
+                    ],
+                );
                 if choice(
                     ui,
                     form.delivery == option.method,
                     !busy,
-                    option.method.label(),
+                    &i18n.t(delivery_key(option.method)),
                     &detail,
-                    250.0,
+                    third,
                 ) {
                     form.delivery = option.method;
                 }
             }
         });
         ui.add_space(8.0);
-        ui.heading("Payment");
-        ui.horizontal_wrapped(|ui| {
-            for method in PaymentMethod::ALL {
-                // Paying at the kiosk (QR, card) arrives with the payment service.
-                let enabled = matches!(method, PaymentMethod::CashOnDelivery) && !busy;
-                let detail = if matches!(method, PaymentMethod::CashOnDelivery) {
-                    "Pay the courier"
-                } else {
-                    "Coming soon"
-                };
-                if choice(
-                    ui,
-                    form.payment == method,
-                    enabled,
-                    method.label(),
-                    detail,
-                    250.0,
-                ) {
-                    form.payment = method;
+        ui.heading(i18n.t("checkout-payment"));
+        for pair in PaymentMethod::ALL.chunks(2) {
+            ui.horizontal(|ui| {
+                for &method in pair {
+                    let (title, detail) = (
+                        i18n.t(payment_key(method)),
+                        i18n.t(payment_detail_key(method)),
+                    );
+                    if choice(ui, form.payment == method, !busy, &title, &detail, half) {
+                        form.payment = method;
+                    }
                 }
-            }
-        });
+            });
+        }
         ui.add_space(12.0);
         let delivery_price = delivery
             .and_then(|d| d.options.iter().find(|o| o.method == form.delivery))
@@ -240,31 +247,33 @@ pub fn checkout_form(
         };
         let row = |ui: &mut egui::Ui, label: &str, m: Option<&Money>, strong: bool| {
             ui.horizontal(|ui| {
-                let t = egui::RichText::new(label).size(if strong {
-                    size::HEADING
-                } else {
-                    size::BODY
-                });
-                ui.label(t);
+                let size = if strong { size::HEADING } else { size::BODY };
+                ui.label(egui::RichText::new(label).size(size));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let v = egui::RichText::new(m.map(|m| m.display()).unwrap_or_default())
-                        .size(if strong { size::HEADING } else { size::BODY });
+                    let v =
+                        egui::RichText::new(m.map(|m| m.display()).unwrap_or_default()).size(size);
                     ui.label(if strong { v.strong() } else { v });
                 });
             });
         };
         row(
             ui,
-            &format!("Dishes ({})", cart.item_count()),
+            &i18n.t_args("checkout-dishes", &[arg("count", cart.item_count())]),
             subtotal.as_ref(),
             false,
         );
-        row(ui, "Delivery", delivery_price.as_ref(), false);
-        row(ui, "Total", total.as_ref(), true);
-        error_label(ui, &form.errors.cart);
+        row(
+            ui,
+            &i18n.t("checkout-delivery"),
+            delivery_price.as_ref(),
+            false,
+        );
+        row(ui, &i18n.t("checkout-total"), total.as_ref(), true);
+        error_label(ui, tr(form.errors.cart));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            let back = egui::Button::new(egui::RichText::new("Back to cart").size(size::BODY));
+            let back =
+                egui::Button::new(egui::RichText::new(i18n.t("checkout-back")).size(size::BODY));
             if ui
                 .add_enabled(!busy, back.min_size(egui::vec2(240.0, theme::TOUCH)))
                 .clicked()
@@ -272,9 +281,9 @@ pub fn checkout_form(
                 action = Some(CheckoutAction::BackToCart);
             }
             let label = if busy {
-                "Placing order…"
+                i18n.t("checkout-placing")
             } else {
-                "Place order"
+                i18n.t("checkout-place")
             };
             let place = egui::Button::new(
                 egui::RichText::new(label)
@@ -294,7 +303,11 @@ pub fn checkout_form(
                 action = Some(CheckoutAction::PlaceOrder);
             }
         });
-        if let SubmitState::Failed(message) = &form.submit {
+        if let SubmitState::Failed(failure) = &form.submit {
+            let message = match failure {
+                Failure::Unreachable => i18n.t("checkout-unreachable"),
+                Failure::Rejected(m) => m.clone(),
+            };
             ui.label(
                 egui::RichText::new(message)
                     .color(theme::to_egui(theme::DANGER))
@@ -309,18 +322,24 @@ fn draw(
     mut contexts: EguiContexts,
     mut session: ResMut<CustomerSession>,
     catalog: Res<Catalog>,
+    i18n: Res<I18n>,
     mut editing: ResMut<EditingField>,
     mut out: MessageWriter<ShopAction>,
+    time: Res<Time>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
     let top = widgets::HEADER_HEIGHT + 24.0;
     let session = &mut *session;
+    let editing = &mut *editing;
     let mut action = None;
     egui::Area::new(egui::Id::new("checkout-form"))
         .fixed_pos(egui::pos2(40.0, top))
+        // Never moved up over the header, even when taller than the space below it.
+        .constrain(false)
         .show(ctx, |ui| {
-            ui.set_width(screen.width() - 80.0);
+            // Inner margins (2 × 32) come on top of this width.
+            ui.set_width(screen.width() - 80.0 - 64.0);
             egui::Frame::new()
                 .fill(theme::to_egui(theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(20))
@@ -328,6 +347,7 @@ fn draw(
                 .show(ui, |ui| {
                     action = checkout_form(
                         ui,
+                        &i18n,
                         &mut session.checkout,
                         &session.cart,
                         catalog.delivery.as_ref(),
@@ -349,13 +369,29 @@ fn draw(
                     .fill(theme::to_egui(theme::SECONDARY))
                     .corner_radius(egui::CornerRadius::same(20))
                     .inner_margin(egui::Margin::same(18))
-                    .show(ui, |ui| match keyboard::keyboard(ui, layout, text, max) {
-                        Some(KeyOutcome::Done) => editing.0 = None,
-                        Some(KeyOutcome::Edited) => {
-                            session.checkout.errors.address = None;
-                            session.checkout.errors.phone = None;
+                    .show(ui, |ui| {
+                        match keyboard::keyboard(
+                            ui,
+                            &i18n,
+                            layout,
+                            &mut editing.1,
+                            text,
+                            max,
+                            time.elapsed_secs_f64(),
+                        ) {
+                            Some(KeyOutcome::Done) => editing.0 = None,
+                            Some(KeyOutcome::Next) => {
+                                editing.0 = match field {
+                                    Field::Address => Some(Field::Phone),
+                                    Field::Phone => None,
+                                }
+                            }
+                            Some(KeyOutcome::Edited) => {
+                                session.checkout.errors.address = None;
+                                session.checkout.errors.phone = None;
+                            }
+                            None => {}
                         }
-                        None => {}
                     });
             });
     }
@@ -389,10 +425,18 @@ mod tests {
             }],
         };
         let mut form = CheckoutForm::default();
-        form.errors.address = Some("Enter the street".into());
+        form.errors.address = Some("error-address");
         let mut editing = None;
+        let i18n = I18n::default();
         let mut output = ctx.run_ui(Default::default(), |ui| {
-            let action = checkout_form(ui, &mut form, &Cart::default(), Some(&info), &mut editing);
+            let action = checkout_form(
+                ui,
+                &i18n,
+                &mut form,
+                &Cart::default(),
+                Some(&info),
+                &mut editing,
+            );
             assert_eq!(action, None);
         });
         output.textures_delta.clear();

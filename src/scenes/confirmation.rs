@@ -6,6 +6,7 @@ use customerclient_api::orders::PaymentMethod;
 use customerclient_api::payments::PaymentState;
 
 use super::Screen;
+use crate::i18n::{I18n, arg, delivery_key};
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
@@ -14,7 +15,7 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Confirmation), spawn);
 }
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
     let order = session.last_order.clone();
     commands
         .spawn((
@@ -51,7 +52,11 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                     ))
                     .with_children(|card| {
                         let Some(order) = order else {
-                            card.spawn(theme::bold_text("No order yet", size::TITLE, theme::TEXT));
+                            card.spawn(theme::bold_text(
+                                i18n.t("confirm-none"),
+                                size::TITLE,
+                                theme::TEXT,
+                            ));
                             return;
                         };
                         card.spawn((
@@ -71,11 +76,15 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                             theme::ON_PRIMARY,
                         ));
                         card.spawn(theme::bold_text(
-                            "Thank you! Your order is placed.",
+                            i18n.t("confirm-thanks"),
                             size::TITLE,
                             theme::TEXT,
                         ));
-                        card.spawn(theme::text("Order number", size::BODY, theme::MUTED));
+                        card.spawn(theme::text(
+                            i18n.t("confirm-number"),
+                            size::BODY,
+                            theme::MUTED,
+                        ));
                         card.spawn(theme::bold_text(
                             format!("#{}", order.number),
                             120.0,
@@ -89,45 +98,43 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                             .collect::<Vec<_>>()
                             .join(", ");
                         card.spawn(theme::text(
-                            format!("{items} items: {names}"),
+                            i18n.t_args(
+                                "confirm-items",
+                                &[arg("count", items), arg("names", names)],
+                            ),
                             size::BODY,
                             theme::TEXT,
                         ));
                         card.spawn(theme::text(
                             format!(
                                 "{} · {}, {}",
-                                order.delivery_method.label(),
+                                i18n.t(delivery_key(order.delivery_method)),
                                 order.address,
                                 order.city
                             ),
                             size::BODY,
                             theme::MUTED,
                         ));
+                        let total = || arg("total", order.total.display());
                         let pay = match (order.payment_method, order.payment_state) {
                             (_, PaymentState::Paid) => match &order.card {
-                                Some(c) => format!(
-                                    "Paid {} by {} •••• {}. Thank you!",
-                                    order.total,
-                                    c.brand.label(),
-                                    c.last4
+                                Some(c) => i18n.t_args(
+                                    "confirm-paid-card",
+                                    &[
+                                        total(),
+                                        arg("brand", c.brand.label()),
+                                        arg("last4", c.last4.clone()),
+                                    ],
                                 ),
-                                None => {
-                                    format!("Paid {} in your bank app. Thank you!", order.total)
-                                }
+                                None => i18n.t_args("confirm-paid-qr", &[total()]),
                             },
                             (PaymentMethod::CashOnDelivery, _) => {
-                                format!(
-                                    "Please have exactly {} in cash ready for the courier.",
-                                    order.total
-                                )
+                                i18n.t_args("confirm-cash", &[total()])
                             }
                             (PaymentMethod::CardOnDelivery, _) => {
-                                format!(
-                                    "The courier brings a card terminal: {} to pay.",
-                                    order.total
-                                )
+                                i18n.t_args("confirm-terminal", &[total()])
                             }
-                            _ => format!("Total {}", order.total),
+                            _ => i18n.t_args("confirm-total", &[total()]),
                         };
                         card.spawn(theme::bold_text(pay, size::HEADING, theme::TEXT));
                         card.spawn(widgets::button(
@@ -136,7 +143,7 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                             widgets::PRIMARY,
                         ))
                         .with_child(theme::bold_text(
-                            "Start a new order",
+                            i18n.t("confirm-new-order"),
                             size::HEADING,
                             theme::ON_PRIMARY,
                         ))

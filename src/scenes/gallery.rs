@@ -13,6 +13,7 @@ use bevy::prelude::*;
 use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, LoadState, ProductImages};
+use crate::i18n::{I18n, arg};
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, TAP_SLOP, TapGuard};
@@ -131,7 +132,12 @@ pub struct CardSlot {
     image_shown: bool,
 }
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>, mut view: ResMut<GalleryView>) {
+fn spawn(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    i18n: Res<I18n>,
+    mut view: ResMut<GalleryView>,
+) {
     view.velocity = 0.0;
     view.dragging = false;
     commands
@@ -140,7 +146,7 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, mut view: ResMut
             DespawnOnExit(Screen::Gallery),
         ))
         .with_children(|root| {
-            widgets::spawn_header(root, &session, "Tap a dish to see it, or + to add it");
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("gallery-hint"));
             root.spawn((
                 TabRow,
                 Name::new("Tabs"),
@@ -198,6 +204,7 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, mut view: ResMut
 fn build_tabs(
     mut commands: Commands,
     catalog: Res<Catalog>,
+    i18n: Res<I18n>,
     rows: Query<(Entity, Option<&Children>), With<TabRow>>,
 ) {
     let Ok((row, children)) = rows.single() else {
@@ -206,12 +213,13 @@ fn build_tabs(
     if children.is_some_and(|c| !c.is_empty()) || catalog.categories.is_empty() {
         return;
     }
-    let tabs = std::iter::once((None, "All".to_owned())).chain(
-        catalog
-            .categories
-            .iter()
-            .map(|c| (Some(c.id), c.name.clone())),
-    );
+    let tabs =
+        std::iter::once((None, i18n.t("category-all"))).chain(catalog.categories.iter().map(|c| {
+            // Categories of the demo menu have translations; others show the backend's name.
+            let key = format!("category-{}", c.slug);
+            let name = i18n.t(&key);
+            (Some(c.id), if name == key { c.name.clone() } else { name })
+        }));
     commands.entity(row).with_children(|r| {
         for (id, name) in tabs {
             r.spawn((
@@ -320,7 +328,7 @@ fn scroll(mut view: ResMut<GalleryView>, mut wheel: MessageReader<MouseWheel>, t
     }
 }
 
-fn spawn_card(commands: &mut Commands, viewport: Entity) -> Entity {
+fn spawn_card(commands: &mut Commands, viewport: Entity, i18n: &I18n) -> Entity {
     let mut image = Entity::PLACEHOLDER;
     let mut name = Entity::PLACEHOLDER;
     let mut price = Entity::PLACEHOLDER;
@@ -373,11 +381,14 @@ fn spawn_card(commands: &mut Commands, viewport: Entity) -> Entity {
                 })
                 .with_children(|row| {
                     price = row
-                        .spawn(theme::bold_text("", size::HEADING, theme::PRIMARY))
+                        .spawn(theme::bold_text("", size::BODY + 4.0, theme::PRIMARY))
                         .id();
                     add = row
                         .spawn(widgets::button(Val::Auto, Val::Px(TOUCH), widgets::PRIMARY))
-                        .with_child(theme::bold_text("+ Add", size::BODY, theme::ON_PRIMARY))
+                        .with_child((
+                            theme::bold_text(i18n.t("gallery-add"), size::BODY, theme::ON_PRIMARY),
+                            TextLayout::no_wrap(),
+                        ))
                         .id();
                 });
             });
@@ -444,6 +455,7 @@ fn layout_cards(
     mut commands: Commands,
     view: Res<GalleryView>,
     catalog: Res<Catalog>,
+    i18n: Res<I18n>,
     bridge: Res<Bridge>,
     mut images: ResMut<ProductImages>,
     image_assets: Res<Assets<Image>>,
@@ -464,7 +476,7 @@ fn layout_cards(
     let have = cards.iter().count();
     if have < want {
         for _ in have..want {
-            spawn_card(&mut commands, viewport);
+            spawn_card(&mut commands, viewport, &i18n);
         }
         // New slots get their content next frame, once they exist.
         return;
@@ -496,7 +508,11 @@ fn layout_cards(
             slot.product = Some(product.id);
             slot.image_shown = false;
             if let Ok(mut t) = texts.get_mut(slot.name) {
-                t.0 = product.name.clone();
+                t.0 = if product.available {
+                    product.name.clone()
+                } else {
+                    i18n.t_args("gallery-sold-out", &[arg("name", product.name.clone())])
+                };
             }
             if let Ok(mut t) = texts.get_mut(slot.price) {
                 t.0 = product.price.display();
@@ -541,12 +557,6 @@ fn layout_cards(
             };
             slot.image_shown = true;
         }
-        if !product.available
-            && let Ok(mut t) = texts.get_mut(slot.name)
-            && !t.0.ends_with("(sold out)")
-        {
-            t.0 = format!("{} (sold out)", product.name);
-        }
     }
     for (s, (_, slot, _, vis)) in slots.iter_mut().enumerate() {
         if !used[s] && **vis != Visibility::Hidden {
@@ -559,21 +569,25 @@ fn layout_cards(
 fn show_status(
     catalog: Res<Catalog>,
     view: Res<GalleryView>,
+    i18n: Res<I18n>,
     mut banner: Query<&mut Text, With<StatusBanner>>,
     time: Res<Time>,
 ) {
     let msg = match &catalog.state {
-        LoadState::Connecting => "Connecting to the kitchen…".to_owned(),
-        LoadState::Loading if catalog.products.is_empty() => "Loading the menu…".to_owned(),
+        LoadState::Connecting => i18n.t("attract-connecting"),
+        LoadState::Loading if catalog.products.is_empty() => i18n.t("attract-loading"),
         LoadState::Failed { message, retry_at } => {
             let wait = (retry_at - time.elapsed_secs_f64()).max(0.0).ceil();
             if wait.is_finite() {
-                format!("We can't reach the kitchen ({message}). Trying again in {wait} s.")
+                i18n.t_args(
+                    "gallery-failed",
+                    &[arg("message", message.clone()), arg("seconds", wait)],
+                )
             } else {
-                format!("We can't reach the kitchen ({message}).")
+                i18n.t_args("gallery-failed-final", &[arg("message", message.clone())])
             }
         }
-        _ if view.items.is_empty() && catalog.is_ready() => "Nothing here right now.".to_owned(),
+        _ if view.items.is_empty() && catalog.is_ready() => i18n.t("gallery-empty"),
         _ => String::new(),
     };
     for mut t in &mut banner {

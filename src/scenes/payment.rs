@@ -4,17 +4,19 @@
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
+use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
 
 use super::Screen;
-use super::checkout::payment_detail;
 use crate::bridge::Bridge;
 use crate::config::{BackendTarget, KioskConfig};
+use crate::i18n::{I18n, arg, payment_detail_key, payment_key};
 use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seconds_left};
 use crate::session::CustomerSession;
+use crate::session::Failure;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets;
 
@@ -89,14 +91,20 @@ pub fn module_scale(payload: &str, target: u32) -> u32 {
     (target / modules).max(1)
 }
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
+    let pay_action = |action: PayAction| {
+        move |mut c: On<Pointer<Click>>, mut out: MessageWriter<PayAction>| {
+            c.propagate(false);
+            out.write(action);
+        }
+    };
     commands
         .spawn((
             widgets::scene_root("Payment"),
             DespawnOnExit(Screen::Payment),
         ))
         .with_children(|root| {
-            widgets::spawn_header(root, &session, "Payment");
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("payment-title"));
             root.spawn((
                 QrPanel,
                 Node {
@@ -141,7 +149,7 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                 })
                 .with_children(|col| {
                     col.spawn(theme::bold_text(
-                        "Scan with your bank app",
+                        i18n.t("qr-scan"),
                         size::TITLE,
                         theme::TEXT,
                     ));
@@ -163,34 +171,22 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>) {
                         widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
                     ))
                     .with_child(theme::bold_text(
-                        "Get a new code",
+                        i18n.t("qr-new-code"),
                         size::HEADING,
                         theme::ON_PRIMARY,
                     ))
-                    .observe(
-                        |mut c: On<
-                            bevy::picking::events::Pointer<bevy::picking::events::Click>,
-                        >,
-                         mut out: MessageWriter<PayAction>| {
-                            c.propagate(false);
-                            out.write(PayAction::NewQrCode);
-                        },
-                    );
+                    .observe(pay_action(PayAction::NewQrCode));
                     col.spawn(widgets::button(
                         Val::Px(480.0),
                         Val::Px(TOUCH),
                         widgets::SECONDARY,
                     ))
-                    .with_child(theme::text("Pay another way", size::BODY, theme::TEXT))
-                    .observe(
-                        |mut c: On<
-                            bevy::picking::events::Pointer<bevy::picking::events::Click>,
-                        >,
-                         mut out: MessageWriter<PayAction>| {
-                            c.propagate(false);
-                            out.write(PayAction::ChooseAnotherWay);
-                        },
-                    );
+                    .with_child(theme::text(
+                        i18n.t("pay-another-way"),
+                        size::BODY,
+                        theme::TEXT,
+                    ))
+                    .observe(pay_action(PayAction::ChooseAnotherWay));
                     col.spawn((
                         PayText::DemoHint,
                         theme::text("", size::SMALL, theme::MUTED),
@@ -240,6 +236,7 @@ fn update_texts(
     flow: Res<PaymentFlow>,
     config: Res<KioskConfig>,
     bridge: Res<Bridge>,
+    i18n: Res<I18n>,
     mut panel: Query<&mut Node, (With<QrPanel>, Without<NewCodeButton>)>,
     mut new_code: Query<&mut Node, (With<NewCodeButton>, Without<QrPanel>)>,
     mut texts: Query<(&PayText, &mut Text)>,
@@ -278,33 +275,32 @@ fn update_texts(
             PayText::OrderLabel => flow
                 .order
                 .as_ref()
-                .map(|o| format!("Order #{}", o.number))
+                .map(|o| i18n.t_args("qr-order", &[arg("number", o.number)]))
                 .unwrap_or_default(),
             PayText::Countdown => {
                 match (flow.stage, flow.payment.as_ref().and_then(seconds_left)) {
-                    (PayStage::QrExpired, _) => "This code has expired".to_owned(),
-                    (PayStage::ShowingQr, Some(s)) => {
-                        format!("Code valid for {}:{:02}", s / 60, s % 60)
-                    }
+                    (PayStage::QrExpired, _) => i18n.t("qr-expired"),
+                    (PayStage::ShowingQr, Some(s)) => i18n.t_args(
+                        "qr-valid",
+                        &[
+                            arg("minutes", s / 60),
+                            arg("seconds", format!("{:02}", s % 60)),
+                        ],
+                    ),
                     _ => String::new(),
                 }
             }
             PayText::Status => match flow.stage {
-                PayStage::RequestingQr => "Preparing your code…".to_owned(),
-                PayStage::ShowingQr => {
-                    "Open your bank app, scan the code and confirm. This screen moves on by itself."
-                        .to_owned()
-                }
-                PayStage::QrExpired => {
-                    "Nothing was charged. Get a new code or pay another way.".to_owned()
-                }
+                PayStage::RequestingQr => i18n.t("qr-preparing"),
+                PayStage::ShowingQr => i18n.t("qr-waiting"),
+                PayStage::QrExpired => i18n.t("qr-expired-hint"),
                 _ => String::new(),
             },
             PayText::DemoHint => match (&config.backend, bridge.base_url()) {
                 (BackendTarget::Embedded { .. }, Some(url))
                     if flow.stage == PayStage::ShowingQr =>
                 {
-                    format!("Demo: pay this code at {url}/bank (bank simulator)")
+                    i18n.t_args("qr-demo", &[arg("url", url.to_owned())])
                 }
                 _ => String::new(),
             },
@@ -364,8 +360,23 @@ fn card_field(
     .inner
 }
 
+fn failure_text(i18n: &I18n, failure: &Failure) -> String {
+    match failure {
+        Failure::Rejected(m) => m.clone(),
+        Failure::Unreachable => i18n.t_args(
+            "card-retry",
+            &[arg("reason", i18n.t("checkout-unreachable"))],
+        ),
+    }
+}
+
 /// The card form with its numeric keypad. Returns the customer's choice, if any.
-pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> Option<PayAction> {
+pub fn card_form(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    form: &mut CardForm,
+    flow: &PaymentFlow,
+) -> Option<PayAction> {
     let mut action = None;
     let paying = flow.stage == PayStage::CardPaying;
     let total = flow
@@ -373,12 +384,11 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
         .as_ref()
         .map(|o| o.total.display())
         .unwrap_or_default();
-    ui.heading(format!("Pay {total} by card"));
+    ui.heading(i18n.t_args("card-title", &[arg("total", total.clone())]));
     ui.label(
-        egui::RichText::new(format!(
-            "{} · the card number is never stored",
-            form.brand().label()
-        ))
+        egui::RichText::new(
+            i18n.t_args("card-never-stored", &[arg("brand", form.brand().label())]),
+        )
         .color(theme::to_egui(theme::MUTED)),
     );
     ui.add_space(6.0);
@@ -395,7 +405,7 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
     let (errs, active) = (form.errors.clone(), form.active);
     if card_field(
         ui,
-        "Card number",
+        &i18n.t("card-number"),
         &number_shown,
         active == CardField::Number,
         &errs.number,
@@ -407,7 +417,7 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
     ui.horizontal(|ui| {
         if card_field(
             ui,
-            "Expiry MM/YY",
+            &i18n.t("card-expiry"),
             &expiry,
             active == CardField::Expiry,
             &errs.expiry,
@@ -418,7 +428,7 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
         }
         if card_field(
             ui,
-            "Security code",
+            &i18n.t("card-cvc"),
             &cvc_shown,
             active == CardField::Cvc,
             &errs.cvc,
@@ -429,24 +439,26 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
         }
     });
     ui.add_space(8.0);
+    let next = i18n.t("key-next");
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             for row in [
                 ["1", "2", "3"],
                 ["4", "5", "6"],
                 ["7", "8", "9"],
-                ["⌫", "0", "Next"],
+                ["⌫", "0", "»"],
             ] {
                 ui.horizontal(|ui| {
                     for key in row {
-                        let b = egui::Button::new(egui::RichText::new(key).size(34.0));
+                        let label = if key == "»" { next.as_str() } else { key };
+                        let b = egui::Button::new(egui::RichText::new(label).size(34.0));
                         if ui
                             .add_enabled(!paying, b.min_size(egui::vec2(120.0, 84.0)))
                             .clicked()
                         {
                             match key {
                                 "⌫" => form.backspace(),
-                                "Next" => {
+                                "»" => {
                                     form.active = match form.active {
                                         CardField::Number => CardField::Expiry,
                                         CardField::Expiry => CardField::Cvc,
@@ -463,9 +475,9 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
         ui.add_space(24.0);
         ui.vertical(|ui| {
             let label = if paying {
-                "Paying…".to_owned()
+                i18n.t("card-paying")
             } else {
-                format!("Pay {total}")
+                i18n.t_args("card-pay", &[arg("total", total.clone())])
             };
             let pay = egui::Button::new(
                 egui::RichText::new(label)
@@ -480,7 +492,8 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
             {
                 action = Some(PayAction::SubmitCard);
             }
-            let other = egui::Button::new(egui::RichText::new("Pay another way").size(size::BODY));
+            let other =
+                egui::Button::new(egui::RichText::new(i18n.t("pay-another-way")).size(size::BODY));
             if ui
                 .add_enabled(!paying, other.min_size(egui::vec2(380.0, theme::TOUCH)))
                 .clicked()
@@ -491,7 +504,7 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
                 ui.add_space(8.0);
                 ui.add(
                     egui::Label::new(
-                        egui::RichText::new(m)
+                        egui::RichText::new(failure_text(i18n, m))
                             .size(size::BODY)
                             .color(theme::to_egui(theme::DANGER)),
                     )
@@ -504,17 +517,19 @@ pub fn card_form(ui: &mut egui::Ui, form: &mut CardForm, flow: &PaymentFlow) -> 
 }
 
 /// The four ways to pay, as large tiles.
-pub fn method_choice(ui: &mut egui::Ui, flow: &PaymentFlow) -> Option<PayAction> {
+pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Option<PayAction> {
     let mut action = None;
     let busy = flow.stage == PayStage::Switching;
-    ui.heading("How would you like to pay?");
+    ui.heading(i18n.t("choice-title"));
     if let Some(o) = &flow.order {
-        ui.label(
-            egui::RichText::new(format!("Order #{} · {}", o.number, o.total)).size(size::HEADING),
+        let text = i18n.t_args(
+            "choice-order",
+            &[arg("number", o.number), arg("total", o.total.display())],
         );
+        ui.label(egui::RichText::new(text).size(size::HEADING));
     }
     if let Some(m) = &flow.message {
-        ui.label(egui::RichText::new(m).color(theme::to_egui(theme::DANGER)));
+        ui.label(egui::RichText::new(failure_text(i18n, m)).color(theme::to_egui(theme::DANGER)));
     }
     ui.add_space(10.0);
     ui.horizontal_wrapped(|ui| {
@@ -524,9 +539,12 @@ pub fn method_choice(ui: &mut egui::Ui, flow: &PaymentFlow) -> Option<PayAction>
             PaymentMethod::CashOnDelivery,
             PaymentMethod::CardOnDelivery,
         ] {
-            let text =
-                egui::RichText::new(format!("{}\n{}", method.label(), payment_detail(method)))
-                    .size(size::BODY);
+            let text = egui::RichText::new(format!(
+                "{}\n{}",
+                i18n.t(payment_key(method)),
+                i18n.t(payment_detail_key(method))
+            ))
+            .size(size::BODY);
             let tile = egui::Button::new(text).min_size(egui::vec2(360.0, 150.0));
             if ui.add_enabled(!busy, tile).clicked() {
                 action = Some(match method {
@@ -538,7 +556,7 @@ pub fn method_choice(ui: &mut egui::Ui, flow: &PaymentFlow) -> Option<PayAction>
         }
     });
     if busy {
-        ui.label("One moment…");
+        ui.label(i18n.t("choice-wait"));
     }
     action
 }
@@ -546,6 +564,7 @@ pub fn method_choice(ui: &mut egui::Ui, flow: &PaymentFlow) -> Option<PayAction>
 fn draw_overlays(
     mut contexts: EguiContexts,
     flow: Res<PaymentFlow>,
+    i18n: Res<I18n>,
     mut form: ResMut<CardForm>,
     mut out: MessageWriter<PayAction>,
 ) -> Result {
@@ -563,7 +582,7 @@ fn draw_overlays(
                     egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
                 )
                 .show(ctx, |ui| {
-                    frame.show(ui, |ui| action = card_form(ui, &mut form, &flow));
+                    frame.show(ui, |ui| action = card_form(ui, &i18n, &mut form, &flow));
                 });
         }
         PayStage::Choosing | PayStage::Switching => {
@@ -574,7 +593,7 @@ fn draw_overlays(
                 )
                 .show(ctx, |ui| {
                     ui.set_max_width(900.0);
-                    frame.show(ui, |ui| action = method_choice(ui, &flow));
+                    frame.show(ui, |ui| action = method_choice(ui, &i18n, &flow));
                 });
         }
         _ => {}

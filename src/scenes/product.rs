@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
+use crate::i18n::I18n;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
@@ -39,6 +40,7 @@ fn spawn(
     mut commands: Commands,
     session: Res<CustomerSession>,
     catalog: Res<Catalog>,
+    i18n: Res<I18n>,
     mut qty: ResMut<Quantity>,
 ) {
     qty.0 = 1;
@@ -52,10 +54,10 @@ fn spawn(
             DespawnOnExit(Screen::Product),
         ))
         .with_children(|root| {
-            widgets::spawn_header(root, &session, "");
+            widgets::spawn_header(root, &session, &i18n, "");
             let Some(p) = product else {
                 root.spawn(theme::text(
-                    "This dish is no longer on the menu.",
+                    i18n.t("product-gone"),
                     size::HEADING,
                     theme::MUTED,
                 ));
@@ -100,7 +102,11 @@ fn spawn(
                         .categories
                         .iter()
                         .find(|c| c.id == p.category_id)
-                        .map(|c| c.name.clone())
+                        .map(|c| {
+                            let key = format!("category-{}", c.slug);
+                            let n = i18n.t(&key);
+                            if n == key { c.name.clone() } else { n }
+                        })
                         .unwrap_or_default();
                     info.spawn(theme::text(
                         category.to_uppercase(),
@@ -120,7 +126,7 @@ fn spawn(
                     ));
                     if !p.available {
                         info.spawn(theme::bold_text(
-                            "Sold out today",
+                            i18n.t("product-sold-out"),
                             size::HEADING,
                             theme::DANGER,
                         ));
@@ -172,7 +178,7 @@ fn spawn(
                             widgets::PRIMARY,
                         ))
                         .with_child(theme::bold_text(
-                            "Add to cart",
+                            i18n.t("product-add"),
                             size::HEADING,
                             theme::ON_PRIMARY,
                         ))
@@ -194,7 +200,7 @@ fn spawn(
                         Val::Px(TOUCH),
                         widgets::SECONDARY,
                     ))
-                    .with_child(theme::text("Back to the menu", size::BODY, theme::TEXT))
+                    .with_child(theme::text(i18n.t("product-back"), size::BODY, theme::TEXT))
                     .observe(on_tap(ShopAction::ShowGallery));
                 });
             });

@@ -1,12 +1,31 @@
-//! On-screen keyboard drawn with egui: a kiosk has no physical keyboard. Letters for text
-//! fields, a phone pad for numbers. Plain functions over `egui::Ui`, testable without a window.
+//! On-screen keyboard drawn with egui: a kiosk has no physical keyboard. English and Russian
+//! letters, a digits-and-symbols page, `@` and `.com` keys for e-mail fields, a phone pad for
+//! numbers, backspace that repeats while held. Plain functions over `egui::Ui`, testable
+//! without a window.
 
 use bevy_egui::egui;
 
+use crate::i18n::I18n;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
+    /// Letters for names and addresses.
     Letters,
+    /// Letters plus `@` and `.com`, no capitals.
+    Email,
+    /// Letters without automatic capitals (logins, passwords).
+    Plain,
+    /// Digits and `+`.
     Phone,
+}
+
+/// Which page of the letter keyboard shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    #[default]
+    English,
+    Russian,
+    Symbols,
 }
 
 /// What a key press did to the text.
@@ -14,20 +33,34 @@ pub enum Layout {
 pub enum KeyOutcome {
     Edited,
     Done,
+    /// Move to the next field.
+    Next,
 }
 
-const LETTER_ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.-/"];
+/// State the keyboard keeps between frames.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyboardState {
+    pub page: Page,
+    /// App time at which a held backspace deletes again.
+    repeat_at: Option<f64>,
+}
+
+const EN_ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+const RU_ROWS: [&str; 3] = ["йцукенгшщзх", "фывапролджэ", "ячсмитьбюъ"];
+const SYMBOL_ROWS: [&str; 3] = ["1234567890", "-/:;()&@\"'", ".,?!_#%+=*"];
 const PHONE_ROWS: [&str; 4] = ["123", "456", "789", "+0"];
+/// Seconds a backspace must be held before it repeats, and between repeats.
+const REPEAT_DELAY: f64 = 0.5;
+const REPEAT_EVERY: f64 = 0.08;
 
 /// Applies one key to `text`; `max` bounds the length in characters.
-pub fn apply_key(text: &mut String, key: &str, max: usize) -> Option<KeyOutcome> {
+pub fn apply_key(text: &mut String, key: &str, max: usize, capitalise: bool) -> Option<KeyOutcome> {
     match key {
         "⌫" => {
             text.pop();
             Some(KeyOutcome::Edited)
         }
-        "Done" => Some(KeyOutcome::Done),
-        "Space" => {
+        " " => {
             if text.chars().count() < max && !text.ends_with(' ') && !text.is_empty() {
                 text.push(' ');
             }
@@ -36,8 +69,7 @@ pub fn apply_key(text: &mut String, key: &str, max: usize) -> Option<KeyOutcome>
         k => {
             if text.chars().count() + k.chars().count() <= max {
                 // Capitalise the first letter of each word: addresses read better.
-                let capital = text.is_empty() || text.ends_with(' ');
-                if capital {
+                if capitalise && (text.is_empty() || text.ends_with(' ')) {
                     text.push_str(&k.to_uppercase());
                 } else {
                     text.push_str(k);
@@ -48,52 +80,127 @@ pub fn apply_key(text: &mut String, key: &str, max: usize) -> Option<KeyOutcome>
     }
 }
 
-fn key_button(ui: &mut egui::Ui, label: &str, width: f32) -> bool {
+fn key(ui: &mut egui::Ui, label: &str, width: f32) -> egui::Response {
     let text = egui::RichText::new(label).size(30.0);
     ui.add_sized([width, 76.0], egui::Button::new(text))
-        .clicked()
 }
 
-/// Draws the keyboard and applies taps to `text`. Returns what happened, if anything.
+/// Draws the keyboard and applies taps to `text`. `now` is app time in seconds (for the
+/// backspace repeat). Returns what happened, if anything.
 pub fn keyboard(
     ui: &mut egui::Ui,
+    i18n: &I18n,
     layout: Layout,
+    state: &mut KeyboardState,
     text: &mut String,
     max: usize,
+    now: f64,
 ) -> Option<KeyOutcome> {
     let mut outcome = None;
-    let rows: &[&str] = match layout {
-        Layout::Letters => &LETTER_ROWS,
-        Layout::Phone => &PHONE_ROWS,
-    };
-    let key_w = match layout {
-        Layout::Letters => 84.0,
-        Layout::Phone => 120.0,
-    };
+    let capitalise = layout == Layout::Letters;
+    let mut backspace =
+        |ui: &mut egui::Ui, width: f32, text: &mut String, outcome: &mut Option<KeyOutcome>| {
+            let r = key(ui, "⌫", width);
+            if r.is_pointer_button_down_on() {
+                match state.repeat_at {
+                    None => {
+                        *outcome = apply_key(text, "⌫", max, false);
+                        state.repeat_at = Some(now + REPEAT_DELAY);
+                    }
+                    Some(t) if now >= t => {
+                        *outcome = apply_key(text, "⌫", max, false);
+                        state.repeat_at = Some(now + REPEAT_EVERY);
+                    }
+                    _ => {}
+                }
+                ui.ctx().request_repaint();
+            } else if r.drag_stopped() || r.clicked() || !r.contains_pointer() {
+                state.repeat_at = None;
+            }
+        };
     ui.vertical_centered(|ui| {
-        for row in rows {
+        if layout == Layout::Phone {
+            for row in PHONE_ROWS {
+                ui.horizontal(|ui| {
+                    for ch in row.chars() {
+                        if key(ui, &ch.to_string(), 120.0).clicked() {
+                            outcome = apply_key(text, &ch.to_string(), max, false);
+                        }
+                    }
+                    if row.len() == 2 {
+                        backspace(ui, 120.0, text, &mut outcome);
+                    }
+                });
+            }
             ui.horizontal(|ui| {
-                for ch in row.chars() {
-                    let label = ch.to_string();
-                    if key_button(ui, &label, key_w) {
-                        outcome = apply_key(text, &label, max);
+                if key(ui, &i18n.t("key-next"), 180.0).clicked() {
+                    outcome = Some(KeyOutcome::Next);
+                }
+                if key(ui, &i18n.t("key-done"), 180.0).clicked() {
+                    outcome = Some(KeyOutcome::Done);
+                }
+            });
+            return;
+        }
+        let rows = match state.page {
+            Page::English => EN_ROWS,
+            Page::Russian => RU_ROWS,
+            Page::Symbols => SYMBOL_ROWS,
+        };
+        if state.page != Page::Symbols {
+            ui.horizontal(|ui| {
+                for ch in "1234567890".chars() {
+                    if key(ui, &ch.to_string(), 84.0).clicked() {
+                        outcome = apply_key(text, &ch.to_string(), max, false);
                     }
                 }
-                if layout == Layout::Phone && row.len() == 2 && key_button(ui, "⌫", key_w) {
-                    outcome = apply_key(text, "⌫", max);
+            });
+        }
+        for (i, row) in rows.iter().enumerate() {
+            ui.horizontal(|ui| {
+                for ch in row.chars() {
+                    if key(ui, &ch.to_string(), 84.0).clicked() {
+                        outcome = apply_key(text, &ch.to_string(), max, capitalise);
+                    }
+                }
+                if i == rows.len() - 1 {
+                    backspace(ui, 140.0, text, &mut outcome);
                 }
             });
         }
         ui.horizontal(|ui| {
-            if layout == Layout::Letters {
-                if key_button(ui, "Space", 480.0) {
-                    outcome = apply_key(text, "Space", max);
-                }
-                if key_button(ui, "⌫", 160.0) {
-                    outcome = apply_key(text, "⌫", max);
-                }
+            let symbols = if state.page == Page::Symbols {
+                i18n.t("key-letters")
+            } else {
+                i18n.t("key-symbols")
+            };
+            if key(ui, &symbols, 120.0).clicked() {
+                state.page = if state.page == Page::Symbols {
+                    Page::English
+                } else {
+                    Page::Symbols
+                };
             }
-            if key_button(ui, "Done", 200.0) {
+            if state.page != Page::Symbols && key(ui, &i18n.t("key-layout"), 140.0).clicked() {
+                state.page = if state.page == Page::English {
+                    Page::Russian
+                } else {
+                    Page::English
+                };
+            }
+            if layout == Layout::Email {
+                for k in ["@", ".", ".com", ".ru"] {
+                    if key(ui, k, 90.0).clicked() {
+                        outcome = apply_key(text, k, max, false);
+                    }
+                }
+            } else if key(ui, &i18n.t("key-space"), 360.0).clicked() {
+                outcome = apply_key(text, " ", max, capitalise);
+            }
+            if key(ui, &i18n.t("key-next"), 140.0).clicked() {
+                outcome = Some(KeyOutcome::Next);
+            }
+            if key(ui, &i18n.t("key-done"), 150.0).clicked() {
                 outcome = Some(KeyOutcome::Done);
             }
         });
@@ -108,28 +215,49 @@ mod tests {
     #[test]
     fn keys_edit_the_text_within_its_limit() {
         let mut t = String::new();
-        for k in ["t", "v", "e", "r", "Space", "7"] {
-            apply_key(&mut t, k, 10);
+        for k in ["t", "v", "e", "r", " ", "7"] {
+            apply_key(&mut t, k, 10, true);
         }
         assert_eq!(t, "Tver 7");
-        apply_key(&mut t, "⌫", 10);
+        apply_key(&mut t, "⌫", 10, true);
         assert_eq!(t, "Tver ");
         for _ in 0..20 {
-            apply_key(&mut t, "x", 10);
+            apply_key(&mut t, "x", 10, true);
         }
         assert_eq!(t.chars().count(), 10);
-        assert_eq!(apply_key(&mut t, "Done", 10), Some(KeyOutcome::Done));
+        let mut mail = String::new();
+        for k in ["a", "n", "n", "a", "@", "m", "a", "i", "l", ".ru"] {
+            apply_key(&mut mail, k, 64, false);
+        }
+        assert_eq!(mail, "anna@mail.ru");
+        let mut ru = String::new();
+        for k in ["а", "р", "б", "а", "т"] {
+            apply_key(&mut ru, k, 64, true);
+        }
+        assert_eq!(ru, "Арбат");
     }
 
     #[test]
-    fn keyboard_draws_without_a_window() {
+    fn keyboard_draws_every_layout_without_a_window() {
         let ctx = egui::Context::default();
-        let mut text = String::from("abc");
-        let mut output = ctx.run_ui(Default::default(), |ui| {
-            let outcome = keyboard(ui, Layout::Phone, &mut text, 16);
-            assert_eq!(outcome, None);
-        });
-        output.textures_delta.clear();
-        assert_eq!(text, "abc");
+        let i18n = I18n::default();
+        for (layout, page) in [
+            (Layout::Letters, Page::English),
+            (Layout::Letters, Page::Russian),
+            (Layout::Email, Page::Symbols),
+            (Layout::Phone, Page::English),
+        ] {
+            let mut text = String::from("abc");
+            let mut state = KeyboardState {
+                page,
+                ..Default::default()
+            };
+            let mut output = ctx.run_ui(Default::default(), |ui| {
+                let outcome = keyboard(ui, &i18n, layout, &mut state, &mut text, 16, 0.0);
+                assert_eq!(outcome, None);
+            });
+            output.textures_delta.clear();
+            assert_eq!(text, "abc");
+        }
     }
 }

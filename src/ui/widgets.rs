@@ -7,7 +7,9 @@ use bevy::picking::events::{Click, Drag, Pointer, Press};
 use bevy::prelude::*;
 
 use super::theme::{self, RADIUS, TOUCH, size};
+use crate::i18n::{I18n, arg};
 use crate::session::{CustomerSession, ShopAction};
+use customerclient_api::settings::Language;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TapGuard>()
@@ -110,22 +112,26 @@ fn report_touches(
 #[derive(Component)]
 pub struct CartBadge;
 
-fn cart_badge_text(session: &CustomerSession) -> String {
+fn cart_badge_text(session: &CustomerSession, i18n: &I18n) -> String {
     match (session.cart.item_count(), session.cart.subtotal()) {
-        (0, _) | (_, None) => "Cart is empty".into(),
-        (n, Some(total)) => format!("Cart · {n} · {total}"),
+        (0, _) | (_, None) => i18n.t("header-cart-empty"),
+        (n, Some(total)) => i18n.t_args(
+            "header-cart",
+            &[arg("count", n), arg("total", total.display())],
+        ),
     }
 }
 
 fn update_cart_badges(
     session: Res<CustomerSession>,
+    i18n: Res<I18n>,
     mut badges: Query<&mut Text, With<CartBadge>>,
 ) {
-    if !session.is_changed() {
+    if !session.is_changed() && !i18n.is_changed() {
         return;
     }
     for mut t in &mut badges {
-        let want = cart_badge_text(&session);
+        let want = cart_badge_text(&session, &i18n);
         if t.0 != want {
             t.0 = want;
         }
@@ -134,8 +140,32 @@ fn update_cart_badges(
 
 pub const HEADER_HEIGHT: f32 = 112.0;
 
-/// Store name on the left; cart and "Start over" on the right.
-pub fn spawn_header(parent: &mut ChildSpawnerCommands, session: &CustomerSession, title: &str) {
+/// The button that switches between English and Russian.
+pub fn spawn_language_button(parent: &mut ChildSpawnerCommands, i18n: &I18n) {
+    let other = match i18n.language {
+        Language::En => Language::Ru,
+        Language::Ru => Language::En,
+    };
+    parent
+        .spawn((
+            Name::new("Language"),
+            button(Val::Auto, Val::Px(TOUCH), SECONDARY),
+        ))
+        .with_child(theme::text(
+            i18n.t("language-other"),
+            size::BODY,
+            theme::TEXT,
+        ))
+        .observe(on_tap(ShopAction::SetLanguage(other)));
+}
+
+/// Store name on the left; language, "Start over" and the cart on the right.
+pub fn spawn_header(
+    parent: &mut ChildSpawnerCommands,
+    session: &CustomerSession,
+    i18n: &I18n,
+    title: &str,
+) {
     parent
         .spawn((
             Name::new("Header"),
@@ -159,7 +189,7 @@ pub fn spawn_header(parent: &mut ChildSpawnerCommands, session: &CustomerSession
         ))
         .with_children(|h| {
             h.spawn(theme::bold_text(
-                "Fresh Kitchen",
+                i18n.t("store-name"),
                 size::HEADING,
                 theme::PRIMARY,
             ));
@@ -171,8 +201,13 @@ pub fn spawn_header(parent: &mut ChildSpawnerCommands, session: &CustomerSession
                     ..default()
                 },
             ));
+            spawn_language_button(h, i18n);
             h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
-                .with_child(theme::text("Start over", size::BODY, theme::TEXT))
+                .with_child(theme::text(
+                    i18n.t("header-start-over"),
+                    size::BODY,
+                    theme::TEXT,
+                ))
                 .observe(on_tap(ShopAction::StartOver));
             h.spawn((
                 Name::new("Cart button"),
@@ -180,7 +215,11 @@ pub fn spawn_header(parent: &mut ChildSpawnerCommands, session: &CustomerSession
             ))
             .with_child((
                 CartBadge,
-                theme::bold_text(cart_badge_text(session), size::BODY, theme::ON_PRIMARY),
+                theme::bold_text(
+                    cart_badge_text(session, i18n),
+                    size::BODY,
+                    theme::ON_PRIMARY,
+                ),
             ))
             .observe(on_tap(ShopAction::OpenCart));
         });
