@@ -4,6 +4,7 @@
 //! (bridge to the backend, catalog, the customer's session and the shop flow) and is what the
 //! headless tests drive; [`KioskViewPlugin`] adds the scenes, egui overlays and theme.
 
+pub mod account;
 pub mod bridge;
 pub mod catalog;
 pub mod config;
@@ -35,6 +36,7 @@ impl Plugin for KioskCorePlugin {
         catalog::plugin(app);
         session::plugin(app);
         payment::plugin(app);
+        account::plugin(app);
     }
 }
 

@@ -7,6 +7,7 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 use customerclient_api::orders::PaymentMethod;
 
+use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::catalog::{Catalog, ProductImages};
 use crate::payment::{CardForm, PayAction, PayStage, PaymentFlow};
 use crate::scenes::Screen;
@@ -22,10 +23,14 @@ pub enum Shot {
     Card,
     /// The choice of another way to pay.
     PayChoice,
+    /// Sign-up with the keyboard open on the e-mail field.
+    SignUp,
+    /// Typing the e-mailed code.
+    Code,
 }
 
 impl Shot {
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 12] = [
         "attract",
         "gallery",
         "product",
@@ -35,6 +40,9 @@ impl Shot {
         "card",
         "pay-choice",
         "confirmation",
+        "sign-up",
+        "code",
+        "settings",
     ];
 
     pub fn from_name(name: &str) -> Option<Shot> {
@@ -42,6 +50,8 @@ impl Shot {
             "qr" => Some(Shot::Qr),
             "card" => Some(Shot::Card),
             "pay-choice" => Some(Shot::PayChoice),
+            "sign-up" => Some(Shot::SignUp),
+            "code" => Some(Shot::Code),
             "payment" => None,
             other => Screen::from_name(other).map(Shot::Scene),
         }
@@ -50,6 +60,7 @@ impl Shot {
     fn screen(self) -> Screen {
         match self {
             Shot::Scene(s) => s,
+            Shot::SignUp | Shot::Code => Screen::Account,
             _ => Screen::Payment,
         }
     }
@@ -59,7 +70,7 @@ impl Shot {
             Shot::Qr => Some(PayStage::ShowingQr),
             Shot::Card => Some(PayStage::CardEntry),
             Shot::PayChoice => Some(PayStage::Choosing),
-            Shot::Scene(_) => None,
+            Shot::Scene(_) | Shot::SignUp | Shot::Code => None,
         }
     }
 }
@@ -115,6 +126,9 @@ fn drive(
     screen: Res<State<Screen>>,
     mut actions: MessageWriter<ShopAction>,
     mut pay: MessageWriter<PayAction>,
+    mut account: MessageWriter<AccountAction>,
+    mut flow_acc: ResMut<AccountFlow>,
+    mut typing: ResMut<crate::scenes::account::Typing>,
     mut exit: MessageWriter<AppExit>,
     time: Res<Time>,
 ) {
@@ -140,6 +154,12 @@ fn drive(
             let (a, b) = (picks[8 % picks.len()], picks[40 % picks.len()]);
             match target {
                 Screen::Attract => {}
+                Screen::Account => {
+                    account.write(AccountAction::Open);
+                }
+                Screen::Settings => {
+                    actions.write(ShopAction::OpenSettings);
+                }
                 Screen::Gallery => {
                     actions.write(ShopAction::Start);
                 }
@@ -185,6 +205,27 @@ fn drive(
             if *screen.get() != target || images.loading() > 0 {
                 plan.settled_frames = 0;
                 return;
+            }
+            if matches!(plan.shot, Shot::SignUp | Shot::Code) && flow_acc.form.email.is_empty() {
+                let code = plan.shot == Shot::Code;
+                flow_acc.mode = if code {
+                    AccountMode::Verify
+                } else {
+                    AccountMode::SignUp
+                };
+                flow_acc.form.login = "anna".into();
+                flow_acc.form.email = if code {
+                    "anna@example.com".into()
+                } else {
+                    "anna@exam".into()
+                };
+                flow_acc.form.phone = "+7 900 111 22 33".into();
+                flow_acc.form.code = if code { "4821".into() } else { String::new() };
+                typing.0 = Some(if code {
+                    AccountField::Code
+                } else {
+                    AccountField::Email
+                });
             }
             if let Some(want) = plan.shot.pay_stage() {
                 if flow.stage == PayStage::CardEntry && plan.shot == Shot::PayChoice {

@@ -42,6 +42,7 @@ pub enum ShopAction {
     },
     Remove(i64),
     OpenCart,
+    OpenSettings,
     Checkout,
     PlaceOrder,
     /// Forget this customer and go back to the attract screen.
@@ -244,6 +245,11 @@ impl CheckoutForm {
 #[derive(Resource, Debug, Default)]
 pub struct CustomerSession {
     pub token: Option<String>,
+    /// The signed-in account (None for a guest or nobody).
+    pub account: Option<customerclient_api::auth::Account>,
+    /// Settings of the signed-in customer, or the guest's for this session.
+    pub settings: customerclient_api::settings::AccountSettings,
+    pub addresses: Vec<customerclient_api::settings::SavedAddress>,
     pub cart: Cart,
     pub checkout: CheckoutForm,
     pub selected_product: Option<i64>,
@@ -302,6 +308,7 @@ fn apply_shop_actions(
             }
             ShopAction::Remove(id) => session.cart.set_quantity(*id, 0),
             ShopAction::OpenCart => next.set(Screen::Cart),
+            ShopAction::OpenSettings => next.set(Screen::Settings),
             ShopAction::Checkout => {
                 if !session.cart.is_empty() {
                     let cities = catalog

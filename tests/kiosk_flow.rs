@@ -512,3 +512,183 @@ mod payments {
         assert_eq!(order.lines.len(), 1, "the order is intact");
     }
 }
+
+#[test]
+fn a_kiosk_left_alone_forgets_the_customer() {
+    use customerclient::i18n::I18n;
+    use customerclient::payment::{CardForm, PayStage, PaymentFlow};
+    use customerclient_api::orders::PaymentMethod;
+    use customerclient_api::settings::Language;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = embedded(&dir);
+    config.idle_timeout = Duration::from_secs(2);
+    let mut app = app(config);
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    let id = app.world().resource::<Catalog>().products[2].id;
+    send(&mut app, ShopAction::SetLanguage(Language::Ru));
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: id,
+            quantity: 2,
+        },
+    );
+    send(&mut app, ShopAction::Checkout);
+    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Checkout
+    });
+    fill_address(&mut app);
+    app.world_mut()
+        .resource_mut::<CustomerSession>()
+        .checkout
+        .payment = PaymentMethod::CardInApp;
+    send(&mut app, ShopAction::PlaceOrder);
+    run_until(&mut app, "the card form", Duration::from_secs(30), |w| {
+        w.resource::<PaymentFlow>().stage == PayStage::CardEntry
+    });
+    {
+        let mut form = app.world_mut().resource_mut::<CardForm>();
+        for d in "4242424242424242123".chars() {
+            form.type_digit(d);
+        }
+    }
+    // Someone else's cart in a new order, then nobody touches the screen.
+    send(
+        &mut app,
+        ShopAction::AddToCart {
+            product_id: id,
+            quantity: 1,
+        },
+    );
+    assert!(app.world().resource::<CustomerSession>().token.is_some());
+    assert_eq!(app.world().resource::<I18n>().language, Language::Ru);
+
+    run_until(
+        &mut app,
+        "the attract screen",
+        Duration::from_secs(20),
+        |w| screen(w) == Screen::Attract,
+    );
+    let session = app.world().resource::<CustomerSession>();
+    assert!(session.token.is_none(), "token forgotten");
+    assert!(session.cart.is_empty(), "cart forgotten");
+    assert!(
+        session.last_order.is_none()
+            && session.checkout.address.is_empty()
+            && session.checkout.phone.is_empty()
+    );
+    let card = app.world().resource::<CardForm>();
+    assert!(
+        card.number.is_empty() && card.expiry.is_empty() && card.cvc.is_empty(),
+        "card fields wiped"
+    );
+    assert_eq!(
+        app.world().resource::<I18n>().language,
+        Language::En,
+        "back to the default language"
+    );
+}
+
+#[test]
+fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
+    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(embedded(&dir));
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    send(&mut app, ShopAction::Start);
+    run_until(&mut app, "the gallery", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Gallery
+    });
+    app.world_mut().write_message(AccountAction::Open);
+    run_until(
+        &mut app,
+        "the account screen",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Account,
+    );
+    app.world_mut()
+        .write_message(AccountAction::SetMode(AccountMode::SignUp));
+    app.update();
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.form.login = "mila".into();
+        flow.form.email = "mila@example.com".into();
+        flow.form.phone = "+7 900 555 44 33".into();
+        *flow.form.password = "berry-smoothie".into();
+        *flow.form.password_again = "berry-smoothie".into();
+    }
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "the code screen", Duration::from_secs(30), |w| {
+        w.resource::<AccountFlow>().mode == AccountMode::Verify
+    });
+
+    // The embedded backend's outbox is beside its database.
+    let outbox = dir.path().join("outbox");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        let found = std::fs::read_dir(&outbox).ok().and_then(|entries| {
+            entries.flatten().find_map(|e| {
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                let subject = text.lines().find(|l| l.starts_with("Subject:"))?.to_owned();
+                text.contains("mila@example.com").then(|| {
+                    subject
+                        .chars()
+                        .filter(|c| c.is_ascii_digit())
+                        .collect::<String>()
+                })
+            })
+        });
+        if let Some(code) = found.filter(|c| c.len() == 6) {
+            break code;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail in the outbox"
+        );
+        app.update();
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    app.world_mut().resource_mut::<AccountFlow>().form.code = code;
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "signed in", Duration::from_secs(30), |w| {
+        w.resource::<CustomerSession>().account.is_some()
+    });
+    run_until(
+        &mut app,
+        "back where the customer came from",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Gallery,
+    );
+    let session = app.world().resource::<CustomerSession>();
+    assert_eq!(
+        session.account.as_ref().unwrap().login.as_deref(),
+        Some("mila")
+    );
+
+    // Sign out, then in again with the password.
+    app.world_mut().write_message(AccountAction::SignOut);
+    app.update();
+    assert!(app.world().resource::<CustomerSession>().account.is_none());
+    app.world_mut().write_message(AccountAction::Open);
+    run_until(
+        &mut app,
+        "the account screen",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Account,
+    );
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.form.login = "mila@example.com".into();
+        *flow.form.password = "berry-smoothie".into();
+    }
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "signed in again", Duration::from_secs(30), |w| {
+        w.resource::<CustomerSession>().account.is_some()
+    });
+}

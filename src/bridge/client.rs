@@ -5,8 +5,8 @@ use std::time::Duration;
 use customerclient_api::auth::{GUEST_PATH, Session};
 use customerclient_api::catalog::{CATEGORIES_PATH, PRODUCTS_PATH};
 use customerclient_api::orders::{DELIVERY_PATH, ORDERS_PATH};
-use customerclient_api::payments;
 use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
+use customerclient_api::{auth, payments, settings};
 use serde::de::DeserializeOwned;
 
 use super::{ApiCall, ApiReply, BridgeError, DecodedImage};
@@ -40,6 +40,12 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response, BridgeError
         status: status.as_u16(),
         body,
     })
+}
+
+/// A request whose success carries no body.
+async fn empty(req: reqwest::RequestBuilder) -> Result<ApiReply, BridgeError> {
+    let resp = req.send().await.map_err(transport_error)?;
+    check(resp).await.map(|_| ApiReply::Done)
 }
 
 async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, BridgeError> {
@@ -169,6 +175,91 @@ pub(super) async fn perform(
             })
             .await
             .map(ApiReply::Payment)
+        }
+        ApiCall::SignIn { login, password } => {
+            let url = format!("{base}{}", auth::SIGN_IN_PATH);
+            let body = auth::SignInRequest { login, password };
+            json(http.post(&url).json(&body))
+                .await
+                .map(ApiReply::SessionOpened)
+        }
+        ApiCall::SignUp(req) => {
+            let url = format!("{base}{}", auth::SIGN_UP_PATH);
+            json(http.post(&url).json(&req))
+                .await
+                .map(ApiReply::SignUpPending)
+        }
+        ApiCall::Verify { email, code } => {
+            let url = format!("{base}{}", auth::VERIFY_PATH);
+            let body = auth::VerifyRequest { email, code };
+            json(http.post(&url).json(&body))
+                .await
+                .map(ApiReply::SessionOpened)
+        }
+        ApiCall::ResendCode { email } => {
+            let url = format!("{base}{}", auth::RESEND_PATH);
+            empty(http.post(&url).json(&auth::EmailRequest { email })).await
+        }
+        ApiCall::ForgotPassword { email } => {
+            let url = format!("{base}{}", auth::FORGOT_PASSWORD_PATH);
+            empty(http.post(&url).json(&auth::EmailRequest { email })).await
+        }
+        ApiCall::ResetPassword {
+            email,
+            code,
+            new_password,
+        } => {
+            let url = format!("{base}{}", auth::RESET_PASSWORD_PATH);
+            empty(http.post(&url).json(&auth::ResetPasswordRequest {
+                email,
+                code,
+                new_password,
+            }))
+            .await
+        }
+        ApiCall::SignOut { token } => {
+            let url = format!("{base}{}", auth::SIGN_OUT_PATH);
+            empty(http.post(&url).bearer_auth(&token)).await
+        }
+        ApiCall::LoadSettings { token } => {
+            let url = format!("{base}{}", settings::SETTINGS_PATH);
+            with_retries(|| json(http.get(&url).bearer_auth(&token)))
+                .await
+                .map(ApiReply::Settings)
+        }
+        ApiCall::SaveSettings { token, settings: s } => {
+            let url = format!("{base}{}", settings::SETTINGS_PATH);
+            with_retries(|| json(http.put(&url).bearer_auth(&token).json(&s)))
+                .await
+                .map(ApiReply::Settings)
+        }
+        ApiCall::LoadAddresses { token } => {
+            let url = format!("{base}{}", settings::ADDRESSES_PATH);
+            with_retries(|| json(http.get(&url).bearer_auth(&token)))
+                .await
+                .map(ApiReply::Addresses)
+        }
+        ApiCall::AddAddress { token, address } => {
+            let url = format!("{base}{}", settings::ADDRESSES_PATH);
+            json(http.post(&url).bearer_auth(&token).json(&address))
+                .await
+                .map(ApiReply::Addresses)
+        }
+        ApiCall::DeleteAddress { token, id } => {
+            let url = format!("{base}{}", settings::address_path(id));
+            empty(http.delete(&url).bearer_auth(&token)).await
+        }
+        ApiCall::ChangePassword {
+            token,
+            current,
+            new,
+        } => {
+            let url = format!("{base}{}", auth::CHANGE_PASSWORD_PATH);
+            let body = auth::ChangePasswordRequest {
+                current_password: current,
+                new_password: new,
+            };
+            empty(http.post(&url).bearer_auth(&token).json(&body)).await
         }
         ApiCall::ChangePaymentMethod {
             token,

@@ -13,11 +13,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender};
 use customerclient_api::ErrorBody;
-use customerclient_api::auth::Session;
+use customerclient_api::auth::{Session, SignUpPending, SignUpRequest};
 use customerclient_api::card::CardDetails;
 use customerclient_api::catalog::{Category, ProductPage};
 use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order, PaymentMethod};
 use customerclient_api::payments::Payment;
+use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use uuid::Uuid;
 
 use crate::config::{BackendTarget, KioskConfig};
@@ -75,6 +76,52 @@ pub enum ApiCall {
         idempotency_key: String,
         card: CardDetails,
     },
+    SignIn {
+        login: String,
+        password: String,
+    },
+    SignUp(SignUpRequest),
+    Verify {
+        email: String,
+        code: String,
+    },
+    ResendCode {
+        email: String,
+    },
+    ForgotPassword {
+        email: String,
+    },
+    ResetPassword {
+        email: String,
+        code: String,
+        new_password: String,
+    },
+    SignOut {
+        token: String,
+    },
+    LoadSettings {
+        token: String,
+    },
+    SaveSettings {
+        token: String,
+        settings: AccountSettings,
+    },
+    LoadAddresses {
+        token: String,
+    },
+    AddAddress {
+        token: String,
+        address: AddressInput,
+    },
+    DeleteAddress {
+        token: String,
+        id: Uuid,
+    },
+    ChangePassword {
+        token: String,
+        current: String,
+        new: String,
+    },
     /// Switches an unpaid order to another way to pay.
     ChangePaymentMethod {
         token: String,
@@ -114,6 +161,11 @@ pub enum ApiReply {
     OrderPlaced(Order),
     Payment(Payment),
     OrderUpdated(Order),
+    SignUpPending(SignUpPending),
+    Settings(AccountSettings),
+    Addresses(Vec<SavedAddress>),
+    /// The request succeeded and has nothing to return.
+    Done,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -161,6 +213,7 @@ pub enum CallKind {
     GuestSession,
     PlaceOrder,
     Payment,
+    Account,
 }
 
 impl ApiCall {
@@ -176,6 +229,7 @@ impl ApiCall {
             | ApiCall::PollPayment { .. }
             | ApiCall::PayByCard { .. }
             | ApiCall::ChangePaymentMethod { .. } => CallKind::Payment,
+            _ => CallKind::Account,
         }
     }
 }

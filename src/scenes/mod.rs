@@ -1,5 +1,6 @@
 //! One plugin per scene; the [`Screen`] state says which one the customer sees.
 
+pub mod account;
 pub mod attract;
 pub mod cart;
 pub mod checkout;
@@ -7,6 +8,7 @@ pub mod confirmation;
 pub mod gallery;
 pub mod payment;
 pub mod product;
+pub mod settings;
 
 use bevy::prelude::*;
 
@@ -20,10 +22,13 @@ pub enum Screen {
     Checkout,
     Payment,
     Confirmation,
+    /// Sign in, sign up, codes, password reset.
+    Account,
+    Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Attract,
         Screen::Gallery,
         Screen::Product,
@@ -31,6 +36,8 @@ impl Screen {
         Screen::Checkout,
         Screen::Payment,
         Screen::Confirmation,
+        Screen::Account,
+        Screen::Settings,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +49,8 @@ impl Screen {
             Screen::Checkout => "checkout",
             Screen::Payment => "payment",
             Screen::Confirmation => "confirmation",
+            Screen::Account => "account",
+            Screen::Settings => "settings",
         }
     }
 
@@ -53,6 +62,8 @@ impl Screen {
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn_camera);
     attract::plugin(app);
+    account::plugin(app);
+    settings::plugin(app);
     gallery::plugin(app);
     product::plugin(app);
     cart::plugin(app);

@@ -181,7 +181,13 @@ pub fn keyboard(
                     Page::Symbols
                 };
             }
-            if state.page != Page::Symbols && key(ui, &i18n.t("key-layout"), 140.0).clicked() {
+            // Named by the layout it switches to, in that layout's own script.
+            let other = if state.page == Page::English {
+                "РУС"
+            } else {
+                "ENG"
+            };
+            if state.page != Page::Symbols && key(ui, other, 140.0).clicked() {
                 state.page = if state.page == Page::English {
                     Page::Russian
                 } else {

@@ -1,5 +1,6 @@
 //! Look and feel shared by the scenes: palette, fonts, touch-sized widgets, egui style.
 
+pub mod idle;
 pub mod keyboard;
 pub mod theme;
 pub mod widgets;
@@ -9,4 +10,5 @@ use bevy::prelude::*;
 pub(crate) fn plugin(app: &mut App) {
     theme::plugin(app);
     widgets::plugin(app);
+    idle::plugin(app);
 }

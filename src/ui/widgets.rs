@@ -202,6 +202,25 @@ pub fn spawn_header(
                 },
             ));
             spawn_language_button(h, i18n);
+            match crate::account::signed_in(session) {
+                Some(a) => {
+                    let name = a.login.clone().unwrap_or_default();
+                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
+                        .with_child(theme::text(i18n.t_args("account-welcome", &[arg("name", name)]), size::SMALL, theme::TEXT))
+                        .observe(on_tap(ShopAction::OpenSettings));
+                }
+                None => {
+                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
+                        .with_child(theme::text(i18n.t("header-sign-in"), size::BODY, theme::TEXT))
+                        .observe(|mut c: On<Pointer<Click>>, mut out: MessageWriter<crate::account::AccountAction>| {
+                            c.propagate(false);
+                            out.write(crate::account::AccountAction::Open);
+                        });
+                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
+                        .with_child(theme::text(i18n.t("header-settings"), size::BODY, theme::TEXT))
+                        .observe(on_tap(ShopAction::OpenSettings));
+                }
+            }
             h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
                 .with_child(theme::text(
                     i18n.t("header-start-over"),

@@ -1,0 +1,375 @@
+//! Settings: language, notifications, contact channel, preferred payment, saved addresses,
+//! saved cards and accessibility. Saved on the backend for a signed-in customer; a guest's
+//! last until the session is wiped.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use customerclient_api::orders::PaymentMethod;
+use customerclient_api::settings::{AccountSettings, AddressInput, ContactChannel, Language};
+
+use super::Screen;
+use super::checkout::field_box;
+use crate::account::{AccountAction, signed_in};
+use crate::catalog::Catalog;
+use crate::i18n::{I18n, payment_key};
+use crate::session::{CustomerSession, ShopAction};
+use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
+use crate::ui::theme::{self, size};
+use crate::ui::widgets;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<NewAddress>()
+        .add_systems(OnEnter(Screen::Settings), spawn)
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw.run_if(in_state(Screen::Settings)),
+        );
+}
+
+/// An address being typed.
+#[derive(Resource, Default)]
+pub struct NewAddress {
+    pub open: bool,
+    pub label: String,
+    pub address: String,
+    pub typing: Option<u8>,
+    pub keyboard: KeyboardState,
+}
+
+fn spawn(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    i18n: Res<I18n>,
+    mut new: ResMut<NewAddress>,
+) {
+    *new = NewAddress::default();
+    commands
+        .spawn((
+            widgets::scene_root("Settings"),
+            DespawnOnExit(Screen::Settings),
+        ))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("settings-title"))
+        });
+}
+
+fn toggle(ui: &mut egui::Ui, on: &mut bool, label: &str) -> bool {
+    let text =
+        egui::RichText::new(format!("{}  {label}", if *on { "☑" } else { "☐" })).size(size::BODY);
+    let clicked = ui
+        .add(egui::Button::new(text).min_size(egui::vec2(0.0, theme::TOUCH * 0.8)))
+        .clicked();
+    if clicked {
+        *on = !*on;
+    }
+    clicked
+}
+
+fn pick<T: PartialEq + Copy>(ui: &mut egui::Ui, value: &mut T, option: T, label: &str) -> bool {
+    let selected = *value == option;
+    let text = egui::RichText::new(label).size(size::BODY);
+    let text = if selected {
+        text.color(theme::to_egui(theme::ON_PRIMARY))
+    } else {
+        text
+    };
+    let fill = if selected {
+        theme::PRIMARY
+    } else {
+        theme::SECONDARY
+    };
+    let clicked = ui
+        .add(
+            egui::Button::new(text)
+                .fill(theme::to_egui(fill))
+                .min_size(egui::vec2(0.0, theme::TOUCH * 0.8)),
+        )
+        .clicked();
+    if clicked {
+        *value = option;
+    }
+    clicked
+}
+
+/// The settings form. Returns the edited settings when something changed.
+pub fn settings_form(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    settings: &AccountSettings,
+    guest: bool,
+) -> Option<AccountSettings> {
+    let mut s = settings.clone();
+    let mut changed = false;
+    if guest {
+        ui.label(
+            egui::RichText::new(i18n.t("settings-guest-note")).color(theme::to_egui(theme::MUTED)),
+        );
+    }
+    ui.heading(i18n.t("settings-language"));
+    ui.horizontal(|ui| {
+        changed |= pick(ui, &mut s.language, Language::En, "English");
+        changed |= pick(ui, &mut s.language, Language::Ru, "Русский");
+    });
+    ui.heading(i18n.t("settings-notifications"));
+    ui.horizontal_wrapped(|ui| {
+        changed |= toggle(
+            ui,
+            &mut s.notifications.order_status,
+            &i18n.t("settings-notif-order"),
+        );
+        changed |= toggle(
+            ui,
+            &mut s.notifications.payments,
+            &i18n.t("settings-notif-payments"),
+        );
+        changed |= toggle(
+            ui,
+            &mut s.notifications.promotions,
+            &i18n.t("settings-notif-promotions"),
+        );
+    });
+    ui.heading(i18n.t("settings-contact"));
+    ui.horizontal_wrapped(|ui| {
+        changed |= pick(
+            ui,
+            &mut s.contact_channel,
+            ContactChannel::Email,
+            &i18n.t("settings-contact-email"),
+        );
+        changed |= pick(
+            ui,
+            &mut s.contact_channel,
+            ContactChannel::Phone,
+            &i18n.t("settings-contact-phone"),
+        );
+        changed |= pick(
+            ui,
+            &mut s.contact_channel,
+            ContactChannel::Messenger,
+            &i18n.t("settings-contact-messenger"),
+        );
+    });
+    ui.heading(i18n.t("settings-payment"));
+    ui.horizontal_wrapped(|ui| {
+        changed |= pick(ui, &mut s.preferred_payment, None, &i18n.t("settings-none"));
+        for m in PaymentMethod::ALL {
+            changed |= pick(
+                ui,
+                &mut s.preferred_payment,
+                Some(m),
+                &i18n.t(payment_key(m)),
+            );
+        }
+    });
+    ui.heading(i18n.t("settings-accessibility"));
+    ui.horizontal_wrapped(|ui| {
+        changed |= toggle(
+            ui,
+            &mut s.accessibility.large_text,
+            &i18n.t("settings-large-text"),
+        );
+        changed |= toggle(
+            ui,
+            &mut s.accessibility.high_contrast,
+            &i18n.t("settings-high-contrast"),
+        );
+        changed |= toggle(
+            ui,
+            &mut s.accessibility.reach_mode,
+            &i18n.t("settings-reach-mode"),
+        );
+    });
+    changed.then_some(s)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    mut contexts: EguiContexts,
+    session: Res<CustomerSession>,
+    catalog: Res<Catalog>,
+    i18n: Res<I18n>,
+    mut new: ResMut<NewAddress>,
+    mut account: MessageWriter<AccountAction>,
+    mut shop: MessageWriter<ShopAction>,
+    time: Res<Time>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let guest = signed_in(&session).is_none();
+    let new = &mut *new;
+    let frame = egui::Frame::new()
+        .fill(theme::to_egui(theme::SURFACE))
+        .corner_radius(egui::CornerRadius::same(20))
+        .inner_margin(egui::Margin::same(28));
+    egui::Area::new(egui::Id::new("settings-left"))
+        .fixed_pos(egui::pos2(40.0, widgets::HEADER_HEIGHT + 24.0))
+        .constrain(false)
+        .show(ctx, |ui| {
+            ui.set_width(880.0 - 56.0);
+            frame.show(ui, |ui| {
+                if let Some(s) = settings_form(ui, &i18n, &session.settings, guest) {
+                    if s.language != session.settings.language {
+                        shop.write(ShopAction::SetLanguage(s.language));
+                    }
+                    account.write(AccountAction::SaveSettings(s));
+                }
+            });
+        });
+    egui::Area::new(egui::Id::new("settings-right"))
+        .fixed_pos(egui::pos2(960.0, widgets::HEADER_HEIGHT + 24.0))
+        .constrain(false)
+        .show(ctx, |ui| {
+            ui.set_width(920.0 - 56.0);
+            frame.show(ui, |ui| {
+                ui.heading(i18n.t("settings-addresses"));
+                for a in &session.addresses {
+                    ui.horizontal(|ui| {
+                        let mark = if a.is_default {
+                            format!(" · {}", i18n.t("settings-address-default"))
+                        } else {
+                            String::new()
+                        };
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{}: {}, {}{mark}",
+                                a.label, a.address, a.city
+                            ))
+                            .size(size::BODY),
+                        );
+                        let del = egui::Button::new(
+                            egui::RichText::new(i18n.t("settings-address-delete"))
+                                .color(theme::to_egui(theme::DANGER)),
+                        );
+                        if ui
+                            .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                            .clicked()
+                        {
+                            account.write(AccountAction::DeleteAddress(a.id));
+                        }
+                    });
+                }
+                if new.open {
+                    if field_box(
+                        ui,
+                        &i18n.t("settings-address-label"),
+                        &new.label,
+                        "",
+                        new.typing == Some(0),
+                        false,
+                    ) {
+                        new.typing = Some(0);
+                    }
+                    if field_box(
+                        ui,
+                        &i18n.t("checkout-address"),
+                        &new.address,
+                        "",
+                        new.typing == Some(1),
+                        false,
+                    ) {
+                        new.typing = Some(1);
+                    }
+                    let save = egui::Button::new(
+                        egui::RichText::new(i18n.t("settings-save"))
+                            .color(theme::to_egui(theme::ON_PRIMARY)),
+                    )
+                    .fill(theme::to_egui(theme::PRIMARY));
+                    if ui
+                        .add(save.min_size(egui::vec2(240.0, theme::TOUCH)))
+                        .clicked()
+                        && new.address.trim().len() >= 3
+                    {
+                        let city = catalog
+                            .delivery
+                            .as_ref()
+                            .and_then(|d| d.cities.first().cloned())
+                            .unwrap_or_default();
+                        let label = if new.label.trim().is_empty() {
+                            "Home".to_owned()
+                        } else {
+                            new.label.trim().to_owned()
+                        };
+                        account.write(AccountAction::AddAddress(AddressInput {
+                            label,
+                            city,
+                            address: new.address.trim().to_owned(),
+                            is_default: false,
+                        }));
+                        *new = NewAddress::default();
+                    }
+                } else if ui
+                    .add(
+                        egui::Button::new(
+                            egui::RichText::new(i18n.t("settings-address-add")).size(size::BODY),
+                        )
+                        .min_size(egui::vec2(0.0, theme::TOUCH)),
+                    )
+                    .clicked()
+                {
+                    new.open = true;
+                    new.typing = Some(1);
+                }
+                ui.add_space(10.0);
+                ui.heading(i18n.t("settings-cards"));
+                ui.label(
+                    egui::RichText::new(i18n.t("settings-no-cards"))
+                        .color(theme::to_egui(theme::MUTED)),
+                );
+                ui.add_space(10.0);
+                if !guest
+                    && ui
+                        .add(
+                            egui::Button::new(
+                                egui::RichText::new(i18n.t("account-sign-out")).size(size::BODY),
+                            )
+                            .min_size(egui::vec2(0.0, theme::TOUCH)),
+                        )
+                        .clicked()
+                {
+                    account.write(AccountAction::SignOut);
+                }
+                let close = egui::Button::new(
+                    egui::RichText::new(i18n.t("settings-close")).size(size::HEADING),
+                );
+                if ui
+                    .add(close.min_size(egui::vec2(ui.available_width(), theme::TOUCH)))
+                    .clicked()
+                {
+                    shop.write(ShopAction::ShowGallery);
+                }
+            });
+        });
+    if let Some(which) = new.typing {
+        let text = if which == 0 {
+            &mut new.label
+        } else {
+            &mut new.address
+        };
+        egui::Area::new(egui::Id::new("settings-keyboard"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -16.0))
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                egui::Frame::new()
+                    .fill(theme::to_egui(theme::SECONDARY))
+                    .corner_radius(egui::CornerRadius::same(20))
+                    .inner_margin(egui::Margin::same(18))
+                    .show(ui, |ui| {
+                        match keyboard::keyboard(
+                            ui,
+                            &i18n,
+                            Layout::Letters,
+                            &mut new.keyboard,
+                            text,
+                            200,
+                            time.elapsed_secs_f64(),
+                        ) {
+                            Some(KeyOutcome::Done) => new.typing = None,
+                            Some(KeyOutcome::Next) => {
+                                new.typing = if which == 0 { Some(1) } else { None }
+                            }
+                            _ => {}
+                        }
+                    });
+            });
+    }
+    Ok(())
+}

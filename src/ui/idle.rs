@@ -1,0 +1,141 @@
+//! "Still there?": a kiosk left alone warns before it forgets the customer, with a countdown
+//! and a button to stay; the wipe itself happens in the session module.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use crate::config::KioskConfig;
+use crate::i18n::{I18n, arg};
+use crate::scenes::Screen;
+use crate::session::{Activity, ShopAction};
+use crate::ui::theme::{self, size};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, still_there);
+}
+
+/// Seconds before the wipe that the warning appears.
+pub const WARNING_SECONDS: f64 = 20.0;
+
+/// Seconds left before the wipe, when the warning should show.
+pub fn warning_left(
+    config: &KioskConfig,
+    activity: &Activity,
+    now: f64,
+    screen: Screen,
+) -> Option<u64> {
+    if screen == Screen::Attract {
+        return None;
+    }
+    let timeout = config.idle_timeout.as_secs_f64();
+    let left = timeout - (now - activity.last_touch);
+    (left <= WARNING_SECONDS.min(timeout / 2.0) && left > 0.0).then(|| left.ceil() as u64)
+}
+
+fn still_there(
+    mut contexts: EguiContexts,
+    config: Res<KioskConfig>,
+    activity: Res<Activity>,
+    screen: Res<State<Screen>>,
+    i18n: Res<I18n>,
+    time: Res<Time>,
+    mut out: MessageWriter<ShopAction>,
+) -> Result {
+    let Some(left) = warning_left(&config, &activity, time.elapsed_secs_f64(), *screen.get())
+    else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?;
+    // Dim everything under the question.
+    egui::Area::new(egui::Id::new("idle-dim"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::Pos2::ZERO)
+        .show(ctx, |ui| {
+            let rect = ui.ctx().content_rect();
+            ui.painter()
+                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+            ui.allocate_rect(rect, egui::Sense::click());
+        });
+    egui::Area::new(egui::Id::new("idle-question"))
+        .order(egui::Order::Tooltip)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(theme::to_egui(theme::SURFACE))
+                .corner_radius(egui::CornerRadius::same(24))
+                .inner_margin(egui::Margin::same(40))
+                .show(ui, |ui| {
+                    ui.set_width(720.0);
+                    ui.vertical_centered(|ui| {
+                        ui.label(
+                            egui::RichText::new(i18n.t("idle-title"))
+                                .size(size::TITLE)
+                                .strong(),
+                        );
+                        ui.add_space(8.0);
+                        ui.label(
+                            egui::RichText::new(i18n.t_args("idle-body", &[arg("seconds", left)]))
+                                .size(size::HEADING),
+                        );
+                        ui.add_space(16.0);
+                        let stay = egui::Button::new(
+                            egui::RichText::new(i18n.t("idle-continue"))
+                                .size(size::HEADING)
+                                .strong()
+                                .color(theme::to_egui(theme::ON_PRIMARY)),
+                        )
+                        .fill(theme::to_egui(theme::PRIMARY));
+                        if ui
+                            .add(stay.min_size(egui::vec2(520.0, theme::TOUCH * 1.2)))
+                            .clicked()
+                        {
+                            out.write(ShopAction::Touched);
+                        }
+                        let leave = egui::Button::new(
+                            egui::RichText::new(i18n.t("idle-start-over")).size(size::BODY),
+                        );
+                        if ui
+                            .add(leave.min_size(egui::vec2(520.0, theme::TOUCH)))
+                            .clicked()
+                        {
+                            out.write(ShopAction::StartOver);
+                        }
+                    });
+                });
+        });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BackendTarget;
+
+    #[test]
+    fn the_warning_shows_only_in_the_last_seconds_and_never_on_the_attract_screen() {
+        let config = KioskConfig::new(BackendTarget::Remote {
+            base_url: String::new(),
+        });
+        let activity = Activity {
+            last_touch: 100.0,
+            confirmation_shown_at: None,
+        };
+        assert_eq!(
+            warning_left(&config, &activity, 150.0, Screen::Gallery),
+            None
+        );
+        assert_eq!(
+            warning_left(&config, &activity, 175.0, Screen::Gallery),
+            Some(15)
+        );
+        assert_eq!(
+            warning_left(&config, &activity, 175.0, Screen::Attract),
+            None
+        );
+        assert_eq!(
+            warning_left(&config, &activity, 191.0, Screen::Gallery),
+            None,
+            "past the timeout the wipe has happened"
+        );
+    }
+}
