@@ -202,7 +202,7 @@ fn drive(
             }
         }
         Stage::Settle => {
-            if *screen.get() != target || images.loading() > 0 {
+            if *screen.get() != target {
                 plan.settled_frames = 0;
                 return;
             }
@@ -243,7 +243,9 @@ fn drive(
                 }
             }
             plan.settled_frames += 1;
-            if plan.settled_frames >= SETTLE_FRAMES {
+            // Pictures may still be arriving (the attract screen keeps fetching the next dish):
+            // count frames regardless, but take the picture only when none is in flight.
+            if plan.settled_frames >= SETTLE_FRAMES && images.loading() == 0 {
                 let path = plan.path.clone();
                 info!("screenshot of {:?} → {}", plan.shot, path.display());
                 commands

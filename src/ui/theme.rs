@@ -5,8 +5,10 @@ use bevy::text::{FontSource, FontWeight};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(PreStartup, load_fonts)
-        .add_systems(EguiPrimaryContextPass, style_egui.run_if(run_once));
+    app.add_systems(PreStartup, load_fonts).add_systems(
+        EguiPrimaryContextPass,
+        (style_egui.run_if(run_once), apply_large_text).chain(),
+    );
 }
 
 pub const INTER_REGULAR: &[u8] = include_bytes!("../../assets/fonts/Inter-Regular.otf");
@@ -154,4 +156,30 @@ pub fn to_egui(c: Color) -> egui::Color32 {
         (s.blue * 255.0) as u8,
         (s.alpha * 255.0) as u8,
     )
+}
+
+/// How much larger everything gets with the "large text" setting.
+pub const LARGE_TEXT_SCALE: f32 = 1.2;
+
+/// The "large text" setting scales the Bevy scenes and the egui overlays alike.
+fn apply_large_text(
+    session: Res<crate::session::CustomerSession>,
+    scale: Option<ResMut<UiScale>>,
+    mut contexts: EguiContexts,
+) -> Result {
+    let want = if session.settings.accessibility.large_text {
+        LARGE_TEXT_SCALE
+    } else {
+        1.0
+    };
+    if let Some(mut scale) = scale
+        && scale.0 != want
+    {
+        scale.0 = want;
+    }
+    let ctx = contexts.ctx_mut()?;
+    if (ctx.zoom_factor() - want).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(want);
+    }
+    Ok(())
 }

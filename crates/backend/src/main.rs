@@ -7,7 +7,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use customerclient_api::payments::BankStatus;
 use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, bank};
-use customerclient_backend::{Config, default_database_path, sqlite_url};
+use customerclient_backend::{
+    Config, MailTransport, SmtpSecurity, default_database_path, sqlite_url,
+};
 
 #[derive(Parser)]
 #[command(version, about = "Backend services for the customerclient kiosk")]
@@ -34,6 +36,24 @@ struct Cli {
     /// Do not serve the bank simulator page at /bank.
     #[arg(long)]
     no_bank_simulator: bool,
+    /// SMTP server for e-mail; without it mail is written as .eml files to the outbox folder.
+    #[arg(long, env = "CUSTOMERCLIENT_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "CUSTOMERCLIENT_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// none, starttls or tls.
+    #[arg(long, env = "CUSTOMERCLIENT_SMTP_SECURITY", default_value = "starttls", value_parser = ["none", "starttls", "tls"])]
+    smtp_security: String,
+    #[arg(long, env = "CUSTOMERCLIENT_SMTP_USER")]
+    smtp_user: Option<String>,
+    #[arg(long, env = "CUSTOMERCLIENT_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Sender of every message.
+    #[arg(long, env = "CUSTOMERCLIENT_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Folder for .eml files when no SMTP server is set (default: `outbox` beside the database).
+    #[arg(long, env = "CUSTOMERCLIENT_OUTBOX")]
+    outbox: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -97,6 +117,26 @@ async fn main() -> anyhow::Result<()> {
     config.payments.webhook_secret = cli.webhook_secret;
     config.payments.qr_lifetime = Duration::from_secs(cli.qr_lifetime);
     config.payments.bank_simulator = !cli.no_bank_simulator;
+    if let Some(from) = cli.mail_from {
+        config.mail.from = from;
+    }
+    if let Some(dir) = cli.outbox {
+        config.mail.transport = MailTransport::Outbox { dir };
+    }
+    if let Some(host) = cli.smtp_host {
+        let security = match cli.smtp_security.as_str() {
+            "none" => SmtpSecurity::None,
+            "tls" => SmtpSecurity::Tls,
+            _ => SmtpSecurity::StartTls,
+        };
+        let credentials = cli.smtp_user.zip(cli.smtp_password);
+        config.mail.transport = MailTransport::Smtp {
+            host,
+            port: cli.smtp_port,
+            security,
+            credentials,
+        };
+    }
     let backend = customerclient_backend::start(&config, cli.listen).await?;
     println!("customerclient-backend listening on {}", backend.url());
     tokio::signal::ctrl_c().await?;
