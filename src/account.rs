@@ -97,6 +97,10 @@ pub enum AccountAction {
     SaveSettings(AccountSettings),
     AddAddress(AddressInput),
     DeleteAddress(uuid::Uuid),
+    ChangePassword {
+        current: String,
+        new: String,
+    },
 }
 
 #[derive(Resource, Default)]
@@ -282,6 +286,17 @@ fn apply_account_actions(
                     });
                 }
             }
+            AccountAction::ChangePassword { current, new } => {
+                if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
+                    flow.failure = None;
+                    flow.notice = None;
+                    flow.pending = Some(bridge.send(ApiCall::ChangePassword {
+                        token,
+                        current: current.clone(),
+                        new: new.clone(),
+                    }));
+                }
+            }
             AccountAction::DeleteAddress(id) => {
                 session.addresses.retain(|a| a.id != *id);
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
@@ -359,7 +374,8 @@ fn receive_account_replies(
                     flow.form.password_again = Default::default();
                     flow.notice = Some("account-reset-done");
                 }
-                _ => flow.notice = Some("account-code-sent"),
+                AccountMode::Verify => flow.notice = Some("account-code-sent"),
+                _ => flow.notice = Some("settings-saved"),
             },
             Ok(_) => {}
             Err(e) => {

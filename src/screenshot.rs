@@ -145,6 +145,13 @@ fn drive(
             if !catalog.is_ready() {
                 return;
             }
+            // For pictures of the accessibility modes.
+            if std::env::var_os("SHOT_HIGH_CONTRAST").is_some() {
+                session.settings.accessibility.high_contrast = true;
+            }
+            if std::env::var_os("SHOT_LARGE_TEXT").is_some() {
+                session.settings.accessibility.large_text = true;
+            }
             let picks: Vec<i64> = catalog
                 .products
                 .iter()

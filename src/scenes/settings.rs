@@ -8,14 +8,16 @@ use customerclient_api::orders::PaymentMethod;
 use customerclient_api::settings::{AccountSettings, AddressInput, ContactChannel, Language};
 
 use super::Screen;
-use super::checkout::field_box;
-use crate::account::{AccountAction, signed_in};
+use super::checkout::{error_label, field_box};
+use crate::account::{AccountAction, AccountFlow, signed_in};
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, payment_key};
+use crate::session::Failure;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
+use zeroize::Zeroizing;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<NewAddress>()
@@ -32,8 +34,11 @@ pub struct NewAddress {
     pub open: bool,
     pub label: String,
     pub address: String,
+    /// 0 label, 1 address, 2 current password, 3 new password.
     pub typing: Option<u8>,
     pub keyboard: KeyboardState,
+    pub current_password: Zeroizing<String>,
+    pub new_password: Zeroizing<String>,
 }
 
 fn spawn(
@@ -189,6 +194,7 @@ fn draw(
     catalog: Res<Catalog>,
     i18n: Res<I18n>,
     mut new: ResMut<NewAddress>,
+    flow: Res<AccountFlow>,
     mut account: MessageWriter<AccountAction>,
     mut shop: MessageWriter<ShopAction>,
     time: Res<Time>,
@@ -315,6 +321,65 @@ fn draw(
                         .color(theme::to_egui(theme::MUTED)),
                 );
                 ui.add_space(10.0);
+                if !guest {
+                    ui.heading(i18n.t("settings-password"));
+                    let dots = |s: &str| "•".repeat(s.chars().count());
+                    if field_box(
+                        ui,
+                        &i18n.t("settings-current-password"),
+                        &dots(&new.current_password),
+                        "",
+                        new.typing == Some(2),
+                        false,
+                    ) {
+                        new.typing = Some(2);
+                    }
+                    if field_box(
+                        ui,
+                        &i18n.t("account-new-password"),
+                        &dots(&new.new_password),
+                        "",
+                        new.typing == Some(3),
+                        false,
+                    ) {
+                        new.typing = Some(3);
+                    }
+                    let change = egui::Button::new(
+                        egui::RichText::new(i18n.t("settings-save")).size(size::BODY),
+                    );
+                    if ui
+                        .add_enabled(
+                            !flow.is_busy(),
+                            change.min_size(egui::vec2(240.0, theme::TOUCH)),
+                        )
+                        .clicked()
+                        && new.new_password.chars().count() >= 8
+                    {
+                        account.write(AccountAction::ChangePassword {
+                            current: new.current_password.to_string(),
+                            new: new.new_password.to_string(),
+                        });
+                        new.current_password = Default::default();
+                        new.new_password = Default::default();
+                        new.typing = None;
+                    }
+                    if !new.new_password.is_empty() && new.new_password.chars().count() < 8 {
+                        error_label(ui, Some(i18n.t("account-password-short")));
+                    }
+                    if let Some(f) = &flow.failure {
+                        let text = match f {
+                            Failure::Rejected(m) => m.clone(),
+                            Failure::Unreachable => i18n.t("checkout-unreachable"),
+                        };
+                        error_label(ui, Some(text));
+                    }
+                    if let Some(n) = flow.notice {
+                        ui.label(
+                            egui::RichText::new(i18n.t(n)).color(theme::to_egui(theme::SUCCESS)),
+                        );
+                    }
+                    ui.add_space(10.0);
+                }
                 if !guest
                     && ui
                         .add(
@@ -339,11 +404,13 @@ fn draw(
             });
         });
     if let Some(which) = new.typing {
-        let text = if which == 0 {
-            &mut new.label
-        } else {
-            &mut new.address
+        let (layout, text): (Layout, &mut String) = match which {
+            0 => (Layout::Letters, &mut new.label),
+            1 => (Layout::Letters, &mut new.address),
+            2 => (Layout::Plain, &mut new.current_password),
+            _ => (Layout::Plain, &mut new.new_password),
         };
+        let mut outcome = None;
         egui::Area::new(egui::Id::new("settings-keyboard"))
             .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -16.0))
             .order(egui::Order::Foreground)
@@ -353,23 +420,22 @@ fn draw(
                     .corner_radius(egui::CornerRadius::same(20))
                     .inner_margin(egui::Margin::same(18))
                     .show(ui, |ui| {
-                        match keyboard::keyboard(
+                        outcome = keyboard::keyboard(
                             ui,
                             &i18n,
-                            Layout::Letters,
+                            layout,
                             &mut new.keyboard,
                             text,
                             200,
                             time.elapsed_secs_f64(),
-                        ) {
-                            Some(KeyOutcome::Done) => new.typing = None,
-                            Some(KeyOutcome::Next) => {
-                                new.typing = if which == 0 { Some(1) } else { None }
-                            }
-                            _ => {}
-                        }
+                        );
                     });
             });
+        match outcome {
+            Some(KeyOutcome::Done) => new.typing = None,
+            Some(KeyOutcome::Next) => new.typing = matches!(which, 0 | 2).then_some(which + 1),
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -5,10 +5,13 @@ use bevy::text::{FontSource, FontWeight};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(PreStartup, load_fonts).add_systems(
-        EguiPrimaryContextPass,
-        (style_egui.run_if(run_once), apply_large_text).chain(),
-    );
+    app.init_resource::<Contrast>()
+        .add_systems(PreStartup, load_fonts)
+        .add_systems(
+            EguiPrimaryContextPass,
+            (style_egui.run_if(run_once), apply_large_text, egui_contrast).chain(),
+        )
+        .add_systems(PostUpdate, bevy_contrast);
 }
 
 pub const INTER_REGULAR: &[u8] = include_bytes!("../../assets/fonts/Inter-Regular.otf");
@@ -148,7 +151,17 @@ fn style_egui(mut contexts: EguiContexts) -> Result {
     Ok(())
 }
 
+/// Set while the high-contrast palette is on, so egui drawing code (plain functions without
+/// access to the ECS) picks the matching colours.
+static HIGH_CONTRAST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A palette colour for egui, in the high-contrast palette when that is on.
 pub fn to_egui(c: Color) -> egui::Color32 {
+    let c = if HIGH_CONTRAST.load(std::sync::atomic::Ordering::Relaxed) {
+        contrast_egui(c)
+    } else {
+        c
+    };
     let s = c.to_srgba();
     egui::Color32::from_rgba_unmultiplied(
         (s.red * 255.0) as u8,
@@ -180,6 +193,141 @@ fn apply_large_text(
     let ctx = contexts.ctx_mut()?;
     if (ctx.zoom_factor() - want).abs() > f32::EPSILON {
         ctx.set_zoom_factor(want);
+    }
+    Ok(())
+}
+
+/// Whether the high-contrast palette is on (follows the customer's setting).
+#[derive(Resource, Default, PartialEq, Eq)]
+pub struct Contrast {
+    pub high: bool,
+}
+
+pub const HC_BACKGROUND: Color = Color::BLACK;
+pub const HC_BUTTON: Color = Color::srgb(0.16, 0.16, 0.16);
+pub const HC_ACCENT: Color = Color::srgb(1.0, 0.84, 0.0);
+
+/// The high-contrast counterpart of a palette colour used as a background.
+pub fn contrast_background(c: Color) -> Color {
+    if c == PRIMARY || c == PRIMARY_PRESSED || c == SUCCESS {
+        HC_ACCENT
+    } else if c == SECONDARY || c == SECONDARY_PRESSED {
+        HC_BUTTON
+    } else if c == BACKGROUND || c == SURFACE {
+        HC_BACKGROUND
+    } else {
+        c
+    }
+}
+
+/// One step for egui, where a colour may be a fill or a text: white (surface, text on accent)
+/// turns black, dark text turns white.
+fn contrast_egui(c: Color) -> Color {
+    if c == TEXT || c == MUTED || c == DANGER {
+        contrast_text(c)
+    } else if c == Color::WHITE {
+        Color::BLACK
+    } else {
+        contrast_background(c)
+    }
+}
+
+/// The high-contrast counterpart of a text colour.
+pub fn contrast_text(c: Color) -> Color {
+    if c == ON_PRIMARY {
+        Color::BLACK
+    } else if c == TEXT || c == MUTED {
+        Color::WHITE
+    } else if c == PRIMARY {
+        HC_ACCENT
+    } else if c == DANGER {
+        Color::srgb(1.0, 0.55, 0.5)
+    } else {
+        c
+    }
+}
+
+/// The text colour this entity was given by the high-contrast mapping, so a second pass (our
+/// own write shows up as a change) leaves it alone.
+#[derive(Component, Clone, Copy, PartialEq)]
+pub struct ContrastApplied {
+    pub text: Color,
+}
+
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+fn bevy_contrast(
+    mut commands: Commands,
+    session: Res<crate::session::CustomerSession>,
+    mut contrast: ResMut<Contrast>,
+    mut clear: ResMut<ClearColor>,
+    mut backgrounds: Query<&mut BackgroundColor, Changed<BackgroundColor>>,
+    mut texts: Query<(Entity, &mut TextColor, Option<&ContrastApplied>), Changed<TextColor>>,
+    mut buttons: Query<
+        &mut crate::ui::widgets::ButtonColors,
+        Changed<crate::ui::widgets::ButtonColors>,
+    >,
+    screen: Res<State<crate::scenes::Screen>>,
+    mut next: ResMut<NextState<crate::scenes::Screen>>,
+) {
+    let want = session.settings.accessibility.high_contrast;
+    if contrast.high != want {
+        contrast.high = want;
+        HIGH_CONTRAST.store(want, std::sync::atomic::Ordering::Relaxed);
+        clear.0 = if want { HC_BACKGROUND } else { BACKGROUND };
+        // Rebuild the scene in the other palette, unless a scene change is already on its way.
+        if matches!(*next, NextState::Unchanged) {
+            next.set(*screen.get());
+        }
+        return;
+    }
+    if !contrast.high {
+        return;
+    }
+    // Scenes set palette colours as they go (tabs, cards); map whatever they changed.
+    // Background mapping is idempotent (its results are not palette colours).
+    for mut bg in &mut backgrounds {
+        let mapped = contrast_background(bg.0);
+        if mapped != bg.0 {
+            bg.0 = mapped;
+        }
+    }
+    // Text mapping is not (white is both a palette colour and a result): remember what we set.
+    for (e, mut t, applied) in &mut texts {
+        if applied.is_some_and(|a| a.text == t.0) {
+            continue;
+        }
+        t.0 = contrast_text(t.0);
+        commands.entity(e).insert(ContrastApplied { text: t.0 });
+    }
+    for mut b in &mut buttons {
+        let (n, p) = (
+            contrast_background(b.normal),
+            contrast_background(b.pressed),
+        );
+        if n != b.normal || p != b.pressed {
+            b.normal = n;
+            b.pressed = p;
+        }
+    }
+}
+
+fn egui_contrast(contrast: Res<Contrast>, mut contexts: EguiContexts) -> Result {
+    if !contrast.is_changed() {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    if contrast.high {
+        ctx.global_style_mut(|style| {
+            style.visuals = egui::Visuals::dark();
+            style.visuals.panel_fill = egui::Color32::BLACK;
+            style.visuals.window_fill = egui::Color32::BLACK;
+            style.visuals.override_text_color = Some(egui::Color32::WHITE);
+            style.visuals.selection.bg_fill = to_egui(HC_ACCENT);
+            style.visuals.widgets.inactive.weak_bg_fill = to_egui(HC_BUTTON);
+            style.visuals.widgets.inactive.bg_stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
+        });
+    } else {
+        egui_style(ctx);
     }
     Ok(())
 }
