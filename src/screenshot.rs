@@ -129,6 +129,7 @@ fn drive(
     mut account: MessageWriter<AccountAction>,
     mut flow_acc: ResMut<AccountFlow>,
     mut typing: ResMut<crate::scenes::account::Typing>,
+    mut editing: ResMut<crate::scenes::checkout::EditingField>,
     mut exit: MessageWriter<AppExit>,
     time: Res<Time>,
 ) {
@@ -212,6 +213,13 @@ fn drive(
             if *screen.get() != target {
                 plan.settled_frames = 0;
                 return;
+            }
+            if plan.shot == Shot::Scene(Screen::Checkout)
+                && editing.0.is_none()
+                && plan.settled_frames == 0
+            {
+                // The keyboard open on the address, as while typing it.
+                editing.0 = Some(crate::scenes::checkout::Field::Address);
             }
             if matches!(plan.shot, Shot::SignUp | Shot::Code) && flow_acc.form.email.is_empty() {
                 let code = plan.shot == Shot::Code;

@@ -9,7 +9,7 @@ use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
 use crate::session::{CustomerSession, Failure};
-use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
+use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
 
@@ -236,33 +236,30 @@ fn draw(
         let (layout, max) = layout(field);
         let list = fields(flow.mode);
         let text = flow.form.field_mut(field);
-        egui::Area::new(egui::Id::new("account-keyboard"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -16.0))
-            .order(egui::Order::Foreground)
-            .show(ctx, |ui| {
-                egui::Frame::new()
-                    .fill(theme::to_egui(theme::SECONDARY))
-                    .corner_radius(egui::CornerRadius::same(20))
-                    .inner_margin(egui::Margin::same(18))
-                    .show(ui, |ui| {
-                        match keyboard::keyboard(
-                            ui,
-                            &i18n,
-                            layout,
-                            &mut typing.1,
-                            text,
-                            max,
-                            time.elapsed_secs_f64(),
-                        ) {
-                            Some(KeyOutcome::Done) => typing.0 = None,
-                            Some(KeyOutcome::Next) => {
-                                let i = list.iter().position(|f| *f == field).unwrap_or(0);
-                                typing.0 = list.get(i + 1).copied();
-                            }
-                            _ => {}
-                        }
-                    });
-            });
+        // The form is on the left half; the keyboard stays on the right, clear of every field.
+        let place = Placement {
+            id: "account-keyboard",
+            anchor: egui::Align2::RIGHT_BOTTOM,
+            offset: egui::vec2(-16.0, -16.0),
+            at: None,
+        };
+        match keyboard::keyboard_overlay(
+            ctx,
+            place,
+            &i18n,
+            layout,
+            &mut typing.1,
+            text,
+            max,
+            time.elapsed_secs_f64(),
+        ) {
+            Some(KeyOutcome::Done) => typing.0 = None,
+            Some(KeyOutcome::Next) => {
+                let i = list.iter().position(|f| *f == field).unwrap_or(0);
+                typing.0 = list.get(i + 1).copied();
+            }
+            _ => {}
+        }
     }
     if let Some(a) = action {
         out.write(a);

@@ -11,7 +11,7 @@ use super::Screen;
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
 use crate::session::{Cart, CheckoutForm, CustomerSession, Failure, ShopAction, SubmitState};
-use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
+use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
 
@@ -147,6 +147,7 @@ pub fn checkout_form(
     cart: &Cart,
     delivery: Option<&DeliveryInfo>,
     editing: &mut Option<Field>,
+    field_rect: &mut Option<egui::Rect>,
 ) -> Option<CheckoutAction> {
     let mut action = None;
     let busy = form.is_busy();
@@ -169,29 +170,39 @@ pub fn checkout_form(
         });
         error_label(ui, tr(form.errors.city));
         ui.add_space(8.0);
-        if field_box(
-            ui,
-            &i18n.t("checkout-address"),
-            &form.address,
-            &i18n.t("checkout-address-placeholder"),
-            *editing == Some(Field::Address),
-            form.errors.address.is_some(),
-        ) && !busy
-        {
+        let address = ui.scope(|ui| {
+            field_box(
+                ui,
+                &i18n.t("checkout-address"),
+                &form.address,
+                &i18n.t("checkout-address-placeholder"),
+                *editing == Some(Field::Address),
+                form.errors.address.is_some(),
+            )
+        });
+        if address.inner && !busy {
             *editing = Some(Field::Address);
+        }
+        if *editing == Some(Field::Address) {
+            *field_rect = Some(address.response.rect);
         }
         error_label(ui, tr(form.errors.address));
         ui.add_space(8.0);
-        if field_box(
-            ui,
-            &i18n.t("checkout-phone"),
-            &form.phone,
-            &i18n.t("checkout-phone-placeholder"),
-            *editing == Some(Field::Phone),
-            form.errors.phone.is_some(),
-        ) && !busy
-        {
+        let phone = ui.scope(|ui| {
+            field_box(
+                ui,
+                &i18n.t("checkout-phone"),
+                &form.phone,
+                &i18n.t("checkout-phone-placeholder"),
+                *editing == Some(Field::Phone),
+                form.errors.phone.is_some(),
+            )
+        });
+        if phone.inner && !busy {
             *editing = Some(Field::Phone);
+        }
+        if *editing == Some(Field::Phone) {
+            *field_rect = Some(phone.response.rect);
         }
         error_label(ui, tr(form.errors.phone));
 
@@ -333,6 +344,7 @@ fn draw(
     let session = &mut *session;
     let editing = &mut *editing;
     let mut action = None;
+    let mut field_rect = None;
     egui::Area::new(egui::Id::new("checkout-form"))
         .fixed_pos(egui::pos2(40.0, top))
         // Never moved up over the header, even when taller than the space below it.
@@ -352,6 +364,7 @@ fn draw(
                         &session.cart,
                         catalog.delivery.as_ref(),
                         &mut editing.0,
+                        &mut field_rect,
                     );
                 });
         });
@@ -360,40 +373,39 @@ fn draw(
             Field::Address => (Layout::Letters, &mut session.checkout.address, 200),
             Field::Phone => (Layout::Phone, &mut session.checkout.phone, 16),
         };
-        // Anchored to the bottom edge: the fields sit in the top half, so it never covers them.
-        egui::Area::new(egui::Id::new("keyboard"))
-            .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -16.0))
-            .order(egui::Order::Foreground)
-            .show(ctx, |ui| {
-                egui::Frame::new()
-                    .fill(theme::to_egui(theme::SECONDARY))
-                    .corner_radius(egui::CornerRadius::same(20))
-                    .inner_margin(egui::Margin::same(18))
-                    .show(ui, |ui| {
-                        match keyboard::keyboard(
-                            ui,
-                            &i18n,
-                            layout,
-                            &mut editing.1,
-                            text,
-                            max,
-                            time.elapsed_secs_f64(),
-                        ) {
-                            Some(KeyOutcome::Done) => editing.0 = None,
-                            Some(KeyOutcome::Next) => {
-                                editing.0 = match field {
-                                    Field::Address => Some(Field::Phone),
-                                    Field::Phone => None,
-                                }
-                            }
-                            Some(KeyOutcome::Edited) => {
-                                session.checkout.errors.address = None;
-                                session.checkout.errors.phone = None;
-                            }
-                            None => {}
-                        }
-                    });
-            });
+        // Right under the field being typed in (or above it when there is no room below).
+        let place = match field_rect {
+            Some(rect) => Placement::beside("keyboard", rect, screen),
+            None => Placement {
+                id: "keyboard",
+                anchor: egui::Align2::CENTER_BOTTOM,
+                offset: egui::vec2(0.0, -16.0),
+                at: None,
+            },
+        };
+        match keyboard::keyboard_overlay(
+            ctx,
+            place,
+            &i18n,
+            layout,
+            &mut editing.1,
+            text,
+            max,
+            time.elapsed_secs_f64(),
+        ) {
+            Some(KeyOutcome::Done) => editing.0 = None,
+            Some(KeyOutcome::Next) => {
+                editing.0 = match field {
+                    Field::Address => Some(Field::Phone),
+                    Field::Phone => None,
+                }
+            }
+            Some(KeyOutcome::Edited) => {
+                session.checkout.errors.address = None;
+                session.checkout.errors.phone = None;
+            }
+            None => {}
+        }
     }
     match action {
         Some(CheckoutAction::PlaceOrder) => {
@@ -436,6 +448,7 @@ mod tests {
                 &Cart::default(),
                 Some(&info),
                 &mut editing,
+                &mut None,
             );
             assert_eq!(action, None);
         });

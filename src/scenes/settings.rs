@@ -14,7 +14,7 @@ use crate::catalog::Catalog;
 use crate::i18n::{I18n, payment_key};
 use crate::session::Failure;
 use crate::session::{CustomerSession, ShopAction};
-use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout};
+use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
 use zeroize::Zeroizing;
@@ -410,27 +410,22 @@ fn draw(
             2 => (Layout::Plain, &mut new.current_password),
             _ => (Layout::Plain, &mut new.new_password),
         };
-        let mut outcome = None;
-        egui::Area::new(egui::Id::new("settings-keyboard"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -16.0))
-            .order(egui::Order::Foreground)
-            .show(ctx, |ui| {
-                egui::Frame::new()
-                    .fill(theme::to_egui(theme::SECONDARY))
-                    .corner_radius(egui::CornerRadius::same(20))
-                    .inner_margin(egui::Margin::same(18))
-                    .show(ui, |ui| {
-                        outcome = keyboard::keyboard(
-                            ui,
-                            &i18n,
-                            layout,
-                            &mut new.keyboard,
-                            text,
-                            200,
-                            time.elapsed_secs_f64(),
-                        );
-                    });
-            });
+        let place = Placement {
+            id: "settings-keyboard",
+            anchor: egui::Align2::RIGHT_BOTTOM,
+            offset: egui::vec2(-16.0, -16.0),
+            at: None,
+        };
+        let outcome = keyboard::keyboard_overlay(
+            ctx,
+            place,
+            &i18n,
+            layout,
+            &mut new.keyboard,
+            text,
+            200,
+            time.elapsed_secs_f64(),
+        );
         match outcome {
             Some(KeyOutcome::Done) => new.typing = None,
             Some(KeyOutcome::Next) => new.typing = matches!(which, 0 | 2).then_some(which + 1),

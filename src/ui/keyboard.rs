@@ -41,6 +41,8 @@ pub enum KeyOutcome {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KeyboardState {
     pub page: Page,
+    /// The customer picked the page; until then letters follow the interface language.
+    pub chosen: bool,
     /// App time at which a held backspace deletes again.
     repeat_at: Option<f64>,
 }
@@ -82,7 +84,9 @@ pub fn apply_key(text: &mut String, key: &str, max: usize, capitalise: bool) -> 
 
 fn key(ui: &mut egui::Ui, label: &str, width: f32) -> egui::Response {
     let text = egui::RichText::new(label).size(30.0);
-    ui.add_sized([width, 76.0], egui::Button::new(text))
+    // White keys on the beige tray read as keys at a glance.
+    let button = egui::Button::new(text).fill(crate::ui::theme::to_egui(crate::ui::theme::SURFACE));
+    ui.add_sized([width, 76.0], button)
 }
 
 /// Draws the keyboard and applies taps to `text`. `now` is app time in seconds (for the
@@ -98,6 +102,12 @@ pub fn keyboard(
 ) -> Option<KeyOutcome> {
     let mut outcome = None;
     let capitalise = layout == Layout::Letters;
+    if !state.chosen && layout == Layout::Letters {
+        state.page = match i18n.language {
+            customerclient_api::settings::Language::Ru => Page::Russian,
+            customerclient_api::settings::Language::En => Page::English,
+        };
+    }
     let mut backspace =
         |ui: &mut egui::Ui, width: f32, text: &mut String, outcome: &mut Option<KeyOutcome>| {
             let r = key(ui, "⌫", width);
@@ -180,6 +190,7 @@ pub fn keyboard(
                 } else {
                     Page::Symbols
                 };
+                state.chosen = true;
             }
             // Named by the layout it switches to, in that layout's own script.
             let other = if state.page == Page::English {
@@ -193,6 +204,7 @@ pub fn keyboard(
                 } else {
                     Page::English
                 };
+                state.chosen = true;
             }
             if layout == Layout::Email {
                 for k in ["@", ".", ".com", ".ru"] {
@@ -210,6 +222,72 @@ pub fn keyboard(
                 outcome = Some(KeyOutcome::Done);
             }
         });
+    });
+    outcome
+}
+
+/// Where a keyboard overlay sits on the screen.
+pub struct Placement {
+    pub id: &'static str,
+    pub anchor: egui::Align2,
+    pub offset: egui::Vec2,
+    /// A fixed point and which corner of the keyboard sits on it; overrides the anchor.
+    pub at: Option<(egui::Pos2, egui::Align2)>,
+}
+
+/// Height a keyboard needs (five rows of keys and the tray's margins).
+pub const HEIGHT: f32 = 5.0 * 84.0 + 40.0;
+
+impl Placement {
+    /// Just below `field` if the keyboard fits there, else just above it: never over the field.
+    pub fn beside(id: &'static str, field: egui::Rect, screen: egui::Rect) -> Self {
+        let below = field.bottom() + 12.0 + HEIGHT <= screen.bottom();
+        let at = if below {
+            (
+                egui::pos2(screen.center().x, field.bottom() + 12.0),
+                egui::Align2::CENTER_TOP,
+            )
+        } else {
+            (
+                egui::pos2(screen.center().x, field.top() - 12.0),
+                egui::Align2::CENTER_BOTTOM,
+            )
+        };
+        Self {
+            id,
+            anchor: egui::Align2::CENTER_BOTTOM,
+            offset: egui::Vec2::ZERO,
+            at: Some(at),
+        }
+    }
+}
+
+/// The keyboard in its own framed area above everything else. Returns what the tap did.
+#[allow(clippy::too_many_arguments)]
+pub fn keyboard_overlay(
+    ctx: &egui::Context,
+    place: Placement,
+    i18n: &I18n,
+    layout: Layout,
+    state: &mut KeyboardState,
+    text: &mut String,
+    max: usize,
+    now: f64,
+) -> Option<KeyOutcome> {
+    let mut outcome = None;
+    let area = egui::Area::new(egui::Id::new(place.id)).order(egui::Order::Foreground);
+    let area = match place.at {
+        Some((pos, pivot)) => area.pivot(pivot).fixed_pos(pos),
+        None => area.anchor(place.anchor, place.offset),
+    };
+    area.show(ctx, |ui| {
+        egui::Frame::new()
+            .fill(crate::ui::theme::to_egui(crate::ui::theme::SECONDARY))
+            .corner_radius(egui::CornerRadius::same(20))
+            .inner_margin(egui::Margin::same(18))
+            .show(ui, |ui| {
+                outcome = keyboard(ui, i18n, layout, state, text, max, now)
+            });
     });
     outcome
 }
