@@ -101,6 +101,7 @@ pub enum AccountAction {
         current: String,
         new: String,
     },
+    DeleteCard(uuid::Uuid),
 }
 
 #[derive(Resource, Default)]
@@ -257,6 +258,7 @@ fn apply_account_actions(
                 session.account = None;
                 session.settings = AccountSettings::default();
                 session.addresses.clear();
+                session.cards.clear();
             }
             AccountAction::SaveSettings(settings) => {
                 session.settings = settings.clone();
@@ -297,6 +299,12 @@ fn apply_account_actions(
                     }));
                 }
             }
+            AccountAction::DeleteCard(id) => {
+                session.cards.retain(|c| c.id != *id);
+                if let Some(token) = session.token.clone() {
+                    bridge.send(ApiCall::DeleteCard { token, id: *id });
+                }
+            }
             AccountAction::DeleteAddress(id) => {
                 session.addresses.retain(|a| a.id != *id);
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
@@ -327,6 +335,12 @@ fn receive_account_replies(
             }
             continue;
         }
+        if let Ok(ApiReply::Cards(c)) = &reply.result {
+            if session.account.is_some() {
+                session.cards = c.clone();
+            }
+            continue;
+        }
         if let Ok(ApiReply::Addresses(a)) = &reply.result {
             session.addresses = a.clone();
             if flow.pending == Some(reply.id) {
@@ -347,6 +361,9 @@ fn receive_account_replies(
                     token: s.token.clone(),
                 });
                 bridge.send(ApiCall::LoadAddresses {
+                    token: s.token.clone(),
+                });
+                bridge.send(ApiCall::LoadCards {
                     token: s.token.clone(),
                 });
                 next.set(

@@ -56,6 +56,8 @@ pub enum PayAction {
     SubmitCard,
     NewQrCode,
     ChooseAnotherWay,
+    /// Pay with one of the signed-in customer's saved cards.
+    PaySaved(uuid::Uuid),
     PayOnDelivery(PaymentMethod),
 }
 
@@ -117,6 +119,8 @@ pub struct CardForm {
     pub cvc: Zeroizing<String>,
     pub active: CardField,
     pub errors: CardErrors,
+    /// Keep the card (its gateway token) for next time; signed-in customers only.
+    pub save: bool,
 }
 
 impl std::fmt::Debug for CardForm {
@@ -257,6 +261,7 @@ impl CardForm {
         self.cvc.zeroize();
         self.active = CardField::Number;
         self.errors = CardErrors::default();
+        self.save = false;
     }
 }
 
@@ -333,6 +338,22 @@ fn apply_pay_actions(
                     flow.poll = None;
                 }
             }
+            PayAction::PaySaved(id) => {
+                let key = flow
+                    .card_key
+                    .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+                    .clone();
+                flow.pending = Some(bridge.send(ApiCall::PayByCard {
+                    token,
+                    order_id: order.id,
+                    idempotency_key: key,
+                    card: None,
+                    save_card: false,
+                    saved_card_id: Some(*id),
+                }));
+                flow.stage = PayStage::CardPaying;
+                flow.message = None;
+            }
             PayAction::PayOnDelivery(method) => {
                 flow.pending = Some(bridge.send(ApiCall::ChangePaymentMethod {
                     token,
@@ -353,7 +374,9 @@ fn apply_pay_actions(
                         token,
                         order_id: order.id,
                         idempotency_key: key,
-                        card: details,
+                        card: Some(details),
+                        save_card: card.save && session.account.is_some(),
+                        saved_card_id: None,
                     }));
                     flow.stage = PayStage::CardPaying;
                     flow.message = None;
@@ -383,6 +406,7 @@ fn receive_payment_replies(
     mut session: ResMut<CustomerSession>,
     mut activity: ResMut<Activity>,
     mut next: ResMut<NextState<Screen>>,
+    bridge: Res<Bridge>,
     time: Res<Time>,
 ) {
     for reply in replies.read() {
@@ -411,6 +435,12 @@ fn receive_payment_replies(
                 flow.payment = Some(p.clone());
                 match p.state {
                     PaymentState::Paid => {
+                        if card.save
+                            && let Some(token) = session.token.clone()
+                        {
+                            // The backend kept the card; show it in settings and next time.
+                            bridge.send(ApiCall::LoadCards { token });
+                        }
                         card.wipe();
                         flow.card_key = None;
                         let mut order = flow

@@ -250,6 +250,8 @@ pub struct CustomerSession {
     /// Settings of the signed-in customer, or the guest's for this session.
     pub settings: customerclient_api::settings::AccountSettings,
     pub addresses: Vec<customerclient_api::settings::SavedAddress>,
+    /// The signed-in customer's saved cards (brand and last four only).
+    pub cards: Vec<customerclient_api::payments::SavedCard>,
     pub cart: Cart,
     pub checkout: CheckoutForm,
     pub selected_product: Option<i64>,

@@ -691,4 +691,61 @@ fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
     run_until(&mut app, "signed in again", Duration::from_secs(30), |w| {
         w.resource::<CustomerSession>().account.is_some()
     });
+
+    // Pay by card and keep it; the next order is paid with the saved card in one tap.
+    use customerclient::payment::{CardForm, PayAction, PayStage, PaymentFlow};
+    use customerclient_api::orders::PaymentMethod;
+    let pay_by_card = |app: &mut App| {
+        let id = app.world().resource::<Catalog>().products[4].id;
+        send(
+            app,
+            ShopAction::AddToCart {
+                product_id: id,
+                quantity: 1,
+            },
+        );
+        send(app, ShopAction::Checkout);
+        run_until(app, "checkout", Duration::from_secs(5), |w| {
+            screen(w) == Screen::Checkout
+        });
+        fill_address(app);
+        app.world_mut()
+            .resource_mut::<CustomerSession>()
+            .checkout
+            .payment = PaymentMethod::CardInApp;
+        send(app, ShopAction::PlaceOrder);
+        run_until(app, "the card form", Duration::from_secs(30), |w| {
+            w.resource::<PaymentFlow>().stage == PayStage::CardEntry
+        });
+    };
+    pay_by_card(&mut app);
+    {
+        let mut form = app.world_mut().resource_mut::<CardForm>();
+        for d in "55555555555544441230737".chars() {
+            form.type_digit(d);
+        }
+        form.save = true;
+    }
+    app.world_mut().write_message(PayAction::SubmitCard);
+    run_until(&mut app, "the saved card", Duration::from_secs(30), |w| {
+        !w.resource::<CustomerSession>().cards.is_empty()
+    });
+    let saved = app.world().resource::<CustomerSession>().cards[0].clone();
+    assert_eq!(saved.last4, "4444");
+    send(&mut app, ShopAction::ShowGallery);
+    run_until(&mut app, "the gallery", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Gallery
+    });
+    pay_by_card(&mut app);
+    app.world_mut().write_message(PayAction::PaySaved(saved.id));
+    run_until(&mut app, "the confirmation", Duration::from_secs(30), |w| {
+        screen(w) == Screen::Confirmation
+    });
+    let order = app
+        .world()
+        .resource::<CustomerSession>()
+        .last_order
+        .clone()
+        .unwrap();
+    assert_eq!(order.card.unwrap().last4, "4444");
 }

@@ -161,9 +161,15 @@ pub(super) async fn perform(
             order_id,
             idempotency_key,
             card,
+            save_card,
+            saved_card_id,
         } => {
             let url = format!("{base}{}", payments::card_payment_path(order_id));
-            let body = payments::CardPaymentRequest { card };
+            let body = payments::CardPaymentRequest {
+                card,
+                save_card,
+                saved_card_id,
+            };
             // Same key on every attempt: the backend charges at most once.
             with_retries(|| {
                 json(
@@ -260,6 +266,16 @@ pub(super) async fn perform(
                 new_password: new,
             };
             empty(http.post(&url).bearer_auth(&token).json(&body)).await
+        }
+        ApiCall::LoadCards { token } => {
+            let url = format!("{base}{}", payments::SAVED_CARDS_PATH);
+            with_retries(|| json(http.get(&url).bearer_auth(&token)))
+                .await
+                .map(ApiReply::Cards)
+        }
+        ApiCall::DeleteCard { token, id } => {
+            let url = format!("{base}{}", payments::saved_card_path(id));
+            empty(http.delete(&url).bearer_auth(&token)).await
         }
         ApiCall::ChangePaymentMethod {
             token,

@@ -17,7 +17,7 @@ use customerclient_api::auth::{Session, SignUpPending, SignUpRequest};
 use customerclient_api::card::CardDetails;
 use customerclient_api::catalog::{Category, ProductPage};
 use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order, PaymentMethod};
-use customerclient_api::payments::Payment;
+use customerclient_api::payments::{Payment, SavedCard};
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use uuid::Uuid;
 
@@ -69,12 +69,22 @@ pub enum ApiCall {
         token: String,
         payment_id: Uuid,
     },
-    /// Card data goes straight into this request and is dropped (zeroised) with it.
+    /// Card data goes straight into this request and is dropped (zeroised) with it; or a
+    /// saved card's id instead.
     PayByCard {
         token: String,
         order_id: Uuid,
         idempotency_key: String,
-        card: CardDetails,
+        card: Option<CardDetails>,
+        save_card: bool,
+        saved_card_id: Option<Uuid>,
+    },
+    LoadCards {
+        token: String,
+    },
+    DeleteCard {
+        token: String,
+        id: Uuid,
     },
     SignIn {
         login: String,
@@ -164,6 +174,7 @@ pub enum ApiReply {
     SignUpPending(SignUpPending),
     Settings(AccountSettings),
     Addresses(Vec<SavedAddress>),
+    Cards(Vec<SavedCard>),
     /// The request succeeded and has nothing to return.
     Done,
 }

@@ -19,6 +19,7 @@ use crate::session::CustomerSession;
 use crate::session::Failure;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets;
+use customerclient_api::payments::SavedCard;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Payment), spawn)
@@ -376,6 +377,7 @@ pub fn card_form(
     i18n: &I18n,
     form: &mut CardForm,
     flow: &PaymentFlow,
+    saved: Option<&[SavedCard]>,
 ) -> Option<PayAction> {
     let mut action = None;
     let paying = flow.stage == PayStage::CardPaying;
@@ -492,6 +494,33 @@ pub fn card_form(
             {
                 action = Some(PayAction::SubmitCard);
             }
+            // Signed-in customers: one tap with a saved card, or keep this one.
+            if let Some(cards) = saved {
+                for c in cards {
+                    let label = i18n.t_args(
+                        "card-pay-saved",
+                        &[arg("card", format!("{} •••• {}", c.brand.label(), c.last4))],
+                    );
+                    let b = egui::Button::new(egui::RichText::new(label).size(size::BODY));
+                    if ui
+                        .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH)))
+                        .clicked()
+                    {
+                        action = Some(PayAction::PaySaved(c.id));
+                    }
+                }
+                let mark = if form.save { "☑" } else { "☐" };
+                let b = egui::Button::new(
+                    egui::RichText::new(format!("{mark}  {}", i18n.t("card-save")))
+                        .size(size::BODY),
+                );
+                if ui
+                    .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH * 0.8)))
+                    .clicked()
+                {
+                    form.save = !form.save;
+                }
+            }
             let other =
                 egui::Button::new(egui::RichText::new(i18n.t("pay-another-way")).size(size::BODY));
             if ui
@@ -565,9 +594,11 @@ fn draw_overlays(
     mut contexts: EguiContexts,
     flow: Res<PaymentFlow>,
     i18n: Res<I18n>,
+    session: Res<CustomerSession>,
     mut form: ResMut<CardForm>,
     mut out: MessageWriter<PayAction>,
 ) -> Result {
+    let saved = crate::account::signed_in(&session).map(|_| session.cards.as_slice());
     let ctx = contexts.ctx_mut()?;
     let mut action = None;
     let frame = egui::Frame::new()
@@ -582,7 +613,9 @@ fn draw_overlays(
                     egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
                 )
                 .show(ctx, |ui| {
-                    frame.show(ui, |ui| action = card_form(ui, &i18n, &mut form, &flow));
+                    frame.show(ui, |ui| {
+                        action = card_form(ui, &i18n, &mut form, &flow, saved)
+                    });
                 });
         }
         PayStage::Choosing | PayStage::Switching => {

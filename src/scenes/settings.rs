@@ -316,10 +316,30 @@ fn draw(
                 }
                 ui.add_space(10.0);
                 ui.heading(i18n.t("settings-cards"));
-                ui.label(
-                    egui::RichText::new(i18n.t("settings-no-cards"))
-                        .color(theme::to_egui(theme::MUTED)),
-                );
+                for c in &session.cards {
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            egui::RichText::new(format!("{} •••• {}", c.brand.label(), c.last4))
+                                .size(size::BODY),
+                        );
+                        let del = egui::Button::new(
+                            egui::RichText::new(i18n.t("settings-address-delete"))
+                                .color(theme::to_egui(theme::DANGER)),
+                        );
+                        if ui
+                            .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                            .clicked()
+                        {
+                            account.write(AccountAction::DeleteCard(c.id));
+                        }
+                    });
+                }
+                let note = if session.cards.is_empty() {
+                    "settings-no-cards"
+                } else {
+                    "settings-cards-note"
+                };
+                ui.label(egui::RichText::new(i18n.t(note)).color(theme::to_egui(theme::MUTED)));
                 ui.add_space(10.0);
                 if !guest {
                     ui.heading(i18n.t("settings-password"));

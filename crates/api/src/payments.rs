@@ -102,14 +102,39 @@ pub struct Payment {
     pub failure: Option<String>,
 }
 
+/// Either a card typed at the kiosk (`card`) or one the customer saved (`saved_card_id`).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CardPaymentRequest {
-    pub card: CardDetails,
+    #[serde(default)]
+    pub card: Option<CardDetails>,
+    /// Keep the gateway's token of a typed card for next time (signed-in customers).
+    #[serde(default)]
+    pub save_card: bool,
+    #[serde(default)]
+    pub saved_card_id: Option<Uuid>,
+}
+
+pub const SAVED_CARDS_PATH: &str = "/api/v1/account/cards";
+
+pub fn saved_card_path(id: Uuid) -> String {
+    format!("{SAVED_CARDS_PATH}/{id}")
+}
+
+/// A saved card as anyone sees it: brand and last four digits (the token stays on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    pub id: Uuid,
+    pub brand: Brand,
+    pub last4: String,
 }
 
 impl std::fmt::Debug for CardPaymentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.card.fmt(f)
+        f.debug_struct("CardPaymentRequest")
+            .field("card", &self.card)
+            .field("save_card", &self.save_card)
+            .field("saved_card_id", &self.saved_card_id)
+            .finish()
     }
 }
 

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use customerclient_api::payments::{SAVED_CARDS_PATH, SavedCard};
 use customerclient_api::settings::{
     ADDRESSES_PATH, AccountSettings, AddressInput, SETTINGS_PATH, SavedAddress,
 };
@@ -23,6 +24,43 @@ pub fn router() -> Router<AppState> {
             &format!("{ADDRESSES_PATH}/{{id}}"),
             put(edit_address).delete(delete_address),
         )
+        .route(SAVED_CARDS_PATH, get(list_cards))
+        .route(
+            &format!("{SAVED_CARDS_PATH}/{{id}}"),
+            axum::routing::delete(delete_card),
+        )
+}
+
+/// Saved cards: brand and last four only; the gateway token never leaves the server.
+async fn list_cards(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+) -> Result<Json<Vec<SavedCard>>, AppError> {
+    let id = registered(&current)?;
+    Ok(Json(
+        state
+            .store
+            .saved_cards(id)
+            .await
+            .map_err(anyhow::Error::from)?,
+    ))
+}
+
+async fn delete_card(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiPath(card): ApiPath<Uuid>,
+) -> Result<StatusCode, AppError> {
+    let id = registered(&current)?;
+    if !state
+        .store
+        .delete_saved_card(id, card)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
+        return Err(AppError::NotFound("saved card"));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn registered(current: &CurrentAccount) -> Result<Uuid, AppError> {

@@ -482,3 +482,149 @@ async fn settings_and_addresses_belong_to_the_signed_in_customer() {
         .unwrap();
     assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_saved_card_is_listed_masked_paid_with_and_removable() {
+    let s = shop(|_| {}).await;
+    s.sign_up("ivan", "ivan@example.com").await;
+    let code = s.outbox_code("ivan@example.com", 0).await;
+    let session: Session = s
+        .verify("ivan@example.com", &code)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let t = session.token.as_str();
+    let order = |n: i64| {
+        let req = s
+            .http
+            .post(s.url("/api/v1/orders"))
+            .bearer_auth(t)
+            .json(&json!({
+            "lines": [{"product_id": n, "quantity": 1}], "city": "Moscow", "address": "Arbat 1",
+            "phone": "+79123456789", "delivery_method": "car", "payment_method": "card_in_app"}));
+        async move {
+            req.send().await.unwrap().json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let pay = |order_id: String, key: &'static str, body: Value, token: String| {
+        let req = s
+            .http
+            .post(s.url(&format!("/api/v1/orders/{order_id}/payments/card")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { req.send().await.unwrap() }
+    };
+
+    let first = order(1).await;
+    let card = json!({"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2031, "cvc": "123"});
+    let paid: Value = pay(
+        first,
+        "k1",
+        json!({"card": card, "save_card": true}),
+        t.to_owned(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(paid["state"], "paid");
+
+    let listed = s
+        .http
+        .get(s.url("/api/v1/account/cards"))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !listed.contains("tok_") && !listed.contains("4242424242424242"),
+        "only brand and last four: {listed}"
+    );
+    let cards: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["last4"], "4242");
+    assert_eq!(cards[0]["brand"], "visa");
+    let card_id = cards[0]["id"].as_str().unwrap().to_owned();
+
+    // Paying again with the saved card: no number typed.
+    let second = order(2).await;
+    let resp = pay(
+        second,
+        "k2",
+        json!({"saved_card_id": card_id}),
+        t.to_owned(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let paid: Value = resp.json().await.unwrap();
+    assert_eq!(paid["state"], "paid");
+    assert_eq!(paid["card"]["last4"], "4242");
+
+    // Nobody else can use it.
+    let guest: Value = s
+        .http
+        .post(s.url("/api/v1/auth/guest"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let g = guest["token"].as_str().unwrap().to_owned();
+    let theirs: Value = s
+        .http
+        .post(s.url("/api/v1/orders"))
+        .bearer_auth(&g)
+        .json(&json!({
+        "lines": [{"product_id": 3, "quantity": 1}], "city": "Moscow", "address": "Arbat 1",
+        "phone": "+79123456789", "delivery_method": "car", "payment_method": "card_in_app"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stolen = pay(
+        theirs["id"].as_str().unwrap().to_owned(),
+        "k3",
+        json!({"saved_card_id": card_id}),
+        g,
+    )
+    .await;
+    assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
+
+    let del = s
+        .http
+        .delete(s.url(&format!("/api/v1/account/cards/{card_id}")))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    let after: Vec<Value> = s
+        .http
+        .get(s.url("/api/v1/account/cards"))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(after.is_empty());
+    let third = order(4).await;
+    assert_eq!(
+        pay(third, "k4", json!({"saved_card_id": card_id}), t.to_owned())
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -49,6 +49,13 @@ pub trait PaymentGateway: Send + Sync + 'static {
         &'a self,
         request: ChargeRequest<'a>,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>>;
+    /// Charges a card by the token an earlier charge returned (a saved card).
+    fn charge_token<'a>(
+        &'a self,
+        token: &'a str,
+        amount: &'a Money,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Charge, GatewayError>>;
 }
 
 /// Test cards of the sandbox, after the usual public conventions.
@@ -64,6 +71,8 @@ pub mod test_cards {
 /// remembers each idempotency key's outcome, and counts the charges it made.
 pub struct SandboxGateway {
     outcomes: Mutex<HashMap<String, Result<Charge, GatewayError>>>,
+    /// Tokens this sandbox issued, with the card they stand for (brand, last four).
+    tokens: Mutex<HashMap<String, (Brand, String)>>,
     charges: AtomicU64,
     /// How long the "times out" card takes to answer.
     pub slow_answer: Duration,
@@ -73,6 +82,7 @@ impl Default for SandboxGateway {
     fn default() -> Self {
         Self {
             outcomes: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
             charges: AtomicU64::new(0),
             slow_answer: Duration::from_secs(120),
         }
@@ -120,16 +130,56 @@ impl PaymentGateway for SandboxGateway {
                     getrandom::fill(&mut token)
                         .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
                     self.charges.fetch_add(1, Ordering::SeqCst);
-                    Ok(Charge {
+                    let charge = Charge {
                         id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
                         token: format!("tok_{}", hex::encode(token)),
                         brand: card::brand(number),
                         last4: card::last4(number).to_owned(),
-                    })
+                    };
+                    if let Ok(mut t) = self.tokens.lock() {
+                        t.insert(charge.token.clone(), (charge.brand, charge.last4.clone()));
+                    }
+                    Ok(charge)
                 }
             };
             if let Ok(mut m) = self.outcomes.lock() {
                 m.insert(key, outcome.clone());
+            }
+            outcome
+        })
+    }
+
+    fn charge_token<'a>(
+        &'a self,
+        token: &'a str,
+        _amount: &'a Money,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Charge, GatewayError>> {
+        Box::pin(async move {
+            if let Some(done) = self
+                .outcomes
+                .lock()
+                .ok()
+                .and_then(|m| m.get(idempotency_key).cloned())
+            {
+                return done;
+            }
+            let card = self.tokens.lock().ok().and_then(|t| t.get(token).cloned());
+            let outcome = match card {
+                Some((brand, last4)) => {
+                    self.charges.fetch_add(1, Ordering::SeqCst);
+                    Ok(Charge {
+                        id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
+                        token: token.to_owned(),
+                        brand,
+                        last4,
+                    })
+                }
+                // Not a token of ours (or the sandbox restarted): the bank knows no such card.
+                None => Err(GatewayError::Declined),
+            };
+            if let Ok(mut m) = self.outcomes.lock() {
+                m.insert(idempotency_key.to_owned(), outcome.clone());
             }
             outcome
         })

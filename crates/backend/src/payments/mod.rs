@@ -323,19 +323,42 @@ async fn pay_by_card(
             )
         })?
         .to_owned();
-    let c = &req.card;
-    if let Some(problem) = card::validate(&c.number, c.expiry_month, c.expiry_year, &c.cvc, today())
-        .into_iter()
-        .next()
-    {
-        let message = match problem {
-            CardProblem::Number(m) | CardProblem::Expiry(m) | CardProblem::Cvc(m) => m,
-        };
-        return Err(AppError::Unprocessable {
-            code: "invalid_card",
-            message,
-        });
-    }
+    // A typed card is checked here; a saved card must be one of this customer's.
+    let saved = match (&req.card, req.saved_card_id) {
+        (Some(c), None) => {
+            if let Some(problem) =
+                card::validate(&c.number, c.expiry_month, c.expiry_year, &c.cvc, today())
+                    .into_iter()
+                    .next()
+            {
+                let message = match problem {
+                    CardProblem::Number(m) | CardProblem::Expiry(m) | CardProblem::Cvc(m) => m,
+                };
+                return Err(AppError::Unprocessable {
+                    code: "invalid_card",
+                    message,
+                });
+            }
+            None
+        }
+        (None, Some(id)) => {
+            let found = if current.account.guest {
+                None
+            } else {
+                state
+                    .store
+                    .saved_card_token(current.account.id, id)
+                    .await
+                    .map_err(store_err)?
+            };
+            Some(found.ok_or(AppError::NotFound("saved card"))?.0)
+        }
+        _ => {
+            return Err(AppError::Validation(
+                "give either a card or a saved card".into(),
+            ));
+        }
+    };
 
     let (payment_id, amount, number) = {
         let _guard = state.store.payment_lock.lock().await;
@@ -383,17 +406,27 @@ async fn pay_by_card(
     };
 
     let cfg = &state.payments;
-    let charge = tokio::time::timeout(
-        cfg.gateway_timeout,
-        cfg.gateway.charge(ChargeRequest {
-            card: &req.card,
-            amount: &amount,
-            idempotency_key: &format!("{order_id}:{key}"),
-            description: format!("Fresh Kitchen order {number}"),
-        }),
-    )
-    .await
-    .unwrap_or(Err(GatewayError::Timeout));
+    let gateway_key = format!("{order_id}:{key}");
+    let attempt = async {
+        match (&req.card, &saved) {
+            (Some(card), _) => {
+                cfg.gateway
+                    .charge(ChargeRequest {
+                        card,
+                        amount: &amount,
+                        idempotency_key: &gateway_key,
+                        description: format!("Fresh Kitchen order {number}"),
+                    })
+                    .await
+            }
+            (None, Some(token)) => cfg.gateway.charge_token(token, &amount, &gateway_key).await,
+            (None, None) => Err(GatewayError::Unavailable("no card".into())),
+        }
+    };
+    let charge = tokio::time::timeout(cfg.gateway_timeout, attempt)
+        .await
+        .unwrap_or(Err(GatewayError::Timeout));
+    let save = req.save_card && req.card.is_some() && !current.account.guest;
     drop(req);
 
     let _guard = state.store.payment_lock.lock().await;
@@ -416,6 +449,13 @@ async fn pay_by_card(
                 )
                 .await
                 .map_err(store_err)?;
+            if save {
+                state
+                    .store
+                    .save_card(current.account.id, &ch.token, ch.brand, &ch.last4)
+                    .await
+                    .map_err(store_err)?;
+            }
             let note = format!("Paid by {} •••• {}", summary.brand.label(), summary.last4);
             state
                 .store

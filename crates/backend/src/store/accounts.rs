@@ -1,11 +1,13 @@
 //! Verification codes, sign-in failures, the mail outbox, settings and saved addresses.
 
 use customerclient_api::auth::Account;
+use customerclient_api::card::Brand;
+use customerclient_api::payments::SavedCard;
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use super::{Store, StoreError, now_ms, uuid_col};
+use super::{Store, StoreError, enum_from_text, enum_to_text, now_ms, uuid_col};
 use crate::mail::NewMail;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -500,6 +502,84 @@ impl Store {
 
     pub async fn delete_address(&self, account_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
         let n = sqlx::query("DELETE FROM addresses WHERE id = $1 AND account_id = $2")
+            .bind(id.to_string())
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    // ---- saved cards ----
+
+    /// Keeps a card's gateway token for the account (once per token).
+    pub async fn save_card(
+        &self,
+        account_id: Uuid,
+        token: &str,
+        brand: Brand,
+        last4: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO saved_cards (id, account_id, token, brand, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (account_id, token) DO NOTHING",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(account_id.to_string())
+        .bind(token)
+        .bind(enum_to_text(&brand))
+        .bind(last4)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn saved_cards(&self, account_id: Uuid) -> Result<Vec<SavedCard>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, brand, last4 FROM saved_cards WHERE account_id = $1 ORDER BY created_at",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SavedCard {
+                    id: uuid_col(r, "id")?,
+                    brand: enum_from_text(&r.try_get::<String, _>("brand")?)?,
+                    last4: r.try_get("last4")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// The token and masked card of one of this account's saved cards.
+    pub async fn saved_card_token(
+        &self,
+        account_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<(String, SavedCard)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token, brand, last4 FROM saved_cards WHERE id = $1 AND account_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(account_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some((
+            r.try_get("token")?,
+            SavedCard {
+                id,
+                brand: enum_from_text(&r.try_get::<String, _>("brand")?)?,
+                last4: r.try_get("last4")?,
+            },
+        )))
+    }
+
+    pub async fn delete_saved_card(&self, account_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+        let n = sqlx::query("DELETE FROM saved_cards WHERE id = $1 AND account_id = $2")
             .bind(id.to_string())
             .bind(account_id.to_string())
             .execute(&self.pool)
