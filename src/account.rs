@@ -322,6 +322,7 @@ fn receive_account_replies(
     mut session: ResMut<CustomerSession>,
     mut i18n: ResMut<I18n>,
     bridge: Res<Bridge>,
+    screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for reply in replies.read() {
@@ -331,7 +332,13 @@ fn receive_account_replies(
         if let Ok(ApiReply::Settings(s)) = &reply.result {
             if session.account.is_some() {
                 session.settings = s.clone();
-                i18n.language = s.language;
+                if i18n.language != s.language {
+                    i18n.language = s.language;
+                    // Rebuild the scene in the customer's language (unless it is changing anyway).
+                    if matches!(*next, NextState::Unchanged) {
+                        next.set(*screen.get());
+                    }
+                }
             }
             continue;
         }
