@@ -95,7 +95,11 @@ pub enum AccountAction {
     /// Leave the account screen without signing in.
     Close,
     SaveSettings(AccountSettings),
-    AddAddress(AddressInput),
+    /// Adds (`id` None) or replaces an address.
+    SaveAddress {
+        id: Option<uuid::Uuid>,
+        address: AddressInput,
+    },
     DeleteAddress(uuid::Uuid),
     ChangePassword {
         current: String,
@@ -269,23 +273,33 @@ fn apply_account_actions(
                     });
                 }
             }
-            AccountAction::AddAddress(address) => {
+            AccountAction::SaveAddress { id, address } => {
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
-                    flow.pending = Some(bridge.send(ApiCall::AddAddress {
+                    flow.pending = Some(bridge.send(ApiCall::SaveAddress {
                         token,
+                        id: *id,
                         address: address.clone(),
                     }));
                 } else {
-                    // Guests keep addresses for the session only.
-                    let id = uuid::Uuid::new_v4();
+                    // Guests keep addresses for the session only, with the backend's rules:
+                    // the first is the default, and there is one default at most.
                     let first = session.addresses.is_empty();
-                    session.addresses.push(SavedAddress {
-                        id,
+                    let saved = SavedAddress {
+                        id: id.unwrap_or_else(uuid::Uuid::new_v4),
                         label: address.label.clone(),
                         city: address.city.clone(),
                         address: address.address.clone(),
                         is_default: first || address.is_default,
-                    });
+                    };
+                    if saved.is_default {
+                        for a in &mut session.addresses {
+                            a.is_default = false;
+                        }
+                    }
+                    match session.addresses.iter_mut().find(|a| a.id == saved.id) {
+                        Some(existing) => *existing = saved,
+                        None => session.addresses.push(saved),
+                    }
                 }
             }
             AccountAction::ChangePassword { current, new } => {

@@ -749,3 +749,56 @@ fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
         .unwrap();
     assert_eq!(order.card.unwrap().last4, "4444");
 }
+
+#[test]
+fn a_guest_keeps_addresses_for_the_session_with_one_default() {
+    use customerclient::account::AccountAction;
+    use customerclient_api::settings::AddressInput;
+
+    let mut app = app(KioskConfig::new(BackendTarget::Remote {
+        base_url: "http://127.0.0.1:9".into(),
+    }));
+    let input = |label: &str, default: bool| AddressInput {
+        label: label.into(),
+        city: "Kazan".into(),
+        address: format!("{label} street 1"),
+        is_default: default,
+    };
+    app.world_mut().write_message(AccountAction::SaveAddress {
+        id: None,
+        address: input("Home", false),
+    });
+    app.world_mut().write_message(AccountAction::SaveAddress {
+        id: None,
+        address: input("Work", false),
+    });
+    app.update();
+    let addresses = app.world().resource::<CustomerSession>().addresses.clone();
+    assert_eq!(addresses.len(), 2);
+    assert!(
+        addresses[0].is_default && !addresses[1].is_default,
+        "the first is the default"
+    );
+
+    let work = addresses[1].id;
+    app.world_mut().write_message(AccountAction::SaveAddress {
+        id: Some(work),
+        address: input("Office", true),
+    });
+    app.update();
+    let addresses = app.world().resource::<CustomerSession>().addresses.clone();
+    assert_eq!(addresses.len(), 2, "edited in place");
+    assert_eq!(addresses[1].label, "Office");
+    assert_eq!(addresses.iter().filter(|a| a.is_default).count(), 1);
+    assert!(addresses[1].is_default);
+
+    send(&mut app, ShopAction::StartOver);
+    app.update();
+    assert!(
+        app.world()
+            .resource::<CustomerSession>()
+            .addresses
+            .is_empty(),
+        "forgotten with the session"
+    );
+}

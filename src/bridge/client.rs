@@ -245,9 +245,12 @@ pub(super) async fn perform(
                 .await
                 .map(ApiReply::Addresses)
         }
-        ApiCall::AddAddress { token, address } => {
-            let url = format!("{base}{}", settings::ADDRESSES_PATH);
-            json(http.post(&url).bearer_auth(&token).json(&address))
+        ApiCall::SaveAddress { token, id, address } => {
+            let request = match id {
+                None => http.post(format!("{base}{}", settings::ADDRESSES_PATH)),
+                Some(id) => http.put(format!("{base}{}", settings::address_path(id))),
+            };
+            json(request.bearer_auth(&token).json(&address))
                 .await
                 .map(ApiReply::Addresses)
         }

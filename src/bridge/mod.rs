@@ -119,8 +119,10 @@ pub enum ApiCall {
     LoadAddresses {
         token: String,
     },
-    AddAddress {
+    /// Adds an address (`id` None) or replaces one.
+    SaveAddress {
         token: String,
+        id: Option<Uuid>,
         address: AddressInput,
     },
     DeleteAddress {

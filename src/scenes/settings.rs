@@ -39,6 +39,10 @@ pub struct NewAddress {
     pub keyboard: KeyboardState,
     pub current_password: Zeroizing<String>,
     pub new_password: Zeroizing<String>,
+    /// The address being edited (None: a new one), and its city and default flag.
+    pub editing: Option<uuid::Uuid>,
+    pub city: Option<String>,
+    pub is_default: bool,
 }
 
 fn spawn(
@@ -251,6 +255,39 @@ fn draw(
                         {
                             account.write(AccountAction::DeleteAddress(a.id));
                         }
+                        let edit =
+                            egui::Button::new(egui::RichText::new(i18n.t("settings-address-edit")));
+                        if ui
+                            .add(edit.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                            .clicked()
+                        {
+                            new.open = true;
+                            new.editing = Some(a.id);
+                            new.label = a.label.clone();
+                            new.address = a.address.clone();
+                            new.city = Some(a.city.clone());
+                            new.is_default = a.is_default;
+                            new.typing = Some(1);
+                        }
+                        if !a.is_default {
+                            let make = egui::Button::new(egui::RichText::new(
+                                i18n.t("settings-address-make-default"),
+                            ));
+                            if ui
+                                .add(make.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                                .clicked()
+                            {
+                                account.write(AccountAction::SaveAddress {
+                                    id: Some(a.id),
+                                    address: AddressInput {
+                                        label: a.label.clone(),
+                                        city: a.city.clone(),
+                                        address: a.address.clone(),
+                                        is_default: true,
+                                    },
+                                });
+                            }
+                        }
                     });
                 }
                 if new.open {
@@ -284,22 +321,27 @@ fn draw(
                         .clicked()
                         && new.address.trim().len() >= 3
                     {
-                        let city = catalog
-                            .delivery
-                            .as_ref()
-                            .and_then(|d| d.cities.first().cloned())
-                            .unwrap_or_default();
+                        let city = new.city.clone().unwrap_or_else(|| {
+                            catalog
+                                .delivery
+                                .as_ref()
+                                .and_then(|d| d.cities.first().cloned())
+                                .unwrap_or_default()
+                        });
                         let label = if new.label.trim().is_empty() {
                             "Home".to_owned()
                         } else {
                             new.label.trim().to_owned()
                         };
-                        account.write(AccountAction::AddAddress(AddressInput {
-                            label,
-                            city,
-                            address: new.address.trim().to_owned(),
-                            is_default: false,
-                        }));
+                        account.write(AccountAction::SaveAddress {
+                            id: new.editing,
+                            address: AddressInput {
+                                label,
+                                city,
+                                address: new.address.trim().to_owned(),
+                                is_default: new.is_default,
+                            },
+                        });
                         *new = NewAddress::default();
                     }
                 } else if ui
