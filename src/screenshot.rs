@@ -153,6 +153,9 @@ fn drive(
             if std::env::var_os("SHOT_LARGE_TEXT").is_some() {
                 session.settings.accessibility.large_text = true;
             }
+            if std::env::var_os("SHOT_REACH").is_some() {
+                session.settings.accessibility.reach_mode = true;
+            }
             let picks: Vec<i64> = catalog
                 .products
                 .iter()

@@ -219,7 +219,10 @@ fn draw(
     let flow = &mut *flow;
     let mut action = None;
     egui::Area::new(egui::Id::new("account-form"))
-        .fixed_pos(egui::pos2(40.0, widgets::HEADER_HEIGHT + 24.0))
+        .fixed_pos(egui::pos2(
+            40.0,
+            widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx),
+        ))
         .constrain(false)
         .show(ctx, |ui| {
             // Left half: the keyboard takes the right half, so it never covers a field.

@@ -42,6 +42,7 @@ fn spawn(mut commands: Commands, i18n: Res<I18n>) {
     commands
         .spawn((
             Name::new("Attract"),
+            theme::SceneRoot,
             DespawnOnExit(Screen::Attract),
             Node {
                 width: Val::Percent(100.0),

@@ -340,7 +340,7 @@ fn draw(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
-    let top = widgets::HEADER_HEIGHT + 24.0;
+    let top = widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx);
     let session = &mut *session;
     let editing = &mut *editing;
     let mut action = None;

@@ -600,6 +600,7 @@ fn draw_overlays(
 ) -> Result {
     let saved = crate::account::signed_in(&session).map(|_| session.cards.as_slice());
     let ctx = contexts.ctx_mut()?;
+    let reach = theme::reach_offset(ctx);
     let mut action = None;
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
@@ -610,7 +611,7 @@ fn draw_overlays(
             egui::Area::new(egui::Id::new("card-form"))
                 .anchor(
                     egui::Align2::CENTER_CENTER,
-                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
+                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0 + reach / 2.0),
                 )
                 .show(ctx, |ui| {
                     frame.show(ui, |ui| {
@@ -622,7 +623,7 @@ fn draw_overlays(
             egui::Area::new(egui::Id::new("pay-choice"))
                 .anchor(
                     egui::Align2::CENTER_CENTER,
-                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0),
+                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0 + reach / 2.0),
                 )
                 .show(ctx, |ui| {
                     ui.set_max_width(900.0);

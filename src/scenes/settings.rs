@@ -205,13 +205,14 @@ fn draw(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let guest = signed_in(&session).is_none();
+    let reach = theme::reach_offset(ctx);
     let new = &mut *new;
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(20))
         .inner_margin(egui::Margin::same(28));
     egui::Area::new(egui::Id::new("settings-left"))
-        .fixed_pos(egui::pos2(40.0, widgets::HEADER_HEIGHT + 24.0))
+        .fixed_pos(egui::pos2(40.0, widgets::HEADER_HEIGHT + 24.0 + reach))
         .constrain(false)
         .show(ctx, |ui| {
             ui.set_width(880.0 - 56.0);
@@ -225,7 +226,7 @@ fn draw(
             });
         });
     egui::Area::new(egui::Id::new("settings-right"))
-        .fixed_pos(egui::pos2(960.0, widgets::HEADER_HEIGHT + 24.0))
+        .fixed_pos(egui::pos2(960.0, widgets::HEADER_HEIGHT + 24.0 + reach))
         .constrain(false)
         .show(ctx, |ui| {
             ui.set_width(920.0 - 56.0);

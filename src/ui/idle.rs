@@ -58,7 +58,10 @@ fn still_there(
         });
     egui::Area::new(egui::Id::new("idle-question"))
         .order(egui::Order::Tooltip)
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .anchor(
+            egui::Align2::CENTER_CENTER,
+            egui::vec2(0.0, theme::reach_offset(ctx) / 2.0),
+        )
         .show(ctx, |ui| {
             egui::Frame::new()
                 .fill(theme::to_egui(theme::SURFACE))

@@ -174,17 +174,57 @@ pub fn to_egui(c: Color) -> egui::Color32 {
 /// How much larger everything gets with the "large text" setting.
 pub const LARGE_TEXT_SCALE: f32 = 1.2;
 
-/// The "large text" setting scales the Bevy scenes and the egui overlays alike.
+/// In reach mode the whole interface shrinks by this much into the lower half of the screen
+/// (touch targets stay at 44 px, the WCAG minimum; a portrait screen leaves more room).
+pub const REACH_SCALE: f32 = 0.5;
+
+static REACH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether reach mode is on (for egui drawing code, which has no ECS access).
+pub fn reach_mode() -> bool {
+    REACH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// How far down egui overlays move in reach mode: half the screen, in egui points.
+pub fn reach_offset(ctx: &egui::Context) -> f32 {
+    if reach_mode() {
+        ctx.content_rect().height() / 2.0
+    } else {
+        0.0
+    }
+}
+
+/// Marks the full-screen root of a scene, which reach mode moves into the lower half.
+#[derive(Component)]
+pub struct SceneRoot;
+
+/// "Large text" and "reach mode" scale the Bevy scenes and the egui overlays alike; reach mode
+/// also puts every scene into the lower half of the screen.
 fn apply_large_text(
     session: Res<crate::session::CustomerSession>,
     scale: Option<ResMut<UiScale>>,
+    mut roots: Query<&mut Node, With<SceneRoot>>,
     mut contexts: EguiContexts,
 ) -> Result {
-    let want = if session.settings.accessibility.large_text {
+    let a11y = session.settings.accessibility;
+    REACH.store(a11y.reach_mode, std::sync::atomic::Ordering::Relaxed);
+    let want = if a11y.large_text {
         LARGE_TEXT_SCALE
     } else {
         1.0
-    };
+    } * if a11y.reach_mode { REACH_SCALE } else { 1.0 };
+    for mut node in &mut roots {
+        let (top, height) = if a11y.reach_mode {
+            (Val::Percent(50.0), Val::Percent(50.0))
+        } else {
+            (Val::Auto, Val::Percent(100.0))
+        };
+        if node.top != top || node.height != height {
+            node.position_type = PositionType::Absolute;
+            node.top = top;
+            node.height = height;
+        }
+    }
     if let Some(mut scale) = scale
         && scale.0 != want
     {
@@ -330,4 +370,30 @@ fn egui_contrast(contrast: Res<Contrast>, mut contexts: EguiContexts) -> Result 
         egui_style(ctx);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touch_targets_stay_finger_sized_in_reach_mode() {
+        // WCAG 2.5.5: 44 CSS px. Reach mode shrinks everything; buttons must not go below it.
+        assert!(TOUCH * REACH_SCALE >= 44.0);
+    }
+
+    #[test]
+    fn high_contrast_maps_the_palette_and_only_the_palette() {
+        assert_eq!(contrast_background(PRIMARY), HC_ACCENT);
+        assert_eq!(contrast_background(SURFACE), HC_BACKGROUND);
+        assert_eq!(contrast_text(TEXT), Color::WHITE);
+        assert_eq!(contrast_text(ON_PRIMARY), Color::BLACK);
+        let other = Color::srgb(0.1, 0.2, 0.3);
+        assert_eq!(contrast_background(other), other);
+        // Mapping a mapped background again changes nothing.
+        assert_eq!(
+            contrast_background(contrast_background(SECONDARY)),
+            HC_BUTTON
+        );
+    }
 }

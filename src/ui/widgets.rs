@@ -247,6 +247,7 @@ pub fn spawn_header(
 /// The full-screen root node of a scene.
 pub fn scene_root(name: &'static str) -> impl Bundle {
     (
+        theme::SceneRoot,
         Name::new(name),
         Node {
             width: Val::Percent(100.0),
