@@ -114,7 +114,7 @@ impl Store {
         code_expires_at: i64,
         mail: &NewMail,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM accounts WHERE verified = FALSE AND (login = $1 OR email = $2)")
             .bind(&account.login)
             .bind(&account.email)
@@ -161,7 +161,7 @@ impl Store {
         expires_at: i64,
         mail: &NewMail,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         insert_code(&mut tx, account_id, purpose, code_hash, expires_at).await?;
         enqueue_mail(&mut tx, mail).await?;
         tx.commit().await?;
@@ -247,7 +247,7 @@ impl Store {
         hash: &str,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
             .bind(account_id.to_string())
             .bind(hash)
@@ -447,7 +447,7 @@ impl Store {
         id: Option<Uuid>,
         input: &AddressInput,
     ) -> Result<Option<Uuid>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let first: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE account_id = $1")
             .bind(account_id.to_string())
             .fetch_one(&mut *tx)

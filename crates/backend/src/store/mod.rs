@@ -197,6 +197,15 @@ impl Store {
         })
     }
 
+    /// A transaction holding SQLite's write lock from its start. A deferred transaction that
+    /// reads first fails at once with SQLITE_BUSY if another connection writes in between
+    /// (the busy timeout does not apply to that upgrade), so every writing transaction uses this.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -508,7 +517,7 @@ impl Store {
         } else {
             PaymentState::DueOnDelivery
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
             .fetch_one(&mut *tx)
             .await?;

@@ -137,7 +137,7 @@ impl Store {
         method: Option<PaymentMethod>,
         card: Option<&CardSummary>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let from: String = sqlx::query_scalar("SELECT payment_state FROM orders WHERE id = $1")
             .bind(order_id.to_string())
             .fetch_one(&mut *tx)
