@@ -427,7 +427,10 @@ fn receive_account_replies(
                             flow.form.email = flow.form.login.clone();
                             flow.mode = AccountMode::Verify;
                         }
-                        Failure::Rejected(body.message.clone())
+                        Failure::Rejected {
+                            code: body.error.clone(),
+                            message: body.message.clone(),
+                        }
                     }
                     _ => Failure::Unreachable,
                 });

@@ -125,6 +125,52 @@ pub fn payment_detail_key(m: customerclient_api::orders::PaymentMethod) -> &'sta
     }
 }
 
+/// The first number in `text`, e.g. the tries left in "incorrect code; 3 tries left".
+fn first_number(text: &str) -> Option<u64> {
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// What went wrong, in the customer's language. The backend's codes are stable; its messages
+/// are English and only shown for codes the kiosk does not know.
+pub fn failure_text(i18n: &I18n, failure: &crate::session::Failure) -> String {
+    use crate::session::Failure;
+    let (code, message) = match failure {
+        Failure::Unreachable => return i18n.t("checkout-unreachable"),
+        Failure::Rejected { code, message } => (code.as_str(), message.as_str()),
+    };
+    match code {
+        "wrong_code" => i18n.t_args(
+            "err-wrong-code",
+            &[arg("tries", first_number(message).unwrap_or(0))],
+        ),
+        "code_expired" => i18n.t("err-code-expired"),
+        "code_invalid" => i18n.t("err-code-invalid"),
+        "too_many_attempts" if message.contains("code") => i18n.t("err-code-locked"),
+        "too_many_attempts" => i18n.t_args(
+            "err-too-many",
+            &[arg("minutes", first_number(message).unwrap_or(15))],
+        ),
+        "unauthorized" if message.contains("current password") => i18n.t("err-wrong-password"),
+        "unauthorized" => i18n.t("err-invalid-login"),
+        "account_exists" => i18n.t("err-account-exists"),
+        "not_verified" => i18n.t("err-not-verified"),
+        "already_verified" => i18n.t("err-already-verified"),
+        "already_paid" => i18n.t("err-already-paid"),
+        "declined" => i18n.t("err-card-declined"),
+        "insufficient_funds" => i18n.t("err-insufficient-funds"),
+        "gateway_timeout" => i18n.t("err-gateway-timeout"),
+        "unavailable" => i18n.t("err-payments-unavailable"),
+        "qr_expired" | "payment_expired" => i18n.t("err-qr-expired"),
+        "bank_rejected" => i18n.t("err-bank-rejected"),
+        _ => message.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +249,36 @@ mod tests {
             }
         }
         assert!(same.is_empty(), "not translated: {same:?}");
+    }
+
+    #[test]
+    fn backend_failures_are_told_in_the_customers_language() {
+        use crate::session::Failure;
+        let i = I18n {
+            language: Language::Ru,
+            ..Default::default()
+        };
+        let wrong = Failure::Rejected {
+            code: "wrong_code".into(),
+            message: "incorrect code; 3 tries left".into(),
+        };
+        let text = failure_text(&i, &wrong);
+        assert!(text.contains('3') && text.contains("Неверный"), "{text}");
+        let throttled = Failure::Rejected {
+            code: "too_many_attempts".into(),
+            message: "too many failed sign-ins; try again in 12 min".into(),
+        };
+        assert!(failure_text(&i, &throttled).contains("12"));
+        let declined = Failure::Rejected {
+            code: "declined".into(),
+            message: "Your card was declined.".into(),
+        };
+        assert!(!failure_text(&i, &declined).contains("declined"));
+        let unknown = Failure::Rejected {
+            code: "something_new".into(),
+            message: "raw".into(),
+        };
+        assert_eq!(failure_text(&i, &unknown), "raw");
     }
 
     #[test]

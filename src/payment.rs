@@ -95,11 +95,41 @@ pub enum CardField {
     Cvc,
 }
 
+/// What is wrong with one card field, said in the customer's language by [`CardError::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardError {
+    Length { brand: &'static str, digits: String },
+    Luhn,
+    Month,
+    Expired,
+    Year,
+    ExpiryMissing,
+    Cvc { digits: usize },
+}
+
+impl CardError {
+    pub fn text(&self, i18n: &crate::i18n::I18n) -> String {
+        use crate::i18n::arg;
+        match self {
+            CardError::Length { brand, digits } => i18n.t_args(
+                "card-err-length",
+                &[arg("brand", *brand), arg("digits", digits.clone())],
+            ),
+            CardError::Luhn => i18n.t("card-err-luhn"),
+            CardError::Month => i18n.t("card-err-month"),
+            CardError::Expired => i18n.t("card-err-expired"),
+            CardError::Year => i18n.t("card-err-year"),
+            CardError::ExpiryMissing => i18n.t("card-err-expiry-missing"),
+            CardError::Cvc { digits } => i18n.t_args("card-err-cvc", &[arg("digits", *digits)]),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CardErrors {
-    pub number: Option<String>,
-    pub expiry: Option<String>,
-    pub cvc: Option<String>,
+    pub number: Option<CardError>,
+    pub expiry: Option<CardError>,
+    pub cvc: Option<CardError>,
 }
 
 impl CardErrors {
@@ -225,13 +255,40 @@ impl CardForm {
         };
         let mut errors = CardErrors::default();
         if self.expiry.len() != 4 {
-            errors.expiry = Some("Enter the month and year, MM/YY".into());
+            errors.expiry = Some(CardError::ExpiryMissing);
         }
         for p in card::validate(&self.number, month, year, &self.cvc, today) {
+            // The shared checks speak English; the kiosk says the same in the customer's language.
+            let brand = self.brand();
             match p {
-                CardProblem::Number(m) => errors.number = Some(m),
-                CardProblem::Expiry(m) => errors.expiry = errors.expiry.take().or(Some(m)),
-                CardProblem::Cvc(m) => errors.cvc = Some(m),
+                CardProblem::Number(m) if m.contains("digits") => {
+                    let digits = brand
+                        .lengths()
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" / ");
+                    errors.number = Some(CardError::Length {
+                        brand: brand.label(),
+                        digits,
+                    })
+                }
+                CardProblem::Number(_) => errors.number = Some(CardError::Luhn),
+                CardProblem::Expiry(m) => {
+                    let e = if m.contains("Month") {
+                        CardError::Month
+                    } else if m.contains("expired") {
+                        CardError::Expired
+                    } else {
+                        CardError::Year
+                    };
+                    errors.expiry = errors.expiry.take().or(Some(e));
+                }
+                CardProblem::Cvc(_) => {
+                    errors.cvc = Some(CardError::Cvc {
+                        digits: brand.cvc_len(),
+                    })
+                }
             }
         }
         if !errors.is_empty() {
@@ -461,11 +518,17 @@ fn receive_payment_replies(
                         // A definite "no": this attempt is over; the next card is a new attempt.
                         card.wipe();
                         flow.card_key = None;
-                        flow.message = p.failure.clone().map(Failure::Rejected);
+                        flow.message = p.failure.clone().map(|message| Failure::Rejected {
+                            code: p.failure_code.clone().unwrap_or_default(),
+                            message,
+                        });
                         flow.stage = PayStage::CardEntry;
                     }
                     PaymentState::Failed => {
-                        flow.message = p.failure.clone().map(Failure::Rejected);
+                        flow.message = p.failure.clone().map(|message| Failure::Rejected {
+                            code: p.failure_code.clone().unwrap_or_default(),
+                            message,
+                        });
                         flow.stage = PayStage::Choosing;
                     }
                     _ => {}
@@ -475,7 +538,10 @@ fn receive_payment_replies(
             Err(e) if is_poll => warn!("payment status poll failed: {e}"),
             Err(e) => {
                 flow.message = Some(match e {
-                    BridgeError::Rejected { body, .. } => Failure::Rejected(body.message.clone()),
+                    BridgeError::Rejected { body, .. } => Failure::Rejected {
+                        code: body.error.clone(),
+                        message: body.message.clone(),
+                    },
                     _ => Failure::Unreachable,
                 });
                 flow.stage = match flow.stage {

@@ -132,8 +132,9 @@ pub enum SubmitState {
 pub enum Failure {
     /// The network or the server failed; the same request may be sent again.
     Unreachable,
-    /// The backend refused the order, with its reason.
-    Rejected(String),
+    /// The backend refused, with its error code and (English) reason; shown translated by
+    /// [`crate::i18n::failure_text`].
+    Rejected { code: String, message: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -374,9 +375,15 @@ fn place(bridge: &Bridge, token: &str, session: &mut CustomerSession) -> SubmitS
 
 fn failure(e: &BridgeError) -> Failure {
     match e {
-        BridgeError::Rejected { body, .. } => Failure::Rejected(body.message.clone()),
+        BridgeError::Rejected { body, .. } => Failure::Rejected {
+            code: body.error.clone(),
+            message: body.message.clone(),
+        },
         e if e.is_transient() => Failure::Unreachable,
-        e => Failure::Rejected(e.to_string()),
+        e => Failure::Rejected {
+            code: "invalid".into(),
+            message: e.to_string(),
+        },
     }
 }
 

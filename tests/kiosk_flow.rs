@@ -489,7 +489,7 @@ mod payments {
         let flow = app.world().resource::<PaymentFlow>();
         assert_eq!(flow.stage, PayStage::CardEntry);
         assert!(
-            matches!(&flow.message, Some(Failure::Rejected(m)) if m.contains("declined")),
+            matches!(&flow.message, Some(Failure::Rejected { code, .. }) if code == "declined"),
             "{:?}",
             flow.message
         );

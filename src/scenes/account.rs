@@ -8,7 +8,7 @@ use super::Screen;
 use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
-use crate::session::{CustomerSession, Failure};
+use crate::session::CustomerSession;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
@@ -149,10 +149,7 @@ pub fn account_form(
         action = Some(AccountAction::Submit);
     }
     if let Some(f) = &flow.failure {
-        let text = match f {
-            Failure::Rejected(m) => m.clone(),
-            Failure::Unreachable => i18n.t("checkout-unreachable"),
-        };
+        let text = crate::i18n::failure_text(i18n, f);
         ui.label(
             egui::RichText::new(text)
                 .color(theme::to_egui(theme::DANGER))

@@ -10,7 +10,7 @@ use customerclient_api::orders::{DeliveryInfo, PaymentMethod};
 use super::Screen;
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
-use crate::session::{Cart, CheckoutForm, CustomerSession, Failure, ShopAction, SubmitState};
+use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::widgets;
@@ -315,10 +315,7 @@ pub fn checkout_form(
             }
         });
         if let SubmitState::Failed(failure) = &form.submit {
-            let message = match failure {
-                Failure::Unreachable => i18n.t("checkout-unreachable"),
-                Failure::Rejected(m) => m.clone(),
-            };
+            let message = crate::i18n::failure_text(i18n, failure);
             ui.label(
                 egui::RichText::new(message)
                     .color(theme::to_egui(theme::DANGER))

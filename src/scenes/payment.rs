@@ -363,11 +363,11 @@ fn card_field(
 
 fn failure_text(i18n: &I18n, failure: &Failure) -> String {
     match failure {
-        Failure::Rejected(m) => m.clone(),
         Failure::Unreachable => i18n.t_args(
             "card-retry",
             &[arg("reason", i18n.t("checkout-unreachable"))],
         ),
+        other => crate::i18n::failure_text(i18n, other),
     }
 }
 
@@ -410,7 +410,7 @@ pub fn card_form(
         &i18n.t("card-number"),
         &number_shown,
         active == CardField::Number,
-        &errs.number,
+        &errs.number.as_ref().map(|e| e.text(i18n)),
         620.0,
     ) && !paying
     {
@@ -422,7 +422,7 @@ pub fn card_form(
             &i18n.t("card-expiry"),
             &expiry,
             active == CardField::Expiry,
-            &errs.expiry,
+            &errs.expiry.as_ref().map(|e| e.text(i18n)),
             300.0,
         ) && !paying
         {
@@ -433,7 +433,7 @@ pub fn card_form(
             &i18n.t("card-cvc"),
             &cvc_shown,
             active == CardField::Cvc,
-            &errs.cvc,
+            &errs.cvc.as_ref().map(|e| e.text(i18n)),
             300.0,
         ) && !paying
         {

@@ -12,7 +12,6 @@ use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountFlow, signed_in};
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, payment_key};
-use crate::session::Failure;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
@@ -430,10 +429,7 @@ fn draw(
                         error_label(ui, Some(i18n.t("account-password-short")));
                     }
                     if let Some(f) = &flow.failure {
-                        let text = match f {
-                            Failure::Rejected(m) => m.clone(),
-                            Failure::Unreachable => i18n.t("checkout-unreachable"),
-                        };
+                        let text = crate::i18n::failure_text(&i18n, f);
                         error_label(ui, Some(text));
                     }
                     if let Some(n) = flow.notice {

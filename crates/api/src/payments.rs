@@ -100,6 +100,10 @@ pub struct Payment {
     pub card: Option<CardSummary>,
     /// Why it failed, in words for the customer.
     pub failure: Option<String>,
+    /// The same as a stable code: `declined`, `insufficient_funds`, `gateway_timeout`,
+    /// `unavailable`, `qr_expired`, `bank_rejected`, `replaced`.
+    #[serde(default)]
+    pub failure_code: Option<String>,
 }
 
 /// Either a card typed at the kiosk (`card`) or one the customer saved (`saved_card_id`).

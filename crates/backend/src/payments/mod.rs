@@ -171,6 +171,7 @@ async fn expire_stale(state: &AppState, order_id: Uuid) -> Result<(), AppError> 
                     PaymentState::Expired,
                     &PaymentUpdate {
                         failure: Some("The QR code expired"),
+                        failure_code: Some("qr_expired"),
                         ..Default::default()
                     },
                 )
@@ -288,6 +289,15 @@ fn today() -> (u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year as u32, month as u32)
+}
+
+fn failure_code(e: &GatewayError) -> &'static str {
+    match e {
+        GatewayError::Declined => "declined",
+        GatewayError::InsufficientFunds => "insufficient_funds",
+        GatewayError::Timeout => "gateway_timeout",
+        GatewayError::Unavailable(_) => "unavailable",
+    }
 }
 
 fn customer_message(e: &GatewayError) -> &'static str {
@@ -473,6 +483,7 @@ async fn pay_by_card(
                     PaymentState::Failed,
                     &PaymentUpdate {
                         failure: Some(message),
+                        failure_code: Some(failure_code(&e)),
                         ..Default::default()
                     },
                 )
@@ -539,6 +550,7 @@ async fn change_method(
                     PaymentState::Failed,
                     &PaymentUpdate {
                         failure: Some("Replaced by paying on delivery"),
+                        failure_code: Some("replaced"),
                         ..Default::default()
                     },
                 )
@@ -691,6 +703,7 @@ async fn bank_webhook(
                     PaymentState::Failed,
                     &PaymentUpdate {
                         failure: Some(why),
+                        failure_code: Some("bank_rejected"),
                         bank_transaction_id: Some(&notice.transaction_id),
                         ..Default::default()
                     },

@@ -33,6 +33,7 @@ pub struct PaymentRecord {
     pub expires_at: Option<i64>,
     pub card: Option<CardSummary>,
     pub failure: Option<String>,
+    pub failure_code: Option<String>,
 }
 
 impl PaymentRecord {
@@ -48,6 +49,7 @@ impl PaymentRecord {
             expires_at: self.expires_at,
             card: self.card.clone(),
             failure: self.failure.clone(),
+            failure_code: self.failure_code.clone(),
         }
     }
 
@@ -60,6 +62,7 @@ impl PaymentRecord {
 #[derive(Default)]
 pub struct PaymentUpdate<'a> {
     pub failure: Option<&'a str>,
+    pub failure_code: Option<&'a str>,
     /// Gateway token and the masked card.
     pub card: Option<(&'a str, &'a CardSummary)>,
     pub gateway_charge_id: Option<&'a str>,
@@ -77,7 +80,7 @@ pub struct OrderPayment {
 
 const PAYMENT_COLUMNS: &str =
     "p.id, p.order_id, o.number, o.account_id, p.method, p.state, p.amount_minor,
-    p.currency, p.qr_payload, p.expires_at, p.card_brand, p.card_last4, p.failure";
+    p.currency, p.qr_payload, p.expires_at, p.card_brand, p.card_last4, p.failure, p.failure_code";
 
 fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
     let brand: Option<String> = row.try_get("card_brand")?;
@@ -103,6 +106,7 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
             _ => None,
         },
         failure: row.try_get("failure")?,
+        failure_code: row.try_get("failure_code")?,
     })
 }
 
@@ -278,7 +282,8 @@ impl Store {
                 card_brand = COALESCE($6, card_brand),
                 card_last4 = COALESCE($7, card_last4),
                 gateway_charge_id = COALESCE($8, gateway_charge_id),
-                bank_transaction_id = COALESCE($9, bank_transaction_id)
+                bank_transaction_id = COALESCE($9, bank_transaction_id),
+                failure_code = COALESCE($10, failure_code)
              WHERE id = $1",
         )
         .bind(id.to_string())
@@ -290,6 +295,7 @@ impl Store {
         .bind(update.card.map(|(_, c)| c.last4.clone()))
         .bind(update.gateway_charge_id)
         .bind(update.bank_transaction_id)
+        .bind(update.failure_code)
         .execute(&self.pool)
         .await?;
         Ok(())
