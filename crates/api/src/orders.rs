@@ -79,7 +79,46 @@ pub enum OrderStatus {
     Failed,
 }
 
+pub fn cancel_path(id: Uuid) -> String {
+    format!("{ORDERS_PATH}/{id}/cancel")
+}
+
+/// Where a courier (or the kitchen) reports an order's progress.
+pub fn courier_status_path(id: Uuid) -> String {
+    format!("/api/v1/courier/orders/{id}/status")
+}
+
+/// Shared secret of the courier/kitchen apps.
+pub const COURIER_TOKEN_HEADER: &str = "X-Courier-Token";
+
+/// A status change reported by the kitchen or the courier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    pub status: OrderStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
 impl OrderStatus {
+    /// The life cycle: placed → accepted → preparing → courier assigned → on the way →
+    /// delivered; cancelled until preparation starts; failed from any open state.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (Placed, Accepted | Cancelled | Failed)
+                | (Accepted, Preparing | Cancelled | Failed)
+                | (Preparing, CourierAssigned | Failed)
+                | (CourierAssigned, OnTheWay | Failed)
+                | (OnTheWay, Delivered | Failed)
+        )
+    }
+
+    /// Still on its way to the customer.
+    pub fn is_active(self) -> bool {
+        !matches!(self, Self::Delivered | Self::Cancelled | Self::Failed)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Placed => "Placed",
@@ -191,5 +230,30 @@ mod tests {
         let m: DeliveryMethod = serde_json::from_str("\"electric_scooter\"").unwrap();
         assert_eq!(m, DeliveryMethod::ElectricScooter);
         assert!(serde_json::from_str::<DeliveryMethod>("\"bike\"").is_err());
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::OrderStatus::*;
+
+    #[test]
+    fn orders_move_forward_and_cancel_only_before_preparation() {
+        let path = [
+            Placed,
+            Accepted,
+            Preparing,
+            CourierAssigned,
+            OnTheWay,
+            Delivered,
+        ];
+        for pair in path.windows(2) {
+            assert!(pair[0].can_become(pair[1]), "{:?} → {:?}", pair[0], pair[1]);
+        }
+        assert!(!Placed.can_become(Delivered));
+        assert!(Accepted.can_become(Cancelled));
+        assert!(!Preparing.can_become(Cancelled));
+        assert!(!Delivered.can_become(Failed));
+        assert!(!Cancelled.can_become(Accepted));
     }
 }

@@ -33,6 +33,9 @@ pub use orders::DeliveryTerms;
 pub use payments::PaymentsConfig;
 pub use store::Store;
 
+/// Used when no courier token is configured; for the demo only.
+pub const DEMO_COURIER_TOKEN: &str = "demo-courier-token";
+
 /// Largest JSON body any route accepts.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
@@ -44,6 +47,8 @@ pub struct AppState {
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
     pub auth: Arc<auth::AuthConfig>,
+    /// Shared secret of the kitchen and courier apps.
+    pub courier_token: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +61,8 @@ pub struct Config {
     pub payments: PaymentsConfig,
     pub mail: MailConfig,
     pub auth: auth::AuthConfig,
+    /// Shared secret the kitchen and courier apps send in `X-Courier-Token`.
+    pub courier_token: String,
 }
 
 impl Config {
@@ -75,6 +82,7 @@ impl Config {
             payments: PaymentsConfig::default(),
             mail: MailConfig::outbox(outbox),
             auth: auth::AuthConfig::default(),
+            courier_token: DEMO_COURIER_TOKEN.into(),
         }
     }
 }
@@ -117,6 +125,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         payments: Arc::new(config.payments.clone()),
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         auth: Arc::new(config.auth.clone()),
+        courier_token: config.courier_token.as_str().into(),
     })
 }
 

@@ -33,6 +33,9 @@ struct Cli {
     /// same `PaymentGateway` trait.
     #[arg(long, default_value = "sandbox", value_parser = ["sandbox"])]
     payment_gateway: String,
+    /// Shared secret of the kitchen and courier apps (`X-Courier-Token`).
+    #[arg(long, env = "CUSTOMERCLIENT_COURIER_TOKEN", default_value = customerclient_backend::DEMO_COURIER_TOKEN, hide_default_value = true)]
+    courier_token: String,
     /// Do not serve the bank simulator page at /bank.
     #[arg(long)]
     no_bank_simulator: bool,
@@ -117,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
     config.payments.webhook_secret = cli.webhook_secret;
     config.payments.qr_lifetime = Duration::from_secs(cli.qr_lifetime);
     config.payments.bank_simulator = !cli.no_bank_simulator;
+    config.courier_token = cli.courier_token;
     if let Some(from) = cli.mail_from {
         config.mail.from = from;
     }

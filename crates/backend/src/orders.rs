@@ -6,9 +6,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use customerclient_api::orders::{
-    self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, DeliveryOption, MAX_LINES,
-    MAX_QUANTITY, Order, OrderLine, OrderList,
+    self as api, COURIER_TOKEN_HEADER, CreateOrderRequest, DeliveryInfo, DeliveryMethod,
+    DeliveryOption, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
+    StatusUpdate,
 };
+use customerclient_api::payments::PaymentState;
 use customerclient_api::{IDEMPOTENCY_KEY_HEADER, Money};
 use sha2::Digest;
 use uuid::Uuid;
@@ -24,6 +26,130 @@ pub fn router() -> Router<AppState> {
         .route(api::DELIVERY_PATH, get(delivery))
         .route(api::ORDERS_PATH, get(list).post(create))
         .route(&format!("{}/{{id}}", api::ORDERS_PATH), get(one))
+        .route(
+            &format!("{}/{{id}}/cancel", api::ORDERS_PATH),
+            axum::routing::post(cancel),
+        )
+        .route(
+            "/api/v1/courier/orders/{id}/status",
+            axum::routing::post(courier_status),
+        )
+}
+
+fn status_err(e: StoreError) -> AppError {
+    match e {
+        StoreError::IllegalStatus { from, to } => AppError::Conflict {
+            code: "illegal_transition",
+            message: format!(
+                "the order cannot go from '{}' to '{}'",
+                from.label(),
+                to.label()
+            ),
+        },
+        e => anyhow::Error::from(e).into(),
+    }
+}
+
+/// The customer cancels; allowed until preparation starts. A paid order is refunded.
+async fn cancel(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Order>, AppError> {
+    let owner = state
+        .store
+        .order_status(id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some((account, status)) = owner.filter(|(a, _)| *a == current.account.id) else {
+        return Err(AppError::NotFound("order"));
+    };
+    let _ = account;
+    if !status.can_become(OrderStatus::Cancelled) {
+        return Err(AppError::Conflict {
+            code: "too_late_to_cancel",
+            message: format!(
+                "the order is already '{}' and can no longer be cancelled",
+                status.label()
+            ),
+        });
+    }
+    {
+        let _guard = state.store.payment_lock.lock().await;
+        state
+            .store
+            .transition_order_status(id, OrderStatus::Cancelled, "Cancelled by the customer")
+            .await
+            .map_err(status_err)?;
+        let payment = state
+            .store
+            .order_payment(id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        if payment.is_some_and(|p| p.state == PaymentState::Paid) {
+            // Through the payment module's own state machine: paid → refunded, recorded.
+            state
+                .store
+                .transition_order_payment(
+                    id,
+                    PaymentState::Refunded,
+                    "Refunded after cancellation",
+                    None,
+                    None,
+                )
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
+    }
+    tracing::info!(order = %id, "order cancelled by the customer");
+    Ok(Json(
+        state
+            .store
+            .order(current.account.id, id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(AppError::NotFound("order"))?,
+    ))
+}
+
+/// The kitchen or the courier reports progress (authenticated by the shared courier token).
+async fn courier_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(update): ApiJson<StatusUpdate>,
+) -> Result<StatusCode, AppError> {
+    let token = headers
+        .get(COURIER_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Compared as hashes so the time taken does not depend on how much of the token matched.
+    let given = sha2::Sha256::digest(token.as_bytes());
+    let expected = sha2::Sha256::digest(state.courier_token.as_bytes());
+    if token.is_empty() || given != expected {
+        return Err(AppError::Unauthorized("courier token missing or wrong"));
+    }
+    if state
+        .store
+        .order_status(id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .is_none()
+    {
+        return Err(AppError::NotFound("order"));
+    }
+    let note = if update.note.trim().is_empty() {
+        update.status.label().to_owned()
+    } else {
+        update.note.trim().chars().take(200).collect()
+    };
+    state
+        .store
+        .transition_order_status(id, update.status, &note)
+        .await
+        .map_err(status_err)?;
+    tracing::info!(order = %id, status = ?update.status, "order status changed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The store's delivery terms.

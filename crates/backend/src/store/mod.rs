@@ -37,6 +37,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("idempotency key was already used for a different request")]
     KeyReused,
+    #[error("order cannot go from {from:?} to {to:?}")]
+    IllegalStatus { from: OrderStatus, to: OrderStatus },
     #[error("payment cannot go from {from:?} to {to:?}")]
     IllegalTransition {
         from: PaymentState,
@@ -599,6 +601,63 @@ impl Store {
         }
         tx.commit().await?;
         Ok((id, true))
+    }
+
+    /// The owner and status of an order, whoever asks.
+    pub async fn order_status(
+        &self,
+        order_id: Uuid,
+    ) -> Result<Option<(Uuid, OrderStatus)>, StoreError> {
+        let row = sqlx::query("SELECT account_id, status FROM orders WHERE id = $1")
+            .bind(order_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((
+                uuid_col(&r, "account_id")?,
+                enum_from_text(&r.try_get::<String, _>("status")?)?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// Moves an order to `to` if its life cycle allows it, recording the change with its time.
+    pub async fn transition_order_status(
+        &self,
+        order_id: Uuid,
+        to: OrderStatus,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let from: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+            .bind(order_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let from: OrderStatus = enum_from_text(&from)?;
+        if !from.can_become(to) {
+            return Err(StoreError::IllegalStatus { from, to });
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), -1) + 1 FROM order_status_history WHERE order_id = $1",
+        )
+        .bind(order_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO order_status_history (order_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)")
+            .bind(order_id.to_string())
+            .bind(seq)
+            .bind(enum_to_text(&to))
+            .bind(now_ms())
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
+            .bind(order_id.to_string())
+            .bind(enum_to_text(&to))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// An order of this account; another account's order reads as absent.
