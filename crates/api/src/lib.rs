@@ -10,6 +10,7 @@ pub mod files;
 pub mod money;
 pub mod orders;
 pub mod payments;
+pub mod push;
 pub mod settings;
 
 pub use error::ErrorBody;

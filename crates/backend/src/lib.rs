@@ -11,6 +11,7 @@ pub mod files;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod push;
 pub mod seed;
 pub mod settings;
 pub mod store;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub auth: Arc<auth::AuthConfig>,
     /// Shared secret of the kitchen and courier apps.
     pub courier_token: Arc<str>,
+    /// Live push events, by account.
+    pub hub: push::Hub,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +129,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         auth: Arc::new(config.auth.clone()),
         courier_token: config.courier_token.as_str().into(),
+        hub: push::hub(),
     })
 }
 
@@ -138,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orders::router())
         .merge(payments::router())
         .merge(settings::router())
+        .merge(push::router())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
@@ -174,8 +179,14 @@ impl Backend {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(mut task) = self.task.take() {
+            // Open event streams never end by themselves; give requests a moment, then stop.
+            if tokio::time::timeout(std::time::Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
         }
         self.state.store.close().await;
     }

@@ -11,6 +11,7 @@ use customerclient_api::orders::{
     StatusUpdate,
 };
 use customerclient_api::payments::PaymentState;
+use customerclient_api::push::PushKind;
 use customerclient_api::{IDEMPOTENCY_KEY_HEADER, Money};
 use sha2::Digest;
 use uuid::Uuid;
@@ -61,10 +62,9 @@ async fn cancel(
         .order_status(id)
         .await
         .map_err(anyhow::Error::from)?;
-    let Some((account, status)) = owner.filter(|(a, _)| *a == current.account.id) else {
+    let Some((_, status, number)) = owner.filter(|(a, _, _)| *a == current.account.id) else {
         return Err(AppError::NotFound("order"));
     };
-    let _ = account;
     if !status.can_become(OrderStatus::Cancelled) {
         return Err(AppError::Conflict {
             code: "too_late_to_cancel",
@@ -102,6 +102,10 @@ async fn cancel(
         }
     }
     tracing::info!(order = %id, "order cancelled by the customer");
+    let kind = PushKind::OrderStatus {
+        status: OrderStatus::Cancelled,
+    };
+    crate::push::publish(&state, current.account.id, id, number, kind).await;
     Ok(Json(
         state
             .store
@@ -129,15 +133,14 @@ async fn courier_status(
     if token.is_empty() || given != expected {
         return Err(AppError::Unauthorized("courier token missing or wrong"));
     }
-    if state
+    let Some((owner, _, number)) = state
         .store
         .order_status(id)
         .await
         .map_err(anyhow::Error::from)?
-        .is_none()
-    {
+    else {
         return Err(AppError::NotFound("order"));
-    }
+    };
     let note = if update.note.trim().is_empty() {
         update.status.label().to_owned()
     } else {
@@ -149,6 +152,16 @@ async fn courier_status(
         .await
         .map_err(status_err)?;
     tracing::info!(order = %id, status = ?update.status, "order status changed");
+    crate::push::publish(
+        &state,
+        owner,
+        id,
+        number,
+        PushKind::OrderStatus {
+            status: update.status,
+        },
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

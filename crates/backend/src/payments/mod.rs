@@ -473,6 +473,10 @@ async fn pay_by_card(
                 .await
                 .map_err(store_err)?;
             tracing::info!(order = number, payment = %payment_id, "card payment approved");
+            let kind = customerclient_api::push::PushKind::Payment {
+                state: PaymentState::Paid,
+            };
+            crate::push::publish(&state, current.account.id, order_id, number, kind).await;
         }
         Err(e) => {
             let message = customer_message(&e);
@@ -693,6 +697,10 @@ async fn bank_webhook(
                 .await
                 .map_err(store_err)?;
             tracing::info!(payment = %id, order = p.order_number, "QR payment confirmed by the bank");
+            let kind = customerclient_api::push::PushKind::Payment {
+                state: PaymentState::Paid,
+            };
+            crate::push::publish(&state, p.account_id, p.order_id, p.order_number, kind).await;
         }
         BankStatus::Rejected => {
             let why = "Your bank rejected the payment. Try again or choose another way to pay.";

@@ -587,4 +587,59 @@ impl Store {
             .rows_affected();
         Ok(n > 0)
     }
+
+    // ---- push events ----
+
+    /// Stores an event for the account and returns it with its id (one increasing sequence).
+    pub async fn append_event(
+        &self,
+        account_id: Uuid,
+        order_id: Uuid,
+        order_number: i64,
+        kind: &customerclient_api::push::PushKind,
+    ) -> Result<customerclient_api::push::PushEvent, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM events")
+            .fetch_one(&mut *tx)
+            .await?;
+        let event = customerclient_api::push::PushEvent {
+            id,
+            order_id,
+            order_number,
+            at: now_ms(),
+            kind: kind.clone(),
+        };
+        let payload = serde_json::to_string(&event)
+            .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+        sqlx::query(
+            "INSERT INTO events (id, account_id, payload, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(account_id.to_string())
+        .bind(payload)
+        .bind(event.at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    /// This account's events after `after`, oldest first.
+    pub async fn events_after(
+        &self,
+        account_id: Uuid,
+        after: i64,
+    ) -> Result<Vec<customerclient_api::push::PushEvent>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT payload FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT 1000",
+        )
+        .bind(account_id.to_string())
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|p| serde_json::from_str(p).ok())
+            .collect())
+    }
 }

@@ -603,12 +603,12 @@ impl Store {
         Ok((id, true))
     }
 
-    /// The owner and status of an order, whoever asks.
+    /// The owner, status and number of an order, whoever asks.
     pub async fn order_status(
         &self,
         order_id: Uuid,
-    ) -> Result<Option<(Uuid, OrderStatus)>, StoreError> {
-        let row = sqlx::query("SELECT account_id, status FROM orders WHERE id = $1")
+    ) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError> {
+        let row = sqlx::query("SELECT account_id, status, number FROM orders WHERE id = $1")
             .bind(order_id.to_string())
             .fetch_optional(&self.pool)
             .await?;
@@ -616,6 +616,7 @@ impl Store {
             Some(r) => Ok(Some((
                 uuid_col(&r, "account_id")?,
                 enum_from_text(&r.try_get::<String, _>("status")?)?,
+                r.try_get("number")?,
             ))),
             None => Ok(None),
         }
