@@ -154,8 +154,9 @@ pub fn validate(mode: AccountMode, f: &AccountForm) -> AccountErrors {
         AccountMode::SignUp => {
             e.login = required(&f.login);
             e.email = (!valid_email(&f.email)).then_some("account-email-invalid");
-            let digits = f.phone.chars().filter(|c| c.is_ascii_digit()).count();
-            e.phone = (!(7..=15).contains(&digits)).then_some("error-phone");
+            e.phone = customerclient_api::orders::normalise_phone(&f.phone)
+                .is_none()
+                .then_some("error-phone");
             e.password = (f.password.chars().count() < 8).then_some("account-password-short");
             e.password_again =
                 (*f.password != *f.password_again).then_some("account-passwords-differ");

@@ -4,6 +4,7 @@
 
 use bevy::prelude::*;
 use customerclient_api::card::{self, CardDetails, CardProblem};
+use customerclient_api::clock::now_ms;
 use customerclient_api::orders::{Order, PaymentMethod};
 use customerclient_api::payments::{Payment, PaymentState};
 use zeroize::{Zeroize, Zeroizing};
@@ -162,26 +163,6 @@ impl std::fmt::Debug for CardForm {
     }
 }
 
-/// `(year, month)` of today, from the system clock.
-pub fn this_month() -> (u32, u32) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        (yoe + era * 400 + i64::from(month <= 2)) as u32,
-        month as u32,
-    )
-}
-
 impl CardForm {
     pub fn brand(&self) -> card::Brand {
         card::brand(&self.number)
@@ -322,13 +303,6 @@ impl CardForm {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 fn begin(
     session: Res<CustomerSession>,
     mut flow: ResMut<PaymentFlow>,
@@ -420,7 +394,7 @@ fn apply_pay_actions(
                 flow.stage = PayStage::Switching;
                 flow.message = None;
             }
-            PayAction::SubmitCard => match card.details(this_month()) {
+            PayAction::SubmitCard => match card.details(customerclient_api::clock::this_month()) {
                 Err(errors) => card.errors = errors,
                 Ok(details) => {
                     let key = flow

@@ -165,18 +165,6 @@ impl Default for CheckoutForm {
     }
 }
 
-fn phone_digits(phone: &str) -> Option<usize> {
-    let rest = phone.trim().strip_prefix('+').unwrap_or(phone.trim());
-    let digits: String = rest
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-        .collect();
-    digits
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        .then_some(digits.len())
-}
-
 impl CheckoutForm {
     /// The same checks the server makes, so the customer sees them before sending.
     pub fn validate(&self, cart: &Cart, cities: &[String]) -> FieldErrors {
@@ -195,9 +183,8 @@ impl CheckoutForm {
         } else if addr > 200 {
             e.address = Some("error-address-long");
         }
-        match phone_digits(&self.phone) {
-            Some(7..=15) => {}
-            _ => e.phone = Some("error-phone"),
+        if customerclient_api::orders::normalise_phone(&self.phone).is_none() {
+            e.phone = Some("error-phone");
         }
         e
     }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod card;
 pub mod catalog;
+pub mod clock;
 pub mod emv;
 pub mod error;
 pub mod files;

@@ -257,3 +257,19 @@ mod lifecycle_tests {
         assert!(!Cancelled.can_become(Accepted));
     }
 }
+
+/// A phone number as the courier dials it: optional leading `+`, then 7–15 digits (E.164);
+/// spaces, dashes and brackets dropped. `None` if it is not one.
+pub fn normalise_phone(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(r) => ("+", r),
+        None => ("", trimmed),
+    };
+    let digits: String = rest
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    ((7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{plus}{digits}"))
+}

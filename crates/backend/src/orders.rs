@@ -207,23 +207,10 @@ async fn delivery(State(state): State<AppState>) -> Json<DeliveryInfo> {
     })
 }
 
-/// Digits with an optional leading `+`, 7–15 digits (E.164 allows 15).
+/// The shared phone rule, as a validation error.
 pub fn normalise_phone(raw: &str) -> Result<String, AppError> {
-    let trimmed = raw.trim();
-    let (plus, rest) = match trimmed.strip_prefix('+') {
-        Some(r) => ("+", r),
-        None => ("", trimmed),
-    };
-    let digits: String = rest
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-        .collect();
-    if !(7..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::Validation(
-            "phone number must have 7 to 15 digits".into(),
-        ));
-    }
-    Ok(format!("{plus}{digits}"))
+    api::normalise_phone(raw)
+        .ok_or_else(|| AppError::Validation("phone number must have 7 to 15 digits".into()))
 }
 
 fn bad(message: impl Into<String>) -> AppError {
