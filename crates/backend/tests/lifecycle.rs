@@ -2,61 +2,39 @@
 //! steps are refused with 409, every step is in the history, and customers cancel only
 //! before preparation starts (a paid order is then refunded).
 
+mod support;
+
 use customerclient_api::ErrorBody;
 use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::payments::PaymentState;
-use customerclient_backend::{Backend, Config, DEMO_COURIER_TOKEN};
+use customerclient_backend::DEMO_COURIER_TOKEN;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::TestBackend;
 
 struct Shop {
-    backend: Backend,
-    http: reqwest::Client,
+    t: TestBackend,
     token: String,
-    _dir: tempfile::TempDir,
 }
 
 async fn shop() -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::new(customerclient_backend::sqlite_url(
-        &dir.path().join("l.sqlite"),
-    ));
-    let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let http = reqwest::Client::new();
-    let guest: Value = http
-        .post(format!("{}/api/v1/auth/guest", backend.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Shop {
-        token: guest["token"].as_str().unwrap().to_owned(),
-        backend,
-        http,
-        _dir: dir,
-    }
+    let t = TestBackend::start(|_| {}).await;
+    let token = t.guest().await;
+    Shop { t, token }
 }
 
 impl Shop {
     fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.backend.url())
+        self.t.url(p)
     }
 
     async fn order(&self, payment: &str) -> Order {
-        self.http
-            .post(self.url("/api/v1/orders"))
-            .bearer_auth(&self.token)
-            .json(&json!({"lines": [{"product_id": 2, "quantity": 1}], "city": "Moscow", "address": "Arbat 1",
-                          "phone": "+79123456789", "delivery_method": "on_foot", "payment_method": payment}))
-            .send().await.unwrap().json().await.unwrap()
+        self.t.place_order(&self.token, 2, payment).await
     }
 
     async fn courier(&self, order: &Order, status: &str, token: &str) -> reqwest::Response {
-        self.http
+        self.t
+            .http
             .post(self.url(&format!("/api/v1/courier/orders/{}/status", order.id)))
             .header("X-Courier-Token", token)
             .json(&json!({"status": status}))
@@ -66,7 +44,8 @@ impl Shop {
     }
 
     async fn get(&self, order: &Order) -> Order {
-        self.http
+        self.t
+            .http
             .get(self.url(&format!("/api/v1/orders/{}", order.id)))
             .bearer_auth(&self.token)
             .send()
@@ -78,7 +57,8 @@ impl Shop {
     }
 
     async fn cancel(&self, order: &Order) -> reqwest::Response {
-        self.http
+        self.t
+            .http
             .post(self.url(&format!("/api/v1/orders/{}/cancel", order.id)))
             .bearer_auth(&self.token)
             .send()
@@ -169,7 +149,7 @@ async fn customers_cancel_until_preparation_starts_and_paid_orders_are_refunded(
     );
 
     let paid = s.order("card_in_app").await;
-    let resp = s.http.post(s.url(&format!("/api/v1/orders/{}/payments/card", paid.id))).bearer_auth(&s.token)
+    let resp = s.t.http.post(s.url(&format!("/api/v1/orders/{}/payments/card", paid.id))).bearer_auth(&s.token)
         .header("Idempotency-Key", "pay-1")
         .json(&json!({"card": {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2031, "cvc": "123"}}))
         .send().await.unwrap();
@@ -185,21 +165,21 @@ async fn customers_cancel_until_preparation_starts_and_paid_orders_are_refunded(
     );
 
     // Someone else's order cannot be cancelled (or even seen).
-    let other: Value = s
-        .http
-        .post(s.url("/api/v1/auth/guest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let resp = s
-        .http
-        .post(s.url(&format!("/api/v1/orders/{}/cancel", late.id)))
-        .bearer_auth(other["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let other: Value =
+        s.t.http
+            .post(s.url("/api/v1/auth/guest"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let resp =
+        s.t.http
+            .post(s.url(&format!("/api/v1/orders/{}/cancel", late.id)))
+            .bearer_auth(other["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }

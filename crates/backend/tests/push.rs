@@ -1,64 +1,43 @@
 //! Push notifications over Server-Sent Events: events arrive in order, a dropped stream
 //! reconnecting with `Last-Event-ID` gets exactly the missed ones, and customers see only theirs.
 
+mod support;
+
 use std::time::Duration;
 
 use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::push::{PushEvent, PushKind};
-use customerclient_backend::{Backend, Config, DEMO_COURIER_TOKEN};
+use customerclient_backend::DEMO_COURIER_TOKEN;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
+use support::TestBackend;
 
 struct Shop {
-    backend: Backend,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    t: TestBackend,
 }
 
 impl Shop {
     async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config::new(customerclient_backend::sqlite_url(
-            &dir.path().join("p.sqlite"),
-        ));
-        let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
         Shop {
-            backend,
-            http: reqwest::Client::new(),
-            _dir: dir,
+            t: TestBackend::start(|_| {}).await,
         }
     }
 
     fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.backend.url())
+        self.t.url(p)
     }
 
     async fn guest(&self) -> String {
-        let v: Value = self
-            .http
-            .post(self.url("/api/v1/auth/guest"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["token"].as_str().unwrap().to_owned()
+        self.t.guest().await
     }
 
     async fn order(&self, token: &str) -> Order {
-        self.http
-            .post(self.url("/api/v1/orders"))
-            .bearer_auth(token)
-            .json(&json!({"lines": [{"product_id": 5, "quantity": 1}], "city": "Moscow", "address": "Arbat 1",
-                          "phone": "+79123456789", "delivery_method": "car", "payment_method": "cash_on_delivery"}))
-            .send().await.unwrap().json().await.unwrap()
+        self.t.place_order(token, 5, "cash_on_delivery").await
     }
 
     async fn courier(&self, order: &Order, status: &str) {
         let resp = self
+            .t
             .http
             .post(self.url(&format!("/api/v1/courier/orders/{}/status", order.id)))
             .header("X-Courier-Token", DEMO_COURIER_TOKEN)
@@ -70,7 +49,11 @@ impl Shop {
     }
 
     async fn stream(&self, token: &str, last_id: Option<i64>) -> Stream {
-        let mut req = self.http.get(self.url("/api/v1/events")).bearer_auth(token);
+        let mut req = self
+            .t
+            .http
+            .get(self.url("/api/v1/events"))
+            .bearer_auth(token);
         if let Some(id) = last_id {
             req = req.header("Last-Event-ID", id.to_string());
         }

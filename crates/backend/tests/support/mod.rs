@@ -3,6 +3,10 @@
 
 pub mod smtp;
 
+use customerclient_api::orders::Order;
+use customerclient_backend::{Backend, Config};
+use serde_json::{Value, json};
+
 use std::time::{Duration, Instant};
 
 /// Polls `check` until it yields, failing with `what` after `limit`.
@@ -51,4 +55,63 @@ pub fn outbox_codes(dir: &std::path::Path, needle: &str) -> Vec<String> {
         .collect();
     found.sort();
     found.into_iter().map(|(_, c)| c).collect()
+}
+
+/// A backend on 127.0.0.1:0 with its own database in a temporary folder.
+pub struct TestBackend {
+    pub backend: Backend,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestBackend {
+    /// Starts with the default configuration changed by `tune`.
+    pub async fn start(tune: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(customerclient_backend::sqlite_url(
+            &dir.path().join("test.sqlite"),
+        ));
+        tune(&mut config);
+        let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        TestBackend {
+            backend,
+            http: reqwest::Client::new(),
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.backend.url())
+    }
+
+    /// A new guest session's token.
+    pub async fn guest(&self) -> String {
+        let v: Value = self
+            .http
+            .post(self.url("/api/v1/auth/guest"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Places a one-dish order for `token`, paid by `payment` (e.g. `cash_on_delivery`).
+    pub async fn place_order(&self, token: &str, product_id: i64, payment: &str) -> Order {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/orders"))
+            .bearer_auth(token)
+            .json(&json!({"lines": [{"product_id": product_id, "quantity": 1}], "city": "Moscow", "address": "Arbat 1",
+                          "phone": "+79123456789", "delivery_method": "car", "payment_method": payment}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+        resp.json().await.unwrap()
+    }
 }
