@@ -25,6 +25,9 @@ pub struct KioskConfig {
     pub confirmation_timeout: Duration,
     /// Language a new customer is greeted in.
     pub language: Language,
+    /// The embedded backend's delivery simulator runs this many times faster than real time
+    /// (so a demo delivery takes minutes); `None` turns it off.
+    pub simulator_speed: Option<f64>,
 }
 
 impl KioskConfig {
@@ -35,6 +38,7 @@ impl KioskConfig {
             idle_timeout: Duration::from_secs(90),
             confirmation_timeout: Duration::from_secs(45),
             language: Language::En,
+            simulator_speed: Some(10.0),
         }
     }
 

@@ -26,6 +26,9 @@ struct Cli {
     /// Seconds without a touch before the kiosk forgets the customer.
     #[arg(long, default_value_t = 90)]
     idle_seconds: u64,
+    /// Speed of the embedded backend's demo kitchen and couriers (× real time; 0 turns them off).
+    #[arg(long, default_value_t = 10.0)]
+    simulator_speed: f64,
     /// Save a PNG of `--scene` to this path and exit.
     #[arg(long, requires = "scene")]
     screenshot: Option<PathBuf>,
@@ -70,6 +73,7 @@ fn main() -> AppExit {
         (None, None) => KioskConfig::embedded_default(),
     };
     config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
+    config.simulator_speed = Some(cli.simulator_speed).filter(|s| *s > 0.0);
     config.language = if cli.language == "ru" {
         Language::Ru
     } else {

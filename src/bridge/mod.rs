@@ -288,11 +288,11 @@ impl Bridge {
             next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
             in_flight: Arc::new(AtomicU64::new(0)),
         };
-        bridge.connect(&config.backend);
+        bridge.connect(&config.backend, config.simulator_speed);
         Ok(bridge)
     }
 
-    fn connect(&self, target: &BackendTarget) {
+    fn connect(&self, target: &BackendTarget, simulator_speed: Option<f64>) {
         let tx = self.tx.clone();
         let reply = move |result| {
             let _ = tx.send(BackendReply {
@@ -307,7 +307,9 @@ impl Bridge {
             })),
             BackendTarget::Embedded { database_url } => {
                 self.runtime().spawn(async move {
-                    let config = customerclient_backend::Config::new(database_url);
+                    let mut config = customerclient_backend::Config::new(database_url);
+                    config.simulator = simulator_speed
+                        .map(customerclient_backend::simulator::SimulatorConfig::new);
                     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
                     match customerclient_backend::start(&config, addr).await {
                         Ok(backend) => {

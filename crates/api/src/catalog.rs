@@ -67,3 +67,13 @@ impl ProductPage {
         u64::from(self.page) * u64::from(self.per_page) < self.total
     }
 }
+
+/// "Customers also bought": products most often ordered together with this one.
+pub fn also_bought_path(id: i64) -> String {
+    format!("{}/also-bought", product_path(id))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendations {
+    pub products: Vec<Product>,
+}

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod card;
 pub mod catalog;
+pub mod city;
 pub mod clock;
 pub mod emv;
 pub mod error;
@@ -13,6 +14,8 @@ pub mod orders;
 pub mod payments;
 pub mod push;
 pub mod settings;
+pub mod stats;
+pub mod tracking;
 
 pub use error::ErrorBody;
 pub use money::Money;

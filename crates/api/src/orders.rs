@@ -205,6 +205,30 @@ pub struct Order {
     pub payment_history: Vec<PaymentChange>,
     /// The card that paid, masked (card payments only).
     pub card: Option<CardSummary>,
+    /// The customer's rating, once delivered and rated.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+}
+
+pub fn rating_path(id: Uuid) -> String {
+    format!("{ORDERS_PATH}/{id}/rating")
+}
+
+pub const MAX_COMMENT_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateRequest {
+    /// 1 to 5.
+    pub stars: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub stars: i64,
+    pub comment: String,
+    pub at: i64,
 }
 
 impl PaymentMethod {

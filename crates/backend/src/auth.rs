@@ -444,7 +444,7 @@ async fn sign_up(
 }
 
 /// Refuses with 429 when `subject` failed too often within the window.
-async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppError> {
+pub(crate) async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppError> {
     let (failures, oldest) = state
         .store
         .sign_in_failures(subject, now_ms() - THROTTLE_WINDOW_MS)
@@ -455,7 +455,7 @@ async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppEr
         let wait = ((free_at - now_ms()) / 1000).max(1) as u64;
         return Err(AppError::TooManyRequests {
             message: format!(
-                "too many failed sign-ins; try again in {} min",
+                "too many failed attempts; try again in {} min",
                 wait.div_ceil(60)
             ),
             retry_after_secs: wait,
@@ -464,7 +464,7 @@ async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppEr
     Ok(())
 }
 
-fn kiosk_subject(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+pub(crate) fn kiosk_subject(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     let id = headers
         .get(KIOSK_ID_HEADER)
         .and_then(|v| v.to_str().ok())

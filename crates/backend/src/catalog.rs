@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use customerclient_api::catalog::{
     self as api, Category, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Product, ProductPage, ProductQuery,
+    Recommendations,
 };
 
 use crate::AppState;
@@ -17,6 +18,10 @@ pub fn router() -> Router<AppState> {
         .route(api::CATEGORIES_PATH, get(categories))
         .route(api::PRODUCTS_PATH, get(products))
         .route(&format!("{}/{{id}}", api::PRODUCTS_PATH), get(product))
+        .route(
+            &format!("{}/{{id}}/also-bought", api::PRODUCTS_PATH),
+            get(also_bought),
+        )
 }
 
 async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>, AppError> {
@@ -101,4 +106,40 @@ async fn product(
         .map_err(anyhow::Error::from)?
         .map(Json)
         .ok_or(AppError::NotFound("product"))
+}
+
+/// How many recommendations one product shows.
+const RECOMMENDATIONS: i64 = 4;
+
+/// "Customers also bought": the products most often in the same orders as this one.
+async fn also_bought(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Recommendations>, AppError> {
+    if state
+        .store
+        .product(id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .is_none()
+    {
+        return Err(AppError::NotFound("product"));
+    }
+    let ids = state
+        .store
+        .also_bought(id, RECOMMENDATIONS)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let mut products = Vec::with_capacity(ids.len());
+    for pid in ids {
+        if let Some(p) = state
+            .store
+            .product(pid)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            products.push(p);
+        }
+    }
+    Ok(Json(Recommendations { products }))
 }

@@ -11,10 +11,14 @@ pub mod files;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod predict;
 pub mod push;
 pub mod seed;
 pub mod settings;
+pub mod simulator;
+pub mod stats;
 pub mod store;
+pub mod tracking;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +56,12 @@ pub struct AppState {
     pub courier_token: Arc<str>,
     /// Live push events, by account.
     pub hub: push::Hub,
+    /// The delivery district.
+    pub map: Arc<customerclient_api::city::CityMap>,
+    /// The ETA model, refitted whenever a delivery finishes.
+    pub model: Arc<std::sync::RwLock<predict::Model>>,
+    /// How much faster than real time deliveries run (the simulator's speed; 1 without it).
+    pub time_scale: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +76,8 @@ pub struct Config {
     pub auth: auth::AuthConfig,
     /// Shared secret the kitchen and courier apps send in `X-Courier-Token`.
     pub courier_token: String,
+    /// Runs the delivery simulator (the demo's kitchen and couriers) when set.
+    pub simulator: Option<simulator::SimulatorConfig>,
 }
 
 impl Config {
@@ -86,6 +98,7 @@ impl Config {
             mail: MailConfig::outbox(outbox),
             auth: auth::AuthConfig::default(),
             courier_token: DEMO_COURIER_TOKEN.into(),
+            simulator: None,
         }
     }
 }
@@ -114,15 +127,25 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening {}", config.database_url))?;
+    let map = customerclient_api::city::CityMap::generate(tracking::CITY_SEED);
     if config.seed_demo {
-        seed::seed_demo_catalog(&store)
+        seed::seed_demo_catalog(&store, &map, &config.delivery)
             .await
             .context("seeding the demo catalog")?;
     }
     if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
         tracing::warn!("bank webhook uses the demo secret; set a real one for production");
     }
+    let history = store
+        .delivery_history()
+        .await
+        .context("reading the delivery history")?;
+    let model = tokio::task::spawn_blocking(move || predict::Model::fit(&history)).await?;
+    tracing::info!(deliveries = model.samples, "ETA model fitted");
     Ok(AppState {
+        map: Arc::new(map),
+        model: Arc::new(std::sync::RwLock::new(model)),
+        time_scale: config.simulator.as_ref().map_or(1.0, |s| s.speed),
         store,
         delivery: Arc::new(config.delivery.clone()),
         payments: Arc::new(config.payments.clone()),
@@ -143,6 +166,8 @@ pub fn router(state: AppState) -> Router {
         .merge(payments::router())
         .merge(settings::router())
         .merge(push::router())
+        .merge(tracking::router())
+        .merge(stats::router())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
@@ -163,6 +188,7 @@ pub struct Backend {
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
+    simulator: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Backend {
@@ -172,6 +198,10 @@ impl Backend {
     }
 
     pub async fn stop(mut self) {
+        if let Some(s) = self.simulator.take() {
+            s.abort();
+            let _ = s.await;
+        }
         if let Some(w) = self.mail_worker.take() {
             w.abort();
             let _ = w.await;
@@ -194,6 +224,9 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
+        if let Some(s) = self.simulator.take() {
+            s.abort();
+        }
         if let Some(w) = self.mail_worker.take() {
             w.abort();
         }
@@ -232,11 +265,16 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
     if config.payments.bank_simulator {
         tracing::info!("bank simulator: http://{addr}/bank");
     }
+    let simulator = config.simulator.clone().map(|sim| {
+        tracing::info!(speed = sim.speed, "delivery simulator running");
+        simulator::spawn(format!("http://{addr}"), config.courier_token.clone(), sim)
+    });
     Ok(Backend {
         addr,
         state,
         shutdown: Some(tx),
         task: Some(task),
         mail_worker: Some(mail_worker),
+        simulator,
     })
 }

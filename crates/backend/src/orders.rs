@@ -6,9 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use customerclient_api::orders::{
-    self as api, COURIER_TOKEN_HEADER, CreateOrderRequest, DeliveryInfo, DeliveryMethod,
-    DeliveryOption, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
-    StatusUpdate,
+    self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, DeliveryOption,
+    MAX_COMMENT_CHARS, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
+    RateRequest, Rating, StatusUpdate,
 };
 use customerclient_api::payments::PaymentState;
 use customerclient_api::push::PushKind;
@@ -20,7 +20,8 @@ use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::store::{NewOrder, StoreError};
+use crate::predict::DeliveryFeatures;
+use crate::store::{DeliveryPlan, NewOrder, StoreError, now_ms};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route(
             &format!("{}/{{id}}/cancel", api::ORDERS_PATH),
             axum::routing::post(cancel),
+        )
+        .route(
+            &format!("{}/{{id}}/rating", api::ORDERS_PATH),
+            axum::routing::post(rate),
         )
         .route(
             "/api/v1/courier/orders/{id}/status",
@@ -116,6 +121,56 @@ async fn cancel(
     ))
 }
 
+/// A 1–5 rating with an optional comment, once the order is delivered (a new one replaces it).
+async fn rate(
+    State(state): State<AppState>,
+    current: CurrentAccount,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RateRequest>,
+) -> Result<Json<Order>, AppError> {
+    if !(1..=5).contains(&req.stars) {
+        return Err(bad("rating must be 1 to 5 stars"));
+    }
+    let comment = req.comment.trim();
+    if comment.chars().count() > MAX_COMMENT_CHARS {
+        return Err(bad(format!(
+            "a comment is limited to {MAX_COMMENT_CHARS} characters"
+        )));
+    }
+    let owner = state
+        .store
+        .order_status(id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some((_, status, _)) = owner.filter(|(a, _, _)| *a == current.account.id) else {
+        return Err(AppError::NotFound("order"));
+    };
+    if status != OrderStatus::Delivered {
+        return Err(AppError::Conflict {
+            code: "not_delivered",
+            message: "an order can be rated once it has been delivered".into(),
+        });
+    }
+    let rating = Rating {
+        stars: req.stars,
+        comment: comment.to_owned(),
+        at: now_ms(),
+    };
+    state
+        .store
+        .rate_order(id, &rating)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(
+        state
+            .store
+            .order(current.account.id, id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(AppError::NotFound("order"))?,
+    ))
+}
+
 /// The kitchen or the courier reports progress (authenticated by the shared courier token).
 async fn courier_status(
     State(state): State<AppState>,
@@ -123,16 +178,7 @@ async fn courier_status(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(update): ApiJson<StatusUpdate>,
 ) -> Result<StatusCode, AppError> {
-    let token = headers
-        .get(COURIER_TOKEN_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    // Compared as hashes so the time taken does not depend on how much of the token matched.
-    let given = sha2::Sha256::digest(token.as_bytes());
-    let expected = sha2::Sha256::digest(state.courier_token.as_bytes());
-    if token.is_empty() || given != expected {
-        return Err(AppError::Unauthorized("courier token missing or wrong"));
-    }
+    crate::tracking::check_courier_token(&state, &headers)?;
     let Some((owner, _, number)) = state
         .store
         .order_status(id)
@@ -152,6 +198,31 @@ async fn courier_status(
         .await
         .map_err(status_err)?;
     tracing::info!(order = %id, status = ?update.status, "order status changed");
+    match update.status {
+        OrderStatus::OnTheWay => state
+            .store
+            .mark_on_the_way(id)
+            .await
+            .map_err(anyhow::Error::from)?,
+        OrderStatus::Delivered => {
+            if let Some(d) = state
+                .store
+                .delivery(id)
+                .await
+                .map_err(anyhow::Error::from)?
+            {
+                // In the demo world's minutes, so simulated deliveries train the model too.
+                let minutes = (now_ms() - d.created_at) as f64 / 60_000.0 * state.time_scale;
+                state
+                    .store
+                    .finish_delivery(id, minutes)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                crate::tracking::refit(&state).await;
+            }
+        }
+        _ => {}
+    }
     crate::push::publish(
         &state,
         owner,
@@ -314,6 +385,7 @@ async fn price_order(
             .ok_or_else(overflow)?;
     }
     let delivery_price = option.price.clone();
+    let plan = plan_delivery(state, city, address, req.delivery_method, &lines).await?;
     let total = products_total
         .checked_add(&delivery_price)
         .ok_or_else(overflow)?;
@@ -328,6 +400,46 @@ async fn price_order(
         products_total,
         delivery_price,
         total,
+        plan,
+    })
+}
+
+/// Routes the delivery through the district and predicts its duration.
+async fn plan_delivery(
+    state: &AppState,
+    city: &str,
+    address: &str,
+    method: DeliveryMethod,
+    lines: &[OrderLine],
+) -> Result<DeliveryPlan, AppError> {
+    let map = &state.map;
+    let node = map.address_node(city, address);
+    let route = map
+        .route(map.store, node)
+        .ok_or_else(|| anyhow::anyhow!("no route from the store to node {node}"))?;
+    let features = DeliveryFeatures {
+        distance_m: customerclient_api::city::route_length(&route),
+        items: lines.iter().map(|l| l.quantity).sum(),
+        hour: ((now_ms() / 3_600_000) % 24) as u32,
+        queue: state
+            .store
+            .active_order_count()
+            .await
+            .map_err(anyhow::Error::from)?,
+        method,
+    };
+    let predicted_minutes = state
+        .model
+        .read()
+        .map(|m| m.predict(&features))
+        .unwrap_or_else(|_| crate::predict::Model::default().predict(&features));
+    Ok(DeliveryPlan {
+        route,
+        distance_m: features.distance_m,
+        items: features.items,
+        hour: features.hour,
+        queue: features.queue,
+        predicted_minutes,
     })
 }
 

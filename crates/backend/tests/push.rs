@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::push::{PushEvent, PushKind};
 use customerclient_backend::DEMO_COURIER_TOKEN;
@@ -48,7 +46,7 @@ impl Shop {
         assert_eq!(resp.status(), StatusCode::NO_CONTENT, "{status}");
     }
 
-    async fn stream(&self, token: &str, last_id: Option<i64>) -> Stream {
+    async fn stream(&self, token: &str, last_id: Option<i64>) -> support::EventStream {
         let mut req = self
             .t
             .http
@@ -65,42 +63,7 @@ impl Shop {
                 .unwrap()
                 .starts_with("text/event-stream")
         );
-        Stream {
-            resp,
-            buffer: String::new(),
-        }
-    }
-}
-
-struct Stream {
-    resp: reqwest::Response,
-    buffer: String,
-}
-
-impl Stream {
-    /// The next `n` events (keep-alive comments are skipped).
-    async fn next(&mut self, n: usize) -> Vec<PushEvent> {
-        let mut out = Vec::new();
-        while out.len() < n {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let data: String = block
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data: ").or_else(|| l.strip_prefix("data:")))
-                    .collect();
-                if !data.is_empty() {
-                    out.push(serde_json::from_str(&data).unwrap());
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(10), self.resp.chunk())
-                .await
-                .expect("an event within 10 s")
-                .unwrap()
-                .expect("the stream stays open");
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
-        }
-        out
+        support::EventStream::new(resp)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Seeds the demo catalog (categories, dishes and their pictures) into an empty database.
 
 pub mod art;
+pub mod history;
 pub mod menu;
 
 use customerclient_api::Money;
@@ -9,8 +10,13 @@ use uuid::Uuid;
 
 use crate::store::{NewProduct, Store, StoreError};
 
-/// Writes the demo menu if the catalog is empty; a catalog with products is left alone.
-pub async fn seed_demo_catalog(store: &Store) -> Result<(), StoreError> {
+/// Writes the demo menu, the demo customer and a year of order history if the catalog is
+/// empty; a catalog with products is left alone.
+pub async fn seed_demo_catalog(
+    store: &Store,
+    map: &customerclient_api::city::CityMap,
+    terms: &crate::DeliveryTerms,
+) -> Result<(), StoreError> {
     if store.product_count().await? > 0 {
         return Ok(());
     }
@@ -56,6 +62,7 @@ pub async fn seed_demo_catalog(store: &Store) -> Result<(), StoreError> {
                 .await?;
         }
     }
+    history::seed_history(store, map, terms, customerclient_api::clock::now_ms()).await?;
     tracing::info!(
         products = product_id,
         elapsed_ms = started.elapsed().as_millis() as u64,

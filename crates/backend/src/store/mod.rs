@@ -5,10 +5,15 @@
 //! above see only these methods and the `customerclient_api` types.
 
 mod accounts;
+mod history;
 mod payments;
+mod stats;
+mod tracking;
 
 pub use accounts::{CodePurpose, CodeRow, QueuedMail};
+pub use history::HistoricOrder;
 pub use payments::{NewPayment, OrderPayment, PaymentRecord, PaymentUpdate};
+pub use tracking::{DeliveryPlan, DeliveryRow};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -91,6 +96,7 @@ pub struct NewOrder {
     pub products_total: Money,
     pub delivery_price: Money,
     pub total: Money,
+    pub plan: DeliveryPlan,
 }
 
 pub struct ProductFilter<'a> {
@@ -577,6 +583,7 @@ impl Store {
         .bind("Order placed at the kiosk")
         .execute(&mut *tx)
         .await?;
+        tracking::insert_delivery(&mut tx, id, &order.plan, None).await?;
         if let Some(mail) = confirmation {
             // Queued in the order's transaction: sent after commit, never lost, never blocking.
             accounts::enqueue_mail(&mut tx, &mail(number)).await?;
@@ -767,6 +774,7 @@ impl Store {
                 payment_state: enum_from_text(&r.try_get::<String, _>("payment_state")?)?,
                 payment_history,
                 card,
+                rating: self.rating(id).await?,
             });
         }
         Ok(orders)

@@ -4,6 +4,7 @@
 pub mod smtp;
 
 use customerclient_api::orders::Order;
+use customerclient_api::push::{PushEvent, SseDecoder};
 use customerclient_backend::{Backend, Config};
 use serde_json::{Value, json};
 
@@ -113,5 +114,90 @@ impl TestBackend {
             .unwrap();
         assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
         resp.json().await.unwrap()
+    }
+}
+
+/// An open `/events` stream.
+pub struct EventStream {
+    resp: reqwest::Response,
+    decoder: SseDecoder,
+    ready: std::collections::VecDeque<PushEvent>,
+}
+
+impl EventStream {
+    pub fn new(resp: reqwest::Response) -> Self {
+        Self {
+            resp,
+            decoder: SseDecoder::default(),
+            ready: Default::default(),
+        }
+    }
+
+    /// The next event, waiting at most `limit` for it.
+    pub async fn next_within(&mut self, limit: Duration) -> PushEvent {
+        loop {
+            if let Some(e) = self.ready.pop_front() {
+                return e;
+            }
+            let chunk = tokio::time::timeout(limit, self.resp.chunk())
+                .await
+                .expect("an event in time")
+                .unwrap()
+                .expect("the stream stays open");
+            self.ready.extend(self.decoder.feed(&chunk));
+        }
+    }
+
+    /// The next `n` events (keep-alive comments are skipped).
+    pub async fn next(&mut self, n: usize) -> Vec<PushEvent> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            out.push(self.next_within(Duration::from_secs(10)).await);
+        }
+        out
+    }
+}
+
+impl TestBackend {
+    /// Posts a kitchen/courier status change with the demo token; returns the HTTP status.
+    pub async fn courier_status(&self, order: uuid::Uuid, status: &str) -> reqwest::StatusCode {
+        self.http
+            .post(self.url(&format!("/api/v1/courier/orders/{order}/status")))
+            .header(
+                "X-Courier-Token",
+                customerclient_backend::DEMO_COURIER_TOKEN,
+            )
+            .json(&json!({ "status": status }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// Signs in and returns the session token.
+    pub async fn sign_in(&self, login: &str, password: &str) -> String {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/auth/signin"))
+            .json(&json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK);
+        let v: Value = resp.json().await.unwrap();
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens the push stream of `token`.
+    pub async fn events(&self, token: &str) -> EventStream {
+        let resp = self
+            .http
+            .get(self.url("/api/v1/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK);
+        EventStream::new(resp)
     }
 }

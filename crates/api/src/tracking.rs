@@ -1,0 +1,93 @@
+//! Live delivery tracking: the route, the courier's last fix, the ETA, and the courier app's API.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::city::Point;
+use crate::orders::{DeliveryMethod, OrderStatus, StatusChange};
+
+pub fn tracking_path(id: Uuid) -> String {
+    format!("/api/v1/orders/{id}/tracking")
+}
+
+/// Tracking by order number and phone, without signing in.
+pub const TRACK_PATH: &str = "/api/v1/track";
+
+/// The courier app's list of orders to work on.
+pub const COURIER_ORDERS_PATH: &str = "/api/v1/courier/orders";
+
+pub fn courier_position_path(id: Uuid) -> String {
+    format!("/api/v1/courier/orders/{id}/position")
+}
+
+/// A GPS fix posted by the courier app, in district metres.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PositionReport {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The courier's last known position, snapped to the route.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CourierFix {
+    pub point: Point,
+    /// Metres travelled along the route.
+    pub progress_m: f64,
+    /// Unix ms.
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Eta {
+    /// Predicted arrival, Unix ms.
+    pub at: i64,
+    pub minutes_left: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tracking {
+    pub order_id: Uuid,
+    pub number: i64,
+    pub status: OrderStatus,
+    pub history: Vec<StatusChange>,
+    pub delivery_method: DeliveryMethod,
+    pub route: Vec<Point>,
+    pub distance_m: f64,
+    pub store: Point,
+    pub destination: Point,
+    pub courier: Option<CourierFix>,
+    /// None once delivered, cancelled or failed.
+    pub eta: Option<Eta>,
+    /// How much faster than real time the demo simulator runs (1 in production).
+    pub time_scale: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackRequest {
+    pub number: i64,
+    /// The last four digits of the phone number given with the order.
+    pub phone_last4: String,
+}
+
+/// An order as the courier app sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourierJob {
+    pub order_id: Uuid,
+    pub number: i64,
+    pub status: OrderStatus,
+    /// When the order entered its current status, Unix ms.
+    pub since: i64,
+    pub delivery_method: DeliveryMethod,
+    pub items: i64,
+    pub route: Vec<Point>,
+    /// Paid, or paid to the courier: the kitchen may start.
+    pub payment_settled: bool,
+    /// Minutes from placing until the courier should leave, by the kitchen's own estimate.
+    pub kitchen_minutes: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourierJobs {
+    pub jobs: Vec<CourierJob>,
+    pub time_scale: f64,
+}
