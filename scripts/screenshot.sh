@@ -19,6 +19,7 @@ for scene in "${scenes[@]}"; do
   rm -f "$db_dir"/*.sqlite*
   xvfb-run -a -s "-screen 0 1920x1080x24" \
     "$bin" --screenshot "$out/$scene${LANGUAGE:+-$LANGUAGE}.png" --scene "$scene" --language "${LANGUAGE:-en}" \
+    --simulator-speed "${SIMULATOR_SPEED:-60}" \
     --database-url "sqlite://$db_dir/kiosk.sqlite"
   echo "wrote $out/$scene${LANGUAGE:+-$LANGUAGE}.png"
 done

@@ -171,6 +171,26 @@ pub fn failure_text(i18n: &I18n, failure: &crate::session::Failure) -> String {
     }
 }
 
+/// "14:05" in the kiosk's time zone.
+pub fn clock_time(ms: i64) -> String {
+    local(ms, "%H:%M")
+}
+
+/// "26.11.2026 14:05" in the kiosk's time zone.
+pub fn date_time(ms: i64) -> String {
+    local(ms, "%d.%m.%Y %H:%M")
+}
+
+fn local(ms: i64, format: &str) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime(format)
+            .to_string(),
+        Err(_) => "—".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

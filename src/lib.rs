@@ -9,10 +9,13 @@ pub mod bridge;
 pub mod catalog;
 pub mod config;
 pub mod i18n;
+pub mod notify;
+pub mod orders;
 pub mod payment;
 pub mod scenes;
 pub mod screenshot;
 pub mod session;
+pub mod tracking;
 pub mod ui;
 
 use bevy::prelude::*;
@@ -37,6 +40,9 @@ impl Plugin for KioskCorePlugin {
         session::plugin(app);
         payment::plugin(app);
         account::plugin(app);
+        tracking::plugin(app);
+        orders::plugin(app);
+        notify::plugin(app);
     }
 }
 

@@ -27,10 +27,16 @@ pub enum Shot {
     SignUp,
     /// Typing the e-mailed code.
     Code,
+    /// The delivery map mid-way (`SHOT_SEQUENCE=n` saves n frames, `-1.png` … `-n.png`).
+    Tracking,
+    /// The demo customer's orders, one selected.
+    Orders,
+    /// The demo customer's dashboard.
+    Dashboard,
 }
 
 impl Shot {
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 15] = [
         "attract",
         "gallery",
         "product",
@@ -43,6 +49,9 @@ impl Shot {
         "sign-up",
         "code",
         "settings",
+        "tracking",
+        "orders",
+        "dashboard",
     ];
 
     pub fn from_name(name: &str) -> Option<Shot> {
@@ -52,6 +61,9 @@ impl Shot {
             "pay-choice" => Some(Shot::PayChoice),
             "sign-up" => Some(Shot::SignUp),
             "code" => Some(Shot::Code),
+            "tracking" => Some(Shot::Tracking),
+            "orders" => Some(Shot::Orders),
+            "dashboard" => Some(Shot::Dashboard),
             "payment" => None,
             other => Screen::from_name(other).map(Shot::Scene),
         }
@@ -61,6 +73,8 @@ impl Shot {
         match self {
             Shot::Scene(s) => s,
             Shot::SignUp | Shot::Code => Screen::Account,
+            Shot::Tracking => Screen::Tracking,
+            Shot::Orders | Shot::Dashboard => Screen::Orders,
             _ => Screen::Payment,
         }
     }
@@ -70,7 +84,7 @@ impl Shot {
             Shot::Qr => Some(PayStage::ShowingQr),
             Shot::Card => Some(PayStage::CardEntry),
             Shot::PayChoice => Some(PayStage::Choosing),
-            Shot::Scene(_) | Shot::SignUp | Shot::Code => None,
+            _ => None,
         }
     }
 }
@@ -88,8 +102,19 @@ impl Plugin for ScreenshotPlugin {
             stage: Stage::WaitForCatalog,
             settled_frames: 0,
             started: None,
+            frames_left: std::env::var("SHOT_SEQUENCE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1u32)
+                .max(1),
+            taken: 0,
+            next_at: 0.0,
         })
-        .add_systems(Update, drive);
+        .insert_resource(Gate(!matches!(
+            self.shot,
+            Shot::Tracking | Shot::Orders | Shot::Dashboard
+        )))
+        .add_systems(Update, (drive_orders_and_tracking, drive).chain());
     }
 }
 
@@ -108,6 +133,83 @@ struct Plan {
     stage: Stage,
     settled_frames: u32,
     started: Option<f64>,
+    /// Pictures still to take (a sequence), how many were taken, and when the next is due.
+    frames_left: u32,
+    taken: u32,
+    next_at: f64,
+}
+
+/// Whether the scene shows what the picture is for (set by the per-shot driver).
+#[derive(Resource)]
+struct Gate(bool);
+
+/// Shots that need more than taps on the way: signing in as the demo customer, or an order
+/// the simulator has carried part of the way.
+#[allow(clippy::too_many_arguments)]
+fn drive_orders_and_tracking(
+    plan: Res<Plan>,
+    mut gate: ResMut<Gate>,
+    screen: Res<State<Screen>>,
+    session: Res<CustomerSession>,
+    mut flow: ResMut<AccountFlow>,
+    mut account: MessageWriter<AccountAction>,
+    orders: Res<crate::orders::OrdersState>,
+    mut orders_out: MessageWriter<crate::orders::OrdersAction>,
+    tracking: Res<crate::tracking::TrackingState>,
+    mut track: MessageWriter<crate::tracking::TrackAction>,
+) {
+    use crate::orders::OrdersAction;
+    if plan.stage == Stage::WaitForCatalog {
+        return;
+    }
+    match plan.shot {
+        Shot::Tracking => {
+            if *screen.get() == Screen::Confirmation
+                && let Some(order) = &session.last_order
+            {
+                track.write(crate::tracking::TrackAction::Follow(order.id));
+            }
+            // Mid-delivery: on the way and a good part of the route behind.
+            gate.0 = tracking.tracking.as_ref().is_some_and(|t| {
+                t.status == customerclient_api::orders::OrderStatus::OnTheWay
+                    && t.courier.is_some_and(|c| c.progress_m > 0.3 * t.distance_m)
+            });
+        }
+        Shot::Orders | Shot::Dashboard => {
+            if session.account.is_none() {
+                if !flow.is_busy() && *screen.get() != Screen::Account {
+                    account.write(AccountAction::Open);
+                } else if !flow.is_busy() && flow.form.login.is_empty() {
+                    flow.mode = AccountMode::SignIn;
+                    flow.form.login = customerclient_backend::seed::history::DEMO_LOGIN.into();
+                    *flow.form.password =
+                        customerclient_backend::seed::history::DEMO_PASSWORD.into();
+                    account.write(AccountAction::Submit);
+                }
+                return;
+            }
+            if *screen.get() != Screen::Orders {
+                if !orders.is_loading() {
+                    orders_out.write(OrdersAction::Open);
+                }
+                return;
+            }
+            let want_dashboard = plan.shot == Shot::Dashboard;
+            if orders.dashboard_tab != want_dashboard {
+                orders_out.write(OrdersAction::ShowDashboard(want_dashboard));
+            }
+            if orders.selected.is_none()
+                && let Some(o) = orders.orders.iter().find(|o| {
+                    o.rating.is_none()
+                        && o.status == customerclient_api::orders::OrderStatus::Delivered
+                })
+            {
+                orders_out.write(OrdersAction::Select(Some(o.id)));
+            }
+            gate.0 = orders.loaded && orders.dashboard.is_some() && !orders.is_loading();
+        }
+        _ => {}
+    }
 }
 
 /// Frames to wait after the scene is complete: pipelines compile on the first frames.
@@ -130,7 +232,7 @@ fn drive(
     mut flow_acc: ResMut<AccountFlow>,
     mut typing: ResMut<crate::scenes::account::Typing>,
     mut editing: ResMut<crate::scenes::checkout::EditingField>,
-    mut exit: MessageWriter<AppExit>,
+    (mut exit, gate): (MessageWriter<AppExit>, Res<Gate>),
     time: Res<Time>,
 ) {
     let now = time.elapsed_secs_f64();
@@ -177,7 +279,12 @@ fn drive(
                 Screen::Product => {
                     actions.write(ShopAction::OpenProduct(a));
                 }
-                Screen::Cart | Screen::Checkout | Screen::Payment | Screen::Confirmation => {
+                Screen::Orders => {}
+                Screen::Cart
+                | Screen::Checkout
+                | Screen::Payment
+                | Screen::Confirmation
+                | Screen::Tracking => {
                     actions.write(ShopAction::AddToCart {
                         product_id: a,
                         quantity: 2,
@@ -200,7 +307,10 @@ fn drive(
                     }
                 }
             }
-            plan.stage = if matches!(target, Screen::Payment | Screen::Confirmation) {
+            plan.stage = if matches!(
+                target,
+                Screen::Payment | Screen::Confirmation | Screen::Tracking
+            ) {
                 Stage::PlaceOrder
             } else {
                 Stage::Settle
@@ -213,7 +323,7 @@ fn drive(
             }
         }
         Stage::Settle => {
-            if *screen.get() != target {
+            if *screen.get() != target || !gate.0 {
                 plan.settled_frames = 0;
                 return;
             }
@@ -264,20 +374,44 @@ fn drive(
             // Pictures may still be arriving (the attract screen keeps fetching the next dish):
             // count frames regardless, but take the picture only when none is in flight.
             if plan.settled_frames >= SETTLE_FRAMES && images.loading() == 0 {
-                let path = plan.path.clone();
-                info!("screenshot of {:?} → {}", plan.shot, path.display());
-                commands
-                    .spawn(Screenshot::primary_window())
-                    .observe(save_to_disk(path))
-                    .observe(
-                        |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-                            // save_to_disk was registered first and has run; now leave.
-                            exit.write(AppExit::Success);
-                        },
-                    );
                 plan.stage = Stage::Captured;
+                plan.next_at = now;
             }
         }
-        Stage::Captured => {}
+        Stage::Captured => {
+            if plan.frames_left == 0 || now < plan.next_at {
+                return;
+            }
+            plan.frames_left -= 1;
+            plan.taken += 1;
+            plan.next_at = now + SEQUENCE_INTERVAL;
+            let path = if plan.frames_left > 0 || plan.taken > 1 {
+                numbered(&plan.path, plan.taken)
+            } else {
+                plan.path.clone()
+            };
+            let last = plan.frames_left == 0;
+            info!("screenshot of {:?} → {}", plan.shot, path.display());
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_to_disk(path))
+                .observe(
+                    move |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                        // save_to_disk was registered first and has run; leave after the last.
+                        if last {
+                            exit.write(AppExit::Success);
+                        }
+                    },
+                );
+        }
     }
+}
+
+/// Seconds between the pictures of a sequence.
+const SEQUENCE_INTERVAL: f64 = 0.7;
+
+/// `a/b.png` → `a/b-3.png`.
+fn numbered(path: &std::path::Path, n: u32) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("shot");
+    path.with_file_name(format!("{stem}-{n}.png"))
 }

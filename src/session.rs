@@ -360,7 +360,7 @@ fn place(bridge: &Bridge, token: &str, session: &mut CustomerSession) -> SubmitS
     }))
 }
 
-fn failure(e: &BridgeError) -> Failure {
+pub(crate) fn failure(e: &BridgeError) -> Failure {
     match e {
         BridgeError::Rejected { body, .. } => Failure::Rejected {
             code: body.error.clone(),

@@ -5,8 +5,9 @@ use std::time::Duration;
 use customerclient_api::auth::{GUEST_PATH, Session};
 use customerclient_api::catalog::{CATEGORIES_PATH, PRODUCTS_PATH};
 use customerclient_api::orders::{DELIVERY_PATH, ORDERS_PATH};
+use customerclient_api::push::{EVENTS_PATH, PushEvent, SseDecoder};
 use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
-use customerclient_api::{auth, payments, settings};
+use customerclient_api::{auth, catalog, city, orders, payments, settings, stats, tracking};
 use serde::de::DeserializeOwned;
 
 use super::{ApiCall, ApiReply, BridgeError, DecodedImage};
@@ -291,6 +292,124 @@ pub(super) async fn perform(
                 .await
                 .map(ApiReply::OrderUpdated)
         }
+        ApiCall::Map => {
+            let url = format!("{base}{}", city::MAP_PATH);
+            with_retries(|| json(http.get(&url)))
+                .await
+                .map(ApiReply::Map)
+        }
+        ApiCall::Tracking { token, order_id } => {
+            let url = format!("{base}{}", tracking::tracking_path(order_id));
+            with_retries(|| json(http.get(&url).bearer_auth(&token)))
+                .await
+                .map(ApiReply::Tracking)
+        }
+        ApiCall::TrackByNumber {
+            number,
+            phone_last4,
+        } => {
+            // Not retried: every wrong try counts towards the kiosk's limit.
+            let url = format!("{base}{}", tracking::TRACK_PATH);
+            let body = tracking::TrackRequest {
+                number,
+                phone_last4,
+            };
+            json(http.post(&url).json(&body))
+                .await
+                .map(ApiReply::Tracking)
+        }
+        ApiCall::Orders { token } => {
+            let url = format!("{base}{ORDERS_PATH}");
+            with_retries(|| json::<orders::OrderList>(http.get(&url).bearer_auth(&token)))
+                .await
+                .map(|l| ApiReply::Orders(l.orders))
+        }
+        ApiCall::Stats { token, period } => {
+            let url = format!("{base}{}", stats::STATS_PATH);
+            let query = stats::StatsQuery { period };
+            with_retries(|| json(http.get(&url).bearer_auth(&token).query(&query)))
+                .await
+                .map(ApiReply::Stats)
+        }
+        ApiCall::Rate {
+            token,
+            order_id,
+            stars,
+            comment,
+        } => {
+            let url = format!("{base}{}", orders::rating_path(order_id));
+            let body = orders::RateRequest { stars, comment };
+            // Safe to repeat: a new rating replaces the old one.
+            with_retries(|| json(http.post(&url).bearer_auth(&token).json(&body)))
+                .await
+                .map(ApiReply::OrderUpdated)
+        }
+        ApiCall::CancelOrder { token, order_id } => {
+            let url = format!("{base}{}", orders::cancel_path(order_id));
+            json(http.post(&url).bearer_auth(&token))
+                .await
+                .map(ApiReply::OrderUpdated)
+        }
+        ApiCall::AlsoBought { product_id } => {
+            let url = format!("{base}{}", catalog::also_bought_path(product_id));
+            with_retries(|| json::<catalog::Recommendations>(http.get(&url)))
+                .await
+                .map(|r| ApiReply::AlsoBought {
+                    product_id,
+                    products: r.products,
+                })
+        }
+    }
+}
+
+/// Longest wait between reconnection attempts of the push stream.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Follows `/events` for `token` until `deliver` returns false (the app is gone) or the task
+/// is aborted. Each reconnection sends the last id seen, so the server replays exactly the
+/// events missed in between; waits double from 0.5 s up to 30 s while the server is away.
+pub(super) async fn follow_events(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    mut deliver: impl FnMut(PushEvent) -> bool,
+) {
+    let url = format!("{base}{EVENTS_PATH}");
+    let mut last_id: Option<i64> = None;
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let mut req = http.get(&url).bearer_auth(token);
+        if let Some(id) = last_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        match req.send().await.map_err(transport_error) {
+            Ok(resp) if resp.status().is_success() => {
+                backoff = Duration::from_millis(500);
+                let mut resp = resp;
+                let mut decoder = SseDecoder::default();
+                while let Ok(Some(chunk)) = resp.chunk().await {
+                    for event in decoder.feed(&chunk) {
+                        if last_id.is_some_and(|l| event.id <= l) {
+                            continue;
+                        }
+                        last_id = Some(event.id);
+                        if !deliver(event) {
+                            return;
+                        }
+                    }
+                }
+                tracing::info!("push stream closed; reconnecting");
+            }
+            Ok(resp) if resp.status() == reqwest::StatusCode::UNAUTHORIZED => {
+                // The session ended; a new token starts a new listener.
+                tracing::info!("push stream refused: session ended");
+                return;
+            }
+            Ok(resp) => tracing::warn!(status = %resp.status(), "push stream refused"),
+            Err(e) => tracing::warn!("push stream unreachable: {e}"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 

@@ -15,10 +15,14 @@ use crossbeam_channel::{Receiver, Sender};
 use customerclient_api::ErrorBody;
 use customerclient_api::auth::{Session, SignUpPending, SignUpRequest};
 use customerclient_api::card::CardDetails;
-use customerclient_api::catalog::{Category, ProductPage};
+use customerclient_api::catalog::{Category, Product, ProductPage};
+use customerclient_api::city::CityMap;
 use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order, PaymentMethod};
 use customerclient_api::payments::{Payment, SavedCard};
+use customerclient_api::push::PushEvent;
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
+use customerclient_api::stats::{Dashboard, Period};
+use customerclient_api::tracking::Tracking;
 use uuid::Uuid;
 
 use crate::config::{BackendTarget, KioskConfig};
@@ -140,6 +144,39 @@ pub enum ApiCall {
         order_id: Uuid,
         method: PaymentMethod,
     },
+    /// The delivery district's streets.
+    Map,
+    /// Route, courier and ETA of one of the customer's orders.
+    Tracking {
+        token: String,
+        order_id: Uuid,
+    },
+    /// Tracking by order number and the phone's last four digits, without signing in.
+    TrackByNumber {
+        number: i64,
+        phone_last4: String,
+    },
+    Orders {
+        token: String,
+    },
+    Stats {
+        token: String,
+        period: Period,
+    },
+    Rate {
+        token: String,
+        order_id: Uuid,
+        stars: i64,
+        comment: String,
+    },
+    CancelOrder {
+        token: String,
+        order_id: Uuid,
+    },
+    /// "Customers also bought" for a product.
+    AlsoBought {
+        product_id: i64,
+    },
 }
 
 /// RGBA8 pixels decoded off the main thread.
@@ -177,6 +214,16 @@ pub enum ApiReply {
     Settings(AccountSettings),
     Addresses(Vec<SavedAddress>),
     Cards(Vec<SavedCard>),
+    Map(CityMap),
+    Tracking(Tracking),
+    Orders(Vec<Order>),
+    Stats(Dashboard),
+    AlsoBought {
+        product_id: i64,
+        products: Vec<Product>,
+    },
+    /// A live event from the push stream.
+    Push(PushEvent),
     /// The request succeeded and has nothing to return.
     Done,
 }
@@ -227,6 +274,11 @@ pub enum CallKind {
     PlaceOrder,
     Payment,
     Account,
+    Tracking,
+    Orders,
+    Recommendations,
+    /// The push stream (events, never errors: it reconnects by itself).
+    Push,
 }
 
 impl ApiCall {
@@ -242,6 +294,14 @@ impl ApiCall {
             | ApiCall::PollPayment { .. }
             | ApiCall::PayByCard { .. }
             | ApiCall::ChangePaymentMethod { .. } => CallKind::Payment,
+            ApiCall::Map | ApiCall::Tracking { .. } | ApiCall::TrackByNumber { .. } => {
+                CallKind::Tracking
+            }
+            ApiCall::Orders { .. }
+            | ApiCall::Stats { .. }
+            | ApiCall::Rate { .. }
+            | ApiCall::CancelOrder { .. } => CallKind::Orders,
+            ApiCall::AlsoBought { .. } => CallKind::Recommendations,
             _ => CallKind::Account,
         }
     }
@@ -249,6 +309,8 @@ impl ApiCall {
 
 /// Request id of the connection reply.
 pub const CONNECT_REQUEST: RequestId = 0;
+/// Request id every push event arrives with.
+pub const PUSH_REQUEST: RequestId = u64::MAX;
 
 #[derive(Resource)]
 pub struct Bridge {
@@ -259,6 +321,8 @@ pub struct Bridge {
     rx: Receiver<BackendReply>,
     next_id: Arc<AtomicU64>,
     in_flight: Arc<AtomicU64>,
+    /// The push stream being followed: whose token, and the task that follows it.
+    listener: Option<(String, tokio::task::JoinHandle<()>)>,
 }
 
 impl Bridge {
@@ -287,6 +351,7 @@ impl Bridge {
             rx,
             next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
             in_flight: Arc::new(AtomicU64::new(0)),
+            listener: None,
         };
         bridge.connect(&config.backend, config.simulator_speed);
         Ok(bridge)
@@ -376,6 +441,54 @@ impl Bridge {
             });
         });
         id
+    }
+}
+
+impl Bridge {
+    /// Follows the push stream of `token` (or stops following with `None`). The stream
+    /// reconnects by itself with back-off and resumes after the last event it delivered.
+    pub fn listen(&mut self, token: Option<&str>) {
+        if self.listener.as_ref().map(|(t, _)| t.as_str()) == token {
+            return;
+        }
+        if let Some((_, task)) = self.listener.take() {
+            task.abort();
+        }
+        let (Some(token), Some(base)) = (token, self.base_url.clone()) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        // Its own client: the stream lives for hours, so no total timeout, only a read
+        // timeout well above the server's 15 s keep-alive.
+        let http = match reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .read_timeout(std::time::Duration::from_secs(45))
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                error!("cannot follow push events: {e}");
+                return;
+            }
+        };
+        let owned = token.to_owned();
+        let task = self.runtime().spawn(async move {
+            client::follow_events(&http, &base, &owned, move |event| {
+                tx.send(BackendReply {
+                    id: PUSH_REQUEST,
+                    call: CallKind::Push,
+                    result: Ok(ApiReply::Push(event)),
+                })
+                .is_ok()
+            })
+            .await;
+        });
+        self.listener = Some((token.to_owned(), task));
+    }
+
+    /// Whose push stream is followed, if any.
+    pub fn listening_to(&self) -> Option<&str> {
+        self.listener.as_ref().map(|(t, _)| t.as_str())
     }
 }
 

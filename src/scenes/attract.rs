@@ -13,11 +13,164 @@ use crate::ui::theme::{self, size};
 use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Attract), spawn)
+    app.init_resource::<TrackForm>()
+        .add_systems(OnEnter(Screen::Attract), spawn)
         .add_systems(
             Update,
             (rotate_showcase, pulse_prompt, show_status).run_if(in_state(Screen::Attract)),
+        )
+        .add_systems(
+            bevy_egui::EguiPrimaryContextPass,
+            draw_track_form.run_if(in_state(Screen::Attract)),
         );
+}
+
+/// "Track my order" without signing in: the order number and the phone's last four digits,
+/// typed on a keypad.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct TrackForm {
+    pub open: bool,
+    pub number: String,
+    pub digits: String,
+    /// Typing the phone digits (else the number).
+    pub on_digits: bool,
+}
+
+/// What a keypad tap does to the form; `Some` when the customer asks to find the order.
+pub fn track_form_key(form: &mut TrackForm, key: char) -> Option<crate::tracking::TrackAction> {
+    let field = if form.on_digits {
+        &mut form.digits
+    } else {
+        &mut form.number
+    };
+    let limit = if form.on_digits { 4 } else { 9 };
+    match key {
+        '0'..='9' if field.len() < limit => field.push(key),
+        '⌫' => {
+            field.pop();
+        }
+        '→' => {
+            if !form.on_digits {
+                form.on_digits = true;
+            } else if let (Ok(number), 4) = (form.number.parse::<i64>(), form.digits.len()) {
+                let action = crate::tracking::TrackAction::ByNumber {
+                    number,
+                    phone_last4: form.digits.clone(),
+                };
+                *form = TrackForm::default();
+                return Some(action);
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+fn draw_track_form(
+    mut contexts: bevy_egui::EguiContexts,
+    mut form: ResMut<TrackForm>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<crate::tracking::TrackAction>,
+) -> Result {
+    use bevy_egui::egui;
+    if !form.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    egui::Area::new(egui::Id::new("track-dim"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::Pos2::ZERO)
+        .show(ctx, |ui| {
+            let rect = ui.ctx().content_rect();
+            ui.painter()
+                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+            ui.allocate_rect(rect, egui::Sense::click());
+        });
+    egui::Area::new(egui::Id::new("track-form"))
+        .order(egui::Order::Tooltip)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(theme::to_egui(theme::SURFACE))
+                .corner_radius(egui::CornerRadius::same(24))
+                .inner_margin(egui::Margin::same(36))
+                .show(ui, |ui| {
+                    ui.set_width(640.0);
+                    ui.label(
+                        egui::RichText::new(i18n.t("trackform-title"))
+                            .size(size::TITLE)
+                            .strong(),
+                    );
+                    ui.add_space(12.0);
+                    for (digits, key, value) in [
+                        (false, "trackform-number", form.number.clone()),
+                        (true, "trackform-phone", form.digits.clone()),
+                    ] {
+                        let active = form.on_digits == digits;
+                        ui.label(egui::RichText::new(i18n.t(key)).size(size::SMALL));
+                        let shown = if digits {
+                            format!("{value:_<4}")
+                        } else {
+                            value
+                        };
+                        let b = egui::Button::new(egui::RichText::new(shown).size(size::TITLE))
+                            .fill(theme::to_egui(if active {
+                                theme::SECONDARY_PRESSED
+                            } else {
+                                theme::SECONDARY
+                            }))
+                            .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
+                        if ui.add(b).clicked() {
+                            form.on_digits = digits;
+                        }
+                        ui.add_space(6.0);
+                    }
+                    ui.add_space(8.0);
+                    let keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', '→'];
+                    let w = (ui.available_width() - 24.0) / 3.0;
+                    for row in keys.chunks(3) {
+                        ui.horizontal(|ui| {
+                            for &k in row {
+                                let label = if k == '→' {
+                                    if form.on_digits {
+                                        i18n.t("trackform-find")
+                                    } else {
+                                        "→".to_owned()
+                                    }
+                                } else {
+                                    k.to_string()
+                                };
+                                let primary = k == '→';
+                                let mut text = egui::RichText::new(label).size(size::HEADING);
+                                if primary {
+                                    text = text.color(theme::to_egui(theme::ON_PRIMARY));
+                                }
+                                let b = egui::Button::new(text)
+                                    .fill(theme::to_egui(if primary {
+                                        theme::PRIMARY
+                                    } else {
+                                        theme::SECONDARY
+                                    }))
+                                    .min_size(egui::vec2(w, theme::TOUCH));
+                                if ui.add(b).clicked()
+                                    && let Some(a) = track_form_key(&mut form, k)
+                                {
+                                    out.write(a);
+                                }
+                            }
+                        });
+                    }
+                    ui.add_space(10.0);
+                    let cancel = egui::Button::new(
+                        egui::RichText::new(i18n.t("trackform-cancel")).size(size::BODY),
+                    )
+                    .min_size(egui::vec2(ui.available_width(), theme::TOUCH * 0.8));
+                    if ui.add(cancel).clicked() {
+                        *form = TrackForm::default();
+                    }
+                });
+        });
+    Ok(())
 }
 
 #[derive(Component)]
@@ -38,7 +191,8 @@ struct StatusLine;
 /// Seconds each dish stays on the attract screen.
 const SHOWCASE_SECONDS: f32 = 4.0;
 
-fn spawn(mut commands: Commands, i18n: Res<I18n>) {
+fn spawn(mut commands: Commands, i18n: Res<I18n>, mut form: ResMut<TrackForm>) {
+    *form = TrackForm::default();
     commands
         .spawn((
             Name::new("Attract"),
@@ -97,9 +251,27 @@ fn spawn(mut commands: Commands, i18n: Res<I18n>) {
                 col.spawn((StatusLine, theme::text("", size::BODY, theme::MUTED)));
                 col.spawn(Node {
                     margin: UiRect::top(Val::Px(24.0)),
+                    column_gap: Val::Px(20.0),
                     ..default()
                 })
-                .with_children(|row| widgets::spawn_language_button(row, &i18n));
+                .with_children(|row| {
+                    widgets::spawn_language_button(row, &i18n);
+                    row.spawn((
+                        Name::new("Track my order"),
+                        widgets::button(Val::Auto, Val::Px(theme::TOUCH), widgets::SECONDARY),
+                    ))
+                    .with_child(theme::text(
+                        i18n.t("attract-track"),
+                        size::BODY,
+                        theme::TEXT,
+                    ))
+                    .observe(
+                        |mut click: On<Pointer<Click>>, mut form: ResMut<TrackForm>| {
+                            click.propagate(false);
+                            form.open = true;
+                        },
+                    );
+                });
             });
             root.spawn(Node {
                 flex_direction: FlexDirection::Column,
@@ -201,5 +373,40 @@ fn show_status(
         if t.0 != msg {
             t.0 = msg.clone();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keypad_fills_number_then_digits_then_finds() {
+        let mut f = TrackForm {
+            open: true,
+            ..Default::default()
+        };
+        for k in "1042".chars() {
+            assert!(track_form_key(&mut f, k).is_none());
+        }
+        assert!(track_form_key(&mut f, '→').is_none());
+        for k in "67899".chars() {
+            track_form_key(&mut f, k);
+        }
+        assert_eq!(f.digits, "6789", "four digits at most");
+        track_form_key(&mut f, '⌫');
+        assert!(
+            track_form_key(&mut f, '→').is_none(),
+            "three digits are not enough"
+        );
+        track_form_key(&mut f, '9');
+        assert_eq!(
+            track_form_key(&mut f, '→'),
+            Some(crate::tracking::TrackAction::ByNumber {
+                number: 1042,
+                phone_last4: "6789".into()
+            })
+        );
+        assert!(!f.open, "the form closes once it is sent");
     }
 }

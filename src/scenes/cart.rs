@@ -12,12 +12,42 @@ use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Cart), spawn).add_systems(
-        Update,
-        (rebuild_lines, show_thumbnails)
-            .chain()
-            .run_if(in_state(Screen::Cart)),
-    );
+    app.add_systems(OnEnter(Screen::Cart), spawn)
+        .add_systems(
+            Update,
+            (rebuild_lines, show_thumbnails)
+                .chain()
+                .run_if(in_state(Screen::Cart)),
+        )
+        .add_systems(
+            bevy_egui::EguiPrimaryContextPass,
+            draw_also_bought.run_if(in_state(Screen::Cart)),
+        );
+}
+
+/// Suggestions that go with the cart, under the order summary; a tap adds one.
+fn draw_also_bought(
+    mut contexts: bevy_egui::EguiContexts,
+    session: Res<CustomerSession>,
+    recs: Res<crate::orders::Recommendations>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<ShopAction>,
+) -> Result {
+    use bevy_egui::egui;
+    let in_cart: Vec<i64> = session.cart.lines.iter().map(|l| l.product.id).collect();
+    let products = recs.for_cart(&in_cart, 3);
+    if products.is_empty() {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    egui::Area::new(egui::Id::new("cart-also-bought"))
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-48.0, 730.0))
+        .show(ctx, |ui| {
+            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, &products, true, true) {
+                out.write(a);
+            }
+        });
+    Ok(())
 }
 
 #[derive(Component)]

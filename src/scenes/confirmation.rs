@@ -8,6 +8,7 @@ use customerclient_api::payments::PaymentState;
 use super::Screen;
 use crate::i18n::{I18n, arg, delivery_key};
 use crate::session::{CustomerSession, ShopAction};
+use crate::tracking::TrackAction;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
 
@@ -137,17 +138,37 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
                             _ => i18n.t_args("confirm-total", &[total()]),
                         };
                         card.spawn(theme::bold_text(pay, size::HEADING, theme::TEXT));
-                        card.spawn(widgets::button(
-                            Val::Px(520.0),
-                            Val::Px(TOUCH * 1.2),
-                            widgets::PRIMARY,
-                        ))
-                        .with_child(theme::bold_text(
-                            i18n.t("confirm-new-order"),
-                            size::HEADING,
-                            theme::ON_PRIMARY,
-                        ))
-                        .observe(on_tap(ShopAction::StartOver));
+                        card.spawn(Node {
+                            column_gap: Val::Px(24.0),
+                            ..default()
+                        })
+                        .with_children(|row| {
+                            row.spawn((
+                                Name::new("Track delivery"),
+                                widgets::button(
+                                    Val::Px(460.0),
+                                    Val::Px(TOUCH * 1.2),
+                                    widgets::SECONDARY,
+                                ),
+                            ))
+                            .with_child(theme::bold_text(
+                                i18n.t("confirm-track"),
+                                size::HEADING,
+                                theme::TEXT,
+                            ))
+                            .observe(widgets::on_tap_send(TrackAction::Follow(order.id)));
+                            row.spawn(widgets::button(
+                                Val::Px(460.0),
+                                Val::Px(TOUCH * 1.2),
+                                widgets::PRIMARY,
+                            ))
+                            .with_child(theme::bold_text(
+                                i18n.t("confirm-new-order"),
+                                size::HEADING,
+                                theme::ON_PRIMARY,
+                            ))
+                            .observe(on_tap(ShopAction::StartOver));
+                        });
                     });
             });
         });

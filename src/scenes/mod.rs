@@ -6,9 +6,11 @@ pub mod cart;
 pub mod checkout;
 pub mod confirmation;
 pub mod gallery;
+pub mod orders;
 pub mod payment;
 pub mod product;
 pub mod settings;
+pub mod tracking;
 
 use bevy::prelude::*;
 
@@ -25,10 +27,14 @@ pub enum Screen {
     /// Sign in, sign up, codes, password reset.
     Account,
     Settings,
+    /// Live delivery map with stages and ETA.
+    Tracking,
+    /// The customer's orders and dashboard.
+    Orders,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 9] = [
+    pub const ALL: [Screen; 11] = [
         Screen::Attract,
         Screen::Gallery,
         Screen::Product,
@@ -38,6 +44,8 @@ impl Screen {
         Screen::Confirmation,
         Screen::Account,
         Screen::Settings,
+        Screen::Tracking,
+        Screen::Orders,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +59,8 @@ impl Screen {
             Screen::Confirmation => "confirmation",
             Screen::Account => "account",
             Screen::Settings => "settings",
+            Screen::Tracking => "tracking",
+            Screen::Orders => "orders",
         }
     }
 
@@ -70,6 +80,8 @@ pub(crate) fn plugin(app: &mut App) {
     checkout::plugin(app);
     payment::plugin(app);
     confirmation::plugin(app);
+    tracking::plugin(app);
+    orders::plugin(app);
 }
 
 fn spawn_camera(mut commands: Commands) {

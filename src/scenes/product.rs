@@ -17,7 +17,38 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (show_picture, show_quantity).run_if(in_state(Screen::Product)),
+        )
+        .add_systems(
+            bevy_egui::EguiPrimaryContextPass,
+            draw_also_bought.run_if(in_state(Screen::Product)),
         );
+}
+
+/// "Customers also bought" along the bottom of the screen.
+fn draw_also_bought(
+    mut contexts: bevy_egui::EguiContexts,
+    session: Res<CustomerSession>,
+    recs: Res<crate::orders::Recommendations>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<ShopAction>,
+) -> Result {
+    use bevy_egui::egui;
+    let Some(products) = session
+        .selected_product
+        .and_then(|id| recs.by_product.get(&id))
+        .filter(|p| !p.is_empty())
+    else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?;
+    egui::Area::new(egui::Id::new("also-bought"))
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(60.0, -28.0))
+        .show(ctx, |ui| {
+            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, products, false, false) {
+                out.write(a);
+            }
+        });
+    Ok(())
 }
 
 /// How many the customer is about to add.

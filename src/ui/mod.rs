@@ -2,7 +2,9 @@
 
 pub mod idle;
 pub mod keyboard;
+pub mod recommend;
 pub mod theme;
+pub mod toast;
 pub mod widgets;
 
 use bevy::prelude::*;
@@ -11,4 +13,5 @@ pub(crate) fn plugin(app: &mut App) {
     theme::plugin(app);
     widgets::plugin(app);
     idle::plugin(app);
+    toast::plugin(app);
 }

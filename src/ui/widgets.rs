@@ -84,6 +84,18 @@ pub fn on_tap(
     }
 }
 
+/// Like [`on_tap`], for any message (orders, tracking, account actions).
+pub fn on_tap_send<M: Message + Clone>(
+    message: M,
+) -> impl FnMut(On<Pointer<Click>>, MessageWriter<M>, Res<TapGuard>) {
+    move |mut click, mut out, guard| {
+        click.propagate(false);
+        if guard.dragged <= TAP_SLOP {
+            out.write(message.clone());
+        }
+    }
+}
+
 fn press_feedback(
     mut buttons: Query<(&Interaction, &ButtonColors, &mut BackgroundColor), Changed<Interaction>>,
 ) {
@@ -204,6 +216,9 @@ pub fn spawn_header(
             spawn_language_button(h, i18n);
             match crate::account::signed_in(session) {
                 Some(a) => {
+                    h.spawn((Name::new("My orders"), button(Val::Auto, Val::Px(TOUCH), SECONDARY)))
+                        .with_child(theme::text(i18n.t("header-orders"), size::BODY, theme::TEXT))
+                        .observe(on_tap_send(crate::orders::OrdersAction::Open));
                     let name = a.login.clone().unwrap_or_default();
                     h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
                         .with_child(theme::text(i18n.t_args("account-welcome", &[arg("name", name)]), size::SMALL, theme::TEXT))

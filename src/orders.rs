@@ -1,0 +1,259 @@
+//! The customer's orders at the kiosk: the list with details, rating a delivered order,
+//! ordering again, cancelling before preparation, and the dashboard from the statistics
+//! backend. Also "customers also bought" for the product and cart scenes.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+use customerclient_api::catalog::Product;
+use customerclient_api::orders::{Order, OrderStatus};
+use customerclient_api::stats::{Dashboard, Period};
+use uuid::Uuid;
+
+use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, CallKind, RequestId};
+use crate::catalog::Catalog;
+use crate::scenes::Screen;
+use crate::session::{CustomerSession, Failure, failure};
+use crate::tracking::TrackAction;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<OrdersState>()
+        .init_resource::<Recommendations>()
+        .add_message::<OrdersAction>()
+        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            Update,
+            (
+                apply_orders_actions,
+                receive_orders,
+                request_recommendations,
+                receive_recommendations,
+            )
+                .chain(),
+        );
+}
+
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum OrdersAction {
+    Open,
+    Select(Option<Uuid>),
+    ShowDashboard(bool),
+    SetPeriod(Period),
+    Rate {
+        order_id: Uuid,
+        stars: i64,
+        comment: String,
+    },
+    /// Puts the order's dishes that are still on sale into the cart.
+    Reorder(Uuid),
+    Cancel(Uuid),
+    Track(Uuid),
+}
+
+#[derive(Resource, Debug, Default)]
+pub struct OrdersState {
+    pub orders: Vec<Order>,
+    pub loaded: bool,
+    pub selected: Option<Uuid>,
+    pub dashboard_tab: bool,
+    pub period: Period,
+    pub dashboard: Option<Dashboard>,
+    pub failure: Option<Failure>,
+    /// The rating being given to the selected order.
+    pub stars: i64,
+    pub comment: String,
+    /// Dishes of the last "order again" no longer on sale.
+    pub reorder_skipped: Vec<String>,
+    pending: Vec<RequestId>,
+}
+
+impl OrdersState {
+    pub fn selected_order(&self) -> Option<&Order> {
+        self.selected
+            .and_then(|id| self.orders.iter().find(|o| o.id == id))
+    }
+
+    pub fn is_loading(&self) -> bool {
+        !self.pending.is_empty()
+    }
+}
+
+fn forget(mut state: ResMut<OrdersState>) {
+    *state = OrdersState::default();
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_orders_actions(
+    mut actions: MessageReader<OrdersAction>,
+    mut state: ResMut<OrdersState>,
+    mut session: ResMut<CustomerSession>,
+    catalog: Res<Catalog>,
+    bridge: Res<Bridge>,
+    mut next: ResMut<NextState<Screen>>,
+    mut track: MessageWriter<TrackAction>,
+) {
+    for action in actions.read() {
+        let Some(token) = session.token.clone() else {
+            // Nobody to show orders of; the header only offers this with a session.
+            continue;
+        };
+        match action {
+            OrdersAction::Open => {
+                state.failure = None;
+                state.pending.push(bridge.send(ApiCall::Orders {
+                    token: token.clone(),
+                }));
+                let period = state.period;
+                state
+                    .pending
+                    .push(bridge.send(ApiCall::Stats { token, period }));
+                next.set(Screen::Orders);
+            }
+            OrdersAction::Select(id) => {
+                state.selected = *id;
+                let rating = state.selected_order().and_then(|o| o.rating.clone());
+                state.stars = rating.as_ref().map_or(0, |r| r.stars);
+                state.comment = rating.map(|r| r.comment).unwrap_or_default();
+                state.reorder_skipped.clear();
+            }
+            OrdersAction::ShowDashboard(on) => state.dashboard_tab = *on,
+            OrdersAction::SetPeriod(p) => {
+                state.period = *p;
+                state
+                    .pending
+                    .push(bridge.send(ApiCall::Stats { token, period: *p }));
+            }
+            OrdersAction::Rate {
+                order_id,
+                stars,
+                comment,
+            } => {
+                state.pending.push(bridge.send(ApiCall::Rate {
+                    token,
+                    order_id: *order_id,
+                    stars: *stars,
+                    comment: comment.clone(),
+                }));
+            }
+            OrdersAction::Cancel(id) => {
+                state.pending.push(bridge.send(ApiCall::CancelOrder {
+                    token,
+                    order_id: *id,
+                }));
+            }
+            OrdersAction::Reorder(id) => {
+                let Some(order) = state.orders.iter().find(|o| o.id == *id).cloned() else {
+                    continue;
+                };
+                let mut skipped = Vec::new();
+                for line in &order.lines {
+                    match catalog.product(line.product_id) {
+                        Some(p) if p.available => session.cart.add(p, line.quantity as u32),
+                        _ => skipped.push(line.name.clone()),
+                    }
+                }
+                state.reorder_skipped = skipped;
+                if !session.cart.is_empty() {
+                    next.set(Screen::Cart);
+                }
+            }
+            OrdersAction::Track(id) => {
+                track.write(TrackAction::Follow(*id));
+            }
+        }
+    }
+}
+
+fn receive_orders(mut replies: MessageReader<BackendReply>, mut state: ResMut<OrdersState>) {
+    for reply in replies.read() {
+        if reply.call != CallKind::Orders || !state.pending.contains(&reply.id) {
+            continue;
+        }
+        state.pending.retain(|id| *id != reply.id);
+        match &reply.result {
+            Ok(ApiReply::Orders(orders)) => {
+                state.orders = orders.clone();
+                state.loaded = true;
+            }
+            Ok(ApiReply::Stats(d)) => state.dashboard = Some(d.clone()),
+            Ok(ApiReply::OrderUpdated(order)) => {
+                if let Some(o) = state.orders.iter_mut().find(|o| o.id == order.id) {
+                    *o = order.clone();
+                }
+            }
+            Ok(_) => {}
+            Err(e) => state.failure = Some(failure(e)),
+        }
+    }
+}
+
+/// Orders a customer may still cancel.
+pub fn can_cancel(order: &Order) -> bool {
+    order.status.can_become(OrderStatus::Cancelled)
+}
+
+/// "Customers also bought", per product, fetched once each.
+#[derive(Resource, Debug, Default)]
+pub struct Recommendations {
+    pub by_product: HashMap<i64, Vec<Product>>,
+    pending: HashMap<RequestId, i64>,
+}
+
+impl Recommendations {
+    /// Suggestions for a cart: what goes with its lines, without what is already in it.
+    pub fn for_cart(&self, in_cart: &[i64], limit: usize) -> Vec<Product> {
+        let mut out: Vec<Product> = Vec::new();
+        for id in in_cart {
+            for p in self.by_product.get(id).into_iter().flatten() {
+                if !in_cart.contains(&p.id) && out.iter().all(|o| o.id != p.id) {
+                    out.push(p.clone());
+                }
+            }
+        }
+        out.truncate(limit);
+        out
+    }
+}
+
+fn request_recommendations(
+    mut recs: ResMut<Recommendations>,
+    session: Res<CustomerSession>,
+    bridge: Res<Bridge>,
+) {
+    if !bridge.is_connected() {
+        return;
+    }
+    let wanted = session
+        .selected_product
+        .into_iter()
+        .chain(session.cart.lines.iter().map(|l| l.product.id));
+    for id in wanted {
+        if !recs.by_product.contains_key(&id) && !recs.pending.values().any(|p| *p == id) {
+            let req = bridge.send(ApiCall::AlsoBought { product_id: id });
+            recs.pending.insert(req, id);
+        }
+    }
+}
+
+fn receive_recommendations(
+    mut replies: MessageReader<BackendReply>,
+    mut recs: ResMut<Recommendations>,
+) {
+    for reply in replies.read() {
+        if reply.call != CallKind::Recommendations {
+            continue;
+        }
+        let Some(product) = recs.pending.remove(&reply.id) else {
+            continue;
+        };
+        match &reply.result {
+            Ok(ApiReply::AlsoBought { products, .. }) => {
+                recs.by_product.insert(product, products.clone());
+            }
+            // Nice to have, not needed: an empty row, and no retry storm.
+            _ => {
+                recs.by_product.insert(product, Vec::new());
+            }
+        }
+    }
+}

@@ -1,0 +1,582 @@
+//! The customer's orders (list and detail: lines, stages, rating, order again, cancel, track)
+//! and the dashboard: period, totals, and line, bar, histogram and scatter charts of numbers
+//! the statistics backend computed.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use customerclient_api::orders::{Order, OrderStatus};
+use customerclient_api::stats::{Dashboard, Period};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
+
+use super::Screen;
+use crate::i18n::{I18n, arg, clock_time, date_time, payment_key};
+use crate::notify::status_key;
+use crate::orders::{OrdersAction, OrdersState, can_cancel};
+use crate::session::CustomerSession;
+use crate::ui::theme::{self, size};
+use crate::ui::widgets::{self, HEADER_HEIGHT};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Orders), spawn).add_systems(
+        EguiPrimaryContextPass,
+        draw.run_if(in_state(Screen::Orders)),
+    );
+}
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
+    commands
+        .spawn((widgets::scene_root("Orders"), DespawnOnExit(Screen::Orders)))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("orders-title"))
+        });
+}
+
+fn big_button(ui: &mut egui::Ui, text: String, primary: bool, width: f32) -> bool {
+    let mut rich = egui::RichText::new(text).size(size::BODY);
+    let mut b = egui::Button::new(if primary {
+        rich = rich.color(theme::to_egui(theme::ON_PRIMARY));
+        rich
+    } else {
+        rich
+    })
+    .min_size(egui::vec2(width, theme::TOUCH * 0.8));
+    b = b.fill(theme::to_egui(if primary {
+        theme::PRIMARY
+    } else {
+        theme::SECONDARY
+    }));
+    ui.add(b).clicked()
+}
+
+fn period_key(p: Period) -> &'static str {
+    match p {
+        Period::Day => "period-day",
+        Period::Week => "period-week",
+        Period::Month => "period-month",
+        Period::Year => "period-year",
+        Period::All => "period-all",
+    }
+}
+
+/// One row of the list; returns true when tapped.
+fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool {
+    let fill = if selected {
+        theme::SECONDARY_PRESSED
+    } else {
+        theme::SURFACE
+    };
+    let resp = egui::Frame::new()
+        .fill(theme::to_egui(fill))
+        .corner_radius(egui::CornerRadius::same(14))
+        .inner_margin(egui::Margin::symmetric(18, 12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("#{}", o.number))
+                        .size(size::BODY)
+                        .strong(),
+                );
+                ui.label(
+                    egui::RichText::new(date_time(o.created_at))
+                        .size(size::SMALL)
+                        .color(theme::to_egui(theme::MUTED)),
+                );
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        egui::RichText::new(o.total.display())
+                            .size(size::BODY)
+                            .strong(),
+                    );
+                });
+            });
+            ui.horizontal(|ui| {
+                let color = match o.status {
+                    OrderStatus::Delivered => theme::SUCCESS,
+                    OrderStatus::Cancelled | OrderStatus::Failed => theme::DANGER,
+                    _ => theme::PRIMARY,
+                };
+                ui.label(
+                    egui::RichText::new(i18n.t(status_key(o.status)))
+                        .size(size::SMALL)
+                        .color(theme::to_egui(color)),
+                );
+                ui.label(
+                    egui::RichText::new(format!("· {}", i18n.t(payment_key(o.payment_method))))
+                        .size(size::SMALL)
+                        .color(theme::to_egui(theme::MUTED)),
+                );
+            });
+        })
+        .response
+        .interact(egui::Sense::click());
+    resp.clicked()
+}
+
+/// The selected order: lines, stages, and what can be done with it.
+pub fn order_detail(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    o: &Order,
+    state: &mut OrdersState,
+) -> Option<OrdersAction> {
+    let mut action = None;
+    ui.label(
+        egui::RichText::new(i18n.t_args("track-order", &[arg("number", o.number)]))
+            .size(size::TITLE)
+            .strong(),
+    );
+    ui.label(
+        egui::RichText::new(format!(
+            "{} · {}, {}",
+            date_time(o.created_at),
+            o.address,
+            o.city
+        ))
+        .size(size::SMALL)
+        .color(theme::to_egui(theme::MUTED)),
+    );
+    ui.add_space(10.0);
+    for l in &o.lines {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(format!("{} × {}", l.quantity, l.name)).size(size::BODY));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(egui::RichText::new(l.line_total.display()).size(size::BODY));
+            });
+        });
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new(i18n.t_args("orders-total", &[arg("total", o.total.display())]))
+                .size(size::HEADING)
+                .strong(),
+        );
+    });
+    ui.label(
+        egui::RichText::new(i18n.t(payment_key(o.payment_method)))
+            .size(size::SMALL)
+            .color(theme::to_egui(theme::MUTED)),
+    );
+    ui.add_space(8.0);
+    for h in &o.history {
+        ui.label(
+            egui::RichText::new(format!(
+                "{}  {}",
+                clock_time(h.at),
+                i18n.t(status_key(h.status))
+            ))
+            .size(size::SMALL),
+        );
+    }
+    ui.add_space(12.0);
+    let w = (ui.available_width() - 16.0) / 2.0;
+    ui.horizontal(|ui| {
+        if big_button(ui, i18n.t("orders-again"), true, w) {
+            action = Some(OrdersAction::Reorder(o.id));
+        }
+        if o.status.is_active() && big_button(ui, i18n.t("orders-track"), false, w) {
+            action = Some(OrdersAction::Track(o.id));
+        }
+    });
+    if can_cancel(o) && big_button(ui, i18n.t("orders-cancel"), false, ui.available_width()) {
+        action = Some(OrdersAction::Cancel(o.id));
+    }
+    if !state.reorder_skipped.is_empty() {
+        ui.label(
+            egui::RichText::new(i18n.t_args(
+                "orders-skipped",
+                &[arg("names", state.reorder_skipped.join(", "))],
+            ))
+            .color(theme::to_egui(theme::DANGER)),
+        );
+    }
+    if o.status == OrderStatus::Delivered {
+        ui.add_space(12.0);
+        ui.label(
+            egui::RichText::new(i18n.t("orders-rate"))
+                .size(size::BODY)
+                .strong(),
+        );
+        ui.horizontal(|ui| {
+            for star in 1..=5 {
+                let on = star <= state.stars;
+                let text = egui::RichText::new(if on { "★" } else { "☆" })
+                    .size(size::TITLE)
+                    .color(theme::to_egui(if on {
+                        theme::PRIMARY
+                    } else {
+                        theme::MUTED
+                    }));
+                if ui
+                    .add(egui::Button::new(text).min_size(egui::vec2(theme::TOUCH, theme::TOUCH)))
+                    .clicked()
+                {
+                    state.stars = star;
+                }
+            }
+        });
+        // Comments come from quick picks: typing on a kiosk is slow, and these cover most.
+        ui.horizontal_wrapped(|ui| {
+            for key in [
+                "orders-comment-fast",
+                "orders-comment-warm",
+                "orders-comment-tasty",
+                "orders-comment-late",
+            ] {
+                let text = i18n.t(key);
+                let on = state.comment == text;
+                let rich = egui::RichText::new(&text).size(size::SMALL);
+                if ui
+                    .add(
+                        egui::Button::new(rich)
+                            .fill(theme::to_egui(if on {
+                                theme::SECONDARY_PRESSED
+                            } else {
+                                theme::SECONDARY
+                            }))
+                            .min_size(egui::vec2(0.0, theme::TOUCH * 0.6)),
+                    )
+                    .clicked()
+                {
+                    state.comment = if on { String::new() } else { text };
+                }
+            }
+        });
+        let rated = o.rating.as_ref();
+        let changed = rated.is_none_or(|r| r.stars != state.stars || r.comment != state.comment);
+        if state.stars > 0
+            && changed
+            && big_button(ui, i18n.t("orders-send-rating"), true, ui.available_width())
+        {
+            action = Some(OrdersAction::Rate {
+                order_id: o.id,
+                stars: state.stars,
+                comment: state.comment.clone(),
+            });
+        }
+        if rated.is_some() && !changed {
+            ui.label(
+                egui::RichText::new(i18n.t("orders-thanks-rating"))
+                    .color(theme::to_egui(theme::SUCCESS)),
+            );
+        }
+    }
+    action
+}
+
+fn tile(ui: &mut egui::Ui, label: String, value: String) {
+    egui::Frame::new()
+        .fill(theme::to_egui(theme::SURFACE))
+        .corner_radius(egui::CornerRadius::same(16))
+        .inner_margin(egui::Margin::same(16))
+        .show(ui, |ui| {
+            ui.set_width(250.0);
+            ui.label(
+                egui::RichText::new(label)
+                    .size(size::SMALL)
+                    .color(theme::to_egui(theme::MUTED)),
+            );
+            ui.label(egui::RichText::new(value).size(size::HEADING).strong());
+        });
+}
+
+fn chart_frame(ui: &mut egui::Ui, title: String, width: f32, add: impl FnOnce(&mut egui::Ui)) {
+    egui::Frame::new()
+        .fill(theme::to_egui(theme::SURFACE))
+        .corner_radius(egui::CornerRadius::same(16))
+        .inner_margin(egui::Margin::same(14))
+        .show(ui, |ui| {
+            ui.set_width(width);
+            ui.label(egui::RichText::new(title).size(size::BODY).strong());
+            add(ui);
+        });
+}
+
+/// The dashboard: period picker, totals and four charts. Returns a new period when tapped.
+pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period> {
+    let mut picked = None;
+    ui.horizontal(|ui| {
+        for p in Period::ALL {
+            let on = p == d.period;
+            let mut text = egui::RichText::new(i18n.t(period_key(p))).size(size::BODY);
+            if on {
+                text = text.color(theme::to_egui(theme::ON_PRIMARY));
+            }
+            if ui
+                .add(
+                    egui::Button::new(text)
+                        .fill(theme::to_egui(if on {
+                            theme::PRIMARY
+                        } else {
+                            theme::SECONDARY
+                        }))
+                        .min_size(egui::vec2(150.0, theme::TOUCH * 0.7)),
+                )
+                .clicked()
+            {
+                picked = Some(p);
+            }
+        }
+    });
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        tile(ui, i18n.t("dash-spent"), d.total_spent.display());
+        tile(ui, i18n.t("dash-orders"), d.order_count.to_string());
+        tile(ui, i18n.t("dash-items"), d.item_count.to_string());
+        tile(
+            ui,
+            i18n.t("dash-avg-delivery"),
+            d.avg_delivery_minutes.map_or("—".into(), |m| {
+                i18n.t_args("dash-minutes", &[arg("minutes", m.round() as i64)])
+            }),
+        );
+        let top = d
+            .top_products
+            .first()
+            .map_or("—".to_owned(), |p| format!("{} × {}", p.name, p.quantity));
+        tile(ui, i18n.t("dash-top"), top);
+    });
+    ui.add_space(10.0);
+    let half = (ui.available_width() - 16.0) / 2.0 - 28.0;
+    let height = 250.0;
+    let money = |minor: i64| minor as f64 / 100.0;
+    ui.horizontal(|ui| {
+        chart_frame(ui, i18n.t("dash-chart-spending"), half, |ui| {
+            let days = d.bucket_ms as f64 / 86_400_000.0;
+            let first = d.spending.first().map_or(0, |s| s.at);
+            let pts: PlotPoints = d
+                .spending
+                .iter()
+                .map(|s| {
+                    [
+                        (s.at - first) as f64 / 86_400_000.0 / days.max(1e-9) * days,
+                        money(s.spent_minor),
+                    ]
+                })
+                .collect();
+            Plot::new("spending")
+                .height(height)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .x_axis_label(i18n.t("dash-axis-days"))
+                .show(ui, |plot| {
+                    plot.line(
+                        Line::new(i18n.t("dash-spent"), pts)
+                            .color(theme::to_egui(theme::PRIMARY))
+                            .width(3.0),
+                    );
+                });
+        });
+        chart_frame(ui, i18n.t("dash-chart-categories"), half, |ui| {
+            let bars: Vec<Bar> = d
+                .per_category
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Bar::new(i as f64, money(c.spent_minor))
+                        .name(&c.category)
+                        .width(0.7)
+                        .fill(theme::to_egui(theme::PRIMARY))
+                })
+                .collect();
+            let names: Vec<String> = d.per_category.iter().map(|c| c.category.clone()).collect();
+            Plot::new("categories")
+                .height(height)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .x_axis_formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .show(ui, |plot| {
+                    plot.bar_chart(BarChart::new(i18n.t("dash-spent"), bars))
+                });
+        });
+    });
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        chart_frame(ui, i18n.t("dash-chart-hours"), half, |ui| {
+            let bars: Vec<Bar> = d
+                .orders_by_hour
+                .iter()
+                .enumerate()
+                .map(|(h, n)| {
+                    Bar::new(h as f64 + 0.5, *n as f64)
+                        .width(1.0)
+                        .fill(theme::to_egui(theme::SUCCESS))
+                })
+                .collect();
+            Plot::new("hours")
+                .height(height)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .x_axis_label(i18n.t("dash-axis-hour"))
+                .show(ui, |plot| {
+                    plot.bar_chart(BarChart::new(i18n.t("dash-orders"), bars))
+                });
+        });
+        chart_frame(ui, i18n.t("dash-chart-delivery"), half, |ui| {
+            let pts: PlotPoints = d
+                .deliveries
+                .iter()
+                .map(|p| [p.distance_km, p.minutes])
+                .collect();
+            let hist: Vec<Bar> = d
+                .delivery_minutes
+                .iter()
+                .map(|b| Bar::new(b.from_minutes as f64 + 2.5, b.count as f64).width(5.0))
+                .collect();
+            ui.horizontal(|ui| {
+                Plot::new("delivery-scatter")
+                    .height(height)
+                    .width(half / 2.0 - 6.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .x_axis_label(i18n.t("dash-axis-km"))
+                    .y_axis_label(i18n.t("dash-axis-minutes"))
+                    .legend(Legend::default())
+                    .show(ui, |plot| {
+                        plot.points(
+                            Points::new(i18n.t("dash-deliveries"), pts)
+                                .radius(5.0)
+                                .color(theme::to_egui(theme::PRIMARY)),
+                        )
+                    });
+                Plot::new("delivery-histogram")
+                    .height(height)
+                    .width(half / 2.0 - 6.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .x_axis_label(i18n.t("dash-axis-minutes"))
+                    .show(ui, |plot| {
+                        plot.bar_chart(BarChart::new(i18n.t("dash-deliveries"), hist))
+                    });
+            });
+        });
+    });
+    picked
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    mut state: ResMut<OrdersState>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<OrdersAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let state = &mut *state;
+    egui::Area::new(egui::Id::new("orders"))
+        .fixed_pos(egui::pos2(24.0, HEADER_HEIGHT + 16.0))
+        .show(ctx, |ui| {
+            let size = ui.ctx().content_rect().size();
+            ui.set_width(size.x - 48.0);
+            ui.set_height(size.y - HEADER_HEIGHT - 32.0);
+            ui.horizontal(|ui| {
+                for (on, key) in [(false, "orders-tab-list"), (true, "orders-tab-dashboard")] {
+                    let active = state.dashboard_tab == on;
+                    let mut text = egui::RichText::new(i18n.t(key)).size(size::HEADING);
+                    if active {
+                        text = text.color(theme::to_egui(theme::ON_PRIMARY));
+                    }
+                    if ui
+                        .add(
+                            egui::Button::new(text)
+                                .fill(theme::to_egui(if active {
+                                    theme::PRIMARY
+                                } else {
+                                    theme::SECONDARY
+                                }))
+                                .min_size(egui::vec2(320.0, theme::TOUCH * 0.8)),
+                        )
+                        .clicked()
+                    {
+                        out.write(OrdersAction::ShowDashboard(on));
+                    }
+                }
+                if state.is_loading() {
+                    ui.spinner();
+                }
+                if let Some(f) = &state.failure {
+                    ui.label(
+                        egui::RichText::new(crate::i18n::failure_text(&i18n, f))
+                            .color(theme::to_egui(theme::DANGER)),
+                    );
+                }
+            });
+            ui.add_space(12.0);
+            if state.dashboard_tab {
+                match &state.dashboard {
+                    Some(d) => {
+                        if let Some(p) = dashboard(ui, &i18n, d) {
+                            out.write(OrdersAction::SetPeriod(p));
+                        }
+                    }
+                    None => {
+                        ui.label(egui::RichText::new(i18n.t("track-loading")).size(size::HEADING));
+                    }
+                }
+                return;
+            }
+            if state.loaded && state.orders.is_empty() {
+                ui.label(egui::RichText::new(i18n.t("orders-none")).size(size::HEADING));
+                return;
+            }
+            ui.horizontal_top(|ui| {
+                let list_width = 760.0;
+                ui.vertical(|ui| {
+                    ui.set_width(list_width);
+                    egui::ScrollArea::vertical()
+                        .id_salt("orders-list")
+                        .max_height(size.y - HEADER_HEIGHT - 140.0)
+                        .show(ui, |ui| {
+                            ui.spacing_mut().item_spacing.y = 10.0;
+                            for o in &state.orders {
+                                if order_row(ui, &i18n, o, state.selected == Some(o.id)) {
+                                    out.write(OrdersAction::Select(Some(o.id)));
+                                }
+                            }
+                        });
+                });
+                ui.add_space(24.0);
+                ui.vertical(|ui| {
+                    egui::Frame::new()
+                        .fill(theme::to_egui(theme::SURFACE))
+                        .corner_radius(egui::CornerRadius::same(20))
+                        .inner_margin(egui::Margin::same(24))
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width() - 48.0);
+                            match state.selected_order().cloned() {
+                                Some(o) => {
+                                    egui::ScrollArea::vertical()
+                                        .id_salt("order-detail")
+                                        .max_height(size.y - HEADER_HEIGHT - 190.0)
+                                        .show(ui, |ui| {
+                                            if let Some(a) = order_detail(ui, &i18n, &o, state) {
+                                                out.write(a);
+                                            }
+                                        });
+                                }
+                                None => {
+                                    ui.label(
+                                        egui::RichText::new(i18n.t("orders-pick"))
+                                            .size(size::BODY)
+                                            .color(theme::to_egui(theme::MUTED)),
+                                    );
+                                }
+                            }
+                        });
+                });
+            });
+        });
+    Ok(())
+}

@@ -1,0 +1,623 @@
+//! Live tracking: a stylised map of the district drawn with Bevy 2D meshes (blocks, parks,
+//! streets, the store, the customer's door), the route in a custom WGSL material whose dashes
+//! flow towards the customer, and the courier gliding between fixes. Beside it (egui) the
+//! order's stages with the current one highlighted and the ETA as a clock time and minutes.
+
+use bevy::asset::RenderAssetUsages;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::render::render_resource::{AsBindGroup, ShaderType};
+use bevy::shader::{Shader, ShaderRef};
+use bevy::sprite_render::{Material2d, Material2dPlugin};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use customerclient_api::city::{self, CityMap, Point};
+use customerclient_api::orders::OrderStatus;
+use customerclient_api::tracking::Tracking;
+
+use super::Screen;
+use crate::i18n::{I18n, arg, clock_time, delivery_key};
+use crate::notify::status_key;
+use crate::session::CustomerSession;
+use crate::tracking::{TrackAction, TrackingState};
+use crate::ui::theme::{self, size};
+use crate::ui::widgets::{self, HEADER_HEIGHT};
+
+/// The route shader, compiled into the binary from `shaders/route.wgsl`.
+const ROUTE_SHADER: Handle<Shader> =
+    bevy::asset::uuid_handle!("6d1f4a8e-2b7c-4e59-9a0d-3c5b8e7f1a24");
+
+pub(crate) fn plugin(app: &mut App) {
+    let _ = app.world_mut().resource_mut::<Assets<Shader>>().insert(
+        ROUTE_SHADER.id(),
+        Shader::from_wgsl(
+            include_str!("../../shaders/route.wgsl"),
+            "shaders/route.wgsl",
+        ),
+    );
+    app.add_plugins(Material2dPlugin::<RouteMaterial>::default())
+        .add_systems(OnEnter(Screen::Tracking), spawn)
+        .add_systems(
+            Update,
+            (build_map, move_courier)
+                .chain()
+                .run_if(in_state(Screen::Tracking)),
+        )
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw_panel.run_if(in_state(Screen::Tracking)),
+        );
+}
+
+#[derive(ShaderType, Debug, Clone)]
+pub struct RouteParams {
+    pub ahead: Vec4,
+    pub gap: Vec4,
+    pub done: Vec4,
+    /// x: metres travelled, y: dash period (m), z: flow speed (m/s).
+    pub motion: Vec4,
+}
+
+#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
+pub struct RouteMaterial {
+    #[uniform(0)]
+    pub params: RouteParams,
+}
+
+impl Material2d for RouteMaterial {
+    fn fragment_shader() -> ShaderRef {
+        ShaderRef::Handle(ROUTE_SHADER)
+    }
+}
+
+fn linear(c: Color) -> Vec4 {
+    c.to_linear().to_vec4()
+}
+
+/// Where the map sits on screen: world position of district (0, 0) and pixels per metre.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct MapView {
+    pub origin: Vec2,
+    pub scale: f32,
+}
+
+impl MapView {
+    /// Fits `map` into the screen area left of the panel, below the header.
+    pub fn fit(map: &CityMap, window: Vec2) -> Self {
+        const MARGIN_M: f64 = 90.0;
+        let panel = 660.0;
+        let (left, top, right, bottom) = (24.0, HEADER_HEIGHT + 24.0, window.x - panel, 24.0);
+        let area = Vec2::new(right - left, window.y - top - bottom);
+        let scale = (area.x / (map.width + 2.0 * MARGIN_M) as f32)
+            .min(area.y / (map.height + 2.0 * MARGIN_M) as f32);
+        // Screen (y down, from the top-left) to world (y up, from the centre).
+        let centre_screen = Vec2::new(left + area.x / 2.0, top + area.y / 2.0);
+        let centre_world = Vec2::new(
+            centre_screen.x - window.x / 2.0,
+            window.y / 2.0 - centre_screen.y,
+        );
+        let half = Vec2::new(map.width as f32, map.height as f32) * scale / 2.0;
+        Self {
+            origin: centre_world - half,
+            scale,
+        }
+    }
+
+    pub fn world(&self, p: Point) -> Vec2 {
+        self.origin + Vec2::new(p.x as f32, p.y as f32) * self.scale
+    }
+}
+
+#[derive(Component, Clone, Copy)]
+struct MapPart;
+
+#[derive(Component)]
+struct CourierMarker;
+
+#[derive(Component)]
+struct CourierHalo;
+
+#[derive(Resource)]
+struct RouteHandle(Handle<RouteMaterial>);
+
+fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
+    // No background on the root: the map is drawn by the 2D camera beneath the UI.
+    commands
+        .spawn((
+            theme::SceneRoot,
+            Name::new("Tracking"),
+            Node {
+                width: Val::Percent(100.0),
+                height: Val::Percent(100.0),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
+            DespawnOnExit(Screen::Tracking),
+        ))
+        .with_children(|root| widgets::spawn_header(root, &session, &i18n, &i18n.t("track-title")));
+}
+
+/// A polyline as a strip of quads, `width` metres wide; uv.x is metres along, uv.y across.
+pub fn route_mesh(route: &[Point], view: &MapView, width: f32) -> Mesh {
+    let mut positions: Vec<[f32; 3]> = Vec::new();
+    let mut uvs: Vec<[f32; 2]> = Vec::new();
+    let mut indices: Vec<u32> = Vec::new();
+    let mut along = 0.0f32;
+    let half = width * view.scale / 2.0;
+    for w in route.windows(2) {
+        let (a, b) = (view.world(w[0]), view.world(w[1]));
+        let len_m = w[0].dist(w[1]) as f32;
+        let dir = (b - a).normalize_or_zero();
+        let n = Vec2::new(-dir.y, dir.x) * half;
+        // Each segment overhangs by half a width so corners close.
+        let (a, b) = (a - dir * half, b + dir * half);
+        let base = positions.len() as u32;
+        let ext = width / 2.0;
+        for (p, u, v) in [
+            (a + n, along - ext, 0.0),
+            (a - n, along - ext, 1.0),
+            (b + n, along + len_m + ext, 0.0),
+            (b - n, along + len_m + ext, 1.0),
+        ] {
+            positions.push([p.x, p.y, 0.0]);
+            uvs.push([u, v]);
+        }
+        indices.extend([base, base + 1, base + 2, base + 2, base + 1, base + 3]);
+        along += len_m;
+    }
+    let normals = vec![[0.0, 0.0, 1.0]; positions.len()];
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
+    .with_inserted_indices(Indices::U32(indices))
+}
+
+const LAND: Color = Color::srgb(0.925, 0.902, 0.859);
+const BLOCK: Color = Color::srgb(0.965, 0.945, 0.910);
+const PARK: Color = Color::srgb(0.706, 0.851, 0.608);
+const STREET: Color = Color::WHITE;
+const ROUTE_AHEAD: Color = Color::srgb(0.902, 0.353, 0.102);
+const ROUTE_GAP: Color = Color::srgb(0.992, 0.741, 0.549);
+const ROUTE_DONE: Color = Color::srgb(0.62, 0.58, 0.55);
+
+#[allow(clippy::too_many_arguments)]
+fn build_map(
+    mut commands: Commands,
+    state: Res<TrackingState>,
+    parts: Query<(), With<MapPart>>,
+    windows: Query<&Window>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut colors: ResMut<Assets<ColorMaterial>>,
+    mut routes: ResMut<Assets<RouteMaterial>>,
+    i18n: Res<I18n>,
+) {
+    if !parts.is_empty() {
+        return;
+    }
+    let (Some(map), Some(tracking)) = (&state.map, &state.tracking) else {
+        return;
+    };
+    let size = windows
+        .iter()
+        .next()
+        .map_or(Vec2::new(1920.0, 1080.0), |w| {
+            Vec2::new(w.width(), w.height())
+        });
+    let view = MapView::fit(map, size);
+    commands.insert_resource(view);
+    let part = (MapPart, DespawnOnExit(Screen::Tracking));
+    let at = |p: Vec2, z: f32| Transform::from_xyz(p.x, p.y, z);
+
+    // Land with a margin, then the blocks between streets as pale tiles.
+    let land = Vec2::new(map.width as f32 + 180.0, map.height as f32 + 180.0) * view.scale;
+    let centre = view.world(Point::new(map.width / 2.0, map.height / 2.0));
+    commands.spawn((
+        part.clone(),
+        Mesh2d(meshes.add(Rectangle::new(land.x, land.y))),
+        MeshMaterial2d(colors.add(LAND)),
+        at(centre, 0.0),
+    ));
+    let block_mat = colors.add(BLOCK);
+    let park_mat = colors.add(PARK);
+    for park in &map.parks {
+        let (a, b) = (view.world(park.min), view.world(park.max));
+        commands.spawn((
+            part.clone(),
+            Mesh2d(meshes.add(Rectangle::new(b.x - a.x, b.y - a.y))),
+            MeshMaterial2d(park_mat.clone()),
+            at((a + b) / 2.0, 0.2),
+        ));
+    }
+    let street_mat = colors.add(STREET);
+    for s in &map.streets {
+        let (a, b) = (view.world(map.nodes[s.a]), view.world(map.nodes[s.b]));
+        let width = if s.major { 26.0 } else { 15.0 } * view.scale;
+        let d = b - a;
+        commands.spawn((
+            part.clone(),
+            Mesh2d(meshes.add(Rectangle::new(d.length() + width, width))),
+            MeshMaterial2d(street_mat.clone()),
+            Transform::from_xyz((a.x + b.x) / 2.0, (a.y + b.y) / 2.0, 0.3)
+                .with_rotation(Quat::from_rotation_z(d.y.atan2(d.x))),
+        ));
+    }
+    // Blocks: a soft tile under every street grid cell gives the map its texture.
+    let tile = meshes.add(Rectangle::new(150.0 * view.scale, 150.0 * view.scale));
+    let cols = (map.width / 220.0).round() as usize;
+    let rows = (map.height / 220.0).round() as usize;
+    for r in 0..rows {
+        for c in 0..cols {
+            let p = Point::new(c as f64 * 220.0 + 110.0, r as f64 * 220.0 + 110.0);
+            if map
+                .parks
+                .iter()
+                .any(|k| p.x > k.min.x && p.x < k.max.x && p.y > k.min.y && p.y < k.max.y)
+            {
+                continue;
+            }
+            commands.spawn((
+                part.clone(),
+                Mesh2d(tile.clone()),
+                MeshMaterial2d(block_mat.clone()),
+                at(view.world(p), 0.1),
+            ));
+        }
+    }
+
+    let route = routes.add(RouteMaterial {
+        params: RouteParams {
+            ahead: linear(ROUTE_AHEAD),
+            gap: linear(ROUTE_GAP),
+            done: linear(ROUTE_DONE),
+            motion: Vec4::new(0.0, 60.0, 25.0, 0.0),
+        },
+    });
+    commands.insert_resource(RouteHandle(route.clone()));
+    commands.spawn((
+        part.clone(),
+        Mesh2d(meshes.add(route_mesh(&tracking.route, &view, 12.0))),
+        MeshMaterial2d(route),
+        at(Vec2::ZERO, 0.5),
+    ));
+
+    // The store and the customer's door, with labels.
+    let mut pin = |commands: &mut Commands, p: Point, color: Color, label: String| {
+        let w = view.world(p);
+        commands.spawn((
+            part.clone(),
+            Mesh2d(meshes.add(Circle::new(46.0 * view.scale))),
+            MeshMaterial2d(colors.add(Color::WHITE)),
+            at(w, 0.6),
+        ));
+        commands.spawn((
+            part.clone(),
+            Mesh2d(meshes.add(Circle::new(36.0 * view.scale))),
+            MeshMaterial2d(colors.add(color)),
+            at(w, 0.61),
+        ));
+        commands.spawn((
+            part.clone(),
+            Text2d::new(label),
+            theme::bold(size::SMALL),
+            TextColor(theme::TEXT),
+            at(w + Vec2::new(0.0, 40.0), 0.62),
+        ));
+    };
+    pin(
+        &mut commands,
+        tracking.store,
+        theme::PRIMARY,
+        i18n.t("track-store"),
+    );
+    pin(
+        &mut commands,
+        tracking.destination,
+        theme::SUCCESS,
+        i18n.t("track-you"),
+    );
+
+    // The courier: a dark disc with a white rim and a pulsing halo.
+    let start = view.world(tracking.store);
+    commands.spawn((
+        part.clone(),
+        CourierHalo,
+        Mesh2d(meshes.add(Circle::new(60.0 * view.scale))),
+        MeshMaterial2d(colors.add(Color::srgba(0.161, 0.122, 0.094, 0.18))),
+        at(start, 0.8),
+        Visibility::Hidden,
+    ));
+    commands
+        .spawn((
+            part.clone(),
+            CourierMarker,
+            Mesh2d(meshes.add(Circle::new(30.0 * view.scale))),
+            MeshMaterial2d(colors.add(Color::WHITE)),
+            at(start, 0.9),
+            Visibility::Hidden,
+        ))
+        .with_child((
+            Mesh2d(meshes.add(Circle::new(22.0 * view.scale))),
+            MeshMaterial2d(colors.add(theme::TEXT)),
+            Transform::from_xyz(0.0, 0.0, 0.01),
+        ));
+}
+
+/// Draws the courier where the marker says (interpolated) and the route travelled so far.
+#[allow(clippy::type_complexity)]
+fn move_courier(
+    state: Res<TrackingState>,
+    view: Option<Res<MapView>>,
+    route: Option<Res<RouteHandle>>,
+    mut routes: ResMut<Assets<RouteMaterial>>,
+    mut courier: Query<
+        (&mut Transform, &mut Visibility),
+        (With<CourierMarker>, Without<CourierHalo>),
+    >,
+    mut halo: Query<(&mut Transform, &mut Visibility), With<CourierHalo>>,
+    time: Res<Time>,
+) {
+    let (Some(view), Some(tracking)) = (view, &state.tracking) else {
+        return;
+    };
+    let now = time.elapsed_secs_f64();
+    let out = matches!(
+        tracking.status,
+        OrderStatus::CourierAssigned | OrderStatus::OnTheWay | OrderStatus::Delivered
+    );
+    let pos = state.marker.position(now).filter(|_| out);
+    let world = pos.map(|p| view.world(p));
+    let pulse = 1.0 + 0.25 * (time.elapsed_secs() * 3.0).sin();
+    for (mut t, mut v) in &mut courier {
+        if let Some(w) = world {
+            t.translation.x = w.x;
+            t.translation.y = w.y;
+        }
+        *v = if world.is_some() {
+            Visibility::Visible
+        } else {
+            Visibility::Hidden
+        };
+    }
+    for (mut t, mut v) in &mut halo {
+        if let Some(w) = world {
+            t.translation.x = w.x;
+            t.translation.y = w.y;
+            t.scale = Vec3::splat(pulse);
+        }
+        *v = if world.is_some() {
+            Visibility::Visible
+        } else {
+            Visibility::Hidden
+        };
+    }
+    if let (Some(route), Some(p)) = (route, pos)
+        && let Some(mut m) = routes.get_mut(&route.0)
+    {
+        let (along, _) = city::project(&tracking.route, p, 0.0);
+        m.params.motion.x = along as f32;
+    }
+}
+
+/// The stages shown on the timeline, in order.
+const STAGES: [OrderStatus; 6] = [
+    OrderStatus::Placed,
+    OrderStatus::Accepted,
+    OrderStatus::Preparing,
+    OrderStatus::CourierAssigned,
+    OrderStatus::OnTheWay,
+    OrderStatus::Delivered,
+];
+
+/// The panel beside the map: order, ETA, stage timeline, and the way back.
+pub fn tracking_panel(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    t: &Tracking,
+    now_ms: i64,
+) -> Option<TrackAction> {
+    let mut action = None;
+    ui.label(
+        egui::RichText::new(i18n.t_args("track-order", &[arg("number", t.number)]))
+            .size(size::TITLE)
+            .strong(),
+    );
+    ui.label(
+        egui::RichText::new(format!(
+            "{} · {:.1} km",
+            i18n.t(delivery_key(t.delivery_method)),
+            t.distance_m / 1000.0
+        ))
+        .size(size::BODY)
+        .color(theme::to_egui(theme::MUTED)),
+    );
+    ui.add_space(16.0);
+    egui::Frame::new()
+        .fill(theme::to_egui(theme::SECONDARY))
+        .corner_radius(egui::CornerRadius::same(18))
+        .inner_margin(egui::Margin::same(22))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            match (t.status, t.eta) {
+                (OrderStatus::Delivered, _) => {
+                    let at = t
+                        .history
+                        .iter()
+                        .find(|h| h.status == OrderStatus::Delivered)
+                        .map_or(now_ms, |h| h.at);
+                    ui.label(
+                        egui::RichText::new(
+                            i18n.t_args("track-delivered-at", &[arg("time", clock_time(at))]),
+                        )
+                        .size(size::HEADING)
+                        .strong()
+                        .color(theme::to_egui(theme::SUCCESS)),
+                    );
+                }
+                (_, Some(eta)) => {
+                    ui.label(
+                        egui::RichText::new(i18n.t("track-eta"))
+                            .size(size::SMALL)
+                            .color(theme::to_egui(theme::MUTED)),
+                    );
+                    ui.label(
+                        egui::RichText::new(clock_time(eta.at))
+                            .size(size::HERO)
+                            .strong()
+                            .color(theme::to_egui(theme::PRIMARY)),
+                    );
+                    let minutes = ((eta.at - now_ms).max(0) as f64 / 60_000.0).ceil() as i64;
+                    ui.label(
+                        egui::RichText::new(
+                            i18n.t_args("track-minutes-left", &[arg("minutes", minutes)]),
+                        )
+                        .size(size::HEADING),
+                    );
+                }
+                (status, None) => {
+                    ui.label(
+                        egui::RichText::new(i18n.t(status_key(status)))
+                            .size(size::HEADING)
+                            .strong()
+                            .color(theme::to_egui(theme::DANGER)),
+                    );
+                }
+            }
+        });
+    ui.add_space(18.0);
+    let current = STAGES.iter().position(|s| *s == t.status);
+    for (i, stage) in STAGES.iter().enumerate() {
+        let reached = t.history.iter().find(|h| h.status == *stage);
+        let is_current = current == Some(i);
+        let done = current.is_some_and(|c| i <= c);
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 52.0), egui::Sense::hover());
+            let c = rect.center();
+            if i + 1 < STAGES.len() {
+                let color = if current.is_some_and(|cur| i < cur) {
+                    theme::PRIMARY
+                } else {
+                    theme::SECONDARY_PRESSED
+                };
+                ui.painter().line_segment(
+                    [c, c + egui::vec2(0.0, 52.0)],
+                    egui::Stroke::new(4.0, theme::to_egui(color)),
+                );
+            }
+            let fill = if done {
+                theme::PRIMARY
+            } else {
+                theme::SECONDARY_PRESSED
+            };
+            if is_current {
+                ui.painter().circle_filled(
+                    c,
+                    20.0,
+                    theme::to_egui(theme::PRIMARY).gamma_multiply(0.25),
+                );
+            }
+            ui.painter().circle_filled(
+                c,
+                if is_current { 13.0 } else { 10.0 },
+                theme::to_egui(fill),
+            );
+            let mut text = egui::RichText::new(i18n.t(status_key(*stage))).size(size::BODY);
+            text = if is_current {
+                text.strong().color(theme::to_egui(theme::PRIMARY))
+            } else if done {
+                text.color(theme::to_egui(theme::TEXT))
+            } else {
+                text.color(theme::to_egui(theme::MUTED))
+            };
+            ui.label(text);
+            if let Some(h) = reached {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        egui::RichText::new(clock_time(h.at))
+                            .size(size::SMALL)
+                            .color(theme::to_egui(theme::MUTED)),
+                    );
+                });
+            }
+        });
+    }
+    ui.add_space(22.0);
+    let back = egui::Button::new(
+        egui::RichText::new(i18n.t("track-back"))
+            .size(size::HEADING)
+            .color(theme::to_egui(theme::ON_PRIMARY)),
+    )
+    .fill(theme::to_egui(theme::PRIMARY))
+    .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
+    if ui.add(back).clicked() {
+        action = Some(TrackAction::Close);
+    }
+    action
+}
+
+fn draw_panel(
+    mut contexts: EguiContexts,
+    state: Res<TrackingState>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<TrackAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let now = customerclient_api::clock::now_ms();
+    egui::Area::new(egui::Id::new("tracking-panel"))
+        .anchor(
+            egui::Align2::RIGHT_TOP,
+            egui::vec2(-24.0, HEADER_HEIGHT + 24.0),
+        )
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(theme::to_egui(theme::SURFACE))
+                .corner_radius(egui::CornerRadius::same(24))
+                .inner_margin(egui::Margin::same(28))
+                .show(ui, |ui| {
+                    ui.set_width(560.0);
+                    match (&state.tracking, &state.failure) {
+                        (Some(t), _) => {
+                            if let Some(a) = tracking_panel(ui, &i18n, t, now) {
+                                out.write(a);
+                            }
+                        }
+                        (None, Some(f)) => {
+                            let text = match f {
+                                crate::session::Failure::Rejected { code, .. }
+                                    if code == "not_found" =>
+                                {
+                                    i18n.t("track-not-found")
+                                }
+                                f => crate::i18n::failure_text(&i18n, f),
+                            };
+                            ui.label(
+                                egui::RichText::new(text)
+                                    .size(size::HEADING)
+                                    .color(theme::to_egui(theme::DANGER)),
+                            );
+                            ui.add_space(16.0);
+                            if ui
+                                .add(
+                                    egui::Button::new(
+                                        egui::RichText::new(i18n.t("track-back"))
+                                            .size(size::HEADING),
+                                    )
+                                    .min_size(egui::vec2(ui.available_width(), theme::TOUCH)),
+                                )
+                                .clicked()
+                            {
+                                out.write(TrackAction::Close);
+                            }
+                        }
+                        (None, None) => {
+                            ui.label(
+                                egui::RichText::new(i18n.t("track-loading")).size(size::HEADING),
+                            );
+                        }
+                    }
+                });
+        });
+    Ok(())
+}
