@@ -17,9 +17,12 @@ trap 'rm -rf "$db_dir"' EXIT
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$db_dir}
 for scene in "${scenes[@]}"; do
   rm -f "$db_dir"/*.sqlite*
+  # Demo kitchen and couriers fast enough for a picture; slower for the delivery itself.
+  speed=${SIMULATOR_SPEED:-60}
+  [ "$scene" = tracking ] && speed=${SIMULATOR_SPEED:-20}
   xvfb-run -a -s "-screen 0 1920x1080x24" \
     "$bin" --screenshot "$out/$scene${LANGUAGE:+-$LANGUAGE}.png" --scene "$scene" --language "${LANGUAGE:-en}" \
-    --simulator-speed "${SIMULATOR_SPEED:-60}" \
+    --simulator-speed "$speed" \
     --database-url "sqlite://$db_dir/kiosk.sqlite"
   echo "wrote $out/$scene${LANGUAGE:+-$LANGUAGE}.png"
 done

@@ -204,6 +204,11 @@ mod tests {
         let missing_en: Vec<_> = ru.iter().filter(|k| !en.contains(k)).collect();
         assert!(missing_ru.is_empty(), "missing in ru.ftl: {missing_ru:?}");
         assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
+        for list in [&en, &ru] {
+            let mut seen = std::collections::HashSet::new();
+            let repeated: Vec<_> = list.iter().filter(|k| !seen.insert(*k)).collect();
+            assert!(repeated.is_empty(), "keys defined twice: {repeated:?}");
+        }
         for lang in Language::ALL {
             assert!(
                 FluentResource::try_new(source(lang).to_owned()).is_ok(),

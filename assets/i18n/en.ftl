@@ -252,7 +252,6 @@ track-back = Back to the menu
 track-loading = Loading…
 header-orders = My orders
 confirm-track = Track delivery
-attract-track = Track my order
 trackform-title = Track an order
 trackform-number = Order number
 trackform-phone = Last 4 digits of your phone

@@ -252,7 +252,6 @@ track-back = Вернуться в меню
 track-loading = Загрузка…
 header-orders = Мои заказы
 confirm-track = Следить за доставкой
-attract-track = Где мой заказ?
 trackform-title = Найти заказ
 trackform-number = Номер заказа
 trackform-phone = Последние 4 цифры телефона

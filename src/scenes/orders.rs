@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::stats::{Dashboard, Period};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
 use super::Screen;
 use crate::i18n::{I18n, arg, clock_time, date_time, payment_key};
@@ -68,9 +68,10 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
     let resp = egui::Frame::new()
         .fill(theme::to_egui(fill))
         .corner_radius(egui::CornerRadius::same(14))
-        .inner_margin(egui::Margin::symmetric(18, 12))
+        .inner_margin(egui::Margin::symmetric(18, 10))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
+            ui.spacing_mut().item_spacing.y = 2.0;
             ui.horizontal(|ui| {
                 ui.label(
                     egui::RichText::new(format!("#{}", o.number))
@@ -121,9 +122,10 @@ pub fn order_detail(
     state: &mut OrdersState,
 ) -> Option<OrdersAction> {
     let mut action = None;
+    ui.spacing_mut().item_spacing.y = 6.0;
     ui.label(
         egui::RichText::new(i18n.t_args("track-order", &[arg("number", o.number)]))
-            .size(size::TITLE)
+            .size(size::HEADING)
             .strong(),
     );
     ui.label(
@@ -271,13 +273,15 @@ fn tile(ui: &mut egui::Ui, label: String, value: String) {
         .corner_radius(egui::CornerRadius::same(16))
         .inner_margin(egui::Margin::same(16))
         .show(ui, |ui| {
-            ui.set_width(250.0);
-            ui.label(
-                egui::RichText::new(label)
-                    .size(size::SMALL)
-                    .color(theme::to_egui(theme::MUTED)),
-            );
-            ui.label(egui::RichText::new(value).size(size::HEADING).strong());
+            ui.set_width(300.0);
+            ui.vertical(|ui| {
+                ui.label(
+                    egui::RichText::new(label)
+                        .size(size::SMALL)
+                        .color(theme::to_egui(theme::MUTED)),
+                );
+                ui.label(egui::RichText::new(value).size(size::HEADING).strong());
+            });
         });
 }
 
@@ -288,8 +292,10 @@ fn chart_frame(ui: &mut egui::Ui, title: String, width: f32, add: impl FnOnce(&m
         .inner_margin(egui::Margin::same(14))
         .show(ui, |ui| {
             ui.set_width(width);
-            ui.label(egui::RichText::new(title).size(size::BODY).strong());
-            add(ui);
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new(title).size(size::BODY).strong());
+                add(ui);
+            });
         });
 }
 
@@ -339,7 +345,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
     });
     ui.add_space(10.0);
     let half = (ui.available_width() - 16.0) / 2.0 - 28.0;
-    let height = 250.0;
+    let height = 200.0;
     let money = |minor: i64| minor as f64 / 100.0;
     ui.horizontal(|ui| {
         chart_frame(ui, i18n.t("dash-chart-spending"), half, |ui| {
@@ -370,33 +376,52 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                 });
         });
         chart_frame(ui, i18n.t("dash-chart-categories"), half, |ui| {
+            // Horizontal bars, biggest on top, each named inside: touch has no hover.
+            let n = d.per_category.len();
+            let fill = egui::Color32::from_rgb(253, 189, 140);
             let bars: Vec<Bar> = d
                 .per_category
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    Bar::new(i as f64, money(c.spent_minor))
-                        .name(&c.category)
-                        .width(0.7)
-                        .fill(theme::to_egui(theme::PRIMARY))
+                    Bar::new((n - 1 - i) as f64, money(c.spent_minor))
+                        .width(0.8)
+                        .fill(fill)
+                        .stroke(egui::Stroke::NONE)
                 })
                 .collect();
-            let names: Vec<String> = d.per_category.iter().map(|c| c.category.clone()).collect();
+            let labels: Vec<Text> = d
+                .per_category
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Text::new(
+                        &c.category,
+                        PlotPoint::new(0.0, (n - 1 - i) as f64),
+                        egui::RichText::new(format!(
+                            "  {} · {}",
+                            c.category,
+                            customerclient_api::Money::new(c.spent_minor, &*d.total_spent.currency)
+                                .display()
+                        ))
+                        .size(size::SMALL * 0.8)
+                        .color(theme::to_egui(theme::TEXT)),
+                    )
+                    .anchor(egui::Align2::LEFT_CENTER)
+                })
+                .collect();
             Plot::new("categories")
                 .height(height)
                 .allow_drag(false)
                 .allow_zoom(false)
                 .allow_scroll(false)
-                .x_axis_formatter(move |mark, _| {
-                    let i = mark.value.round();
-                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                        names.get(i as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
+                .show_y(false)
+                .y_axis_formatter(|_, _| String::new())
                 .show(ui, |plot| {
-                    plot.bar_chart(BarChart::new(i18n.t("dash-spent"), bars))
+                    plot.bar_chart(BarChart::new(i18n.t("dash-spent"), bars).horizontal());
+                    for t in labels {
+                        plot.text(t);
+                    }
                 });
         });
     });
@@ -479,7 +504,7 @@ fn draw(
         .fixed_pos(egui::pos2(24.0, HEADER_HEIGHT + 16.0))
         .show(ctx, |ui| {
             let size = ui.ctx().content_rect().size();
-            ui.set_width(size.x - 48.0);
+            ui.set_width(size.x - 72.0);
             ui.set_height(size.y - HEADER_HEIGHT - 32.0);
             ui.horizontal(|ui| {
                 for (on, key) in [(false, "orders-tab-list"), (true, "orders-tab-dashboard")] {

@@ -421,7 +421,7 @@ pub fn tracking_panel(
     let mut action = None;
     ui.label(
         egui::RichText::new(i18n.t_args("track-order", &[arg("number", t.number)]))
-            .size(size::TITLE)
+            .size(size::HEADING)
             .strong(),
     );
     ui.label(
@@ -433,11 +433,11 @@ pub fn tracking_panel(
         .size(size::BODY)
         .color(theme::to_egui(theme::MUTED)),
     );
-    ui.add_space(16.0);
+    ui.add_space(10.0);
     egui::Frame::new()
         .fill(theme::to_egui(theme::SECONDARY))
         .corner_radius(egui::CornerRadius::same(18))
-        .inner_margin(egui::Margin::same(22))
+        .inner_margin(egui::Margin::symmetric(22, 14))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             match (t.status, t.eta) {
@@ -464,7 +464,7 @@ pub fn tracking_panel(
                     );
                     ui.label(
                         egui::RichText::new(clock_time(eta.at))
-                            .size(size::HERO)
+                            .size(60.0)
                             .strong()
                             .color(theme::to_egui(theme::PRIMARY)),
                     );
@@ -486,14 +486,14 @@ pub fn tracking_panel(
                 }
             }
         });
-    ui.add_space(18.0);
+    ui.add_space(10.0);
     let current = STAGES.iter().position(|s| *s == t.status);
     for (i, stage) in STAGES.iter().enumerate() {
         let reached = t.history.iter().find(|h| h.status == *stage);
         let is_current = current == Some(i);
         let done = current.is_some_and(|c| i <= c);
         ui.horizontal(|ui| {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 52.0), egui::Sense::hover());
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 46.0), egui::Sense::hover());
             let c = rect.center();
             if i + 1 < STAGES.len() {
                 let color = if current.is_some_and(|cur| i < cur) {
@@ -502,7 +502,7 @@ pub fn tracking_panel(
                     theme::SECONDARY_PRESSED
                 };
                 ui.painter().line_segment(
-                    [c, c + egui::vec2(0.0, 52.0)],
+                    [c, c + egui::vec2(0.0, 50.0)],
                     egui::Stroke::new(4.0, theme::to_egui(color)),
                 );
             }
@@ -543,7 +543,7 @@ pub fn tracking_panel(
             }
         });
     }
-    ui.add_space(22.0);
+    ui.add_space(14.0);
     let back = egui::Button::new(
         egui::RichText::new(i18n.t("track-back"))
             .size(size::HEADING)
@@ -574,9 +574,10 @@ fn draw_panel(
             egui::Frame::new()
                 .fill(theme::to_egui(theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(24))
-                .inner_margin(egui::Margin::same(28))
+                .inner_margin(egui::Margin::same(24))
                 .show(ui, |ui| {
                     ui.set_width(560.0);
+                    ui.spacing_mut().item_spacing.y = 4.0;
                     match (&state.tracking, &state.failure) {
                         (Some(t), _) => {
                             if let Some(a) = tracking_panel(ui, &i18n, t, now) {

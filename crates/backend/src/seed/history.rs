@@ -211,8 +211,8 @@ pub async fn seed_history(
             &mut rng, &all, map, terms, archive.id, day, &address, 0.04,
         ));
     }
-    // The demo customer orders to two addresses, more often lately: a few every week.
-    let homes = ["12 Garden Ave", "3 Station Sq"];
+    // The demo customer orders home, to work and to their parents', more often lately.
+    let homes = ["12 Garden Ave", "3 Station Sq", "40 Harbour Way"];
     for i in 0..DEMO_ORDERS {
         let back = if i < 12 {
             1 + rng.below(7) as i64
@@ -221,7 +221,11 @@ pub async fn seed_history(
         } else {
             30 + rng.below(335) as i64
         };
-        let address = homes[(rng.unit() < 0.3) as usize];
+        let address = homes[match rng.unit() {
+            u if u < 0.6 => 0,
+            u if u < 0.85 => 1,
+            _ => 2,
+        }];
         orders.push(order(
             &mut rng,
             &all,
