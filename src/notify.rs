@@ -130,3 +130,52 @@ fn toast_events(
     let excess = toasts.items.len().saturating_sub(MAX_TOASTS);
     toasts.items.drain(..excess);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use customerclient_api::settings::NotificationSettings;
+
+    fn event(kind: PushKind) -> PushEvent {
+        PushEvent {
+            id: 1,
+            order_id: uuid::Uuid::nil(),
+            order_number: 1042,
+            at: 0,
+            kind,
+        }
+    }
+
+    #[test]
+    fn toasts_follow_the_notification_settings() {
+        let i18n = I18n::default();
+        let on = NotificationSettings::default();
+        let status = event(PushKind::OrderStatus {
+            status: OrderStatus::OnTheWay,
+        });
+        let paid = event(PushKind::Payment {
+            state: PaymentState::Paid,
+        });
+        let (text, good) = toast_text(&i18n, &status, &on).unwrap();
+        assert!(text.contains("1042") && text.contains(&i18n.t("status-on-the-way")));
+        assert!(good);
+        assert!(toast_text(&i18n, &paid, &on).is_some());
+        let quiet = NotificationSettings {
+            order_status: false,
+            payments: false,
+            ..on
+        };
+        assert!(toast_text(&i18n, &status, &quiet).is_none());
+        assert!(toast_text(&i18n, &paid, &quiet).is_none());
+        let moved = event(PushKind::CourierPosition {
+            x: 1.0,
+            y: 2.0,
+            progress_m: 3.0,
+            eta_at: None,
+        });
+        assert!(
+            toast_text(&i18n, &moved, &on).is_none(),
+            "positions never toast"
+        );
+    }
+}

@@ -171,10 +171,11 @@ fn drive_orders_and_tracking(
             }
             // Mid-delivery: on the way and a good part of the route behind.
             // Once open it stays open, so a sequence follows the courier along.
-            gate.0 = gate.0 || tracking.tracking.as_ref().is_some_and(|t| {
-                t.status == customerclient_api::orders::OrderStatus::OnTheWay
-                    && t.courier.is_some_and(|c| c.progress_m > 0.3 * t.distance_m)
-            });
+            gate.0 = gate.0
+                || tracking.tracking.as_ref().is_some_and(|t| {
+                    t.status == customerclient_api::orders::OrderStatus::OnTheWay
+                        && t.courier.is_some_and(|c| c.progress_m > 0.3 * t.distance_m)
+                });
         }
         Shot::Orders | Shot::Dashboard => {
             if session.account.is_none() {

@@ -919,3 +919,89 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
         t.eta.is_none() && t.history.iter().any(|h| h.status == OrderStatus::Delivered)
     });
 }
+
+#[test]
+fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
+    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
+    use customerclient::orders::{OrdersAction, OrdersState};
+    use customerclient_api::stats::Period;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(embedded(&dir));
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.mode = AccountMode::SignIn;
+        flow.form.login = "demo".into();
+        *flow.form.password = "demo-kiosk".into();
+    }
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "signing in", Duration::from_secs(20), |w| {
+        w.resource::<CustomerSession>().account.is_some()
+    });
+    app.world_mut().write_message(OrdersAction::Open);
+    run_until(
+        &mut app,
+        "orders and dashboard",
+        Duration::from_secs(20),
+        |w| {
+            let s = w.resource::<OrdersState>();
+            screen(w) == Screen::Orders && s.loaded && s.dashboard.is_some() && !s.is_loading()
+        },
+    );
+    let (first, count, month) = {
+        let s = app.world().resource::<OrdersState>();
+        let d = s.dashboard.as_ref().unwrap();
+        (s.orders[0].clone(), s.orders.len(), d.order_count)
+    };
+    assert!(count >= 60, "{count} orders");
+    assert!(month > 0 && (month as usize) < count);
+    app.world_mut()
+        .write_message(OrdersAction::SetPeriod(Period::All));
+    run_until(
+        &mut app,
+        "the all-time dashboard",
+        Duration::from_secs(20),
+        |w| {
+            w.resource::<OrdersState>()
+                .dashboard
+                .as_ref()
+                .is_some_and(|d| d.period == Period::All)
+        },
+    );
+    let all = app
+        .world()
+        .resource::<OrdersState>()
+        .dashboard
+        .clone()
+        .unwrap();
+    let counted = app
+        .world()
+        .resource::<OrdersState>()
+        .orders
+        .iter()
+        .filter(|o| o.status != OrderStatus::Cancelled)
+        .count();
+    assert_eq!(all.order_count as usize, counted);
+
+    // Order again: the still-available dishes go into the cart, then the cart opens.
+    app.world_mut()
+        .write_message(OrdersAction::Select(Some(first.id)));
+    app.world_mut()
+        .write_message(OrdersAction::Reorder(first.id));
+    run_until(&mut app, "the cart", Duration::from_secs(10), |w| {
+        screen(w) == Screen::Cart
+    });
+    let world = app.world();
+    let cart = &world.resource::<CustomerSession>().cart;
+    let skipped = &world.resource::<OrdersState>().reorder_skipped;
+    assert_eq!(cart.lines.len() + skipped.len(), first.lines.len());
+    for line in &first.lines {
+        let in_cart = cart.lines.iter().find(|l| l.product.id == line.product_id);
+        assert!(
+            in_cart.is_some_and(|l| l.quantity as i64 == line.quantity)
+                || skipped.contains(&line.name)
+        );
+    }
+}

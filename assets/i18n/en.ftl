@@ -297,3 +297,4 @@ dash-axis-km = km
 dash-axis-minutes = minutes
 dash-deliveries = Deliveries
 track-not-found = We could not find an order with this number and phone. Check the digits and try again.
+track-distance = { $km } km

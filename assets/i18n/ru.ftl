@@ -297,3 +297,4 @@ dash-axis-km = км
 dash-axis-minutes = минуты
 dash-deliveries = Доставки
 track-not-found = Заказ с таким номером и телефоном не найден. Проверьте цифры и попробуйте снова.
+track-distance = { $km } км

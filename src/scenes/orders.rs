@@ -457,7 +457,11 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
             let hist: Vec<Bar> = d
                 .delivery_minutes
                 .iter()
-                .map(|b| Bar::new(b.from_minutes as f64 + 2.5, b.count as f64).width(5.0))
+                .map(|b| {
+                    Bar::new(b.from_minutes as f64 + 2.5, b.count as f64)
+                        .width(5.0)
+                        .fill(egui::Color32::from_rgb(253, 189, 140))
+                })
                 .collect();
             ui.horizontal(|ui| {
                 Plot::new("delivery-scatter")

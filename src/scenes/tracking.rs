@@ -426,9 +426,12 @@ pub fn tracking_panel(
     );
     ui.label(
         egui::RichText::new(format!(
-            "{} · {:.1} km",
+            "{} · {}",
             i18n.t(delivery_key(t.delivery_method)),
-            t.distance_m / 1000.0
+            i18n.t_args(
+                "track-distance",
+                &[arg("km", format!("{:.1}", t.distance_m / 1000.0))]
+            )
         ))
         .size(size::BODY)
         .color(theme::to_egui(theme::MUTED)),
