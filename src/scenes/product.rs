@@ -24,7 +24,7 @@ pub(crate) fn plugin(app: &mut App) {
         );
 }
 
-/// "Customers also bought" along the bottom of the screen.
+/// "Customers also bought" beside the buttons, in the free space right of them.
 fn draw_also_bought(
     mut contexts: bevy_egui::EguiContexts,
     session: Res<CustomerSession>,
@@ -42,9 +42,10 @@ fn draw_also_bought(
     };
     let ctx = contexts.ctx_mut()?;
     egui::Area::new(egui::Id::new("also-bought"))
-        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(60.0, -28.0))
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-48.0, 590.0))
         .show(ctx, |ui| {
-            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, products, false, false) {
+            ui.set_width(480.0);
+            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, products, true, false) {
                 out.write(a);
             }
         });

@@ -32,7 +32,10 @@ pub fn also_bought(
         );
         let b = egui::Button::new(egui::RichText::new(label).size(size::BODY))
             .fill(theme::to_egui(theme::SURFACE))
-            .min_size(egui::vec2(if vertical { 520.0 } else { 0.0 }, theme::TOUCH));
+            .min_size(egui::vec2(
+                if vertical { 480.0 } else { 0.0 },
+                theme::TOUCH * 0.85,
+            ));
         if ui.add(b).clicked() {
             action = Some(if add {
                 ShopAction::AddToCart {
