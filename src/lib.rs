@@ -17,6 +17,7 @@ pub mod screenshot;
 pub mod session;
 pub mod tracking;
 pub mod ui;
+pub mod video;
 
 use bevy::prelude::*;
 
@@ -43,6 +44,7 @@ impl Plugin for KioskCorePlugin {
         tracking::plugin(app);
         orders::plugin(app);
         notify::plugin(app);
+        video::plugin(app);
     }
 }
 

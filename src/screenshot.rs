@@ -33,10 +33,12 @@ pub enum Shot {
     Orders,
     /// The demo customer's dashboard.
     Dashboard,
+    /// Product detail of a dish with a video, playing (`SHOT_SEQUENCE=2` shows it moving).
+    Video,
 }
 
 impl Shot {
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "attract",
         "gallery",
         "product",
@@ -52,6 +54,7 @@ impl Shot {
         "tracking",
         "orders",
         "dashboard",
+        "video",
     ];
 
     pub fn from_name(name: &str) -> Option<Shot> {
@@ -64,6 +67,7 @@ impl Shot {
             "tracking" => Some(Shot::Tracking),
             "orders" => Some(Shot::Orders),
             "dashboard" => Some(Shot::Dashboard),
+            "video" => Some(Shot::Video),
             "payment" => None,
             other => Screen::from_name(other).map(Shot::Scene),
         }
@@ -75,6 +79,7 @@ impl Shot {
             Shot::SignUp | Shot::Code => Screen::Account,
             Shot::Tracking => Screen::Tracking,
             Shot::Orders | Shot::Dashboard => Screen::Orders,
+            Shot::Video => Screen::Product,
             _ => Screen::Payment,
         }
     }
@@ -112,7 +117,11 @@ impl Plugin for ScreenshotPlugin {
         })
         .insert_resource(Gate(!matches!(
             self.shot,
-            Shot::Tracking | Shot::Orders | Shot::Dashboard
+            Shot::Tracking
+                | Shot::Orders
+                | Shot::Dashboard
+                | Shot::Video
+                | Shot::Scene(Screen::Attract)
         )))
         .add_systems(Update, (drive_orders_and_tracking, drive).chain());
     }
@@ -157,12 +166,31 @@ fn drive_orders_and_tracking(
     mut orders_out: MessageWriter<crate::orders::OrdersAction>,
     tracking: Res<crate::tracking::TrackingState>,
     mut track: MessageWriter<crate::tracking::TrackAction>,
+    (catalog, players, mut shop): (
+        Res<Catalog>,
+        Query<&crate::video::VideoPlayer>,
+        MessageWriter<ShopAction>,
+    ),
 ) {
     use crate::orders::OrdersAction;
     if plan.stage == Stage::WaitForCatalog {
         return;
     }
+    // A few frames into playback, so the picture is a video frame, not the still.
+    let video_playing = || players.iter().any(|p| p.is_playing() && p.generation >= 12);
     match plan.shot {
+        Shot::Video => {
+            if *screen.get() != Screen::Product
+                && let Some(p) = catalog.products.iter().find(|p| p.video_id.is_some())
+            {
+                shop.write(ShopAction::OpenProduct(p.id));
+            }
+            gate.0 = gate.0 || video_playing();
+        }
+        Shot::Scene(Screen::Attract) => {
+            let any_video = catalog.products.iter().any(|p| p.video_id.is_some());
+            gate.0 = gate.0 || !any_video || video_playing();
+        }
         Shot::Tracking => {
             if *screen.get() == Screen::Confirmation
                 && let Some(order) = &session.last_order

@@ -486,6 +486,16 @@ impl Bridge {
         self.listener = Some((token.to_owned(), task));
     }
 
+    /// What a worker thread of its own needs to make blocking requests: the runtime to block
+    /// on, the client and the backend's base URL (None until connected).
+    pub fn blocking_parts(&self) -> Option<(tokio::runtime::Handle, reqwest::Client, String)> {
+        Some((
+            self.runtime().handle().clone(),
+            self.http.clone(),
+            self.base_url.clone()?,
+        ))
+    }
+
     /// Whose push stream is followed, if any.
     pub fn listening_to(&self) -> Option<&str> {
         self.listener.as_ref().map(|(t, _)| t.as_str())

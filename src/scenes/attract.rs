@@ -10,7 +10,9 @@ use crate::catalog::{Catalog, LoadState, ProductImages};
 use crate::i18n::{I18n, arg};
 use crate::session::ShopAction;
 use crate::ui::theme::{self, size};
+use crate::ui::video_view::VideoTexture;
 use crate::ui::widgets;
+use crate::video::VideoPlayer;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TrackForm>()
@@ -309,22 +311,35 @@ fn spawn(mut commands: Commands, i18n: Res<I18n>, mut form: ResMut<TrackForm>) {
         });
 }
 
+#[allow(clippy::type_complexity)]
 fn rotate_showcase(
+    mut commands: Commands,
     time: Res<Time>,
     catalog: Res<Catalog>,
     bridge: Res<Bridge>,
     mut images: ResMut<ProductImages>,
-    mut showcase: Query<(&mut Showcase, &mut ImageNode)>,
+    mut showcase: Query<(Entity, &mut Showcase, &mut ImageNode, Option<&VideoPlayer>)>,
     mut caption: Query<&mut Text, With<ShowcaseCaption>>,
 ) {
-    let Ok((mut show, mut node)) = showcase.single_mut() else {
+    let Ok((entity, mut show, mut node, playing)) = showcase.single_mut() else {
         return;
     };
-    let available: Vec<_> = catalog
+    // The attract loop: the dishes with videos, each playing (looped) in turn; without any
+    // videos, every dish's picture.
+    let with_video: Vec<_> = catalog
         .products
         .iter()
-        .filter(|p| p.available && !p.image_ids.is_empty())
+        .filter(|p| p.available && p.video_id.is_some() && !p.image_ids.is_empty())
         .collect();
+    let available: Vec<_> = if with_video.is_empty() {
+        catalog
+            .products
+            .iter()
+            .filter(|p| p.available && !p.image_ids.is_empty())
+            .collect()
+    } else {
+        with_video
+    };
     if available.is_empty() {
         return;
     }
@@ -332,6 +347,22 @@ fn rotate_showcase(
     // Show a dish from a different category each time: step by a prime.
     let product = available[(show.index * 7) % available.len()];
     let next = available[((show.index + 1) * 7) % available.len()];
+    if let Some(video) = product.video_id
+        && playing.is_none_or(|p| p.file != video)
+    {
+        commands
+            .entity(entity)
+            .remove::<VideoTexture>()
+            .insert(VideoPlayer::new(video, true));
+    }
+    if playing.is_some_and(|p| p.frame.is_some() && Some(p.file) == product.video_id) {
+        // The video draws itself; keep the caption in step and move on in time.
+        if show.since >= SHOWCASE_SECONDS {
+            show.since = 0.0;
+            show.index += 1;
+        }
+        return;
+    }
     // Warm up the next picture so the switch never shows a blank.
     let _ = images.get_or_request(next.image_ids[0], &bridge);
     if let Some(handle) = images.get_or_request(product.image_ids[0], &bridge) {

@@ -10,6 +10,7 @@ use crate::i18n::I18n;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};
+use crate::video::{PlayerState, VideoAction, VideoPlayer};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Quantity>()
@@ -20,8 +21,50 @@ pub(crate) fn plugin(app: &mut App) {
         )
         .add_systems(
             bevy_egui::EguiPrimaryContextPass,
-            draw_also_bought.run_if(in_state(Screen::Product)),
+            (draw_also_bought, draw_video_controls).run_if(in_state(Screen::Product)),
         );
+}
+
+/// Play/pause, scrubber, time and mute along the bottom edge of the playing picture.
+fn draw_video_controls(
+    mut contexts: bevy_egui::EguiContexts,
+    players: Query<(Entity, &VideoPlayer, &ComputedNode, &UiGlobalTransform)>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<VideoAction>,
+) -> Result {
+    use bevy_egui::egui;
+    let Ok((entity, player, node, at)) = players.single() else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?;
+    let scale = node.inverse_scale_factor();
+    let size = node.size() * scale;
+    if size.x < 400.0 {
+        // Not laid out yet.
+        return Ok(());
+    }
+    let centre = at.translation * scale;
+    let width = size.x - 48.0;
+    egui::Area::new(egui::Id::new("video-controls"))
+        .fixed_pos(egui::pos2(
+            centre.x - size.x / 2.0 + 16.0,
+            centre.y + size.y / 2.0 - theme::TOUCH * 0.75 - 28.0,
+        ))
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(egui::Color32::from_black_alpha(120))
+                .corner_radius(egui::CornerRadius::same(16))
+                .inner_margin(egui::Margin::same(6))
+                .show(ui, |ui| {
+                    ui.set_width(width - 12.0);
+                    if let Some(a) =
+                        crate::ui::video_view::controls(ui, &i18n, entity, player, width - 12.0)
+                    {
+                        out.write(a);
+                    }
+                });
+        });
+    Ok(())
 }
 
 /// "Customers also bought" beside the buttons, in the free space right of them.
@@ -103,7 +146,7 @@ fn spawn(
                 ..default()
             })
             .with_children(|body| {
-                body.spawn((
+                let mut picture = body.spawn((
                     Picture(p.image_ids.first().copied()),
                     Node {
                         width: Val::Px(680.0),
@@ -122,6 +165,15 @@ fn spawn(
                         Val::Px(30.0),
                     ),
                 ));
+                // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
+                if let Some(video) = p.video_id {
+                    picture.insert(VideoPlayer::new(video, true)).observe(
+                        |mut c: On<Pointer<Click>>, mut out: MessageWriter<VideoAction>| {
+                            c.propagate(false);
+                            out.write(VideoAction::TogglePlay(c.event_target()));
+                        },
+                    );
+                }
                 body.spawn(Node {
                     flex_direction: FlexDirection::Column,
                     row_gap: Val::Px(28.0),
@@ -242,9 +294,13 @@ fn spawn(
 fn show_picture(
     bridge: Res<Bridge>,
     mut images: ResMut<ProductImages>,
-    mut pictures: Query<(&Picture, &mut ImageNode)>,
+    mut pictures: Query<(&Picture, &mut ImageNode, Option<&VideoPlayer>)>,
 ) {
-    for (pic, mut node) in &mut pictures {
+    for (pic, mut node, video) in &mut pictures {
+        // Once the video shows a frame it owns the picture.
+        if video.is_some_and(|v| v.frame.is_some() && !matches!(v.state, PlayerState::Failed(_))) {
+            continue;
+        }
         if let Some(id) = pic.0
             && let Some(handle) = images.get_or_request(id, &bridge)
             && node.image != handle

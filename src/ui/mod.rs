@@ -5,6 +5,7 @@ pub mod keyboard;
 pub mod recommend;
 pub mod theme;
 pub mod toast;
+pub mod video_view;
 pub mod widgets;
 
 use bevy::prelude::*;
@@ -14,4 +15,5 @@ pub(crate) fn plugin(app: &mut App) {
     widgets::plugin(app);
     idle::plugin(app);
     toast::plugin(app);
+    video_view::plugin(app);
 }

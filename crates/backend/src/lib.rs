@@ -70,6 +70,8 @@ pub struct Config {
     pub database_url: String,
     /// Seed the demo catalog when the catalog is empty.
     pub seed_demo: bool,
+    /// Give the demo dishes their videos (encoding them takes a few seconds).
+    pub seed_videos: bool,
     pub delivery: DeliveryTerms,
     pub payments: PaymentsConfig,
     pub mail: MailConfig,
@@ -93,6 +95,7 @@ impl Config {
         Self {
             database_url,
             seed_demo: true,
+            seed_videos: true,
             delivery: DeliveryTerms::default(),
             payments: PaymentsConfig::default(),
             mail: MailConfig::outbox(outbox),
@@ -129,7 +132,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("opening {}", config.database_url))?;
     let map = customerclient_api::city::CityMap::generate(tracking::CITY_SEED);
     if config.seed_demo {
-        seed::seed_demo_catalog(&store, &map, &config.delivery)
+        seed::seed_demo_catalog(&store, &map, &config.delivery, config.seed_videos)
             .await
             .context("seeding the demo catalog")?;
     }

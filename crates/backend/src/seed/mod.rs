@@ -3,6 +3,7 @@
 pub mod art;
 pub mod history;
 pub mod menu;
+pub mod video;
 
 use customerclient_api::Money;
 use customerclient_api::catalog::Category;
@@ -16,6 +17,7 @@ pub async fn seed_demo_catalog(
     store: &Store,
     map: &customerclient_api::city::CityMap,
     terms: &crate::DeliveryTerms,
+    videos: bool,
 ) -> Result<(), StoreError> {
     if store.product_count().await? > 0 {
         return Ok(());
@@ -25,6 +27,14 @@ pub async fn seed_demo_catalog(
     let pictures = tokio::task::spawn_blocking(draw_all)
         .await
         .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))?;
+    let clips = if videos {
+        tokio::task::spawn_blocking(make_clips)
+            .await
+            .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))?
+    } else {
+        Vec::new()
+    };
+    let mut clips = clips.into_iter();
     let mut pictures = pictures.into_iter();
     let mut product_id = 0;
     for (ci, cat) in menu::MENU.iter().enumerate() {
@@ -47,6 +57,18 @@ pub async fn seed_demo_catalog(
         store.insert_category(&category, ci as i64).await?;
         for (di, (d, image)) in cat.dishes.iter().zip(dish_images).enumerate() {
             product_id += 1;
+            let video_id = match video::has_video(di)
+                .then(|| clips.next())
+                .flatten()
+                .flatten()
+            {
+                Some(clip) => {
+                    let id = Uuid::new_v4();
+                    store.insert_file(id, "video/mp4", &clip).await?;
+                    Some(id)
+                }
+                None => None,
+            };
             store
                 .insert_product(&NewProduct {
                     id: product_id,
@@ -55,7 +77,7 @@ pub async fn seed_demo_catalog(
                     description: d.description,
                     price: &Money::new(d.price_cents, "USD"),
                     image_id: Some(image),
-                    video_id: None,
+                    video_id,
                     available: d.available,
                     position: di as i64,
                 })
@@ -69,6 +91,44 @@ pub async fn seed_demo_catalog(
         "demo catalog seeded"
     );
     Ok(())
+}
+
+/// The clips of the dishes that have one, in menu order; drawn once per process like the
+/// pictures (a `None` is a picture that failed to become a clip: that dish has no video).
+fn make_clips() -> Vec<Option<Vec<u8>>> {
+    static CLIPS: std::sync::OnceLock<Vec<Option<Vec<u8>>>> = std::sync::OnceLock::new();
+    CLIPS
+        .get_or_init(|| {
+            let pictures = draw_all();
+            let mut i = 0;
+            let mut sources = Vec::new();
+            for cat in menu::MENU {
+                for di in 0..cat.dishes.len() {
+                    if video::has_video(di) {
+                        sources.push(&pictures[i]);
+                    }
+                    i += 1;
+                }
+            }
+            // Encoding is the slow part of seeding: spread it over the cores.
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let chunk = sources.len().div_ceil(threads).max(1);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = sources
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            part.iter().map(|p| video::dish_clip(p)).collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        })
+        .clone()
 }
 
 /// Every dish picture in menu order. Drawn once per process and reused (tests open many stores).

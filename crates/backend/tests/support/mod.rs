@@ -72,6 +72,8 @@ impl TestBackend {
         let mut config = Config::new(customerclient_backend::sqlite_url(
             &dir.path().join("test.sqlite"),
         ));
+        // Most tests need no videos; encoding them would cost seconds per test binary.
+        config.seed_videos = false;
         tune(&mut config);
         let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
             .await
