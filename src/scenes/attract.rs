@@ -179,6 +179,8 @@ fn draw_track_form(
 struct Showcase {
     index: usize,
     since: f32,
+    /// The dish the caption names.
+    captioned: Option<i64>,
 }
 
 #[derive(Component)]
@@ -286,6 +288,7 @@ fn spawn(mut commands: Commands, i18n: Res<I18n>, mut form: ResMut<TrackForm>) {
                     Showcase {
                         index: 0,
                         since: 0.0,
+                        captioned: None,
                     },
                     Node {
                         width: Val::Px(620.0),
@@ -347,6 +350,12 @@ fn rotate_showcase(
     // Show a dish from a different category each time: step by a prime.
     let product = available[(show.index * 7) % available.len()];
     let next = available[((show.index + 1) * 7) % available.len()];
+    if show.captioned != Some(product.id)
+        && let Ok(mut t) = caption.single_mut()
+    {
+        t.0 = format!("{} · {}", product.name, product.price);
+        show.captioned = Some(product.id);
+    }
     if let Some(video) = product.video_id
         && playing.is_none_or(|p| p.file != video)
     {
@@ -368,9 +377,6 @@ fn rotate_showcase(
     if let Some(handle) = images.get_or_request(product.image_ids[0], &bridge) {
         if node.image != handle {
             node.image = handle;
-            if let Ok(mut t) = caption.single_mut() {
-                t.0 = format!("{} · {}", product.name, product.price);
-            }
         }
         if show.since >= SHOWCASE_SECONDS {
             show.since = 0.0;
