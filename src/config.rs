@@ -28,6 +28,8 @@ pub struct KioskConfig {
     /// The embedded backend's delivery simulator runs this many times faster than real time
     /// (so a demo delivery takes minutes); `None` turns it off.
     pub simulator_speed: Option<f64>,
+    /// The embedded backend grows its demo catalog to this many products (benchmarks).
+    pub catalog_size: Option<usize>,
 }
 
 impl KioskConfig {
@@ -39,6 +41,7 @@ impl KioskConfig {
             confirmation_timeout: Duration::from_secs(45),
             language: Language::En,
             simulator_speed: Some(10.0),
+            catalog_size: None,
         }
     }
 

@@ -29,6 +29,13 @@ struct Cli {
     /// Speed of the embedded backend's demo kitchen and couriers (× real time; 0 turns them off).
     #[arg(long, default_value_t = 10.0)]
     simulator_speed: f64,
+    /// Grow the embedded backend's demo catalog to this many products (benchmarks; a new
+    /// database only).
+    #[arg(long)]
+    catalog_size: Option<usize>,
+    /// Skip the attract screen and open the gallery as soon as the catalog is in (benchmarks).
+    #[arg(long)]
+    start_in_gallery: bool,
     /// Save a PNG of `--scene` to this path and exit.
     #[arg(long, requires = "scene")]
     screenshot: Option<PathBuf>,
@@ -74,6 +81,7 @@ fn main() -> AppExit {
     };
     config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
     config.simulator_speed = Some(cli.simulator_speed).filter(|s| *s > 0.0);
+    config.catalog_size = cli.catalog_size;
     config.language = if cli.language == "ru" {
         Language::Ru
     } else {
@@ -111,10 +119,25 @@ fn main() -> AppExit {
     .insert_resource(ClearColor(customerclient::ui::theme::BACKGROUND))
     .add_plugins((KioskCorePlugin { config }, KioskViewPlugin))
     .add_systems(Update, operator_exit);
+    if cli.start_in_gallery {
+        app.add_systems(Update, open_gallery_once_loaded);
+    }
     if let (Some(path), Some(shot)) = (cli.screenshot, cli.scene) {
         app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, shot });
     }
     app.run()
+}
+
+/// `--start-in-gallery`: a tap on the attract screen as soon as the catalog has loaded.
+fn open_gallery_once_loaded(
+    catalog: Res<customerclient::catalog::Catalog>,
+    mut done: Local<bool>,
+    mut out: MessageWriter<customerclient::session::ShopAction>,
+) {
+    if !*done && catalog.is_ready() {
+        *done = true;
+        out.write(customerclient::session::ShopAction::Start);
+    }
 }
 
 /// Ctrl+Alt+Q closes the kiosk: for the store operator with a service keyboard, not customers.

@@ -353,11 +353,16 @@ impl Bridge {
             in_flight: Arc::new(AtomicU64::new(0)),
             listener: None,
         };
-        bridge.connect(&config.backend, config.simulator_speed);
+        bridge.connect(&config.backend, config.simulator_speed, config.catalog_size);
         Ok(bridge)
     }
 
-    fn connect(&self, target: &BackendTarget, simulator_speed: Option<f64>) {
+    fn connect(
+        &self,
+        target: &BackendTarget,
+        simulator_speed: Option<f64>,
+        catalog_size: Option<usize>,
+    ) {
         let tx = self.tx.clone();
         let reply = move |result| {
             let _ = tx.send(BackendReply {
@@ -375,6 +380,7 @@ impl Bridge {
                     let mut config = customerclient_backend::Config::new(database_url);
                     config.simulator = simulator_speed
                         .map(customerclient_backend::simulator::SimulatorConfig::new);
+                    config.catalog_size = catalog_size;
                     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
                     match customerclient_backend::start(&config, addr).await {
                         Ok(backend) => {

@@ -72,6 +72,8 @@ pub struct Config {
     pub seed_demo: bool,
     /// Give the demo dishes their videos (encoding them takes a few seconds).
     pub seed_videos: bool,
+    /// Grow the demo catalog to this many products (numbered variants; for benchmarks).
+    pub catalog_size: Option<usize>,
     pub delivery: DeliveryTerms,
     pub payments: PaymentsConfig,
     pub mail: MailConfig,
@@ -96,6 +98,7 @@ impl Config {
             database_url,
             seed_demo: true,
             seed_videos: true,
+            catalog_size: None,
             delivery: DeliveryTerms::default(),
             payments: PaymentsConfig::default(),
             mail: MailConfig::outbox(outbox),
@@ -132,9 +135,15 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("opening {}", config.database_url))?;
     let map = customerclient_api::city::CityMap::generate(tracking::CITY_SEED);
     if config.seed_demo {
-        seed::seed_demo_catalog(&store, &map, &config.delivery, config.seed_videos)
-            .await
-            .context("seeding the demo catalog")?;
+        seed::seed_demo_catalog(
+            &store,
+            &map,
+            &config.delivery,
+            config.seed_videos,
+            config.catalog_size,
+        )
+        .await
+        .context("seeding the demo catalog")?;
     }
     if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
         tracing::warn!("bank webhook uses the demo secret; set a real one for production");

@@ -36,6 +36,9 @@ struct Cli {
     /// Shared secret of the kitchen and courier apps (`X-Courier-Token`).
     #[arg(long, env = "CUSTOMERCLIENT_COURIER_TOKEN", default_value = customerclient_backend::DEMO_COURIER_TOKEN, hide_default_value = true)]
     courier_token: String,
+    /// Grow the demo catalog to this many products (for benchmarks; a fresh database only).
+    #[arg(long)]
+    catalog_size: Option<usize>,
     /// Run the demo kitchen and couriers, this many times faster than real time (e.g. 10).
     #[arg(long, env = "CUSTOMERCLIENT_SIMULATOR_SPEED")]
     simulator_speed: Option<f64>,
@@ -124,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
     config.payments.qr_lifetime = Duration::from_secs(cli.qr_lifetime);
     config.payments.bank_simulator = !cli.no_bank_simulator;
     config.courier_token = cli.courier_token;
+    config.catalog_size = cli.catalog_size;
     config.simulator = cli
         .simulator_speed
         .filter(|s| *s > 0.0)

@@ -18,6 +18,7 @@ pub async fn seed_demo_catalog(
     map: &customerclient_api::city::CityMap,
     terms: &crate::DeliveryTerms,
     videos: bool,
+    catalog_size: Option<usize>,
 ) -> Result<(), StoreError> {
     if store.product_count().await? > 0 {
         return Ok(());
@@ -37,6 +38,8 @@ pub async fn seed_demo_catalog(
     let mut clips = clips.into_iter();
     let mut pictures = pictures.into_iter();
     let mut product_id = 0;
+    // (category, dish, picture) of every dish, for growing a benchmark catalog from them.
+    let mut seeded: Vec<(i64, &menu::DemoDish, Uuid)> = Vec::new();
     for (ci, cat) in menu::MENU.iter().enumerate() {
         let mut cover = None;
         let mut dish_images = Vec::new();
@@ -57,6 +60,7 @@ pub async fn seed_demo_catalog(
         store.insert_category(&category, ci as i64).await?;
         for (di, (d, image)) in cat.dishes.iter().zip(dish_images).enumerate() {
             product_id += 1;
+            seeded.push((category.id, d, image));
             let video_id = match video::has_video(di)
                 .then(|| clips.next())
                 .flatten()
@@ -84,12 +88,60 @@ pub async fn seed_demo_catalog(
                 .await?;
         }
     }
+    if let Some(size) = catalog_size.filter(|s| *s > seeded.len()) {
+        grow_catalog(store, &seeded, size).await?;
+    }
     history::seed_history(store, map, terms, customerclient_api::clock::now_ms()).await?;
     tracing::info!(
         products = product_id,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo catalog seeded"
     );
+    Ok(())
+}
+
+/// Adds numbered variants of the demo dishes (sharing their pictures) until the catalog has
+/// `size` products: the large catalogs of the benchmarks.
+async fn grow_catalog(
+    store: &Store,
+    seeded: &[(i64, &menu::DemoDish, Uuid)],
+    size: usize,
+) -> Result<(), StoreError> {
+    let start = store.product_max_id().await? + 1;
+    let extra = size - seeded.len();
+    let names: Vec<String> = (0..extra)
+        .map(|k| {
+            let (_, d, _) = seeded[k % seeded.len()];
+            format!("{} No. {}", d.name, k / seeded.len() + 2)
+        })
+        .collect();
+    let prices: Vec<Money> = (0..extra)
+        .map(|k| {
+            Money::new(
+                seeded[k % seeded.len()].1.price_cents + (k % 7) as i64 * 10,
+                "USD",
+            )
+        })
+        .collect();
+    let products: Vec<NewProduct> = (0..extra)
+        .map(|k| {
+            let (category_id, d, image) = seeded[k % seeded.len()];
+            NewProduct {
+                id: start + k as i64,
+                category_id,
+                name: &names[k],
+                description: d.description,
+                price: &prices[k],
+                image_id: Some(image),
+                video_id: None,
+                available: true,
+                position: 1000 + k as i64,
+            }
+        })
+        .collect();
+    for chunk in products.chunks(2000) {
+        store.insert_products(chunk).await?;
+    }
     Ok(())
 }
 

@@ -389,8 +389,38 @@ impl Store {
     }
 
     pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError> {
-        let search = format!("{} {}", p.name, p.description).to_lowercase();
-        sqlx::query(
+        let mut tx = self.write_tx().await?;
+        insert_product_in(&mut tx, p).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Many products in one transaction (large generated catalogs for benchmarks).
+    pub async fn insert_products(&self, products: &[NewProduct<'_>]) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        for p in products {
+            insert_product_in(&mut tx, p).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The highest product id (0 for an empty catalog).
+    pub async fn product_max_id(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM products")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+async fn insert_product_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    p: &NewProduct<'_>,
+) -> Result<(), StoreError> {
+    let search = format!("{} {}", p.name, p.description).to_lowercase();
+    sqlx::query(
             "INSERT INTO products (id, category_id, name, description, price_minor, currency, image_id, video_id, available, position, search_text)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
@@ -405,11 +435,12 @@ impl Store {
         .bind(p.available)
         .bind(p.position)
         .bind(search)
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await?;
-        Ok(())
-    }
+    Ok(())
+}
 
+impl Store {
     pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, slug, name, description, image_id FROM categories ORDER BY position, id",

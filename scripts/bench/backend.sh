@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Backend throughput from a second process on loopback (wrk): catalog listing, a product
+# picture, and order placement with a fresh Idempotency-Key per request.
+# Usage: scripts/bench/backend.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-10}
+conns=${2:-32}
+bin=${CARGO_TARGET_DIR:-target}/release/customerclient-backend
+work=$(mktemp -d)
+port=18600
+"$bin" --listen 127.0.0.1:$port --database-url "sqlite://$work/bench.sqlite" --catalog-size 1000 \
+  >"$work/log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break
+  sleep 0.1
+done
+base=http://127.0.0.1:$port/api/v1
+image=$(curl -sf "$base/products/1" | sed -E 's/.*"image_ids":\["([^"]+)".*/\1/')
+TOKEN=$(curl -sf -X POST "$base/auth/guest" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+export TOKEN
+echo "## catalog: GET /products?per_page=20&page=3"
+wrk -t2 -c"$conns" -d"${secs}s" --latency "$base/products?per_page=20&page=3" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
+echo "## picture: GET /files/$image"
+wrk -t2 -c"$conns" -d"${secs}s" --latency "$base/files/$image" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
+echo "## orders: POST /orders with Idempotency-Key"
+wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
+orders=$(curl -sf "$base/orders" -H "Authorization: Bearer $TOKEN" | grep -o '"number"' | wc -l)
+echo "orders the guest holds afterwards: $orders"
