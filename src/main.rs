@@ -119,6 +119,10 @@ fn main() -> AppExit {
     .insert_resource(ClearColor(customerclient::ui::theme::BACKGROUND))
     .add_plugins((KioskCorePlugin { config }, KioskViewPlugin))
     .add_systems(Update, operator_exit);
+    // Draw on demand; screenshots count frames, so they keep drawing.
+    if cli.screenshot.is_none() {
+        app.insert_resource(customerclient::ui::redraw::on_demand());
+    }
     if cli.start_in_gallery {
         app.add_systems(Update, open_gallery_once_loaded);
     }

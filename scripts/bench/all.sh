@@ -11,6 +11,6 @@ echo "# machine"; nproc; grep -m1 "model name" /proc/cpuinfo; free -g | head -2
 echo "# frame cost (cargo bench --bench frames)"
 cargo bench --locked --bench frames
 echo "# start-up, peak PSS, idle CPU (5 runs each): seconds PSS_MiB CPU%"
-for n in 48 1000 10000; do echo "## $n products"; scripts/bench/startup.sh "$n" 5; done
+for n in 56 1000 10000; do echo "## $n products"; scripts/bench/startup.sh "$n" 5; done
 echo "# backend throughput"
 scripts/bench/backend.sh 10 32

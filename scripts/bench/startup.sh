@@ -22,7 +22,8 @@ launch() { # prints "seconds peak_pss_kib idle_cpu_percent"
   local pid=""
   local first=""
   for _ in $(seq 1 6000); do
-    [ -z "$pid" ] && pid=$(pgrep -n -f "$bin --windowed --start-in-gallery" || true)
+    # The kiosk itself, not the xvfb-run wrapper that carries the same arguments.
+    [ -z "$pid" ] && pid=$(pgrep -n -x customerclient || true)
     if [ -n "$pid" ] && [ -r "/proc/$pid/smaps_rollup" ]; then
       local pss; pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
       [ "${pss:-0}" -gt "$pss_peak" ] && pss_peak=$pss
@@ -45,6 +46,8 @@ launch() { # prints "seconds peak_pss_kib idle_cpu_percent"
   local ticks; ticks=$(getconf CLK_TCK)
   kill "$pid" 2>/dev/null || true
   wait "$wrapper" 2>/dev/null || true
+  # xvfb-run stops its X server when the kiosk exits; make sure before the next launch.
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
   awk -v a="$t0" -v b="$first" -v p="$pss_peak" -v c0="$c0" -v c1="$c1" -v t="$ticks" \
     'BEGIN { printf "%.3f %.1f %.2f\n", b - a, p / 1024, (c1 - c0) / t / 20 * 100 }'
 }

@@ -3,6 +3,7 @@
 pub mod idle;
 pub mod keyboard;
 pub mod recommend;
+pub mod redraw;
 pub mod theme;
 pub mod toast;
 pub mod video_view;
@@ -16,4 +17,5 @@ pub(crate) fn plugin(app: &mut App) {
     idle::plugin(app);
     toast::plugin(app);
     video_view::plugin(app);
+    redraw::plugin(app);
 }
