@@ -48,6 +48,8 @@ pub struct Catalog {
     index: HashMap<i64, usize>,
     pub delivery: Option<DeliveryInfo>,
     pending: Vec<RequestId>,
+    /// Pages of products received so far, by page number (they may arrive out of order).
+    pages: std::collections::BTreeMap<u32, Vec<Product>>,
     failures: u32,
 }
 
@@ -60,6 +62,7 @@ impl Default for Catalog {
             index: HashMap::new(),
             delivery: None,
             pending: Vec::new(),
+            pages: Default::default(),
             failures: 0,
         }
     }
@@ -95,6 +98,7 @@ impl Catalog {
         self.state = LoadState::Loading;
         self.categories.clear();
         self.set_products(Vec::new());
+        self.pages.clear();
         self.pending = vec![
             bridge.send(ApiCall::Categories),
             bridge.send(ApiCall::Delivery),
@@ -138,15 +142,18 @@ fn load_catalog(
             Ok(ApiReply::Categories(c)) => catalog.categories = c.clone(),
             Ok(ApiReply::Delivery(d)) => catalog.delivery = Some(d.clone()),
             Ok(ApiReply::Products(page)) => {
-                let mut all = std::mem::take(&mut catalog.products);
-                all.extend(page.items.iter().cloned());
-                catalog.set_products(all);
-                if page.has_more() {
-                    let next = bridge.send(ApiCall::Products {
-                        page: page.page + 1,
-                        per_page: PAGE_SIZE,
-                    });
-                    catalog.pending.push(next);
+                catalog.pages.insert(page.page, page.items.clone());
+                // The first page tells how many there are: ask for all the others at once,
+                // so a large catalog costs one round trip more than a small one, not fifty.
+                if page.page == 1 && page.has_more() {
+                    let last = page.total.div_ceil(page.per_page.max(1) as u64) as u32;
+                    for n in 2..=last {
+                        let next = bridge.send(ApiCall::Products {
+                            page: n,
+                            per_page: PAGE_SIZE,
+                        });
+                        catalog.pending.push(next);
+                    }
                 }
             }
             Ok(_) => {}
@@ -163,6 +170,11 @@ fn load_catalog(
             }
         }
         if catalog.pending.is_empty() && catalog.state == LoadState::Loading {
+            let all: Vec<Product> = std::mem::take(&mut catalog.pages)
+                .into_values()
+                .flatten()
+                .collect();
+            catalog.set_products(all);
             catalog.failures = 0;
             catalog.state = LoadState::Ready;
             info!(
