@@ -148,48 +148,50 @@ impl VideoPlayer {
     }
 }
 
-/// Range-fetches a file through the bridge's runtime, for the decoding thread.
+/// Bytes of a range, and the file's whole size if the server said it.
+type Fetched = std::io::Result<(Vec<u8>, Option<u64>)>;
+
+/// Range-fetches a file through the bridge's runtime, for the decoding thread: `len` bytes at
+/// `offset`, and the whole size from `Content-Range`.
 fn fetcher(
     bridge: &Bridge,
     file: Uuid,
-) -> Option<impl FnMut(u64, usize) -> std::io::Result<Vec<u8>> + Send + 'static> {
+) -> Option<impl FnMut(u64, usize) -> Fetched + Send + 'static> {
     let (runtime, http, base) = bridge.blocking_parts()?;
     let url = format!("{base}{}", customerclient_api::files::file_path(file));
-    Some(move |offset: u64, len: usize| -> std::io::Result<Vec<u8>> {
-        let range = format!("bytes={}-{}", offset, offset + len.max(1) as u64 - 1);
-        runtime.block_on(async {
-            let resp = http
-                .get(&url)
-                .header(reqwest::header::RANGE, range)
-                .send()
-                .await
-                .map_err(std::io::Error::other)?;
-            if resp.status() != reqwest::StatusCode::PARTIAL_CONTENT {
-                return Err(std::io::Error::other(format!(
-                    "the file service answered {}",
-                    resp.status()
-                )));
-            }
-            let total = resp
-                .headers()
-                .get(reqwest::header::CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit('/').next())
-                .and_then(|v| v.parse::<u64>().ok());
-            let bytes = resp.bytes().await.map_err(std::io::Error::other)?;
-            // A zero-length probe returns the size in place of data.
-            if len == 0 {
-                return Ok(total.unwrap_or(0).to_be_bytes().to_vec());
-            }
-            Ok(bytes.to_vec())
-        })
-    })
+    Some(
+        move |offset: u64, len: usize| -> std::io::Result<(Vec<u8>, Option<u64>)> {
+            let range = format!("bytes={}-{}", offset, offset + len.max(1) as u64 - 1);
+            runtime.block_on(async {
+                let resp = http
+                    .get(&url)
+                    .header(reqwest::header::RANGE, range)
+                    .send()
+                    .await
+                    .map_err(std::io::Error::other)?;
+                if resp.status() != reqwest::StatusCode::PARTIAL_CONTENT {
+                    return Err(std::io::Error::other(format!(
+                        "the file service answered {}",
+                        resp.status()
+                    )));
+                }
+                let total = resp
+                    .headers()
+                    .get(reqwest::header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.rsplit('/').next())
+                    .and_then(|v| v.parse::<u64>().ok());
+                let bytes = resp.bytes().await.map_err(std::io::Error::other)?;
+                Ok((bytes.to_vec(), total))
+            })
+        },
+    )
 }
 
 /// The decoding thread: opens the file, sends frames (waiting while the channel is full),
 /// obeys seeks, loops or ends.
 fn run_worker(
-    mut fetch: impl FnMut(u64, usize) -> std::io::Result<Vec<u8>> + Send + 'static,
+    mut fetch: impl FnMut(u64, usize) -> Fetched + Send + 'static,
     looping: bool,
     commands: Receiver<Command>,
     out: Sender<WorkerMsg>,
@@ -197,9 +199,10 @@ fn run_worker(
     let fail = |out: &Sender<WorkerMsg>, e: String| {
         let _ = out.send(WorkerMsg::Error(e));
     };
-    let size = match fetch(0, 0) {
-        Ok(b) if b.len() == 8 => u64::from_be_bytes(b.try_into().unwrap_or([0; 8])),
-        Ok(_) => return fail(&out, "the file service did not say the size".into()),
+    // The first byte's answer says how big the file is.
+    let size = match fetch(0, 1) {
+        Ok((_, Some(size))) => size,
+        Ok((_, None)) => return fail(&out, "the file service did not say the size".into()),
         Err(e) => return fail(&out, e.to_string()),
     };
     let fetched = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -208,7 +211,7 @@ fn run_worker(
         size,
         FETCH_BLOCK,
         Box::new(move |offset, len| {
-            let bytes = fetch(offset, len)?;
+            let (bytes, _) = fetch(offset, len)?;
             counter.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
             Ok(bytes)
         }),

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::predict::{Model, true_prep_minutes};
+use crate::predict::Model;
 use crate::store::{DeliveryRow, now_ms};
 
 /// Every kiosk and test sees the same district.
@@ -84,11 +84,9 @@ async fn tracking_of(state: &AppState, order_id: Uuid) -> Result<Tracking, AppEr
         .ok_or(AppError::NotFound("order"))?;
     let history = state
         .store
-        .order(d.account_id, order_id)
+        .status_history(order_id)
         .await
-        .map_err(anyhow::Error::from)?
-        .map(|o| o.history)
-        .unwrap_or_default();
+        .map_err(anyhow::Error::from)?;
     let model = state.model.read().map(|m| m.clone()).unwrap_or_default();
     Ok(Tracking {
         order_id,
@@ -179,21 +177,11 @@ async fn courier_jobs(
     headers: HeaderMap,
 ) -> Result<Json<CourierJobs>, AppError> {
     check_courier_token(&state, &headers)?;
-    let mut jobs = state
+    let jobs = state
         .store
         .courier_jobs(200)
         .await
         .map_err(anyhow::Error::from)?;
-    for job in &mut jobs {
-        if let Some(d) = state
-            .store
-            .delivery(job.order_id)
-            .await
-            .map_err(anyhow::Error::from)?
-        {
-            job.kitchen_minutes = true_prep_minutes(&d.features);
-        }
-    }
     Ok(Json(CourierJobs {
         jobs,
         time_scale: state.time_scale,

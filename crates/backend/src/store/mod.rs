@@ -694,6 +694,26 @@ impl Store {
         Ok(())
     }
 
+    /// The order's status changes, oldest first.
+    pub async fn status_history(&self, order_id: Uuid) -> Result<Vec<StatusChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, at, note FROM order_status_history WHERE order_id = $1 ORDER BY seq",
+        )
+        .bind(order_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|h| {
+                Ok(StatusChange {
+                    status: enum_from_text(&h.try_get::<String, _>("status")?)?,
+                    at: h.try_get("at")?,
+                    note: h.try_get("note")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
     /// An order of this account; another account's order reads as absent.
     pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError> {
         let rows = self
@@ -748,21 +768,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let history = sqlx::query(
-                "SELECT status, at, note FROM order_status_history WHERE order_id = $1 ORDER BY seq",
-            )
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|h| {
-                Ok(StatusChange {
-                    status: enum_from_text(&h.try_get::<String, _>("status")?)?,
-                    at: h.try_get("at")?,
-                    note: h.try_get("note")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let history = self.status_history(id).await?;
             let payment_history = sqlx::query(
                 "SELECT state, at, note FROM payment_history WHERE order_id = $1 ORDER BY seq",
             )

@@ -24,6 +24,14 @@ impl Store {
         let from = period.span_ms().map_or(0, |s| now - s);
         let account = account_id.to_string();
         let pool = &self.pool;
+        // Every query below filters with COUNTED, so takes the account and the start.
+        let rows = async |sql: &str| {
+            sqlx::query(sql)
+                .bind(&account)
+                .bind(from)
+                .fetch_all(pool)
+                .await
+        };
 
         let totals = sqlx::query(&format!(
             "SELECT COUNT(*) AS n, COALESCE(SUM(o.total_minor), 0) AS spent FROM orders o WHERE {COUNTED}"
@@ -39,15 +47,12 @@ impl Store {
         .bind(from)
         .fetch_one(pool)
         .await?;
-        let per_category = sqlx::query(&format!(
+        let per_category = rows(&format!(
             "SELECT c.name AS category, SUM(l.unit_price_minor * l.quantity) AS spent
              FROM order_lines l JOIN orders o ON o.id = l.order_id
              JOIN products p ON p.id = l.product_id JOIN categories c ON c.id = p.category_id
              WHERE {COUNTED} GROUP BY c.id, c.name ORDER BY spent DESC, c.name"
         ))
-        .bind(&account)
-        .bind(from)
-        .fetch_all(pool)
         .await?
         .iter()
         .map(|r| {
@@ -57,14 +62,11 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let top_products = sqlx::query(&format!(
+        let top_products = rows(&format!(
             "SELECT l.product_id, MAX(l.name) AS name, SUM(l.quantity) AS qty
              FROM order_lines l JOIN orders o ON o.id = l.order_id
              WHERE {COUNTED} GROUP BY l.product_id ORDER BY qty DESC, l.product_id LIMIT 5"
         ))
-        .bind(&account)
-        .bind(from)
-        .fetch_all(pool)
         .await?
         .iter()
         .map(|r| {
@@ -76,13 +78,10 @@ impl Store {
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let mut orders_by_hour = vec![0i64; 24];
-        for r in sqlx::query(&format!(
+        for r in rows(&format!(
             "SELECT (o.created_at / 3600000) % 24 AS hour, COUNT(*) AS n FROM orders o
              WHERE {COUNTED} GROUP BY (o.created_at / 3600000) % 24"
         ))
-        .bind(&account)
-        .bind(from)
-        .fetch_all(pool)
         .await?
         {
             let hour: i64 = r.try_get("hour")?;
@@ -117,14 +116,11 @@ impl Store {
         .bind(from)
         .fetch_one(pool)
         .await?;
-        let delivery_minutes = sqlx::query(&format!(
+        let delivery_minutes = rows(&format!(
             "SELECT CAST(d.actual_minutes / 5 AS INTEGER) * 5 AS bin, COUNT(*) AS n
              FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE {COUNTED} AND {delivered} GROUP BY CAST(d.actual_minutes / 5 AS INTEGER) ORDER BY bin"
         ))
-        .bind(&account)
-        .bind(from)
-        .fetch_all(pool)
         .await?
         .iter()
         .map(|r| {
@@ -134,14 +130,11 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let deliveries = sqlx::query(&format!(
+        let deliveries = rows(&format!(
             "SELECT d.distance_m / 1000.0 AS km, d.actual_minutes AS minutes
              FROM deliveries d JOIN orders o ON o.id = d.order_id
              WHERE {COUNTED} AND {delivered} ORDER BY o.created_at"
         ))
-        .bind(&account)
-        .bind(from)
-        .fetch_all(pool)
         .await?
         .iter()
         .map(|r| {

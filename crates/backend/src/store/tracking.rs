@@ -239,7 +239,7 @@ impl Store {
                         payment,
                         PaymentState::Paid | PaymentState::DueOnDelivery
                     ),
-                    kitchen_minutes: 0.0,
+                    kitchen_minutes: crate::predict::true_prep_minutes(&d.features),
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
