@@ -58,6 +58,22 @@ fn screen(world: &World) -> Screen {
     *world.resource::<State<Screen>>().get()
 }
 
+/// Puts `quantity` of a product in the cart, goes to checkout and fills a valid address.
+fn checkout_with(app: &mut App, product_id: i64, quantity: u32) {
+    send(
+        app,
+        ShopAction::AddToCart {
+            product_id,
+            quantity,
+        },
+    );
+    send(app, ShopAction::Checkout);
+    run_until(app, "checkout", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Checkout
+    });
+    fill_address(app);
+}
+
 fn fill_address(app: &mut App) {
     let mut session = app.world_mut().resource_mut::<CustomerSession>();
     session.checkout.address = "Tverskaya St 7, flat 12".into();
@@ -302,18 +318,7 @@ fn an_order_during_an_outage_keeps_the_cart_and_says_so() {
         w.resource::<Catalog>().is_ready()
     });
     let id = app.world().resource::<Catalog>().products[0].id;
-    send(
-        &mut app,
-        ShopAction::AddToCart {
-            product_id: id,
-            quantity: 3,
-        },
-    );
-    send(&mut app, ShopAction::Checkout);
-    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
-        screen(w) == Screen::Checkout
-    });
-    fill_address(&mut app);
+    checkout_with(&mut app, id, 3);
 
     rt.block_on(backend.stop());
     send(&mut app, ShopAction::PlaceOrder);
@@ -541,18 +546,7 @@ fn a_kiosk_left_alone_forgets_the_customer() {
     });
     let id = app.world().resource::<Catalog>().products[2].id;
     send(&mut app, ShopAction::SetLanguage(Language::Ru));
-    send(
-        &mut app,
-        ShopAction::AddToCart {
-            product_id: id,
-            quantity: 2,
-        },
-    );
-    send(&mut app, ShopAction::Checkout);
-    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
-        screen(w) == Screen::Checkout
-    });
-    fill_address(&mut app);
+    checkout_with(&mut app, id, 2);
     app.world_mut()
         .resource_mut::<CustomerSession>()
         .checkout
@@ -834,18 +828,7 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
     });
     let id = app.world().resource::<Catalog>().products[1].id;
     send(&mut app, ShopAction::Start);
-    send(
-        &mut app,
-        ShopAction::AddToCart {
-            product_id: id,
-            quantity: 1,
-        },
-    );
-    send(&mut app, ShopAction::Checkout);
-    run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
-        screen(w) == Screen::Checkout
-    });
-    fill_address(&mut app);
+    checkout_with(&mut app, id, 1);
     app.world_mut()
         .resource_mut::<CustomerSession>()
         .checkout
