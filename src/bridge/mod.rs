@@ -39,7 +39,42 @@ pub(crate) fn plugin(app: &mut App) {
         }
     }
     app.add_message::<BackendReply>()
+        .add_systems(Startup, wake_app_on_replies)
         .add_systems(PreUpdate, drain_replies);
+}
+
+/// The kiosk sleeps between frames while nothing moves; a reply or push event wakes it so it
+/// is shown at once rather than at the next timer tick. (No event loop in headless tests.)
+fn wake_app_on_replies(
+    bridge: Res<Bridge>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+) {
+    if let Some(proxy) = proxy {
+        let proxy = (**proxy).clone();
+        bridge.set_waker(move || {
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        });
+    }
+}
+
+type Waker = Arc<std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>>;
+
+/// The runtime's end of the reply channel: every reply also wakes the app.
+#[derive(Clone)]
+struct ReplyTx {
+    tx: Sender<BackendReply>,
+    wake: Waker,
+}
+
+impl ReplyTx {
+    /// False once the app (the receiving end) is gone.
+    fn send(&self, reply: BackendReply) -> bool {
+        let sent = self.tx.send(reply).is_ok();
+        if let Some(wake) = self.wake.get() {
+            wake();
+        }
+        sent
+    }
 }
 
 pub type RequestId = u64;
@@ -317,7 +352,7 @@ pub struct Bridge {
     runtime: Option<tokio::runtime::Runtime>,
     http: reqwest::Client,
     base_url: Option<String>,
-    tx: Sender<BackendReply>,
+    tx: ReplyTx,
     rx: Receiver<BackendReply>,
     next_id: Arc<AtomicU64>,
     in_flight: Arc<AtomicU64>,
@@ -347,7 +382,10 @@ impl Bridge {
             runtime: Some(runtime),
             http,
             base_url: None,
-            tx,
+            tx: ReplyTx {
+                tx,
+                wake: Waker::default(),
+            },
             rx,
             next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
             in_flight: Arc::new(AtomicU64::new(0)),
@@ -365,7 +403,7 @@ impl Bridge {
     ) {
         let tx = self.tx.clone();
         let reply = move |result| {
-            let _ = tx.send(BackendReply {
+            tx.send(BackendReply {
                 id: CONNECT_REQUEST,
                 call: CallKind::Connect,
                 result,
@@ -401,6 +439,11 @@ impl Bridge {
         }
     }
 
+    /// Called after every reply is queued (once; later calls are ignored).
+    pub fn set_waker(&self, wake: impl Fn() + Send + Sync + 'static) {
+        let _ = self.tx.wake.set(Box::new(wake));
+    }
+
     fn runtime(&self) -> &tokio::runtime::Runtime {
         self.runtime
             .as_ref()
@@ -427,7 +470,7 @@ impl Bridge {
         let kind = call.kind();
         let tx = self.tx.clone();
         let Some(base) = self.base_url.clone() else {
-            let _ = tx.send(BackendReply {
+            tx.send(BackendReply {
                 id,
                 call: kind,
                 result: Err(BridgeError::NotConnected),
@@ -440,7 +483,7 @@ impl Bridge {
         self.runtime().spawn(async move {
             let result = client::perform(&http, &base, call).await;
             in_flight.fetch_sub(1, Ordering::Relaxed);
-            let _ = tx.send(BackendReply {
+            tx.send(BackendReply {
                 id,
                 call: kind,
                 result,
@@ -485,7 +528,6 @@ impl Bridge {
                     call: CallKind::Push,
                     result: Ok(ApiReply::Push(event)),
                 })
-                .is_ok()
             })
             .await;
         });

@@ -32,6 +32,12 @@ pub fn warning_left(
     (left <= WARNING_SECONDS.min(timeout / 2.0) && left > 0.0).then(|| left.ceil() as u64)
 }
 
+/// When (on the `Time` clock) the warning appears if nobody touches the screen before.
+pub fn warning_starts_at(config: &KioskConfig, activity: &Activity) -> f64 {
+    let timeout = config.idle_timeout.as_secs_f64();
+    activity.last_touch + timeout - WARNING_SECONDS.min(timeout / 2.0)
+}
+
 fn still_there(
     mut contexts: EguiContexts,
     config: Res<KioskConfig>,

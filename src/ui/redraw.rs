@@ -4,21 +4,31 @@
 
 use std::time::Duration;
 
+use bevy::platform::collections::HashMap;
 use bevy::prelude::*;
-use bevy::window::RequestRedraw;
+use bevy::window::{RequestRedraw, WindowEvent};
 use bevy::winit::{UpdateMode, WinitSettings};
+use bevy_egui::{EguiContexts, EguiInput, EguiPreUpdateSet, EguiPrimaryContextPass, egui};
 
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
+use crate::config::KioskConfig;
 use crate::notify::Toasts;
 use crate::scenes::Screen;
 use crate::scenes::gallery::GalleryView;
+use crate::session::Activity;
+use crate::ui::idle;
 use crate::video::{PlayerState, VideoPlayer};
 
 /// How often the kiosk wakes when nothing happens (timers: idle reset, countdowns).
 pub const IDLE_TICK: Duration = Duration::from_millis(1000);
 
-/// Update on input and every [`IDLE_TICK`]; [`keep_drawing_while_busy`] asks for more.
+/// The longest a quiet screen sleeps; what really wakes it is a touch, a backend reply
+/// (the bridge wakes the app) or the idle warning's due time.
+pub const QUIET_WAIT_MAX: Duration = Duration::from_secs(60);
+
+/// Update on input and every [`IDLE_TICK`]; [`keep_drawing_while_busy`] asks for more and
+/// [`pace_idle_wakeups`] lets quiet screens sleep longer.
 pub fn on_demand() -> WinitSettings {
     WinitSettings {
         focused_mode: UpdateMode::reactive_low_power(IDLE_TICK),
@@ -27,7 +37,88 @@ pub fn on_demand() -> WinitSettings {
 }
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(Last, keep_drawing_while_busy);
+    app.init_resource::<RepaintCauses>()
+        .add_systems(Startup, follow_real_time)
+        .add_systems(
+            PreUpdate,
+            drop_repeated_modifiers
+                .after(EguiPreUpdateSet::ProcessInput)
+                .before(EguiPreUpdateSet::BeginPass),
+        )
+        .add_systems(EguiPrimaryContextPass, note_egui_repaint_causes)
+        .add_systems(Last, (keep_drawing_while_busy, pace_idle_wakeups));
+}
+
+/// The virtual clock (the one systems read) advances at most 250 ms a frame by default, so a
+/// kiosk sleeping a second between frames would see its idle timeout take four times as long.
+/// Between frames of an app drawn on demand, virtual time must follow real time.
+fn follow_real_time(mut time: ResMut<Time<Virtual>>) {
+    time.set_max_delta(Duration::from_secs(24 * 60 * 60));
+}
+
+/// Screens with no clock of their own: nothing on them changes until a touch or a reply.
+/// (Forms keep the 1 s tick: egui's text cursor blinks on a timer bevy_egui cannot wake for.)
+pub fn quiet(screen: Screen) -> bool {
+    matches!(
+        screen,
+        Screen::Gallery | Screen::Product | Screen::Cart | Screen::Orders
+    )
+}
+
+/// How long the kiosk may sleep when nothing happens, `until_warning` seconds before the
+/// "still there?" warning is due.
+pub fn idle_wait(screen: Screen, until_warning: f64) -> Duration {
+    if quiet(screen) && until_warning > IDLE_TICK.as_secs_f64() {
+        Duration::from_secs_f64(until_warning).min(QUIET_WAIT_MAX)
+    } else {
+        IDLE_TICK
+    }
+}
+
+/// Sets the sleep for the current screen and last touch. Recomputed only when one of them
+/// changes or the warning falls due: the runner draws a frame whenever the mode changes, so
+/// recomputing a shrinking wait every frame would never let it sleep.
+///
+/// With pipelined rendering a frame's clock is read when the previous frame finished drawing,
+/// so the frame that ends a long sleep still sees the time before it; when that sleep was
+/// for a deadline, one more frame is asked for, which sees the deadline passed.
+fn pace_idle_wakeups(
+    screen: Res<State<Screen>>,
+    config: Res<KioskConfig>,
+    activity: Res<Activity>,
+    time: Res<Time>,
+    settings: Option<ResMut<WinitSettings>>,
+    mut redraw: MessageWriter<RequestRedraw>,
+    mut paced_for: Local<Option<(Screen, u64, bool)>>,
+    mut deadline: Local<Option<std::time::Instant>>,
+) {
+    let Some(mut settings) = settings else {
+        return;
+    };
+    // Screenshots and benchmarks draw continuously; leave them be.
+    if !matches!(settings.focused_mode, UpdateMode::Reactive { .. }) {
+        return;
+    }
+    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+        *deadline = None;
+        redraw.write(RequestRedraw);
+    }
+    let until_warning = idle::warning_starts_at(&config, &activity) - time.elapsed_secs_f64();
+    let key = (
+        *screen.get(),
+        activity.last_touch.to_bits(),
+        until_warning <= 0.0,
+    );
+    if *paced_for == Some(key) {
+        return;
+    }
+    *paced_for = Some(key);
+    let wait = idle_wait(*screen.get(), until_warning);
+    // The runner counts the wait from the start of this frame, a little before now.
+    *deadline = (wait > IDLE_TICK).then(|| std::time::Instant::now() + wait - IDLE_TICK / 2);
+    debug!(?wait, screen = ?screen.get(), "sleeping between frames");
+    settings.focused_mode = UpdateMode::reactive_low_power(wait);
+    settings.unfocused_mode = UpdateMode::reactive_low_power(wait);
 }
 
 /// True while the picture changes by itself or an answer is awaited.
@@ -40,6 +131,7 @@ pub fn busy(
     players_moving: bool,
     scrolling: bool,
     toasts: bool,
+    settling: bool,
 ) -> bool {
     // The attract screen and the map animate; everything else only when something happens.
     matches!(screen, Screen::Attract | Screen::Tracking)
@@ -49,6 +141,52 @@ pub fn busy(
         || players_moving
         || scrolling
         || toasts
+        || settling
+}
+
+/// Frames drawn after a screen change or a touch whatever else happens: layout is measured
+/// a frame after it is built, and what it shows (cards, pictures to fetch) only then.
+pub const SETTLE_FRAMES: u32 = 4;
+
+/// bevy_egui sends egui the modifier keys as an event every frame, and egui asks for an
+/// immediate repaint after any frame with an event: the kiosk then never sleeps (≈ 12 frames
+/// a second of software rendering on a still gallery). Only a change is passed on; egui keeps
+/// the modifiers from the last one.
+fn drop_repeated_modifiers(
+    mut inputs: Query<(Entity, &mut EguiInput)>,
+    mut last: Local<HashMap<Entity, egui::Modifiers>>,
+) {
+    for (entity, mut input) in &mut inputs {
+        let known = last.entry(entity).or_insert(egui::Modifiers::NONE);
+        only_changed_modifiers(&mut input.events, known);
+    }
+}
+
+/// Removes `ModifiersChanged` events that repeat the modifiers egui already has (`known`).
+pub fn only_changed_modifiers(events: &mut Vec<egui::Event>, known: &mut egui::Modifiers) {
+    events.retain(|event| match event {
+        egui::Event::ModifiersChanged(m) if m == known => false,
+        egui::Event::ModifiersChanged(m) => {
+            *known = *m;
+            true
+        }
+        _ => true,
+    });
+}
+
+/// Why egui asked for the frames of the last tally period (for the operator's debug log).
+#[derive(Resource, Default)]
+struct RepaintCauses(std::collections::BTreeMap<String, u32>);
+
+fn note_egui_repaint_causes(mut contexts: EguiContexts, mut causes: ResMut<RepaintCauses>) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    if let Ok(ctx) = contexts.ctx_mut() {
+        for cause in ctx.repaint_causes() {
+            *causes.0.entry(cause.to_string()).or_default() += 1;
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -63,8 +201,28 @@ fn keep_drawing_while_busy(
     time: Res<Time>,
     real: Res<Time<Real>>,
     mut redraw: MessageWriter<RequestRedraw>,
+    mut window_events: MessageReader<WindowEvent>,
     mut tally: Local<(f64, u32, u32, u32)>,
+    mut woken_by: Local<std::collections::BTreeMap<String, u32>>,
+    mut egui_causes: ResMut<RepaintCauses>,
+    activity: Res<Activity>,
+    mut settle: Local<(Option<(Screen, u64)>, u32)>,
 ) {
+    let key = (*screen.get(), activity.last_touch.to_bits());
+    if settle.0 != Some(key) {
+        *settle = (Some(key), SETTLE_FRAMES);
+    }
+    let settling = settle.1 > 0;
+    settle.1 = settle.1.saturating_sub(1);
+    for event in window_events.read() {
+        let name = format!("{event:?}");
+        let kind = name
+            .split(['(', ' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        *woken_by.entry(kind).or_default() += 1;
+    }
     let moving = players
         .iter()
         .any(|p| matches!(p.state, PlayerState::Playing | PlayerState::Loading));
@@ -74,8 +232,16 @@ fn keep_drawing_while_busy(
     // For the operator's log: how often the kiosk really draws.
     tally.1 += 1;
     if now - tally.0 >= 10.0 {
-        debug!(frames = tally.1, busy = tally.2, "frames in the last 10 s");
+        debug!(
+            frames = tally.1,
+            busy = tally.2,
+            window_events = ?*woken_by,
+            egui_repaints = ?egui_causes.0,
+            "frames in the last 10 s"
+        );
         *tally = (now, 0, 0, 0);
+        woken_by.clear();
+        egui_causes.0.clear();
     }
     if busy(
         *screen.get(),
@@ -85,6 +251,7 @@ fn keep_drawing_while_busy(
         moving,
         scrolling,
         toasting,
+        settling,
     ) {
         tally.2 += 1;
         redraw.write(RequestRedraw);
@@ -96,17 +263,86 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quiet_screens_sleep_until_the_idle_warning_and_others_tick_every_second() {
+        assert_eq!(idle_wait(Screen::Gallery, 50.0), Duration::from_secs(50));
+        assert_eq!(idle_wait(Screen::Cart, 500.0), QUIET_WAIT_MAX);
+        assert_eq!(
+            idle_wait(Screen::Gallery, 0.5),
+            IDLE_TICK,
+            "warning nearly due"
+        );
+        assert_eq!(
+            idle_wait(Screen::Gallery, -3.0),
+            IDLE_TICK,
+            "countdown showing"
+        );
+        assert_eq!(idle_wait(Screen::Checkout, 50.0), IDLE_TICK, "forms blink");
+        assert_eq!(idle_wait(Screen::Payment, 50.0), IDLE_TICK, "payment polls");
+    }
+
+    #[test]
+    fn only_a_change_of_modifier_keys_reaches_egui() {
+        let none = egui::Event::ModifiersChanged(egui::Modifiers::NONE);
+        let ctrl = egui::Event::ModifiersChanged(egui::Modifiers::CTRL);
+        let moved = egui::Event::PointerMoved(egui::pos2(1.0, 2.0));
+        let mut known = egui::Modifiers::NONE;
+        let mut frame = vec![none.clone(), moved.clone()];
+        only_changed_modifiers(&mut frame, &mut known);
+        assert_eq!(
+            frame,
+            vec![moved.clone()],
+            "the idle frame has no event left"
+        );
+        let mut frame = vec![ctrl.clone()];
+        only_changed_modifiers(&mut frame, &mut known);
+        assert_eq!(frame, vec![ctrl.clone()]);
+        assert_eq!(known, egui::Modifiers::CTRL);
+        let mut frame = vec![ctrl.clone(), none.clone()];
+        only_changed_modifiers(&mut frame, &mut known);
+        assert_eq!(frame, vec![none], "released again");
+        assert_eq!(known, egui::Modifiers::NONE);
+    }
+
+    #[test]
     fn a_still_gallery_sleeps_and_anything_moving_wakes_it() {
-        let still = |screen| busy(screen, true, 0, 0, false, false, false);
+        let still = |screen| busy(screen, true, 0, 0, false, false, false, false);
         assert!(!still(Screen::Gallery));
         assert!(!still(Screen::Cart));
         assert!(still(Screen::Attract), "the attract loop animates");
         assert!(still(Screen::Tracking), "the map animates");
-        assert!(busy(Screen::Gallery, false, 0, 0, false, false, false));
-        assert!(busy(Screen::Gallery, true, 1, 0, false, false, false));
-        assert!(busy(Screen::Gallery, true, 0, 3, false, false, false));
-        assert!(busy(Screen::Product, true, 0, 0, true, false, false));
-        assert!(busy(Screen::Gallery, true, 0, 0, false, true, false));
-        assert!(busy(Screen::Gallery, true, 0, 0, false, false, true));
+        assert!(busy(
+            Screen::Gallery,
+            false,
+            0,
+            0,
+            false,
+            false,
+            false,
+            false
+        ));
+        assert!(busy(
+            Screen::Gallery,
+            true,
+            1,
+            0,
+            false,
+            false,
+            false,
+            false
+        ));
+        assert!(busy(
+            Screen::Gallery,
+            true,
+            0,
+            3,
+            false,
+            false,
+            false,
+            false
+        ));
+        assert!(busy(Screen::Product, true, 0, 0, true, false, false, false));
+        assert!(busy(Screen::Gallery, true, 0, 0, false, true, false, false));
+        assert!(busy(Screen::Gallery, true, 0, 0, false, false, true, false));
+        assert!(busy(Screen::Gallery, true, 0, 0, false, false, false, true));
     }
 }
