@@ -1,6 +1,9 @@
 //! Catalog service (customer backend): categories and products, paged, filtered, searched.
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use customerclient_api::catalog::{
@@ -34,10 +37,45 @@ async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>
     ))
 }
 
+/// Product pages as sent, by query, for the catalog version they were read at. Every kiosk asks
+/// for the same few pages over and over, and the catalog changes rarely.
+#[derive(Default)]
+pub struct PageCache {
+    pages: std::sync::Mutex<std::collections::HashMap<PageKey, (u64, Bytes)>>,
+}
+
+/// Category as asked for, search text, page size, page.
+type PageKey = (Option<String>, Option<String>, u32, u32);
+
+/// Distinct queries kept; beyond that (searches, mostly) the cache starts over.
+const CACHED_PAGES: usize = 4096;
+
+impl PageCache {
+    fn get(&self, key: &PageKey, version: u64) -> Option<Bytes> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, key: PageKey, version: u64, body: Bytes) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= CACHED_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, (version, body));
+    }
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 async fn products(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ProductQuery>,
-) -> Result<Json<ProductPage>, AppError> {
+) -> Result<Response, AppError> {
     let page = query.page.unwrap_or(1);
     if page == 0 {
         return Err(AppError::BadRequest {
@@ -49,22 +87,11 @@ async fn products(
         .per_page
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .clamp(1, MAX_PAGE_SIZE);
-    let category_id = match query
+    let category = query
         .category
         .as_deref()
         .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) => Some(
-            state
-                .store
-                .category_id(c)
-                .await
-                .map_err(anyhow::Error::from)?
-                .ok_or(AppError::NotFound("category"))?,
-        ),
-        None => None,
-    };
+        .filter(|c| !c.is_empty());
     let text = query
         .q
         .as_deref()
@@ -76,6 +103,23 @@ async fn products(
             message: "search text is limited to 100 characters".into(),
         });
     }
+    // Read before the query: a change while it runs then only makes the entry stale.
+    let version = state.store.catalog_version();
+    let key = (category.map(str::to_owned), text.clone(), per_page, page);
+    if let Some(body) = state.catalog_pages.get(&key, version) {
+        return Ok(json_body(body));
+    }
+    let category_id = match category {
+        Some(c) => Some(
+            state
+                .store
+                .category_id(c)
+                .await
+                .map_err(anyhow::Error::from)?
+                .ok_or(AppError::NotFound("category"))?,
+        ),
+        None => None,
+    };
     let filter = ProductFilter {
         category_id,
         text: text.as_deref(),
@@ -87,12 +131,17 @@ async fn products(
         .products(&filter)
         .await
         .map_err(anyhow::Error::from)?;
-    Ok(Json(ProductPage {
-        items,
-        page,
-        per_page,
-        total,
-    }))
+    let body = Bytes::from(
+        serde_json::to_vec(&ProductPage {
+            items,
+            page,
+            per_page,
+            total,
+        })
+        .map_err(anyhow::Error::from)?,
+    );
+    state.catalog_pages.put(key, version, body.clone());
+    Ok(json_body(body))
 }
 
 async fn product(

@@ -62,6 +62,8 @@ pub struct AppState {
     pub model: Arc<std::sync::RwLock<predict::Model>>,
     /// How much faster than real time deliveries run (the simulator's speed; 1 without it).
     pub time_scale: f64,
+    /// Product pages already answered, for the current catalog.
+    pub catalog_pages: Arc<catalog::PageCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +160,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         map: Arc::new(map),
         model: Arc::new(std::sync::RwLock::new(model)),
         time_scale: config.simulator.as_ref().map_or(1.0, |s| s.speed),
+        catalog_pages: Default::default(),
         store,
         delivery: Arc::new(config.delivery.clone()),
         payments: Arc::new(config.payments.clone()),

@@ -223,6 +223,50 @@ async fn sign_up_rejects_bad_fields_with_reasons() {
 }
 
 #[tokio::test]
+async fn a_catalog_change_shows_on_pages_answered_before_it() {
+    let s = TestServer::start().await;
+    let query = "/api/v1/products?category=burgers&per_page=200";
+    let s = &s;
+    let page = |q: &'static str| async move {
+        let r = s.get(q, None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        r.json::<ProductPage>().await.unwrap()
+    };
+    let before = page(query).await;
+    assert_eq!(
+        page(query).await.total,
+        before.total,
+        "asked twice, same page"
+    );
+    let template = &before.items[0];
+    let store = &s.backend.state.store;
+    let id = store.product_max_id().await.unwrap() + 1;
+    store
+        .insert_product(&customerclient_backend::store::NewProduct {
+            id,
+            category_id: template.category_id,
+            name: "Midnight Burger",
+            description: "added while kiosks were browsing",
+            price: &template.price,
+            image_id: None,
+            video_id: None,
+            available: true,
+            position: 999,
+        })
+        .await
+        .unwrap();
+    let after = page(query).await;
+    assert_eq!(after.total, before.total + 1);
+    assert_eq!(after.items.last().map(|p| p.id), Some(id));
+    let search = page("/api/v1/products?q=midnight").await;
+    assert_eq!(
+        search.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![id]
+    );
+}
+
+#[tokio::test]
 async fn catalog_pages_filters_and_searches() {
     let s = TestServer::start().await;
     let categories: Vec<Category> = s

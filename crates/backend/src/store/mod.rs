@@ -58,6 +58,9 @@ pub struct Store {
     order_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Payment state changes read, check and write; one at a time for the same reason.
     pub(crate) payment_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Bumped by every write to categories or products, so caches of catalog answers know
+    /// when they are stale. Every method that changes the catalog must bump it.
+    catalog_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 pub struct AccountRow {
@@ -197,6 +200,7 @@ impl Store {
             pool,
             order_lock: Default::default(),
             payment_lock: Default::default(),
+            catalog_version: Default::default(),
         })
     }
 
@@ -385,13 +389,26 @@ impl Store {
         .bind(position)
         .execute(&self.pool)
         .await?;
+        self.catalog_changed();
         Ok(())
+    }
+
+    /// Changes whenever the catalog does.
+    pub fn catalog_version(&self) -> u64 {
+        self.catalog_version
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn catalog_changed(&self) {
+        self.catalog_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         insert_product_in(&mut tx, p).await?;
         tx.commit().await?;
+        self.catalog_changed();
         Ok(())
     }
 
@@ -402,6 +419,7 @@ impl Store {
             insert_product_in(&mut tx, p).await?;
         }
         tx.commit().await?;
+        self.catalog_changed();
         Ok(())
     }
 

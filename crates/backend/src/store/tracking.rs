@@ -108,9 +108,9 @@ fn delivery_row(r: &sqlx::sqlite::SqliteRow) -> Result<DeliveryRow, sqlx::Error>
 impl Store {
     /// Orders placed and not yet delivered, cancelled or failed: the kitchen's queue.
     pub async fn active_order_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM orders WHERE status NOT IN ('delivered', 'cancelled', 'failed')",
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM orders WHERE status IN {OPEN_STATUSES}"
+        ))
         .fetch_one(&self.pool)
         .await?)
     }
@@ -218,7 +218,7 @@ impl Store {
             "SELECT {DELIVERY_COLUMNS}, o.payment_state,
                 (SELECT MAX(at) FROM order_status_history h WHERE h.order_id = o.id) AS since
              FROM orders o JOIN deliveries d ON d.order_id = o.id
-             WHERE o.status NOT IN ('delivered', 'cancelled', 'failed')
+             WHERE o.status IN {OPEN_STATUSES}
              ORDER BY o.created_at LIMIT $1"
         );
         let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
@@ -298,5 +298,34 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// The statuses of orders still under way, by name: an index lookup each, where `NOT IN` the
+/// closed ones would walk every order ever placed.
+const OPEN_STATUSES: &str = "('placed', 'accepted', 'preparing', 'courier_assigned', 'on_the_way')";
+
+#[cfg(test)]
+mod tests {
+    use customerclient_api::orders::OrderStatus;
+
+    #[test]
+    fn the_open_statuses_are_exactly_the_active_ones() {
+        let all = [
+            OrderStatus::Placed,
+            OrderStatus::Accepted,
+            OrderStatus::Preparing,
+            OrderStatus::CourierAssigned,
+            OrderStatus::OnTheWay,
+            OrderStatus::Delivered,
+            OrderStatus::Cancelled,
+            OrderStatus::Failed,
+        ];
+        let active: Vec<String> = all
+            .into_iter()
+            .filter(|s| s.is_active())
+            .map(|s| format!("'{}'", super::super::enum_to_text(&s)))
+            .collect();
+        assert_eq!(super::OPEN_STATUSES, format!("({})", active.join(", ")));
     }
 }
