@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The kiosk side by side with a browser kiosk showing the same catalog.
 
 Generates a static HTML/CSS storefront of the kiosk's demo catalog (same products, same
