@@ -33,7 +33,7 @@ struct Cli {
     /// database only).
     #[arg(long)]
     catalog_size: Option<usize>,
-    /// Skip the attract screen and open the gallery as soon as the catalog is in (benchmarks).
+    /// Open the gallery instead of the attract screen (benchmarks; cards show once the catalog is in).
     #[arg(long)]
     start_in_gallery: bool,
     /// Save a PNG of `--scene` to this path and exit.
@@ -124,7 +124,8 @@ fn main() -> AppExit {
         app.insert_resource(customerclient::ui::redraw::on_demand());
     }
     if cli.start_in_gallery {
-        app.add_systems(Update, open_gallery_once_loaded);
+        // Straight into the storefront, as a browser kiosk opens its page: no attract frames.
+        app.insert_state(customerclient::scenes::Screen::Gallery);
     }
     if let (Some(path), Some(shot)) = (cli.screenshot, cli.scene) {
         app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, shot });
@@ -133,17 +134,6 @@ fn main() -> AppExit {
 }
 
 /// `--start-in-gallery`: a tap on the attract screen as soon as the catalog has loaded.
-fn open_gallery_once_loaded(
-    catalog: Res<customerclient::catalog::Catalog>,
-    mut done: Local<bool>,
-    mut out: MessageWriter<customerclient::session::ShopAction>,
-) {
-    if !*done && catalog.is_ready() {
-        *done = true;
-        out.write(customerclient::session::ShopAction::Start);
-    }
-}
-
 /// Ctrl+Alt+Q closes the kiosk: for the store operator with a service keyboard, not customers.
 fn operator_exit(keys: Res<ButtonInput<KeyCode>>, mut exit: MessageWriter<AppExit>) {
     let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);

@@ -10,7 +10,7 @@ use bevy::diagnostic::FrameCount;
 use bevy::input::mouse::{MouseScrollUnit, MouseWheel};
 use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer};
 use bevy::prelude::*;
-use bevy::window::RequestRedraw;
+use bevy::window::{PrimaryWindow, RequestRedraw};
 
 use super::Screen;
 use crate::bridge::Bridge;
@@ -170,9 +170,17 @@ fn spawn(
     session: Res<CustomerSession>,
     i18n: Res<I18n>,
     mut view: ResMut<GalleryView>,
+    window: Query<&Window, With<PrimaryWindow>>,
 ) {
     view.velocity = 0.0;
     view.dragging = false;
+    // The grid is measured only after its first layout; until then the window's size lets the
+    // first frame already show cards (a frame or two sooner, each 50–100 ms in software).
+    if view.viewport.x <= 0.0
+        && let Ok(window) = window.single()
+    {
+        view.viewport = Vec2::new(window.width(), window.height());
+    }
     commands
         .spawn((
             widgets::scene_root("Gallery"),
