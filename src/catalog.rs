@@ -142,6 +142,11 @@ fn load_catalog(
             Ok(ApiReply::Categories(c)) => catalog.categories = c.clone(),
             Ok(ApiReply::Delivery(d)) => catalog.delivery = Some(d.clone()),
             Ok(ApiReply::Products(page)) => {
+                if page.page == 1 && catalog.products.is_empty() {
+                    // The first screens need only the first page: show it while the rest
+                    // of a large catalog arrives (the catalog stays `Loading` until then).
+                    catalog.set_products(page.items.clone());
+                }
                 catalog.pages.insert(page.page, page.items.clone());
                 // The first page tells how many there are: ask for all the others at once,
                 // so a large catalog costs one round trip more than a small one, not fifty.

@@ -1105,3 +1105,41 @@ fn a_product_video_streams_plays_and_pauses_and_bad_files_fail_cleanly() {
     };
     assert!(why.contains("MP4"), "{why}");
 }
+
+#[test]
+fn a_large_catalog_shows_its_first_page_at_once_and_then_every_product_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = embedded(&dir);
+    config.catalog_size = Some(450); // three pages of 200
+    let mut app = app(config);
+    run_until(&mut app, "the first page", Duration::from_secs(120), |w| {
+        !w.resource::<Catalog>().products.is_empty()
+    });
+    let catalog = app.world().resource::<Catalog>();
+    assert_eq!(
+        catalog.state,
+        LoadState::Loading,
+        "the other pages are on their way"
+    );
+    let first: Vec<i64> = catalog.products.iter().map(|p| p.id).collect();
+    assert_eq!(first.len(), customerclient::catalog::PAGE_SIZE as usize);
+    run_until(
+        &mut app,
+        "the whole catalog",
+        Duration::from_secs(30),
+        |w| w.resource::<Catalog>().is_ready(),
+    );
+    let catalog = app.world().resource::<Catalog>();
+    let all: Vec<i64> = catalog.products.iter().map(|p| p.id).collect();
+    assert_eq!(all.len(), 450);
+    assert_eq!(
+        &all[..first.len()],
+        &first[..],
+        "the first page keeps its place"
+    );
+    let mut unique = all.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 450, "no product twice");
+    assert!(all.iter().all(|&id| catalog.product(id).is_some()));
+}

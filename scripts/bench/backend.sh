@@ -26,8 +26,10 @@ wrk -t2 -c"$conns" -d"${secs}s" --latency "$base/products?per_page=20&page=3" | 
 echo "## picture: GET /files/$image"
 wrk -t2 -c"$conns" -d"${secs}s" --latency "$base/files/$image" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
 echo "## orders: POST /orders with Idempotency-Key"
-wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
+RUN=wide wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
 echo "## orders, 4 connections (latency without a queue)"
-wrk -t2 -c4 -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
+RUN=narrow wrk -t2 -c4 -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
 orders=$(curl -sf "$base/orders" -H "Authorization: Bearer $TOKEN" | grep -o '"number"' | wc -l)
 echo "orders the guest holds afterwards: $orders"
+echo "server warnings and errors during the runs: $(grep -cE "WARN|ERROR" "$work/log" || true)"
+grep -E "WARN|ERROR" "$work/log" | grep -v "demo secret" | tail -5 || true

@@ -1,6 +1,8 @@
 -- wrk: every request places a new order with its own Idempotency-Key.
 local counter = 0
 local token = os.getenv("TOKEN")
+-- Keys differ between runs too, so no run replays an earlier one's orders.
+local run = os.getenv("RUN") or "0"
 local threads = 0
 
 function setup(thread)
@@ -16,6 +18,6 @@ request = function()
   return wrk.format("POST", "/api/v1/orders", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
-    ["Idempotency-Key"] = "bench-" .. thread_id .. "-" .. counter,
+    ["Idempotency-Key"] = "bench-" .. run .. "-" .. thread_id .. "-" .. counter,
   }, body)
 end
