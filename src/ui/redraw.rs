@@ -75,6 +75,13 @@ pub fn idle_wait(screen: Screen, until_warning: f64) -> Duration {
     }
 }
 
+/// What the sleep was last set for (screen, last touch, warning due) and when it ends.
+#[derive(Default)]
+struct Pacing {
+    paced_for: Option<(Screen, u64, bool)>,
+    deadline: Option<std::time::Instant>,
+}
+
 /// Sets the sleep for the current screen and last touch. Recomputed only when one of them
 /// changes or the warning falls due: the runner draws a frame whenever the mode changes, so
 /// recomputing a shrinking wait every frame would never let it sleep.
@@ -89,8 +96,7 @@ fn pace_idle_wakeups(
     time: Res<Time>,
     settings: Option<ResMut<WinitSettings>>,
     mut redraw: MessageWriter<RequestRedraw>,
-    mut paced_for: Local<Option<(Screen, u64, bool)>>,
-    mut deadline: Local<Option<std::time::Instant>>,
+    mut pacing: Local<Pacing>,
 ) {
     let Some(mut settings) = settings else {
         return;
@@ -99,8 +105,11 @@ fn pace_idle_wakeups(
     if !matches!(settings.focused_mode, UpdateMode::Reactive { .. }) {
         return;
     }
-    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-        *deadline = None;
+    if pacing
+        .deadline
+        .is_some_and(|d| std::time::Instant::now() >= d)
+    {
+        pacing.deadline = None;
         redraw.write(RequestRedraw);
     }
     let until_warning = idle::warning_starts_at(&config, &activity) - time.elapsed_secs_f64();
@@ -109,13 +118,13 @@ fn pace_idle_wakeups(
         activity.last_touch.to_bits(),
         until_warning <= 0.0,
     );
-    if *paced_for == Some(key) {
+    if pacing.paced_for == Some(key) {
         return;
     }
-    *paced_for = Some(key);
+    pacing.paced_for = Some(key);
     let wait = idle_wait(*screen.get(), until_warning);
     // The runner counts the wait from the start of this frame, a little before now.
-    *deadline = (wait > IDLE_TICK).then(|| std::time::Instant::now() + wait - IDLE_TICK / 2);
+    pacing.deadline = (wait > IDLE_TICK).then(|| std::time::Instant::now() + wait - IDLE_TICK / 2);
     debug!(?wait, screen = ?screen.get(), "sleeping between frames");
     settings.focused_mode = UpdateMode::reactive_low_power(wait);
     settings.unfocused_mode = UpdateMode::reactive_low_power(wait);
