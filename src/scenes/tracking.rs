@@ -402,14 +402,7 @@ fn move_courier(
 }
 
 /// The stages shown on the timeline, in order.
-const STAGES: [OrderStatus; 6] = [
-    OrderStatus::Placed,
-    OrderStatus::Accepted,
-    OrderStatus::Preparing,
-    OrderStatus::CourierAssigned,
-    OrderStatus::OnTheWay,
-    OrderStatus::Delivered,
-];
+const STAGES: [OrderStatus; 6] = OrderStatus::STAGES;
 
 /// The panel beside the map: order, ETA, stage timeline, and the way back.
 pub fn tracking_panel(

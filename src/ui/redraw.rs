@@ -130,27 +130,42 @@ fn pace_idle_wakeups(
     settings.unfocused_mode = UpdateMode::reactive_low_power(wait);
 }
 
+/// What, besides the screen itself, keeps the picture changing or an answer on its way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Motion {
+    pub catalog_ready: bool,
+    pub in_flight: u64,
+    pub pictures_loading: usize,
+    pub players_moving: bool,
+    pub scrolling: bool,
+    pub toasts: bool,
+    pub settling: bool,
+}
+
+impl Motion {
+    /// Nothing moving, nothing awaited.
+    pub const STILL: Motion = Motion {
+        catalog_ready: true,
+        in_flight: 0,
+        pictures_loading: 0,
+        players_moving: false,
+        scrolling: false,
+        toasts: false,
+        settling: false,
+    };
+}
+
 /// True while the picture changes by itself or an answer is awaited.
-#[allow(clippy::too_many_arguments)]
-pub fn busy(
-    screen: Screen,
-    catalog_ready: bool,
-    in_flight: u64,
-    pictures_loading: usize,
-    players_moving: bool,
-    scrolling: bool,
-    toasts: bool,
-    settling: bool,
-) -> bool {
+pub fn busy(screen: Screen, m: &Motion) -> bool {
     // The attract screen and the map animate; everything else only when something happens.
     matches!(screen, Screen::Attract | Screen::Tracking)
-        || !catalog_ready
-        || in_flight > 0
-        || pictures_loading > 0
-        || players_moving
-        || scrolling
-        || toasts
-        || settling
+        || !m.catalog_ready
+        || m.in_flight > 0
+        || m.pictures_loading > 0
+        || m.players_moving
+        || m.scrolling
+        || m.toasts
+        || m.settling
 }
 
 /// Frames drawn after a screen change or a touch whatever else happens: layout is measured
@@ -252,16 +267,16 @@ fn keep_drawing_while_busy(
         woken_by.clear();
         egui_causes.0.clear();
     }
-    if busy(
-        *screen.get(),
-        catalog.is_ready(),
-        bridge.in_flight(),
-        images.loading(),
-        moving,
+    let motion = Motion {
+        catalog_ready: catalog.is_ready(),
+        in_flight: bridge.in_flight(),
+        pictures_loading: images.loading(),
+        players_moving: moving,
         scrolling,
-        toasting,
+        toasts: toasting,
         settling,
-    ) {
+    };
+    if busy(*screen.get(), &motion) {
         tally.2 += 1;
         redraw.write(RequestRedraw);
     }
@@ -314,44 +329,43 @@ mod tests {
 
     #[test]
     fn a_still_gallery_sleeps_and_anything_moving_wakes_it() {
-        let still = |screen| busy(screen, true, 0, 0, false, false, false, false);
-        assert!(!still(Screen::Gallery));
-        assert!(!still(Screen::Cart));
-        assert!(still(Screen::Attract), "the attract loop animates");
-        assert!(still(Screen::Tracking), "the map animates");
-        assert!(busy(
-            Screen::Gallery,
-            false,
-            0,
-            0,
-            false,
-            false,
-            false,
-            false
-        ));
-        assert!(busy(
-            Screen::Gallery,
-            true,
-            1,
-            0,
-            false,
-            false,
-            false,
-            false
-        ));
-        assert!(busy(
-            Screen::Gallery,
-            true,
-            0,
-            3,
-            false,
-            false,
-            false,
-            false
-        ));
-        assert!(busy(Screen::Product, true, 0, 0, true, false, false, false));
-        assert!(busy(Screen::Gallery, true, 0, 0, false, true, false, false));
-        assert!(busy(Screen::Gallery, true, 0, 0, false, false, true, false));
-        assert!(busy(Screen::Gallery, true, 0, 0, false, false, false, true));
+        let still = Motion::STILL;
+        assert!(!busy(Screen::Gallery, &still));
+        assert!(!busy(Screen::Cart, &still));
+        assert!(busy(Screen::Attract, &still), "the attract loop animates");
+        assert!(busy(Screen::Tracking, &still), "the map animates");
+        let moving = [
+            Motion {
+                catalog_ready: false,
+                ..still
+            },
+            Motion {
+                in_flight: 1,
+                ..still
+            },
+            Motion {
+                pictures_loading: 3,
+                ..still
+            },
+            Motion {
+                players_moving: true,
+                ..still
+            },
+            Motion {
+                scrolling: true,
+                ..still
+            },
+            Motion {
+                toasts: true,
+                ..still
+            },
+            Motion {
+                settling: true,
+                ..still
+            },
+        ];
+        for m in moving {
+            assert!(busy(Screen::Gallery, &m), "{m:?}");
+        }
     }
 }

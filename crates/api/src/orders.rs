@@ -114,6 +114,27 @@ impl OrderStatus {
         )
     }
 
+    pub const ALL: [OrderStatus; 8] = [
+        Self::Placed,
+        Self::Accepted,
+        Self::Preparing,
+        Self::CourierAssigned,
+        Self::OnTheWay,
+        Self::Delivered,
+        Self::Cancelled,
+        Self::Failed,
+    ];
+
+    /// The stages of an order that reaches the customer, in order.
+    pub const STAGES: [OrderStatus; 6] = [
+        Self::Placed,
+        Self::Accepted,
+        Self::Preparing,
+        Self::CourierAssigned,
+        Self::OnTheWay,
+        Self::Delivered,
+    ];
+
     /// Still on its way to the customer.
     pub fn is_active(self) -> bool {
         !matches!(self, Self::Delivered | Self::Cancelled | Self::Failed)

@@ -311,17 +311,7 @@ mod tests {
 
     #[test]
     fn the_open_statuses_are_exactly_the_active_ones() {
-        let all = [
-            OrderStatus::Placed,
-            OrderStatus::Accepted,
-            OrderStatus::Preparing,
-            OrderStatus::CourierAssigned,
-            OrderStatus::OnTheWay,
-            OrderStatus::Delivered,
-            OrderStatus::Cancelled,
-            OrderStatus::Failed,
-        ];
-        let active: Vec<String> = all
+        let active: Vec<String> = OrderStatus::ALL
             .into_iter()
             .filter(|s| s.is_active())
             .map(|s| format!("'{}'", super::super::enum_to_text(&s)))
