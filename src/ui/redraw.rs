@@ -38,7 +38,7 @@ pub fn on_demand() -> WinitSettings {
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<RepaintCauses>()
-        .add_systems(Startup, follow_real_time)
+        .add_systems(Startup, (follow_real_time, read_the_clock_each_frame))
         .add_systems(
             PreUpdate,
             drop_repeated_modifiers
@@ -54,6 +54,15 @@ pub(crate) fn plugin(app: &mut App) {
 /// Between frames of an app drawn on demand, virtual time must follow real time.
 fn follow_real_time(mut time: ResMut<Time<Virtual>>) {
     time.set_max_delta(Duration::from_secs(24 * 60 * 60));
+}
+
+/// With pipelined rendering Bevy's clock for a frame is the moment the render thread finished
+/// the frame before — after a minute asleep, a minute old. A touch, a push toast or a reply
+/// handled in the frame that ends the sleep would then be stamped a minute early (the idle
+/// warning would follow a tap within seconds; a toast would expire before it was shown).
+/// Without the render thread's clock, the clock is read when each frame starts.
+fn read_the_clock_each_frame(mut commands: Commands) {
+    commands.remove_resource::<bevy::time::TimeReceiver>();
 }
 
 /// Screens with no clock of their own: nothing on them changes until a touch or a reply.
@@ -86,9 +95,9 @@ struct Pacing {
 /// changes or the warning falls due: the runner draws a frame whenever the mode changes, so
 /// recomputing a shrinking wait every frame would never let it sleep.
 ///
-/// With pipelined rendering a frame's clock is read when the previous frame finished drawing,
-/// so the frame that ends a long sleep still sees the time before it; when that sleep was
-/// for a deadline, one more frame is asked for, which sees the deadline passed.
+/// The runner counts a wait from just before the frame that set it, a little earlier than
+/// this system's clock, so the frame that ends a sleep for a deadline may find it a hair short
+/// of due; one more frame is asked for then, which sees it passed.
 fn pace_idle_wakeups(
     screen: Res<State<Screen>>,
     config: Res<KioskConfig>,
