@@ -313,6 +313,60 @@ mod tests {
         assert_eq!(idle_wait(Screen::Payment, 50.0), IDLE_TICK, "payment polls");
     }
 
+    fn sleep_of(app: &App) -> Duration {
+        match app.world().resource::<WinitSettings>().focused_mode {
+            UpdateMode::Reactive { wait, .. } => wait,
+            UpdateMode::Continuous => panic!("drawing continuously"),
+        }
+    }
+
+    #[test]
+    fn the_kiosk_sleeps_until_the_warning_on_a_quiet_screen_and_ticks_on_a_form() {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+            .insert_state(Screen::Gallery)
+            .add_message::<RequestRedraw>()
+            .insert_resource(crate::config::KioskConfig::new(
+                crate::config::BackendTarget::Remote {
+                    base_url: "http://127.0.0.1:9".into(),
+                },
+            ))
+            .init_resource::<Activity>()
+            .insert_resource(on_demand())
+            .add_systems(Last, pace_idle_wakeups);
+        app.update();
+        // Idle timeout 90 s, warning 20 s before: the gallery may sleep about 70 s, capped.
+        assert_eq!(sleep_of(&app), QUIET_WAIT_MAX);
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Checkout);
+        app.update();
+        assert_eq!(sleep_of(&app), IDLE_TICK, "a form ticks every second");
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Cart);
+        // Touched 60 s ago: the warning is due in 10 s on the app's clock.
+        let now = app.world().resource::<Time>().elapsed_secs_f64();
+        app.world_mut().resource_mut::<Activity>().last_touch = now - 60.0;
+        app.update();
+        let wait = sleep_of(&app).as_secs_f64();
+        assert!((9.0..=10.5).contains(&wait), "slept {wait} s");
+        // Once the warning is due, its countdown needs the second tick again.
+        app.world_mut().resource_mut::<Activity>().last_touch = now - 75.0;
+        app.update();
+        assert_eq!(sleep_of(&app), IDLE_TICK);
+        // Screenshots and benchmarks draw continuously: left alone.
+        app.insert_resource(WinitSettings::continuous());
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Gallery);
+        app.update();
+        assert_eq!(
+            app.world().resource::<WinitSettings>().focused_mode,
+            UpdateMode::Continuous
+        );
+    }
+
     #[test]
     fn only_a_change_of_modifier_keys_reaches_egui() {
         let none = egui::Event::ModifiersChanged(egui::Modifiers::NONE);
