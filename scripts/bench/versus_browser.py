@@ -12,7 +12,9 @@ HTTP server and measures Debian's headless Chromium loading it against the relea
 * peak memory: PSS summed over the whole process tree (/proc/PID/smaps_rollup), sampled every
   100 ms from launch to the end of the idle period;
 * idle CPU: user + system time of the process tree over 20 s, starting 2 s after the paint,
-  nothing touched.
+  nothing touched;
+* peak RSS: VmHWM of each process of the tree at the end (for the kiosk, one process, what
+  `/usr/bin/time -v` reports; summed over Chromium's processes it counts shared pages again).
 
 Usage: scripts/bench/versus_browser.py [--products N] [--runs R]
 Needs: chromium, python3-websocket, xvfb (scripts/bench/all.sh installs them) and the
@@ -118,6 +120,23 @@ def pss_kib(pid):
     except OSError:
         pass
     return 0
+
+
+def hwm_kib(pid):
+    """Peak resident set of one process (what `/usr/bin/time -v` reports as maximum RSS)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_mib(root):
+    """Peak RSS summed over the tree: counts shared pages once per process (Chromium's)."""
+    return sum(hwm_kib(p) for p in tree(root)) / 1024
 
 
 def cpu_ticks(pid):
@@ -300,11 +319,12 @@ def chromium_run(url, work):
         seconds = painted_ms / 1000 - t0
         time.sleep(IDLE_AFTER_PAINT_S)
         cpu = idle_cpu_percent(proc.pid)
+        rss = peak_rss_mib(proc.pid)
     finally:
         stop(proc)
         pss = sampler.finish()
         shutil.rmtree(profile, ignore_errors=True)
-    return seconds, pss, cpu
+    return seconds, pss, cpu, rss
 
 
 def kiosk_run(db_url, products, display, work):
@@ -326,10 +346,11 @@ def kiosk_run(db_url, products, display, work):
         seconds = wait_for("the kiosk's first gallery frame", painted, limit=120) - t0
         time.sleep(IDLE_AFTER_PAINT_S)
         cpu = idle_cpu_percent(proc.pid)
+        rss = peak_rss_mib(proc.pid)
     finally:
         stop(proc)
         pss = sampler.finish()
-    return seconds, pss, cpu
+    return seconds, pss, cpu, rss
 
 
 def start_xvfb(work):
@@ -377,22 +398,23 @@ def main():
             results["chromium"].append(chromium_run(url, work))
             results["kiosk"].append(kiosk_run(db_url, args.products, display, work))
             for who in results:
-                s, p, c = results[who][-1]
-                print(f"run {run + 1} {who:8} paint {s:.3f} s  PSS {p:.0f} MiB  idle CPU {c:.2f} %",
-                      file=sys.stderr)
+                s, p, c, r = results[who][-1]
+                print(f"run {run + 1} {who:8} paint {s:.3f} s  PSS {p:.0f} MiB  idle CPU {c:.2f} %"
+                      f"  peak RSS {r:.0f} MiB", file=sys.stderr)
         xvfb_pss = pss_kib(xvfb.pid) / 1024
         server.shutdown()
 
         version = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"## {count} products ({pictures} distinct pictures), {args.runs} runs each, median (min–max)")
         print(f"{version}; kiosk {KIOSK}\n")
-        print("| | launch → first paint with products (s) | peak PSS, process tree (MiB) | idle CPU, 20 s (% of a core) |")
-        print("|---|---|---|---|")
+        print("| | launch → first paint with products (s) | peak PSS, process tree (MiB) "
+              "| idle CPU, 20 s (% of a core) | peak RSS, summed over the tree (MiB) |")
+        print("|---|---|---|---|---|")
         med = {}
         for who in ("chromium", "kiosk"):
             cols = list(zip(*results[who]))
             cells = []
-            for values, fmt in zip(cols, ("{:.3f}", "{:.0f}", "{:.2f}")):
+            for values, fmt in zip(cols, ("{:.3f}", "{:.0f}", "{:.2f}", "{:.0f}")):
                 m, text = summary(values, fmt)
                 med.setdefault(who, []).append(m)
                 cells.append(text)
