@@ -51,6 +51,23 @@ enum Command {
     Seek { seconds: f64, epoch: u64 },
 }
 
+/// Carries out a command on the decoder: after a seek, frames belong to the new `epoch` and
+/// their times start again from the file's.
+fn obey<R: std::io::Read + std::io::Seek>(
+    video: &mut VideoReader<R>,
+    cmd: Command,
+    epoch: &mut u64,
+    offset: &mut f64,
+) -> Result<(), String> {
+    match cmd {
+        Command::Seek { seconds, epoch: e } => {
+            *epoch = e;
+            *offset = 0.0;
+            video.seek(seconds).map_err(|e| e.to_string())
+        }
+    }
+}
+
 enum WorkerMsg {
     Info(VideoInfo),
     Frame {
@@ -228,11 +245,9 @@ fn run_worker(
     let mut offset = 0.0;
     loop {
         // Obey every command that is waiting before decoding on.
-        while let Ok(Command::Seek { seconds, epoch: e }) = commands.try_recv() {
-            epoch = e;
-            offset = 0.0;
-            if let Err(e) = video.seek(seconds) {
-                return fail(&out, e.to_string());
+        while let Ok(cmd) = commands.try_recv() {
+            if let Err(e) = obey(&mut video, cmd, &mut epoch, &mut offset) {
+                return fail(&out, e);
             }
         }
         let msg = match video.next_frame() {
@@ -259,24 +274,18 @@ fn run_worker(
         select! {
             send(out, msg) -> sent => if sent.is_err() { return },
             recv(commands) -> cmd => match cmd {
-                Ok(Command::Seek { seconds, epoch: e }) => {
-                    epoch = e;
-                    offset = 0.0;
-                    if let Err(e) = video.seek(seconds) {
-                        return fail(&out, e.to_string());
-                    }
-                }
+                Ok(cmd) => if let Err(e) = obey(&mut video, cmd, &mut epoch, &mut offset) {
+                    return fail(&out, e);
+                },
                 Err(_) => return,
             },
         }
         if ended {
             // Nothing more to decode until a seek.
             match commands.recv() {
-                Ok(Command::Seek { seconds, epoch: e }) => {
-                    epoch = e;
-                    offset = 0.0;
-                    if let Err(e) = video.seek(seconds) {
-                        return fail(&out, e.to_string());
+                Ok(cmd) => {
+                    if let Err(e) = obey(&mut video, cmd, &mut epoch, &mut offset) {
+                        return fail(&out, e);
                     }
                 }
                 Err(_) => return,

@@ -20,6 +20,15 @@ fn app(config: KioskConfig) -> App {
     app
 }
 
+/// The app once its catalog has loaded.
+fn app_with_catalog(config: KioskConfig) -> App {
+    let mut app = app(config);
+    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
+        w.resource::<Catalog>().is_ready()
+    });
+    app
+}
+
 /// The embedded backend without its delivery simulator (orders stay as placed).
 fn embedded(dir: &tempfile::TempDir) -> KioskConfig {
     let mut config = KioskConfig::new(BackendTarget::Embedded {
@@ -83,10 +92,7 @@ fn fill_address(app: &mut App) {
 #[test]
 fn customer_orders_two_dishes_through_the_embedded_backend() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app(embedded(&dir));
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(embedded(&dir));
 
     let catalog = app.world().resource::<Catalog>();
     assert!(catalog.products.len() >= 48);
@@ -198,10 +204,7 @@ fn customer_orders_two_dishes_through_the_embedded_backend() {
 #[test]
 fn a_form_with_errors_is_not_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app(embedded(&dir));
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(embedded(&dir));
     let id = app.world().resource::<Catalog>().products[0].id;
     send(
         &mut app,
@@ -313,10 +316,7 @@ fn an_order_during_an_outage_keeps_the_cart_and_says_so() {
         base_url: backend.url(),
     });
     config.request_timeout = Duration::from_millis(500);
-    let mut app = app(config);
-    run_until(&mut app, "the catalog", Duration::from_secs(30), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(config);
     let id = app.world().resource::<Catalog>().products[0].id;
     checkout_with(&mut app, id, 3);
 
@@ -399,10 +399,7 @@ mod payments {
     #[test]
     fn each_of_the_four_ways_to_pay_reaches_the_confirmation() {
         let dir = tempfile::tempdir().unwrap();
-        let mut app = app(embedded(&dir));
-        run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-            w.resource::<Catalog>().is_ready()
-        });
+        let mut app = app_with_catalog(embedded(&dir));
         let rt = tokio::runtime::Runtime::new().unwrap();
         for method in [
             PaymentMethod::CashOnDelivery,
@@ -490,10 +487,7 @@ mod payments {
     #[test]
     fn a_declined_card_keeps_the_order_and_cash_on_delivery_finishes_it() {
         let dir = tempfile::tempdir().unwrap();
-        let mut app = app(embedded(&dir));
-        run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-            w.resource::<Catalog>().is_ready()
-        });
+        let mut app = app_with_catalog(embedded(&dir));
         order_with(&mut app, PaymentMethod::CardInApp);
         run_until(&mut app, "the card form", Duration::from_secs(30), |w| {
             w.resource::<PaymentFlow>().stage == PayStage::CardEntry
@@ -540,10 +534,7 @@ fn a_kiosk_left_alone_forgets_the_customer() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = embedded(&dir);
     config.idle_timeout = Duration::from_secs(2);
-    let mut app = app(config);
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(config);
     let id = app.world().resource::<Catalog>().products[2].id;
     send(&mut app, ShopAction::SetLanguage(Language::Ru));
     checkout_with(&mut app, id, 2);
@@ -603,10 +594,7 @@ fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
     use customerclient::account::{AccountAction, AccountFlow, AccountMode};
 
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app(embedded(&dir));
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(embedded(&dir));
     send(&mut app, ShopAction::Start);
     run_until(&mut app, "the gallery", Duration::from_secs(5), |w| {
         screen(w) == Screen::Gallery
@@ -822,10 +810,7 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
     let mut config = embedded(&dir);
     // 120× real time: the kitchen takes a few seconds, the walk about ten.
     config.simulator_speed = Some(120.0);
-    let mut app = app(config);
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(config);
     let id = app.world().resource::<Catalog>().products[1].id;
     send(&mut app, ShopAction::Start);
     checkout_with(&mut app, id, 1);
@@ -916,10 +901,7 @@ fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
     use customerclient::orders::{OrdersAction, OrdersState};
     use customerclient_api::stats::Period;
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app(embedded(&dir));
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(embedded(&dir));
     {
         let mut flow = app.world_mut().resource_mut::<AccountFlow>();
         flow.mode = AccountMode::SignIn;
@@ -1000,10 +982,7 @@ fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
 fn a_product_video_streams_plays_and_pauses_and_bad_files_fail_cleanly() {
     use customerclient::video::{PlayerState, VideoAction, VideoPlayer};
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app(embedded(&dir));
-    run_until(&mut app, "the catalog", Duration::from_secs(60), |w| {
-        w.resource::<Catalog>().is_ready()
-    });
+    let mut app = app_with_catalog(embedded(&dir));
     let (video, picture) = {
         let catalog = app.world().resource::<Catalog>();
         let p = catalog

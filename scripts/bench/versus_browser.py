@@ -111,27 +111,25 @@ def tree(root):
     return out
 
 
-def pss_kib(pid):
+def proc_kib(path, key):
+    """A `Key: N kB` line of a /proc file, 0 once the process is gone."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def pss_kib(pid):
+    return proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def hwm_kib(pid):
     """Peak resident set of one process (what `/usr/bin/time -v` reports as maximum RSS)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return proc_kib(f"/proc/{pid}/status", "VmHWM:")
 
 
 def peak_rss_mib(root):

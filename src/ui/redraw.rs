@@ -247,7 +247,9 @@ fn keep_drawing_while_busy(
     }
     let settling = settle.1 > 0;
     settle.1 = settle.1.saturating_sub(1);
-    for event in window_events.read() {
+    // Only for the debug log: naming every event costs a string per pointer move otherwise.
+    let debugging = tracing::enabled!(tracing::Level::DEBUG);
+    for event in window_events.read().filter(|_| debugging) {
         let name = format!("{event:?}");
         let kind = name
             .split(['(', ' ', '{'])
