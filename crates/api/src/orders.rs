@@ -262,7 +262,14 @@ impl PaymentMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderList {
     pub orders: Vec<Order>,
+    /// The `offset` of the next page (`GET /orders?offset=…`), when there are more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u64>,
 }
+
+/// Orders one page of `GET /orders` holds by default, and at most.
+pub const ORDER_PAGE: u32 = 50;
+pub const MAX_ORDER_PAGE: u32 = 200;
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,11 @@
 //! Authentication service: sign up, sign in/out, guests, `GET /me`, and the `CurrentAccount`
 //! extractor the other services use. Tokens are random and opaque; only their SHA-256 is stored.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use customerclient_api::auth::{
@@ -22,7 +20,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::mail::templates;
-use crate::store::{CodePurpose, StoreError, now_ms};
+use crate::store::{CodePurpose, StoreError, Throttle, now_ms};
 
 /// The seed system's session lifetime.
 pub const SESSION_LIFETIME_MS: i64 = 5 * 60 * 60 * 1000;
@@ -41,12 +39,43 @@ pub fn router() -> Router<AppState> {
         .route(api::CHANGE_PASSWORD_PATH, post(change_password))
 }
 
-/// Failed sign-ins counted over this window.
-pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// Failed sign-ins allowed per account, and per kiosk, within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_KIOSK: i64 = 20;
-/// Header a kiosk names itself with; without it the peer address is used.
+/// Sign-in failures per account: five free, then a wait doubling from 1 s up to a minute —
+/// a back-off that slows guessing to under 60 an hour without locking the owner out.
+pub const SIGN_IN_PER_ACCOUNT: Throttle = Throttle {
+    free: 5,
+    base_ms: 1_000,
+    max_ms: 60_000,
+    window_ms: 15 * 60 * 1000,
+};
+/// Sign-in failures per peer address (a whole store's kiosks may share one).
+pub const SIGN_IN_PER_PEER: Throttle = Throttle {
+    free: 30,
+    base_ms: 1_000,
+    max_ms: 60_000,
+    window_ms: 15 * 60 * 1000,
+};
+/// E-mailed codes asked for, per account and per peer address.
+pub const CODES_PER_ACCOUNT: Throttle = Throttle {
+    free: 5,
+    base_ms: 60_000,
+    max_ms: 15 * 60 * 1000,
+    window_ms: 60 * 60 * 1000,
+};
+pub const CODES_PER_PEER: Throttle = Throttle {
+    free: 20,
+    base_ms: 10_000,
+    max_ms: 15 * 60 * 1000,
+    window_ms: 60 * 60 * 1000,
+};
+/// Guest sessions started per peer address.
+pub const GUESTS_PER_PEER: Throttle = Throttle {
+    free: 300,
+    base_ms: 1_000,
+    max_ms: 60_000,
+    window_ms: 10 * 60 * 1000,
+};
+/// Header a kiosk names itself with: logged, never used to key a throttle (the client
+/// chooses it).
 pub const KIOSK_ID_HEADER: &str = "X-Kiosk-Id";
 /// Lifetimes of e-mailed codes; shorter in tests.
 #[derive(Debug, Clone)]
@@ -86,10 +115,52 @@ fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-async fn hash_in_background(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
+async fn hash_in_background(state: &AppState, password: String) -> Result<String, AppError> {
+    Ok(state.passwords.hash(password).await?)
+}
+
+/// The subject a throttle keys a peer on: its IP address, which the client cannot choose.
+pub(crate) fn peer_subject(kind: &str, peer: Option<SocketAddr>) -> String {
+    match peer {
+        Some(addr) => format!("{kind}:peer:{}", addr.ip()),
+        None => format!("{kind}:peer:unknown"),
+    }
+}
+
+pub(crate) type Peer = Option<axum::Extension<ConnectInfo<SocketAddr>>>;
+
+pub(crate) fn peer_addr(peer: &Peer) -> Option<SocketAddr> {
+    peer.as_ref().map(|c| (c.0).0)
+}
+
+/// Takes an attempt for `subject` or refuses with 429 and how long to wait.
+pub(crate) async fn throttle(state: &AppState, subject: &str, rule: &Throttle) -> Result<(), AppError> {
+    match state
+        .store
+        .take_attempt(subject, rule)
         .await
         .map_err(anyhow::Error::from)?
+    {
+        Ok(()) => Ok(()),
+        Err(wait_ms) => {
+            let wait = (wait_ms as u64).div_ceil(1000).max(1);
+            let message = if wait < 120 {
+                format!("too many attempts; try again in {wait} s")
+            } else {
+                format!("too many attempts; try again in {} min", wait.div_ceil(60))
+            };
+            Err(AppError::TooManyRequests {
+                message,
+                retry_after_secs: wait,
+            })
+        }
+    }
+}
+
+/// Asking for an e-mailed code: limited per account and per peer address.
+async fn throttle_code_request(state: &AppState, account: Uuid, peer: &Peer) -> Result<(), AppError> {
+    throttle(state, &peer_subject("code", peer_addr(peer)), &CODES_PER_PEER).await?;
+    throttle(state, &format!("code:account:{account}"), &CODES_PER_ACCOUNT).await
 }
 
 fn validate_password(password: &str) -> Result<(), AppError> {
@@ -120,12 +191,6 @@ async fn check_code(
             code: "code_invalid",
             message: "no code was sent; ask for a new one".into(),
         })?;
-    if row.attempts >= CODE_ATTEMPTS {
-        return Err(AppError::TooManyRequests {
-            message: "too many wrong codes; ask for a new code".into(),
-            retry_after_secs: 0,
-        });
-    }
     if row.consumed {
         return Err(AppError::Unprocessable {
             code: "code_invalid",
@@ -138,13 +203,21 @@ async fn check_code(
             message: "the code has expired; ask for a new one".into(),
         });
     }
-    state
+    // The try is counted before the comparison, in one guarded statement: concurrent
+    // guesses cannot get more than CODE_ATTEMPTS of them checked.
+    let Some(used) = state
         .store
-        .count_code_attempt(row.id)
+        .count_code_attempt(row.id, CODE_ATTEMPTS)
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(anyhow::Error::from)?
+    else {
+        return Err(AppError::TooManyRequests {
+            message: "too many wrong codes; ask for a new code".into(),
+            retry_after_secs: 0,
+        });
+    };
     if hash_code(account, code) != row.code_hash {
-        let left = CODE_ATTEMPTS - row.attempts - 1;
+        let left = CODE_ATTEMPTS - used;
         if left <= 0 {
             return Err(AppError::TooManyRequests {
                 message: "too many wrong codes; ask for a new code".into(),
@@ -156,11 +229,17 @@ async fn check_code(
             message: format!("incorrect code; {left} tries left"),
         });
     }
-    state
+    if !state
         .store
         .consume_code(row.id)
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(anyhow::Error::from)?
+    {
+        return Err(AppError::Unprocessable {
+            code: "code_invalid",
+            message: "this code was replaced or used; ask for a new one".into(),
+        });
+    }
     Ok(())
 }
 
@@ -193,6 +272,7 @@ async fn verify(
 
 async fn resend(
     State(state): State<AppState>,
+    peer: Peer,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> Result<StatusCode, AppError> {
     let email = normalise_email(&req.email);
@@ -215,6 +295,7 @@ async fn resend(
                 retry_after_secs: wait,
             });
         }
+        throttle_code_request(&state, account.id, &peer).await?;
         let code = new_code()?;
         state
             .store
@@ -235,15 +316,20 @@ async fn resend(
 
 async fn forgot_password(
     State(state): State<AppState>,
+    peer: Peer,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> Result<StatusCode, AppError> {
     let email = normalise_email(&req.email);
+    // Every request counts against the address, known e-mail or not, so the answer says
+    // nothing about which addresses have accounts.
+    throttle(&state, &peer_subject("code", peer_addr(&peer)), &CODES_PER_PEER).await?;
     if let Some((account, true)) = state
         .store
         .account_by_email(&email)
         .await
         .map_err(anyhow::Error::from)?
     {
+        throttle(&state, &format!("code:account:{}", account.id), &CODES_PER_ACCOUNT).await?;
         let code = new_code()?;
         state
             .store
@@ -279,7 +365,7 @@ async fn reset_password(
         });
     };
     check_code(&state, account.id, CodePurpose::PasswordReset, &req.code).await?;
-    let hash = hash_in_background(req.new_password).await?;
+    let hash = hash_in_background(&state, req.new_password).await?;
     state
         .store
         .set_password(account.id, &hash, None)
@@ -287,7 +373,7 @@ async fn reset_password(
         .map_err(anyhow::Error::from)?;
     state
         .store
-        .clear_sign_in_failures(&format!("account:{}", account.id))
+        .clear_throttle(&account_subject(account.id))
         .await
         .map_err(anyhow::Error::from)?;
     Ok(StatusCode::NO_CONTENT)
@@ -308,14 +394,18 @@ async fn change_password(
             code: "guest",
             message: "guests have no password".into(),
         })?;
-    let given = req.current_password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&given, &hash))
-        .await
-        .map_err(anyhow::Error::from)?;
-    if !ok {
+    // Guessing the current password is sign-in guessing: the same throttle.
+    let subject = account_subject(current.account.id);
+    throttle(&state, &subject, &SIGN_IN_PER_ACCOUNT).await?;
+    if !state.passwords.verify(req.current_password.clone(), hash).await {
         return Err(AppError::Unauthorized("the current password is wrong"));
     }
-    let new_hash = hash_in_background(req.new_password).await?;
+    state
+        .store
+        .clear_throttle(&subject)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let new_hash = hash_in_background(&state, req.new_password).await?;
     state
         .store
         .set_password(current.account.id, &new_hash, Some(&current.token_hash))
@@ -334,22 +424,13 @@ fn new_token() -> Result<String, AppError> {
     Ok(hex::encode(bytes))
 }
 
+/// Hashes on the calling thread (seeding); requests go through [`crate::passwords`].
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let mut salt_bytes = [0u8; 16];
-    getrandom::fill(&mut salt_bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}").into())
+    Ok(crate::passwords::hash_now(password)?)
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+fn account_subject(account: Uuid) -> String {
+    format!("sign-in:account:{account}")
 }
 
 async fn open_session(state: &AppState, account: Account) -> Result<Session, AppError> {
@@ -396,9 +477,12 @@ fn validate_sign_up(req: &SignUpRequest) -> Result<(), AppError> {
 
 async fn sign_up(
     State(state): State<AppState>,
+    peer: Peer,
     ApiJson(req): ApiJson<SignUpRequest>,
 ) -> Result<(StatusCode, Json<SignUpPending>), AppError> {
     validate_sign_up(&req)?;
+    // Each sign-up costs a hash and a mail: limited per peer address like code requests.
+    throttle(&state, &peer_subject("code", peer_addr(&peer)), &CODES_PER_PEER).await?;
     let email = normalise_email(&req.email);
     let account = Account {
         id: Uuid::new_v4(),
@@ -407,7 +491,7 @@ async fn sign_up(
         phone: Some(crate::orders::normalise_phone(&req.phone)?),
         guest: false,
     };
-    let hash = hash_in_background(req.password).await?;
+    let hash = hash_in_background(&state, req.password).await?;
     let code = new_code()?;
     let expires = code_expiry(&state);
     let mail = templates::sign_up_code(&email, &code);
@@ -443,49 +527,16 @@ async fn sign_up(
     ))
 }
 
-/// Refuses with 429 when `subject` failed too often within the window.
-pub(crate) async fn throttle(state: &AppState, subject: &str, max: i64) -> Result<(), AppError> {
-    let (failures, oldest) = state
-        .store
-        .sign_in_failures(subject, now_ms() - THROTTLE_WINDOW_MS)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if failures >= max {
-        let free_at = oldest.unwrap_or_else(now_ms) + THROTTLE_WINDOW_MS;
-        let wait = ((free_at - now_ms()) / 1000).max(1) as u64;
-        return Err(AppError::TooManyRequests {
-            message: format!(
-                "too many failed attempts; try again in {} min",
-                wait.div_ceil(60)
-            ),
-            retry_after_secs: wait,
-        });
-    }
-    Ok(())
-}
-
-pub(crate) fn kiosk_subject(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    let id = headers
-        .get(KIOSK_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().chars().take(64).collect::<String>())
-        .filter(|s| !s.is_empty());
-    match (id, peer) {
-        (Some(id), _) => format!("kiosk:{id}"),
-        (None, Some(addr)) => format!("kiosk:{}", addr.ip()),
-        (None, None) => "kiosk:unknown".into(),
-    }
-}
-
 async fn sign_in(
     State(state): State<AppState>,
-    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
+    peer: Peer,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<Session>, AppError> {
     const INVALID: AppError = AppError::Unauthorized("invalid login or password");
-    let kiosk = kiosk_subject(&headers, peer.map(|c| (c.0).0));
-    throttle(&state, &kiosk, MAX_FAILURES_PER_KIOSK).await?;
+    // Each attempt is taken (and counted) before the password is checked, per peer address
+    // and per account, so concurrent guesses cannot outrun the count.
+    let peer_key = peer_subject("sign-in", peer_addr(&peer));
+    throttle(&state, &peer_key, &SIGN_IN_PER_PEER).await?;
     let login = req.login.trim();
     let key = if login.contains('@') {
         login.to_lowercase()
@@ -497,34 +548,16 @@ async fn sign_in(
         .account_by_login_or_email(&key)
         .await
         .map_err(anyhow::Error::from)?;
-    let fail = |subject: Option<String>| {
-        let state = state.clone();
-        let kiosk = kiosk.clone();
-        async move {
-            for s in subject.into_iter().chain(std::iter::once(kiosk)) {
-                state
-                    .store
-                    .record_sign_in_failure(&s)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-            }
-            Err::<Json<Session>, AppError>(INVALID)
-        }
-    };
     let Some(row) = row else {
-        return fail(None).await;
+        return Err(INVALID);
     };
-    let account_subject = format!("account:{}", row.account.id);
-    throttle(&state, &account_subject, MAX_FAILURES_PER_ACCOUNT).await?;
+    let subject = account_subject(row.account.id);
+    throttle(&state, &subject, &SIGN_IN_PER_ACCOUNT).await?;
     let Some(hash) = row.password_hash else {
-        return fail(Some(account_subject)).await;
+        return Err(INVALID);
     };
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(anyhow::Error::from)?;
-    if !ok {
-        return fail(Some(account_subject)).await;
+    if !state.passwords.verify(req.password, hash).await {
+        return Err(INVALID);
     }
     if !row.verified {
         return Err(AppError::Forbidden {
@@ -532,15 +565,23 @@ async fn sign_in(
             message: "confirm your e-mail first: type the code we sent".into(),
         });
     }
+    // The owner proved the password: the account's count starts again; the address gets
+    // back only this attempt, so successes elsewhere cannot wash out failures.
     state
         .store
-        .clear_sign_in_failures(&account_subject)
+        .clear_throttle(&subject)
+        .await
+        .map_err(anyhow::Error::from)?;
+    state
+        .store
+        .release_attempt(&peer_key)
         .await
         .map_err(anyhow::Error::from)?;
     Ok(Json(open_session(&state, row.account).await?))
 }
 
-async fn guest(State(state): State<AppState>) -> Result<(StatusCode, Json<Session>), AppError> {
+async fn guest(State(state): State<AppState>, peer: Peer) -> Result<(StatusCode, Json<Session>), AppError> {
+    throttle(&state, &peer_subject("guest", peer_addr(&peer)), &GUESTS_PER_PEER).await?;
     let account = Account {
         id: Uuid::new_v4(),
         login: None,
@@ -617,15 +658,6 @@ impl FromRequestParts<AppState> for CurrentAccount {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("correct horsE", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
 
     #[test]
     fn tokens_are_random_and_stored_hashed() {

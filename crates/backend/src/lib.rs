@@ -10,6 +10,7 @@ mod extract;
 pub mod files;
 pub mod mail;
 pub mod orders;
+pub mod passwords;
 pub mod payments;
 pub mod predict;
 pub mod push;
@@ -38,7 +39,8 @@ pub use orders::DeliveryTerms;
 pub use payments::PaymentsConfig;
 pub use store::Store;
 
-/// Used when no courier token is configured; for the demo only.
+/// The courier token of the demo (the embedded backend, or `--demo`); a backend run for real
+/// refuses to start without a token of its own.
 pub const DEMO_COURIER_TOKEN: &str = "demo-courier-token";
 
 /// Largest JSON body any route accepts.
@@ -64,6 +66,11 @@ pub struct AppState {
     pub time_scale: f64,
     /// Product pages already answered, for the current catalog.
     pub catalog_pages: Arc<catalog::PageCache>,
+    /// Argon2 on one worker per core with reused memory.
+    pub passwords: passwords::Passwords,
+    /// Where the bank simulator sends its webhook: this backend's own address, set at start
+    /// (never taken from a request).
+    pub self_url: Arc<std::sync::OnceLock<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +91,11 @@ pub struct Config {
     pub courier_token: String,
     /// Runs the delivery simulator (the demo's kitchen and couriers) when set.
     pub simulator: Option<simulator::SimulatorConfig>,
+    /// Demo conveniences allowed: the bank simulator page, the demo secrets. The embedded
+    /// backend is a demo; the standalone one only with `--demo`.
+    pub demo: bool,
+    /// How often pending card attempts, stale QR codes and owed refunds are looked at.
+    pub recovery_interval: std::time::Duration,
 }
 
 impl Config {
@@ -107,6 +119,8 @@ impl Config {
             auth: auth::AuthConfig::default(),
             courier_token: DEMO_COURIER_TOKEN.into(),
             simulator: None,
+            demo: true,
+            recovery_interval: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -125,6 +139,22 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
 
 /// Opens the store, seeds it if asked, and returns the state the router runs on.
 pub async fn open(config: &Config) -> anyhow::Result<AppState> {
+    if !config.demo {
+        anyhow::ensure!(
+            config.courier_token != DEMO_COURIER_TOKEN && !config.courier_token.trim().is_empty(),
+            "set a courier token (--courier-token or CUSTOMERCLIENT_COURIER_TOKEN), or run with --demo"
+        );
+        anyhow::ensure!(
+            config.payments.webhook_secret != payments::DEMO_WEBHOOK_SECRET
+                && config.payments.webhook_secret.len() >= 16,
+            "set a bank webhook secret of 16 characters or more (--webhook-secret or \
+             CUSTOMERCLIENT_WEBHOOK_SECRET), or run with --demo"
+        );
+        anyhow::ensure!(
+            !config.payments.bank_simulator,
+            "the bank simulator exists only in demo mode (--demo)"
+        );
+    }
     if let Some(path) = config.database_url.strip_prefix("sqlite://")
         && let Some(dir) = std::path::Path::new(path)
             .parent()
@@ -168,6 +198,8 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         auth: Arc::new(config.auth.clone()),
         courier_token: config.courier_token.as_str().into(),
         hub: push::hub(),
+        passwords: passwords::Passwords::start(16),
+        self_url: Default::default(),
     })
 }
 
@@ -204,6 +236,7 @@ pub struct Backend {
     task: Option<tokio::task::JoinHandle<()>>,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
     simulator: Option<tokio::task::JoinHandle<()>>,
+    recovery: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Backend {
@@ -213,6 +246,10 @@ impl Backend {
     }
 
     pub async fn stop(mut self) {
+        if let Some(r) = self.recovery.take() {
+            r.abort();
+            let _ = r.await;
+        }
         if let Some(s) = self.simulator.take() {
             s.abort();
             let _ = s.await;
@@ -239,6 +276,9 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
+        if let Some(r) = self.recovery.take() {
+            r.abort();
+        }
         if let Some(s) = self.simulator.take() {
             s.abort();
         }
@@ -258,6 +298,22 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    let _ = state.self_url.set(format!("http://{addr}"));
+    // Whatever a crash left half done is resolved before the first request is served.
+    payments::recover(&state).await;
+    let recovery = {
+        let state = state.clone();
+        let every = config.recovery_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                payments::recover(&state).await;
+            }
+        })
+    };
     let app = router(state.clone());
     let mailer = Arc::new(mail::Mailer::new(&config.mail).context("setting up mail")?);
     let mail_worker = mail::spawn_worker(
@@ -291,5 +347,6 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         task: Some(task),
         mail_worker: Some(mail_worker),
         simulator,
+        recovery: Some(recovery),
     })
 }

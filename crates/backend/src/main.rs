@@ -23,9 +23,13 @@ struct Cli {
     /// Do not seed the demo catalog into an empty database.
     #[arg(long)]
     no_seed: bool,
-    /// Shared secret of the bank's webhook (HMAC-SHA256).
-    #[arg(long, env = "CUSTOMERCLIENT_WEBHOOK_SECRET", default_value = DEMO_WEBHOOK_SECRET, hide_default_value = true)]
-    webhook_secret: String,
+    /// Demo mode: the bank simulator page at /bank and the demo webhook secret and courier
+    /// token when none is given. Without it both secrets must be set.
+    #[arg(long, env = "CUSTOMERCLIENT_DEMO")]
+    demo: bool,
+    /// Shared secret of the bank's webhook (HMAC-SHA256), 16 characters or more.
+    #[arg(long, env = "CUSTOMERCLIENT_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
     /// How long a QR code can be paid, in seconds.
     #[arg(long, default_value_t = 300)]
     qr_lifetime: u64,
@@ -34,15 +38,25 @@ struct Cli {
     #[arg(long, default_value = "sandbox", value_parser = ["sandbox"])]
     payment_gateway: String,
     /// Shared secret of the kitchen and courier apps (`X-Courier-Token`).
-    #[arg(long, env = "CUSTOMERCLIENT_COURIER_TOKEN", default_value = customerclient_backend::DEMO_COURIER_TOKEN, hide_default_value = true)]
-    courier_token: String,
+    #[arg(long, env = "CUSTOMERCLIENT_COURIER_TOKEN", hide_env_values = true)]
+    courier_token: Option<String>,
+    /// How long a card gateway may take to answer, in milliseconds; attempts pending twice
+    /// as long are resolved by asking the gateway.
+    #[arg(long, default_value_t = 15_000)]
+    gateway_timeout_ms: u64,
+    /// How often pending payments, stale QR codes and owed refunds are looked at, in ms.
+    #[arg(long, default_value_t = 5_000)]
+    recovery_interval_ms: u64,
+    /// Give the demo dishes no videos (seeding is faster).
+    #[arg(long)]
+    no_videos: bool,
     /// Grow the demo catalog to this many products (for benchmarks; a fresh database only).
     #[arg(long)]
     catalog_size: Option<usize>,
     /// Run the demo kitchen and couriers, this many times faster than real time (e.g. 10).
     #[arg(long, env = "CUSTOMERCLIENT_SIMULATOR_SPEED")]
     simulator_speed: Option<f64>,
-    /// Do not serve the bank simulator page at /bank.
+    /// Do not serve the bank simulator page at /bank in demo mode.
     #[arg(long)]
     no_bank_simulator: bool,
     /// SMTP server for e-mail; without it mail is written as .eml files to the outbox folder.
@@ -123,10 +137,22 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|| sqlite_url(&default_database_path())),
     );
     config.seed_demo = !cli.no_seed;
-    config.payments.webhook_secret = cli.webhook_secret;
+    config.demo = cli.demo;
+    config.seed_videos = !cli.no_videos;
+    if let Some(secret) = cli.webhook_secret {
+        config.payments.webhook_secret = secret;
+    } else if !cli.demo {
+        config.payments.webhook_secret.clear();
+    }
     config.payments.qr_lifetime = Duration::from_secs(cli.qr_lifetime);
-    config.payments.bank_simulator = !cli.no_bank_simulator;
-    config.courier_token = cli.courier_token;
+    config.payments.bank_simulator = cli.demo && !cli.no_bank_simulator;
+    config.payments.gateway_timeout = Duration::from_millis(cli.gateway_timeout_ms.max(1));
+    config.recovery_interval = Duration::from_millis(cli.recovery_interval_ms.max(10));
+    if let Some(token) = cli.courier_token {
+        config.courier_token = token;
+    } else if !cli.demo {
+        config.courier_token.clear();
+    }
     config.catalog_size = cli.catalog_size;
     config.simulator = cli
         .simulator_speed

@@ -10,8 +10,6 @@ use customerclient_api::orders::{
     MAX_COMMENT_CHARS, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
     RateRequest, Rating, StatusUpdate,
 };
-use customerclient_api::payments::PaymentState;
-use customerclient_api::push::PushKind;
 use customerclient_api::{IDEMPOTENCY_KEY_HEADER, Money};
 use sha2::Digest;
 use uuid::Uuid;
@@ -19,9 +17,18 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::predict::DeliveryFeatures;
 use crate::store::{DeliveryPlan, NewOrder, StoreError, now_ms};
+
+/// Orders one account may place: twenty in ten minutes, then a back-off. A kiosk customer
+/// places one or two; a script with a stolen guest token cannot flood the kitchen.
+pub const ORDERS_PER_ACCOUNT: crate::store::Throttle = crate::store::Throttle {
+    free: 20,
+    base_ms: 2_000,
+    max_ms: 60_000,
+    window_ms: 10 * 60 * 1000,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,61 +63,38 @@ fn status_err(e: StoreError) -> AppError {
     }
 }
 
-/// The customer cancels; allowed until preparation starts. A paid order is refunded.
+/// The customer cancels; allowed until preparation starts. One transaction: the status,
+/// its history, ending any payment in flight, the refund of a paid order, the push event.
 async fn cancel(
     State(state): State<AppState>,
     current: CurrentAccount,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Order>, AppError> {
-    let owner = state
+    let changed = state
         .store
-        .order_status(id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let Some((_, status, number)) = owner.filter(|(a, _, _)| *a == current.account.id) else {
-        return Err(AppError::NotFound("order"));
-    };
-    if !status.can_become(OrderStatus::Cancelled) {
-        return Err(AppError::Conflict {
-            code: "too_late_to_cancel",
-            message: format!(
-                "the order is already '{}' and can no longer be cancelled",
-                status.label()
-            ),
-        });
-    }
-    {
-        let _guard = state.store.payment_lock.lock().await;
-        state
-            .store
-            .transition_order_status(id, OrderStatus::Cancelled, "Cancelled by the customer")
-            .await
-            .map_err(status_err)?;
-        let payment = state
-            .store
-            .order_payment(id)
-            .await
-            .map_err(anyhow::Error::from)?;
-        if payment.is_some_and(|p| p.state == PaymentState::Paid) {
-            // Through the payment module's own state machine: paid → refunded, recorded.
-            state
-                .store
-                .transition_order_payment(
-                    id,
-                    PaymentState::Refunded,
-                    "Refunded after cancellation",
-                    None,
-                    None,
-                )
-                .await
-                .map_err(anyhow::Error::from)?;
+        .transition_order_status(
+            id,
+            OrderStatus::Cancelled,
+            "Cancelled by the customer",
+            Some(current.account.id),
+            state.time_scale,
+        )
+        .await;
+    match changed {
+        Ok(Some(woken)) => crate::push::wake(&state, woken),
+        Ok(None) => return Err(AppError::NotFound("order")),
+        Err(StoreError::IllegalStatus { from, .. }) => {
+            return Err(AppError::Conflict {
+                code: "too_late_to_cancel",
+                message: format!(
+                    "the order is already '{}' and can no longer be cancelled",
+                    from.label()
+                ),
+            });
         }
+        Err(e) => return Err(anyhow::Error::from(e).into()),
     }
     tracing::info!(order = %id, "order cancelled by the customer");
-    let kind = PushKind::OrderStatus {
-        status: OrderStatus::Cancelled,
-    };
-    crate::push::publish(&state, current.account.id, id, number, kind).await;
     Ok(Json(
         state
             .store
@@ -179,60 +163,22 @@ async fn courier_status(
     ApiJson(update): ApiJson<StatusUpdate>,
 ) -> Result<StatusCode, AppError> {
     crate::tracking::check_courier_token(&state, &headers)?;
-    let Some((owner, _, number)) = state
-        .store
-        .order_status(id)
-        .await
-        .map_err(anyhow::Error::from)?
-    else {
-        return Err(AppError::NotFound("order"));
-    };
     let note = if update.note.trim().is_empty() {
         update.status.label().to_owned()
     } else {
         update.note.trim().chars().take(200).collect()
     };
-    state
+    let woken = state
         .store
-        .transition_order_status(id, update.status, &note)
+        .transition_order_status(id, update.status, &note, None, state.time_scale)
         .await
-        .map_err(status_err)?;
+        .map_err(status_err)?
+        .ok_or(AppError::NotFound("order"))?;
+    crate::push::wake(&state, woken);
     tracing::info!(order = %id, status = ?update.status, "order status changed");
-    match update.status {
-        OrderStatus::OnTheWay => state
-            .store
-            .mark_on_the_way(id)
-            .await
-            .map_err(anyhow::Error::from)?,
-        OrderStatus::Delivered => {
-            if let Some(d) = state
-                .store
-                .delivery(id)
-                .await
-                .map_err(anyhow::Error::from)?
-            {
-                // In the demo world's minutes, so simulated deliveries train the model too.
-                let minutes = (now_ms() - d.created_at) as f64 / 60_000.0 * state.time_scale;
-                state
-                    .store
-                    .finish_delivery(id, minutes)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                crate::tracking::refit(&state).await;
-            }
-        }
-        _ => {}
+    if update.status == OrderStatus::Delivered {
+        crate::tracking::refit(&state).await;
     }
-    crate::push::publish(
-        &state,
-        owner,
-        id,
-        number,
-        PushKind::OrderStatus {
-            status: update.status,
-        },
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -463,6 +409,14 @@ async fn create(
         None => None,
     };
     let order = price_order(&state, current.account.id, &req).await?;
+    // Counted per account before anything is written; retries of one order count too, far
+    // below the limit.
+    crate::auth::throttle(
+        &state,
+        &format!("orders:account:{}", current.account.id),
+        &ORDERS_PER_ACCOUNT,
+    )
+    .await?;
     let request_hash = hex::encode(sha2::Sha256::digest(
         serde_json::to_vec(&req).map_err(anyhow::Error::from)?,
     ));
@@ -508,16 +462,32 @@ async fn create(
     Ok((status, Json(saved)))
 }
 
+#[derive(Debug, serde::Deserialize)]
+struct Page {
+    limit: Option<u32>,
+    offset: Option<u64>,
+}
+
+/// The customer's orders, newest first, a page at a time.
 async fn list(
     State(state): State<AppState>,
     current: CurrentAccount,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<OrderList>, AppError> {
-    let orders = state
+    let limit = page.limit.unwrap_or(api::ORDER_PAGE);
+    if !(1..=api::MAX_ORDER_PAGE).contains(&limit) {
+        return Err(bad(format!("limit must be 1 to {}", api::MAX_ORDER_PAGE)));
+    }
+    let offset = page.offset.unwrap_or(0).min(1 << 40);
+    // One more than asked tells whether another page follows.
+    let mut orders = state
         .store
-        .orders(current.account.id)
+        .orders(current.account.id, limit + 1, offset)
         .await
         .map_err(anyhow::Error::from)?;
-    Ok(Json(OrderList { orders }))
+    let next_offset = (orders.len() > limit as usize).then(|| offset + u64::from(limit));
+    orders.truncate(limit as usize);
+    Ok(Json(OrderList { orders, next_offset }))
 }
 
 async fn one(

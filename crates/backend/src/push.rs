@@ -1,6 +1,8 @@
 //! Push notifications: every order-status and payment change of a customer becomes a stored,
-//! numbered event, broadcast to that customer's open Server-Sent Events streams.
-//! A client reconnecting with `Last-Event-ID` first gets what it missed from the store.
+//! numbered event, written in the same transaction as the change. The store is the truth;
+//! the in-process broadcast carries only "account X has something new", a wake-up for that
+//! account's open Server-Sent Events streams, which then read the store after the last id
+//! they sent. A client reconnecting with `Last-Event-ID` gets everything it missed.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -20,7 +22,13 @@ use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 
-pub type Hub = broadcast::Sender<(Uuid, PushEvent)>;
+/// Wake-ups by account id. Losing one (a lagging receiver) loses nothing: the stream reads
+/// the store again, and polls it now and then in any case.
+pub type Hub = broadcast::Sender<Uuid>;
+
+/// How often an idle stream looks at the store without a wake-up: the safety net for events
+/// written by another process on the same database.
+const POLL: Duration = Duration::from_secs(2);
 
 pub fn hub() -> Hub {
     broadcast::channel(1024).0
@@ -30,8 +38,15 @@ pub fn router() -> Router<AppState> {
     Router::new().route(EVENTS_PATH, get(events))
 }
 
-/// Stores and broadcasts an event. A failure is logged, never returned: the change it reports
-/// has already happened and must not be undone by a notification problem.
+/// Wakes the account's streams after the transaction that stored `woken` committed.
+pub fn wake(state: &AppState, woken: (Uuid, PushEvent)) {
+    // No receiver (nobody watching) is fine: the event waits in the store.
+    let _ = state.hub.send(woken.0);
+}
+
+/// Stores an event on its own and wakes the streams, for a change that is not a business
+/// transaction of its own (a courier's position). A failure is logged, never returned: the
+/// position is already recorded and the next one supersedes it.
 pub async fn publish(
     state: &AppState,
     account: Uuid,
@@ -44,18 +59,15 @@ pub async fn publish(
         .append_event(account, order_id, order_number, &kind)
         .await
     {
-        Ok(event) => {
-            // No receiver (nobody watching) is fine: the event waits in the store.
-            let _ = state.hub.send((account, event));
-        }
+        Ok(event) => wake(state, (account, event)),
         Err(e) => tracing::error!(error = %e, "storing a push event"),
     }
 }
 
 struct Feed {
     account: Uuid,
-    replay: VecDeque<PushEvent>,
-    rx: broadcast::Receiver<(Uuid, PushEvent)>,
+    ready: VecDeque<PushEvent>,
+    rx: broadcast::Receiver<Uuid>,
     last: i64,
     state: AppState,
 }
@@ -65,6 +77,26 @@ fn sse(event: &PushEvent) -> Event {
         .id(event.id.to_string())
         .event("push")
         .data(serde_json::to_string(event).unwrap_or_default())
+}
+
+impl Feed {
+    /// Waits for a wake-up for this account (or any lag, or the poll interval); false when
+    /// the backend is shutting down.
+    async fn wait(&mut self) -> bool {
+        let account = self.account;
+        let rx = &mut self.rx;
+        let woken = async {
+            loop {
+                match rx.recv().await {
+                    Ok(a) if a == account => return true,
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                    Err(broadcast::error::RecvError::Closed) => return false,
+                }
+            }
+        };
+        tokio::time::timeout(POLL, woken).await.unwrap_or(true)
+    }
 }
 
 async fn events(
@@ -78,46 +110,39 @@ async fn events(
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     let account = current.account.id;
-    // Subscribe before reading the store, so nothing falls between the two.
+    // Subscribed before the first read: a wake-up for an event committed after that read
+    // is already queued when the stream starts waiting.
     let rx = state.hub.subscribe();
-    let replay = state
+    let first = state
         .store
         .events_after(account, last)
         .await
         .map_err(anyhow::Error::from)?;
     let feed = Feed {
         account,
-        replay: replay.into(),
+        ready: first.into(),
         rx,
         last,
         state,
     };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         loop {
-            if let Some(event) = feed.replay.pop_front() {
-                if event.id > feed.last {
-                    feed.last = event.id;
-                    return Some((Ok(sse(&event)), feed));
-                }
-                continue;
+            if let Some(event) = feed.ready.pop_front() {
+                feed.last = event.id;
+                return Some((Ok(sse(&event)), feed));
             }
-            match feed.rx.recv().await {
-                Ok((account, event)) if account == feed.account && event.id > feed.last => {
-                    feed.last = event.id;
-                    return Some((Ok(sse(&event)), feed));
+            // Ids increase in commit order, so everything new is after `last`; a page at a
+            // time, as many pages as there are.
+            match feed.state.store.events_after(feed.account, feed.last).await {
+                Ok(page) if !page.is_empty() => {
+                    feed.ready = page.into();
+                    continue;
                 }
                 Ok(_) => {}
-                // Too slow to keep up: catch up from the store instead.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let missed = feed
-                        .state
-                        .store
-                        .events_after(feed.account, feed.last)
-                        .await
-                        .unwrap_or_default();
-                    feed.replay = missed.into();
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
+                Err(e) => tracing::warn!(error = %e, "reading push events"),
+            }
+            if !feed.wait().await {
+                return None;
             }
         }
     });

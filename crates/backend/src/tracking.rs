@@ -1,9 +1,8 @@
 //! Delivery tracking: the district map, an order's route, courier fixes and the live ETA,
 //! tracking by order number without signing in, and the courier app's side of it.
 
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +17,7 @@ use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::store::Throttle;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
@@ -28,7 +28,6 @@ use crate::store::{DeliveryRow, now_ms};
 pub const CITY_SEED: u64 = 2026;
 
 /// Wrong number/phone pairs allowed per kiosk in the throttling window.
-const MAX_TRACK_FAILURES: i64 = 10;
 
 /// A fix farther than this from the route is kept on the map but does not move progress.
 const OFF_ROUTE_M: f64 = 120.0;
@@ -120,12 +119,26 @@ async fn own_tracking(
     Ok(Json(tracking_of(&state, id).await?))
 }
 
-/// Anyone at the kiosk may follow an order with its number and the phone's last four digits;
-/// wrong pairs are throttled per kiosk so numbers cannot be walked.
+/// Wrong number/phone pairs per peer address, and per order number (whoever asks).
+pub const TRACK_PER_PEER: Throttle = Throttle {
+    free: 10,
+    base_ms: 1_000,
+    max_ms: 60_000,
+    window_ms: 15 * 60 * 1000,
+};
+pub const TRACK_PER_NUMBER: Throttle = Throttle {
+    free: 5,
+    base_ms: 2_000,
+    max_ms: 10 * 60 * 1000,
+    window_ms: 60 * 60 * 1000,
+};
+
+/// Anyone at the kiosk may follow an order with its number and the phone's last four digits.
+/// Tries are throttled per peer address and per order number (neither chosen by the client),
+/// so numbers cannot be walked and one number's four digits cannot be guessed from many places.
 async fn track_by_number(
     State(state): State<AppState>,
-    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
+    peer: crate::auth::Peer,
     ApiJson(req): ApiJson<TrackRequest>,
 ) -> Result<Json<Tracking>, AppError> {
     let digits = req.phone_last4.trim();
@@ -137,24 +150,26 @@ async fn track_by_number(
     if req.number <= 0 {
         return Err(AppError::Validation("enter the order number".into()));
     }
-    let subject = format!(
-        "track:{}",
-        crate::auth::kiosk_subject(&headers, peer.map(|c| (c.0).0))
-    );
-    crate::auth::throttle(&state, &subject, MAX_TRACK_FAILURES).await?;
+    let by_peer = crate::auth::peer_subject("track", crate::auth::peer_addr(&peer));
+    let by_number = format!("track:number:{}", req.number);
+    crate::auth::throttle(&state, &by_peer, &TRACK_PER_PEER).await?;
+    crate::auth::throttle(&state, &by_number, &TRACK_PER_NUMBER).await?;
     let found = state
         .store
         .order_by_number_and_phone(req.number, digits)
         .await
         .map_err(anyhow::Error::from)?;
     let Some(id) = found else {
-        state
-            .store
-            .record_sign_in_failure(&subject)
-            .await
-            .map_err(anyhow::Error::from)?;
         return Err(AppError::NotFound("order with this number and phone"));
     };
+    // A right pair gives its attempts back.
+    for s in [&by_peer, &by_number] {
+        state
+            .store
+            .release_attempt(s)
+            .await
+            .map_err(anyhow::Error::from)?;
+    }
     Ok(Json(tracking_of(&state, id).await?))
 }
 

@@ -247,12 +247,16 @@ async fn sign_in_is_throttled_per_account_and_per_kiosk() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(wait > 0 && wait <= 15 * 60);
+    // A back-off, not a lockout: the first wait is a second, never the old 15 minutes.
+    assert!(wait >= 1 && wait <= 2, "{wait}");
     let body: ErrorBody = blocked.json().await.unwrap();
-    assert!(body.message.contains("min"), "{}", body.message);
+    assert!(body.message.contains(" s"), "{}", body.message);
+    // The owner gets in once the wait the server named is over.
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    assert_eq!(s.sign_in("egor", "correct-horse").await.status(), StatusCode::OK);
 
-    // A kiosk trying many logins is stopped too; another kiosk is not.
-    let attempt = |kiosk: &'static str, n: usize| {
+    // An address trying many logins is stopped, whatever kiosk id each request claims.
+    let attempt = |kiosk: String, n: usize| {
         let req = s
             .http
             .post(s.url("/api/v1/auth/signin"))
@@ -260,11 +264,17 @@ async fn sign_in_is_throttled_per_account_and_per_kiosk() {
             .json(&json!({"login": format!("nobody{n}"), "password": "x"}));
         async move { req.send().await.unwrap().status() }
     };
-    for n in 0..20 {
-        assert_eq!(attempt("hall-2", n).await, StatusCode::UNAUTHORIZED);
+    let mut refused_at = None;
+    for n in 0..40 {
+        let status = attempt(format!("hall-{n}"), n).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused_at = Some(n);
+            break;
+        }
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(attempt("hall-2", 99).await, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(attempt("hall-3", 99).await, StatusCode::UNAUTHORIZED);
+    // 30 per address; five of egor's failures and the waits above counted already.
+    assert!(refused_at.is_some_and(|n| n <= 25), "{refused_at:?}");
 }
 
 #[tokio::test]

@@ -51,7 +51,14 @@ async fn dashboard_numbers_equal_those_recomputed_from_the_orders() {
             assert_eq!(r.status(), StatusCode::OK);
         }
     }
-    let orders: OrderList = get(&t, &token, "/api/v1/orders").await;
+    // Every page of the customer's orders.
+    let mut orders = OrderList { orders: Vec::new(), next_offset: Some(0) };
+    while let Some(offset) = orders.next_offset {
+        let page: OrderList =
+            get(&t, &token, &format!("/api/v1/orders?limit=200&offset={offset}")).await;
+        orders.orders.extend(page.orders);
+        orders.next_offset = page.next_offset;
+    }
     assert!(orders.orders.len() >= 60);
     let products: ProductPage = get(&t, &token, "/api/v1/products?per_page=100").await;
     let categories: Vec<Category> = get(&t, &token, "/api/v1/categories").await;

@@ -192,7 +192,8 @@ async fn tracking_by_number_needs_the_phone_digits_and_is_throttled() {
         track(order.number, "12ab").await.unwrap().status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    for _ in 0..10 {
+    // One number's four digits: five guesses, then a wait, whoever asks.
+    for _ in 0..5 {
         assert_eq!(
             track(order.number, "0000").await.unwrap().status(),
             StatusCode::NOT_FOUND
@@ -201,6 +202,25 @@ async fn tracking_by_number_needs_the_phone_digits_and_is_throttled() {
     let blocked = track(order.number, "6789").await.unwrap();
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(blocked.headers().contains_key("retry-after"));
+    // Walking the numbers from one address stops too, whatever kiosk id it claims.
+    let walk = |number: i64, kiosk: String| {
+        t.http
+            .post(t.url("/api/v1/track"))
+            .header("X-Kiosk-Id", kiosk)
+            .json(&json!({"number": number, "phone_last4": "6789"}))
+            .send()
+    };
+    let mut refused_at = None;
+    for n in 0..20 {
+        let status = walk(order.number + 1 + n, format!("kiosk-{n}")).await.unwrap().status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused_at = Some(n);
+            break;
+        }
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    // Ten attempts per address in all: six were spent above (five wrong, one refused).
+    assert_eq!(refused_at, Some(4));
 }
 
 #[tokio::test]

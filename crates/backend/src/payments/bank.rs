@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use customerclient_api::emv::MerchantQr;
@@ -108,21 +108,18 @@ async fn page(State(state): State<AppState>) -> Result<Response, AppError> {
 
 async fn act(
     State(state): State<AppState>,
-    headers: HeaderMap,
     ApiPath((id, action)): ApiPath<(uuid::Uuid, String)>,
 ) -> Result<Response, AppError> {
-    // The page is served on loopback; the webhook goes back to the same address.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .ok_or(AppError::BadRequest {
-            code: "no_host",
-            message: "request has no Host header".into(),
-        })?
-        .to_owned();
     if !state.payments.bank_simulator {
         return Err(AppError::NotFound("page"));
     }
+    // The webhook goes to this backend's own address, fixed at start; a request's `Host:`
+    // could name anyone's listener.
+    let target = state
+        .self_url
+        .get()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("bank simulator used before the backend listened"))?;
     let status = match action.as_str() {
         "pay" => BankStatus::Paid,
         "reject" => BankStatus::Rejected,
@@ -137,7 +134,7 @@ async fn act(
     let payload = p.qr_payload.ok_or(AppError::NotFound("QR payment"))?;
     let (code, body) = simulate(
         &reqwest::Client::new(),
-        &format!("http://{host}"),
+        &target,
         &state.payments.webhook_secret,
         &payload,
         status,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -56,6 +56,14 @@ pub trait PaymentGateway: Send + Sync + 'static {
         amount: &'a Money,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>>;
+    /// What became of the charge made under `idempotency_key`: `Ok(None)` when the gateway
+    /// never charged under it (recovery after a crash asks this).
+    fn lookup<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Result<Charge, GatewayError>>, GatewayError>>;
+    /// Gives back the money of a charge; refunding one charge twice refunds it once.
+    fn refund<'a>(&'a self, charge_id: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
 }
 
 /// Test cards of the sandbox, after the usual public conventions.
@@ -67,10 +75,15 @@ pub mod test_cards {
     pub const TIMES_OUT: &str = "4000000000000119";
 }
 
+type Outcome = Arc<tokio::sync::OnceCell<Result<Charge, GatewayError>>>;
+
 /// A gateway for demos and tests: approves every valid card except the test cards above,
-/// remembers each idempotency key's outcome, and counts the charges it made.
+/// charges each idempotency key at most once (concurrent requests with one key wait for the
+/// first one's answer), and counts the charges and refunds it made. It lives in the
+/// process's memory, as a real gateway's records live at the gateway.
 pub struct SandboxGateway {
-    outcomes: Mutex<HashMap<String, Result<Charge, GatewayError>>>,
+    outcomes: Mutex<HashMap<String, Outcome>>,
+    refunded: Mutex<std::collections::HashSet<String>>,
     /// Tokens this sandbox issued, with the card they stand for (brand, last four).
     tokens: Mutex<HashMap<String, (Brand, String)>>,
     charges: AtomicU64,
@@ -82,6 +95,7 @@ impl Default for SandboxGateway {
     fn default() -> Self {
         Self {
             outcomes: Mutex::new(HashMap::new()),
+            refunded: Mutex::new(Default::default()),
             tokens: Mutex::new(HashMap::new()),
             charges: AtomicU64::new(0),
             slow_answer: Duration::from_secs(120),
@@ -101,6 +115,16 @@ impl SandboxGateway {
     pub fn charges(&self) -> u64 {
         self.charges.load(Ordering::SeqCst)
     }
+
+    /// Charges refunded so far.
+    pub fn refunds(&self) -> u64 {
+        self.refunded.lock().map_or(0, |r| r.len() as u64)
+    }
+
+    fn cell(&self, key: &str) -> Outcome {
+        let mut m = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(key.to_owned()).or_default().clone()
+    }
 }
 
 impl PaymentGateway for SandboxGateway {
@@ -113,39 +137,36 @@ impl PaymentGateway for SandboxGateway {
         request: ChargeRequest<'a>,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>> {
         Box::pin(async move {
-            let key = request.idempotency_key.to_owned();
-            if let Some(done) = self.outcomes.lock().ok().and_then(|m| m.get(&key).cloned()) {
-                return done;
-            }
-            let number = request.card.number.as_str();
-            let outcome = match number {
-                test_cards::DECLINED => Err(GatewayError::Declined),
-                test_cards::INSUFFICIENT_FUNDS => Err(GatewayError::InsufficientFunds),
-                test_cards::TIMES_OUT => {
-                    tokio::time::sleep(self.slow_answer).await;
-                    Err(GatewayError::Timeout)
-                }
-                _ => {
-                    let mut token = [0u8; 16];
-                    getrandom::fill(&mut token)
-                        .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
-                    self.charges.fetch_add(1, Ordering::SeqCst);
-                    let charge = Charge {
-                        id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
-                        token: format!("tok_{}", hex::encode(token)),
-                        brand: card::brand(number),
-                        last4: card::last4(number).to_owned(),
-                    };
-                    if let Ok(mut t) = self.tokens.lock() {
-                        t.insert(charge.token.clone(), (charge.brand, charge.last4.clone()));
+            let cell = self.cell(request.idempotency_key);
+            cell.get_or_init(|| async {
+                let number = request.card.number.as_str();
+                match number {
+                    test_cards::DECLINED => Err(GatewayError::Declined),
+                    test_cards::INSUFFICIENT_FUNDS => Err(GatewayError::InsufficientFunds),
+                    test_cards::TIMES_OUT => {
+                        tokio::time::sleep(self.slow_answer).await;
+                        Err(GatewayError::Timeout)
                     }
-                    Ok(charge)
+                    _ => {
+                        let mut token = [0u8; 16];
+                        getrandom::fill(&mut token)
+                            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+                        self.charges.fetch_add(1, Ordering::SeqCst);
+                        let charge = Charge {
+                            id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
+                            token: format!("tok_{}", hex::encode(token)),
+                            brand: card::brand(number),
+                            last4: card::last4(number).to_owned(),
+                        };
+                        if let Ok(mut t) = self.tokens.lock() {
+                            t.insert(charge.token.clone(), (charge.brand, charge.last4.clone()));
+                        }
+                        Ok(charge)
+                    }
                 }
-            };
-            if let Ok(mut m) = self.outcomes.lock() {
-                m.insert(key, outcome.clone());
-            }
-            outcome
+            })
+            .await
+            .clone()
         })
     }
 
@@ -156,32 +177,48 @@ impl PaymentGateway for SandboxGateway {
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>> {
         Box::pin(async move {
-            if let Some(done) = self
+            let cell = self.cell(idempotency_key);
+            cell.get_or_init(|| async {
+                let card = self.tokens.lock().ok().and_then(|t| t.get(token).cloned());
+                match card {
+                    Some((brand, last4)) => {
+                        self.charges.fetch_add(1, Ordering::SeqCst);
+                        Ok(Charge {
+                            id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
+                            token: token.to_owned(),
+                            brand,
+                            last4,
+                        })
+                    }
+                    // Not a token of ours (or the sandbox restarted): the bank knows no such card.
+                    None => Err(GatewayError::Declined),
+                }
+            })
+            .await
+            .clone()
+        })
+    }
+
+    fn lookup<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Result<Charge, GatewayError>>, GatewayError>> {
+        Box::pin(async move {
+            let cell = self
                 .outcomes
                 .lock()
                 .ok()
-                .and_then(|m| m.get(idempotency_key).cloned())
-            {
-                return done;
+                .and_then(|m| m.get(idempotency_key).cloned());
+            Ok(cell.and_then(|c| c.get().cloned()))
+        })
+    }
+
+    fn refund<'a>(&'a self, charge_id: &'a str) -> BoxFuture<'a, Result<(), GatewayError>> {
+        Box::pin(async move {
+            if let Ok(mut r) = self.refunded.lock() {
+                r.insert(charge_id.to_owned());
             }
-            let card = self.tokens.lock().ok().and_then(|t| t.get(token).cloned());
-            let outcome = match card {
-                Some((brand, last4)) => {
-                    self.charges.fetch_add(1, Ordering::SeqCst);
-                    Ok(Charge {
-                        id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
-                        token: token.to_owned(),
-                        brand,
-                        last4,
-                    })
-                }
-                // Not a token of ours (or the sandbox restarted): the bank knows no such card.
-                None => Err(GatewayError::Declined),
-            };
-            if let Ok(mut m) = self.outcomes.lock() {
-                m.insert(idempotency_key.to_owned(), outcome.clone());
-            }
-            outcome
+            Ok(())
         })
     }
 }

@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use customerclient_api::IDEMPOTENCY_KEY_HEADER;
 use customerclient_api::card::{self, CardProblem};
 use customerclient_api::emv::{MerchantQr, currency_numeric};
-use customerclient_api::orders::{Order, PaymentMethod};
+use customerclient_api::orders::Order;
 use customerclient_api::payments::{
     BANK_WEBHOOK_PATH, BankNotification, BankStatus, CardPaymentRequest, CardSummary,
     ChangePaymentMethod, Payment, PaymentState, SIGNATURE_HEADER,
@@ -29,7 +29,9 @@ use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::store::{NewPayment, OrderPayment, PaymentUpdate, StoreError, now_ms};
+use crate::store::{
+    CardStart, ChargeOutcome, NoticeOutcome, PaymentRecord, Refusal, StoreError, now_ms,
+};
 use gateway::{ChargeRequest, GatewayError, PaymentGateway, SandboxGateway};
 
 /// Used when no secret is configured; fine for the embedded demo, never for production.
@@ -121,84 +123,26 @@ fn store_err(e: StoreError) -> AppError {
     }
 }
 
-/// The order, if it belongs to this account.
-async fn own_order(
-    state: &AppState,
-    account: Uuid,
-    order_id: Uuid,
-) -> Result<OrderPayment, AppError> {
-    match state
-        .store
-        .order_payment(order_id)
-        .await
-        .map_err(store_err)?
-    {
-        Some(o) if o.account_id == account => Ok(o),
-        _ => Err(AppError::NotFound("order")),
+fn refused(r: Refusal) -> AppError {
+    match r {
+        Refusal::NoOrder => AppError::NotFound("order"),
+        Refusal::AlreadyPaid => AppError::Conflict {
+            code: "already_paid",
+            message: "this order is already paid".into(),
+        },
+        Refusal::OrderClosed(status) => AppError::Conflict {
+            code: "order_closed",
+            message: format!(
+                "the order is '{}' and takes no payment",
+                status.label().to_lowercase()
+            ),
+        },
+        Refusal::InProgress => AppError::Conflict {
+            code: "payment_in_progress",
+            message: "a card payment for this order is being processed; wait for its answer"
+                .into(),
+        },
     }
-}
-
-async fn load_order(state: &AppState, account: Uuid, order_id: Uuid) -> Result<Order, AppError> {
-    state
-        .store
-        .order(account, order_id)
-        .await
-        .map_err(store_err)?
-        .ok_or(AppError::NotFound("order"))
-}
-
-fn already_paid() -> AppError {
-    AppError::Conflict {
-        code: "already_paid",
-        message: "this order is already paid".into(),
-    }
-}
-
-/// Marks waiting QR codes of the order whose time is up as expired.
-async fn expire_stale(state: &AppState, order_id: Uuid) -> Result<(), AppError> {
-    let now = now_ms();
-    for p in state
-        .store
-        .awaiting_payments(order_id)
-        .await
-        .map_err(store_err)?
-    {
-        if p.qr_payload.is_some() && p.is_expired(now) {
-            state
-                .store
-                .update_payment(
-                    p.id,
-                    PaymentState::Expired,
-                    &PaymentUpdate {
-                        failure: Some("The QR code expired"),
-                        failure_code: Some("qr_expired"),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-            let order = state
-                .store
-                .order_payment(order_id)
-                .await
-                .map_err(store_err)?;
-            if order.is_some_and(|o| o.state == PaymentState::AwaitingPayment) {
-                state
-                    .store
-                    .transition_order_payment(
-                        order_id,
-                        PaymentState::Expired,
-                        "QR code expired unpaid",
-                        None,
-                        None,
-                    )
-                    .await
-                    .map_err(store_err)?;
-            }
-            tracing::info!(payment = %p.id, "QR payment expired");
-        }
-    }
-    Ok(())
 }
 
 async fn start_qr(
@@ -206,75 +150,44 @@ async fn start_qr(
     current: CurrentAccount,
     ApiPath(order_id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<Payment>), AppError> {
-    let _guard = state.store.payment_lock.lock().await;
-    let order = own_order(&state, current.account.id, order_id).await?;
-    if order.state == PaymentState::Paid || order.state == PaymentState::Refunded {
-        return Err(already_paid());
-    }
-    expire_stale(&state, order_id).await?;
-    // A code that is still valid is shown again rather than replaced.
-    if let Some(live) = state
+    let cfg = state.payments.clone();
+    let issued = state
         .store
-        .awaiting_payments(order_id)
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .find(|p| p.qr_payload.is_some())
-    {
-        return Ok((StatusCode::OK, Json(live.to_api())));
-    }
-    let cfg = &state.payments;
-    let id = Uuid::new_v4();
-    let currency = currency_numeric(&order.total.currency)
-        .ok_or_else(|| anyhow::anyhow!("no ISO 4217 numeric code for {}", order.total.currency))?;
-    let payload = MerchantQr {
-        merchant_gui: cfg.merchant.gui.clone(),
-        merchant_id: cfg.merchant.id.clone(),
-        mcc: cfg.merchant.mcc.clone(),
-        currency: currency.into(),
-        amount: order.total.decimal(),
-        country: cfg.merchant.country.clone(),
-        merchant_name: cfg.merchant.name.clone(),
-        merchant_city: cfg.merchant.city.clone(),
-        bill_number: order.number.to_string(),
-        reference: id.simple().to_string(),
-    }
-    .to_payload()
-    .map_err(|e| anyhow::anyhow!("building the QR payload: {e}"))?;
-    let expires_at = now_ms() + cfg.qr_lifetime.as_millis() as i64;
-    state
-        .store
-        .insert_payment(&NewPayment {
-            id,
+        .issue_qr(
+            current.account.id,
             order_id,
-            method: PaymentMethod::QrBankApp,
-            state: PaymentState::AwaitingPayment,
-            amount: &order.total,
-            qr_payload: Some(&payload),
-            expires_at: Some(expires_at),
-            idempotency_key: None,
-        })
-        .await
-        .map_err(store_err)?;
-    state
-        .store
-        .transition_order_payment(
-            order_id,
-            PaymentState::AwaitingPayment,
-            "QR code issued",
-            Some(PaymentMethod::QrBankApp),
-            None,
+            cfg.qr_lifetime.as_millis() as i64,
+            |order, id| {
+                let currency = currency_numeric(&order.total.currency).ok_or_else(|| {
+                    anyhow::anyhow!("no ISO 4217 numeric code for {}", order.total.currency)
+                })?;
+                MerchantQr {
+                    merchant_gui: cfg.merchant.gui.clone(),
+                    merchant_id: cfg.merchant.id.clone(),
+                    mcc: cfg.merchant.mcc.clone(),
+                    currency: currency.into(),
+                    amount: order.total.decimal(),
+                    country: cfg.merchant.country.clone(),
+                    merchant_name: cfg.merchant.name.clone(),
+                    merchant_city: cfg.merchant.city.clone(),
+                    bill_number: order.number.to_string(),
+                    reference: id.simple().to_string(),
+                }
+                .to_payload()
+                .map_err(|e| anyhow::anyhow!("building the QR payload: {e}"))
+            },
         )
-        .await
-        .map_err(store_err)?;
-    tracing::info!(payment = %id, order = order.number, "QR payment issued");
-    let created = state
-        .store
-        .payment(id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
-    Ok((StatusCode::CREATED, Json(created.to_api())))
+        .await?;
+    let (payment, created) = issued.map_err(refused)?;
+    if created {
+        tracing::info!(payment = %payment.id, order = payment.order_number, "QR payment issued");
+    }
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(payment.to_api())))
 }
 
 fn failure_code(e: &GatewayError) -> &'static str {
@@ -301,6 +214,63 @@ fn customer_message(e: &GatewayError) -> &'static str {
     }
 }
 
+/// The key the gateway sees for one attempt: the order and the kiosk's key together.
+fn gateway_key(order_id: Uuid, key: &str) -> String {
+    format!("{order_id}:{key}")
+}
+
+/// Records the gateway's answer for an attempt (the second phase); returns the attempt as it
+/// stands afterwards.
+async fn settle(
+    state: &AppState,
+    attempt: &PaymentRecord,
+    charge: Result<gateway::Charge, GatewayError>,
+    save_for: Option<Uuid>,
+) -> Result<PaymentRecord, AppError> {
+    let (done, woken) = match &charge {
+        Ok(ch) => {
+            let card = CardSummary {
+                brand: ch.brand,
+                last4: ch.last4.clone(),
+            };
+            let outcome = ChargeOutcome::Approved {
+                token: &ch.token,
+                card: &card,
+                charge_id: &ch.id,
+                save_for,
+            };
+            state.store.settle_card(attempt.id, &outcome).await
+        }
+        Err(e) => {
+            let note = format!("Card payment failed: {e}");
+            let outcome = ChargeOutcome::Failed {
+                code: failure_code(e),
+                message: customer_message(e),
+                note: &note,
+            };
+            state.store.settle_card(attempt.id, &outcome).await
+        }
+    }
+    .map_err(store_err)?;
+    if let Some(woken) = woken {
+        crate::push::wake(state, woken);
+    }
+    match (&charge, done.state) {
+        (Ok(_), PaymentState::Paid) => {
+            tracing::info!(order = done.order_number, payment = %done.id, "card payment approved");
+        }
+        (Ok(_), PaymentState::Refunded) => {
+            tracing::warn!(order = done.order_number, payment = %done.id, "card charged after the attempt ended; refund queued");
+            refund_pending(state).await;
+        }
+        (Err(e), _) => {
+            tracing::info!(order = done.order_number, payment = %done.id, reason = %e, "card payment failed");
+        }
+        _ => {}
+    }
+    Ok(done)
+}
+
 async fn pay_by_card(
     State(state): State<AppState>,
     current: CurrentAccount,
@@ -319,7 +289,8 @@ async fn pay_by_card(
             )
         })?
         .to_owned();
-    // A typed card is checked here; a saved card must be one of this customer's.
+    // A typed card is checked here (an unknown brand or a failed Luhn check never reaches
+    // the gateway); a saved card must be one of this customer's.
     let saved = match (&req.card, req.saved_card_id) {
         (Some(c), None) => {
             if let Some(problem) = card::validate(
@@ -361,150 +332,130 @@ async fn pay_by_card(
         }
     };
 
-    let (payment_id, amount, number) = {
-        let _guard = state.store.payment_lock.lock().await;
-        let order = own_order(&state, current.account.id, order_id).await?;
-        if let Some(existing) = state
-            .store
-            .payment_by_key(order_id, &key)
-            .await
-            .map_err(store_err)?
-        {
-            // A retry: report the first attempt, never charge again.
-            return Ok((StatusCode::OK, Json(existing.to_api())));
+    // Phase one: the attempt is committed before the gateway hears of it.
+    let (attempt, status) = match state
+        .store
+        .start_card_attempt(current.account.id, order_id, &key)
+        .await
+        .map_err(store_err)?
+        .map_err(refused)?
+    {
+        CardStart::Started(p) => (p, StatusCode::CREATED),
+        // A retry of an attempt that has its answer: the answer, never a second charge.
+        CardStart::Existing(p) if p.state != PaymentState::AwaitingPayment => {
+            return Ok((StatusCode::OK, Json(p.to_api())));
         }
-        if order.state == PaymentState::Paid || order.state == PaymentState::Refunded {
-            return Err(already_paid());
-        }
-        expire_stale(&state, order_id).await?;
-        let id = Uuid::new_v4();
-        state
-            .store
-            .insert_payment(&NewPayment {
-                id,
-                order_id,
-                method: PaymentMethod::CardInApp,
-                state: PaymentState::AwaitingPayment,
-                amount: &order.total,
-                qr_payload: None,
-                expires_at: None,
-                idempotency_key: Some(&key),
-            })
-            .await
-            .map_err(store_err)?;
-        state
-            .store
-            .transition_order_payment(
-                order_id,
-                PaymentState::AwaitingPayment,
-                "Card payment started",
-                Some(PaymentMethod::CardInApp),
-                None,
-            )
-            .await
-            .map_err(store_err)?;
-        (id, order.total, order.number)
+        // A retry of an attempt still pending (its first request died or is still running):
+        // drive it again under the same gateway key, which the gateway charges at most once.
+        CardStart::Existing(p) => (p, StatusCode::OK),
     };
 
     let cfg = &state.payments;
-    let gateway_key = format!("{order_id}:{key}");
-    let attempt = async {
+    let gw_key = gateway_key(order_id, &key);
+    let charge = async {
         match (&req.card, &saved) {
             (Some(card), _) => {
                 cfg.gateway
                     .charge(ChargeRequest {
                         card,
-                        amount: &amount,
-                        idempotency_key: &gateway_key,
-                        description: format!("Fresh Kitchen order {number}"),
+                        amount: &attempt.amount,
+                        idempotency_key: &gw_key,
+                        description: format!("Fresh Kitchen order {}", attempt.order_number),
                     })
                     .await
             }
-            (None, Some(token)) => cfg.gateway.charge_token(token, &amount, &gateway_key).await,
+            (None, Some(token)) => {
+                cfg.gateway
+                    .charge_token(token, &attempt.amount, &gw_key)
+                    .await
+            }
             (None, None) => Err(GatewayError::Unavailable("no card".into())),
         }
     };
-    let charge = tokio::time::timeout(cfg.gateway_timeout, attempt)
+    let charge = tokio::time::timeout(cfg.gateway_timeout, charge)
         .await
         .unwrap_or(Err(GatewayError::Timeout));
     let save = req.save_card && req.card.is_some() && !current.account.guest;
     drop(req);
 
-    let _guard = state.store.payment_lock.lock().await;
-    match charge {
-        Ok(ch) => {
-            let summary = CardSummary {
-                brand: ch.brand,
-                last4: ch.last4.clone(),
-            };
-            state
-                .store
-                .update_payment(
-                    payment_id,
-                    PaymentState::Paid,
-                    &PaymentUpdate {
-                        card: Some((&ch.token, &summary)),
-                        gateway_charge_id: Some(&ch.id),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-            if save {
-                state
-                    .store
-                    .save_card(current.account.id, &ch.token, ch.brand, &ch.last4)
-                    .await
-                    .map_err(store_err)?;
+    // Phase two.
+    let done = settle(&state, &attempt, charge, save.then_some(current.account.id)).await?;
+    if done.state == PaymentState::Refunded {
+        return Err(AppError::Conflict {
+            code: "payment_superseded",
+            message: "the order was closed while the card was being charged; the charge is refunded"
+                .into(),
+        });
+    }
+    Ok((status, Json(done.to_api())))
+}
+
+/// Resolves card attempts a crash or a lost answer left pending, by asking the gateway what
+/// became of each attempt's key; expires stale QR codes; sends refunds the gateway has not
+/// confirmed. Runs at start and periodically; safe to run on several instances at once
+/// (every change it makes is a guarded update).
+pub async fn recover(state: &AppState) {
+    let cfg = &state.payments;
+    // Older than any request could still be waiting for its gateway answer.
+    let before = now_ms() - 2 * cfg.gateway_timeout.as_millis() as i64;
+    match state.store.stale_card_attempts(before).await {
+        Ok(stale) => {
+            for p in stale {
+                let Some(key) = p.idempotency_key.as_deref() else {
+                    continue;
+                };
+                let found = cfg.gateway.lookup(&gateway_key(p.order_id, key)).await;
+                let charge = match found {
+                    Ok(Some(outcome)) => outcome,
+                    Ok(None) => Err(GatewayError::Unavailable("interrupted".into())),
+                    // The gateway cannot say now: ask again next round.
+                    Err(e) => {
+                        tracing::warn!(payment = %p.id, error = %e, "gateway lookup failed");
+                        continue;
+                    }
+                };
+                if let Err(e) = settle(state, &p, charge, None).await {
+                    tracing::error!(payment = %p.id, error = %e, "resolving a pending card attempt");
+                } else {
+                    tracing::info!(payment = %p.id, "pending card attempt resolved");
+                }
             }
-            let note = format!("Paid by {} •••• {}", summary.brand.label(), summary.last4);
-            state
-                .store
-                .transition_order_payment(order_id, PaymentState::Paid, &note, None, Some(&summary))
-                .await
-                .map_err(store_err)?;
-            tracing::info!(order = number, payment = %payment_id, "card payment approved");
-            let kind = customerclient_api::push::PushKind::Payment {
-                state: PaymentState::Paid,
-            };
-            crate::push::publish(&state, current.account.id, order_id, number, kind).await;
         }
+        Err(e) => tracing::error!(error = %e, "reading pending card attempts"),
+    }
+    match state.store.orders_with_stale_qr(now_ms()).await {
+        Ok(orders) => {
+            for order in orders {
+                if let Err(e) = state.store.expire_stale(order).await {
+                    tracing::error!(%order, error = %e, "expiring QR codes");
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "reading stale QR codes"),
+    }
+    refund_pending(state).await;
+}
+
+/// Asks the gateway to refund every card charge the database says is refunded but not yet
+/// given back. A refund is idempotent at the gateway, so a crash between the two is safe.
+async fn refund_pending(state: &AppState) {
+    let pending = match state.store.pending_refunds().await {
+        Ok(p) => p,
         Err(e) => {
-            let message = customer_message(&e);
-            state
-                .store
-                .update_payment(
-                    payment_id,
-                    PaymentState::Failed,
-                    &PaymentUpdate {
-                        failure: Some(message),
-                        failure_code: Some(failure_code(&e)),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-            state
-                .store
-                .transition_order_payment(
-                    order_id,
-                    PaymentState::Failed,
-                    &format!("Card payment failed: {e}"),
-                    None,
-                    None,
-                )
-                .await
-                .map_err(store_err)?;
-            tracing::info!(order = number, payment = %payment_id, reason = %e, "card payment failed");
+            tracing::error!(error = %e, "reading pending refunds");
+            return;
+        }
+    };
+    for (id, charge) in pending {
+        match state.payments.gateway.refund(&charge).await {
+            Ok(()) => {
+                if let Err(e) = state.store.refund_done(id).await {
+                    tracing::error!(payment = %id, error = %e, "recording a refund");
+                }
+            }
+            Err(e) => tracing::warn!(payment = %id, error = %e, "refund failed; retried later"),
         }
     }
-    let done = state
-        .store
-        .payment(payment_id)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
-    Ok((StatusCode::CREATED, Json(done.to_api())))
 }
 
 async fn change_method(
@@ -513,61 +464,19 @@ async fn change_method(
     ApiPath(order_id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ChangePaymentMethod>,
 ) -> Result<Json<Order>, AppError> {
-    let _guard = state.store.payment_lock.lock().await;
-    let order = own_order(&state, current.account.id, order_id).await?;
-    if order.state == PaymentState::Paid || order.state == PaymentState::Refunded {
-        return Err(already_paid());
-    }
-    if req.method.is_prepaid() {
-        // Paying at the kiosk starts with the QR or card request itself.
-        state
-            .store
-            .transition_order_payment(
-                order_id,
-                order.state,
-                "Payment method changed",
-                Some(req.method),
-                None,
-            )
-            .await
-            .map_err(store_err)?;
-    } else {
-        for p in state
-            .store
-            .awaiting_payments(order_id)
-            .await
-            .map_err(store_err)?
-        {
-            state
-                .store
-                .update_payment(
-                    p.id,
-                    PaymentState::Failed,
-                    &PaymentUpdate {
-                        failure: Some("Replaced by paying on delivery"),
-                        failure_code: Some("replaced"),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-        }
-        let note = format!("{} chosen instead", req.method.label());
-        state
-            .store
-            .transition_order_payment(
-                order_id,
-                PaymentState::DueOnDelivery,
-                &note,
-                Some(req.method),
-                None,
-            )
-            .await
-            .map_err(store_err)?;
-    }
-    Ok(Json(
-        load_order(&state, current.account.id, order_id).await?,
-    ))
+    state
+        .store
+        .change_payment_method(current.account.id, order_id, req.method)
+        .await
+        .map_err(store_err)?
+        .map_err(refused)?;
+    state
+        .store
+        .order(current.account.id, order_id)
+        .await
+        .map_err(store_err)?
+        .map(Json)
+        .ok_or(AppError::NotFound("order"))
 }
 
 async fn payment(
@@ -580,8 +489,7 @@ async fn payment(
         return Err(AppError::NotFound("payment"));
     };
     if p.state == PaymentState::AwaitingPayment && p.is_expired(now_ms()) {
-        let _guard = state.store.payment_lock.lock().await;
-        expire_stale(&state, p.order_id).await?;
+        state.store.expire_stale(p.order_id).await.map_err(store_err)?;
     }
     let p = state
         .store
@@ -631,104 +539,57 @@ async fn bank_webhook(
             message: e.to_string(),
         })?;
     let id = Uuid::parse_str(&notice.reference).map_err(|_| AppError::NotFound("payment"))?;
-    let _guard = state.store.payment_lock.lock().await;
     let p = state
         .store
         .payment(id)
         .await
         .map_err(store_err)?
         .ok_or(AppError::NotFound("payment"))?;
-    match (p.state, notice.status) {
-        // Delivered again: already done, nothing changes.
-        (PaymentState::Paid, BankStatus::Paid) => return Ok(Json(p.to_api())),
-        (PaymentState::AwaitingPayment, _) if p.is_expired(now_ms()) => {
-            expire_stale(&state, p.order_id).await?;
-            return Err(AppError::Conflict {
-                code: "payment_expired",
-                message: "this QR code expired before it was paid; refund the customer".into(),
-            });
-        }
-        (PaymentState::AwaitingPayment, _) => {}
-        (other, _) => {
-            return Err(AppError::Conflict {
-                code: "illegal_transition",
-                message: format!("the payment is '{}'", other.label()),
-            });
-        }
+    if notice.status == BankStatus::Paid && notice.amount_minor != p.amount.minor {
+        return Err(AppError::Unprocessable {
+            code: "amount_mismatch",
+            message: format!("paid {} but {} is due", notice.amount_minor, p.amount.minor),
+        });
     }
-    match notice.status {
-        BankStatus::Paid => {
-            if notice.amount_minor != p.amount.minor {
-                return Err(AppError::Unprocessable {
-                    code: "amount_mismatch",
-                    message: format!("paid {} but {} is due", notice.amount_minor, p.amount.minor),
-                });
-            }
-            state
-                .store
-                .update_payment(
-                    id,
-                    PaymentState::Paid,
-                    &PaymentUpdate {
-                        bank_transaction_id: Some(&notice.transaction_id),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-            state
-                .store
-                .transition_order_payment(
-                    p.order_id,
-                    PaymentState::Paid,
-                    "Paid in the bank app",
-                    None,
-                    None,
-                )
-                .await
-                .map_err(store_err)?;
-            tracing::info!(payment = %id, order = p.order_number, "QR payment confirmed by the bank");
-            let kind = customerclient_api::push::PushKind::Payment {
-                state: PaymentState::Paid,
+    let transaction = notice.transaction_id.trim();
+    if transaction.is_empty() || transaction.len() > 128 {
+        return Err(AppError::Validation(
+            "transaction_id must be 1–128 characters".into(),
+        ));
+    }
+    let (outcome, woken) = state
+        .store
+        .bank_notice(id, notice.status == BankStatus::Paid, transaction)
+        .await
+        .map_err(store_err)?
+        .ok_or(AppError::NotFound("payment"))?;
+    if let Some(woken) = woken {
+        crate::push::wake(&state, woken);
+    }
+    match outcome {
+        NoticeOutcome::Applied(p) => {
+            tracing::info!(payment = %id, order = p.order_number, state = ?p.state, "bank notice applied");
+            Ok(Json(p.to_api()))
+        }
+        NoticeOutcome::Refunded(p, why) => {
+            tracing::warn!(payment = %id, order = p.order_number, why, "money for a payment that cannot take it; refund owed");
+            let message = match why {
+                "payment_expired" => "this QR code expired before it was paid",
+                "order_cancelled" => "the order was cancelled before this payment arrived",
+                "payment_superseded" => "the order was paid or switched another way",
+                "duplicate_payment" => "this code was already paid by another transaction",
+                _ => "this payment can no longer be accepted",
             };
-            crate::push::publish(&state, p.account_id, p.order_id, p.order_number, kind).await;
+            Err(AppError::Conflict {
+                code: why,
+                message: format!("{message}; refund the customer"),
+            })
         }
-        BankStatus::Rejected => {
-            let why = "Your bank rejected the payment. Try again or choose another way to pay.";
-            state
-                .store
-                .update_payment(
-                    id,
-                    PaymentState::Failed,
-                    &PaymentUpdate {
-                        failure: Some(why),
-                        failure_code: Some("bank_rejected"),
-                        bank_transaction_id: Some(&notice.transaction_id),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(store_err)?;
-            state
-                .store
-                .transition_order_payment(
-                    p.order_id,
-                    PaymentState::Failed,
-                    "Rejected by the bank",
-                    None,
-                    None,
-                )
-                .await
-                .map_err(store_err)?;
-        }
+        NoticeOutcome::Ignored(p) => Err(AppError::Conflict {
+            code: "illegal_transition",
+            message: format!("the payment is '{}'", p.state.label()),
+        }),
     }
-    let p = state
-        .store
-        .payment(id)
-        .await
-        .map_err(store_err)?
-        .ok_or(AppError::NotFound("payment"))?;
-    Ok(Json(p.to_api()))
 }
 
 #[cfg(test)]

@@ -93,6 +93,37 @@ async fn insert_code(
     Ok(())
 }
 
+pub(crate) async fn save_card_in(
+    conn: &mut SqliteConnection,
+    account_id: Uuid,
+    token: &str,
+    card: &customerclient_api::payments::CardSummary,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO saved_cards (id, account_id, token, brand, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (account_id, token) DO NOTHING",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(account_id.to_string())
+    .bind(token)
+    .bind(enum_to_text(&card.brand))
+    .bind(&card.last4)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How a throttled subject backs off: `free` failures within `window_ms`, then a wait of
+/// `base_ms` doubling with each further failure up to `max_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttle {
+    pub free: i64,
+    pub base_ms: i64,
+    pub max_ms: i64,
+    pub window_ms: i64,
+}
+
 fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SavedAddress, sqlx::Error> {
     Ok(SavedAddress {
         id: uuid_col(r, "id")?,
@@ -115,14 +146,14 @@ impl Store {
         mail: &NewMail,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM accounts WHERE verified = FALSE AND (login = $1 OR email = $2)")
-            .bind(&account.login)
+        sqlx::query("DELETE FROM accounts WHERE verified = FALSE AND (login_key = $1 OR email = $2)")
+            .bind(account.login.as_deref().map(super::login_key))
             .bind(&account.email)
             .execute(&mut *tx)
             .await?;
         let res = sqlx::query(
-            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, verified)
-             VALUES ($1, $2, $3, $4, $5, FALSE, $6, FALSE)",
+            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, verified, login_key)
+             VALUES ($1, $2, $3, $4, $5, FALSE, $6, FALSE, $7)",
         )
         .bind(account.id.to_string())
         .bind(&account.login)
@@ -130,6 +161,7 @@ impl Store {
         .bind(&account.phone)
         .bind(password_hash)
         .bind(now_ms())
+        .bind(account.login.as_deref().map(super::login_key))
         .execute(&mut *tx)
         .await;
         match res {
@@ -216,20 +248,27 @@ impl Store {
         }))
     }
 
-    pub async fn count_code_attempt(&self, code_id: Uuid) -> Result<(), StoreError> {
-        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1")
-            .bind(code_id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Counts one try of the code if it has tries left and is still usable; returns the
+    /// tries used including this one, or `None` when none is left (one guarded statement).
+    pub async fn count_code_attempt(&self, code_id: Uuid, max: i64) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "UPDATE verification_codes SET attempts = attempts + 1
+             WHERE id = $1 AND attempts < $2 AND consumed = FALSE RETURNING attempts",
+        )
+        .bind(code_id.to_string())
+        .bind(max)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
-    pub async fn consume_code(&self, code_id: Uuid) -> Result<(), StoreError> {
-        sqlx::query("UPDATE verification_codes SET consumed = TRUE WHERE id = $1")
+    /// Uses the code up; false when another request used it first.
+    pub async fn consume_code(&self, code_id: Uuid) -> Result<bool, StoreError> {
+        Ok(sqlx::query("UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE")
             .bind(code_id.to_string())
             .execute(&self.pool)
-            .await?;
-        Ok(())
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     pub async fn mark_verified(&self, account_id: Uuid) -> Result<(), StoreError> {
@@ -287,33 +326,58 @@ impl Store {
         )
     }
 
-    // ---- sign-in throttling ----
+    // ---- throttles ----
 
-    pub async fn record_sign_in_failure(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2)")
+    /// Takes one attempt for `subject` if its back-off allows it now, counting it as a
+    /// failure in the same statement (a success clears it afterwards). Returns `Err(wait_ms)`
+    /// when refused. One guarded upsert: concurrent attempts cannot all pass a count of one.
+    pub async fn take_attempt(&self, subject: &str, rule: &Throttle) -> Result<Result<(), i64>, StoreError> {
+        let now = now_ms();
+        // After the `free`-th failure each attempt waits base × 2^(failures − free), capped.
+        let taken: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO throttles AS t (subject, failures, next_at, updated_at)
+             VALUES ($1, 1, CASE WHEN 1 < $3 THEN 0 ELSE $2 + $4 END, $2)
+             ON CONFLICT (subject) DO UPDATE SET
+                failures = CASE WHEN $2 - t.updated_at > $6 THEN 1 ELSE t.failures + 1 END,
+                next_at = CASE
+                    WHEN $2 - t.updated_at > $6 OR t.failures + 1 < $3 THEN 0
+                    ELSE $2 + MIN($5, $4 * (1 << MIN(t.failures + 1 - $3, 20))) END,
+                updated_at = $2
+             WHERE $2 - t.updated_at > $6 OR t.next_at <= $2
+             RETURNING failures",
+        )
+        .bind(subject)
+        .bind(now)
+        .bind(rule.free)
+        .bind(rule.base_ms)
+        .bind(rule.max_ms)
+        .bind(rule.window_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        if taken.is_some() {
+            return Ok(Ok(()));
+        }
+        let next: Option<i64> = sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
             .bind(subject)
-            .bind(now_ms())
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
+        Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
+    }
+
+    /// Gives back one attempt taken for `subject` (it succeeded), never below zero.
+    pub async fn release_attempt(&self, subject: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1",
+        )
+        .bind(subject)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Failures of `subject` since `since`, and the time of the oldest of them.
-    pub async fn sign_in_failures(
-        &self,
-        subject: &str,
-        since: i64,
-    ) -> Result<(i64, Option<i64>), StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures WHERE subject = $1 AND at >= $2")
-            .bind(subject)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((row.try_get("n")?, row.try_get("oldest")?))
-    }
-
-    pub async fn clear_sign_in_failures(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1")
+    /// Forgets the failures of `subject` (after a success).
+    pub async fn clear_throttle(&self, subject: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM throttles WHERE subject = $1")
             .bind(subject)
             .execute(&self.pool)
             .await?;
@@ -513,26 +577,10 @@ impl Store {
     // ---- saved cards ----
 
     /// Keeps a card's gateway token for the account (once per token).
-    pub async fn save_card(
-        &self,
-        account_id: Uuid,
-        token: &str,
-        brand: Brand,
-        last4: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO saved_cards (id, account_id, token, brand, last4, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (account_id, token) DO NOTHING",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(account_id.to_string())
-        .bind(token)
-        .bind(enum_to_text(&brand))
-        .bind(last4)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    pub async fn save_card(&self, account_id: Uuid, token: &str, brand: Brand, last4: &str) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let card = customerclient_api::payments::CardSummary { brand, last4: last4.to_owned() };
+        save_card_in(&mut conn, account_id, token, &card).await
     }
 
     pub async fn saved_cards(&self, account_id: Uuid) -> Result<Vec<SavedCard>, StoreError> {
@@ -586,60 +634,5 @@ impl Store {
             .await?
             .rows_affected();
         Ok(n > 0)
-    }
-
-    // ---- push events ----
-
-    /// Stores an event for the account and returns it with its id (one increasing sequence).
-    pub async fn append_event(
-        &self,
-        account_id: Uuid,
-        order_id: Uuid,
-        order_number: i64,
-        kind: &customerclient_api::push::PushKind,
-    ) -> Result<customerclient_api::push::PushEvent, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM events")
-            .fetch_one(&mut *tx)
-            .await?;
-        let event = customerclient_api::push::PushEvent {
-            id,
-            order_id,
-            order_number,
-            at: now_ms(),
-            kind: kind.clone(),
-        };
-        let payload = serde_json::to_string(&event)
-            .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
-        sqlx::query(
-            "INSERT INTO events (id, account_id, payload, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(account_id.to_string())
-        .bind(payload)
-        .bind(event.at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(event)
-    }
-
-    /// This account's events after `after`, oldest first.
-    pub async fn events_after(
-        &self,
-        account_id: Uuid,
-        after: i64,
-    ) -> Result<Vec<customerclient_api::push::PushEvent>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT payload FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT 1000",
-        )
-        .bind(account_id.to_string())
-        .bind(after)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|p| serde_json::from_str(p).ok())
-            .collect())
     }
 }

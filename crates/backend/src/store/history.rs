@@ -31,7 +31,6 @@ impl Store {
     /// Writes finished orders with their status history and deliveries, numbered in
     /// order of time, in one transaction.
     pub async fn insert_history(&self, orders: &[HistoricOrder]) -> Result<(), StoreError> {
-        let _guard = self.order_lock.lock().await;
         let mut tx = self.write_tx().await?;
         let mut number: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")

@@ -5,14 +5,18 @@
 //! above see only these methods and the `customerclient_api` types.
 
 mod accounts;
+mod events;
 mod history;
 mod payments;
 mod stats;
 mod tracking;
 
-pub use accounts::{CodePurpose, CodeRow, QueuedMail};
+pub use accounts::{CodePurpose, CodeRow, QueuedMail, Throttle};
+pub use events::EVENT_PAGE;
 pub use history::HistoricOrder;
-pub use payments::{NewPayment, OrderPayment, PaymentRecord, PaymentUpdate};
+pub use payments::{
+    CardStart, ChargeOutcome, NoticeOutcome, OrderPayment, PaymentRecord, Refusal,
+};
 pub use tracking::{DeliveryPlan, DeliveryRow};
 
 use std::str::FromStr;
@@ -25,6 +29,7 @@ use customerclient_api::orders::{
     DeliveryMethod, Order, OrderLine, OrderStatus, PaymentMethod, StatusChange,
 };
 use customerclient_api::payments::{CardSummary, PaymentChange, PaymentState};
+use customerclient_api::push::PushEvent;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
@@ -53,13 +58,9 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
-    /// SQLite allows one writer; order numbering reads then writes, so order creation is
-    /// serialised here rather than relying on database-specific locking.
-    order_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// Payment state changes read, check and write; one at a time for the same reason.
-    pub(crate) payment_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Bumped by every write to categories or products, so caches of catalog answers know
-    /// when they are stale. Every method that changes the catalog must bump it.
+    /// when they are stale. Every method that changes the catalog must bump it. A cache key
+    /// only: nothing is kept correct by it.
     catalog_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -136,6 +137,38 @@ pub(crate) fn opt_uuid_col(
         .transpose()
 }
 
+/// The form a login is compared in: compatibility-normalised (fullwidth letters become
+/// plain ones), lower-cased, and reduced to its confusable skeleton (Unicode TR39), so that
+/// logins that look alike on the screen are one login.
+pub fn login_key(login: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_security::confusable_detection::skeleton;
+    let folded: String = login.trim().nfkc().collect::<String>().to_lowercase();
+    skeleton(&folded).collect::<String>().to_lowercase()
+}
+
+/// Accounts written before login keys existed get theirs (a look-alike pair keeps the older).
+async fn backfill_login_keys(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, login FROM accounts WHERE login IS NOT NULL AND login_key IS NULL ORDER BY created_at",
+    )
+    .fetch_all(pool)
+    .await?;
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let login: String = r.try_get("login")?;
+        let res = sqlx::query("UPDATE accounts SET login_key = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(login_key(&login))
+            .execute(pool)
+            .await;
+        if let Err(e) = res {
+            tracing::warn!(account = %id, error = %e, "login looks like another; left without a key");
+        }
+    }
+    Ok(())
+}
+
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('%');
@@ -196,10 +229,9 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        backfill_login_keys(&pool).await?;
         Ok(Self {
             pool,
-            order_lock: Default::default(),
-            payment_lock: Default::default(),
             catalog_version: Default::default(),
         })
     }
@@ -230,8 +262,8 @@ impl Store {
         password_hash: Option<&str>,
     ) -> Result<(), StoreError> {
         let res = sqlx::query(
-            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, login_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(account.id.to_string())
         .bind(&account.login)
@@ -240,6 +272,7 @@ impl Store {
         .bind(password_hash)
         .bind(account.guest)
         .bind(now_ms())
+        .bind(account.login.as_deref().map(login_key))
         .execute(&self.pool)
         .await;
         match res {
@@ -258,8 +291,9 @@ impl Store {
     ) -> Result<Option<AccountRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, login, email, phone, password_hash, guest, verified FROM accounts
-             WHERE guest = FALSE AND (login = $1 OR email = $1)",
+             WHERE guest = FALSE AND (login_key = $1 OR email = $2)",
         )
+        .bind(login_key(login))
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
@@ -543,15 +577,17 @@ impl Store {
         idempotency: Option<(&str, &str)>,
         confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>,
     ) -> Result<(Uuid, bool), StoreError> {
-        let _guard = self.order_lock.lock().await;
         let account = order.account_id.to_string();
+        // The key is looked up inside the write transaction: two requests with one key
+        // serialise on it, and the second finds the first one's order.
+        let mut tx = self.write_tx().await?;
         if let Some((key, hash)) = idempotency {
             let existing = sqlx::query(
                 "SELECT request_hash, order_id FROM idempotency_keys WHERE account_id = $1 AND key = $2",
             )
             .bind(&account)
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
             if let Some(row) = existing {
                 let stored: String = row.try_get("request_hash")?;
@@ -569,7 +605,7 @@ impl Store {
         } else {
             PaymentState::DueOnDelivery
         };
-        let mut tx = self.write_tx().await?;
+        // Numbered inside the write transaction, so two orders never share a number.
         let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
             .fetch_one(&mut *tx)
             .await?;
@@ -673,43 +709,121 @@ impl Store {
         }
     }
 
-    /// Moves an order to `to` if its life cycle allows it, recording the change with its time.
+    /// Moves an order to `to` if its life cycle allows it, recording the change with its
+    /// time and the customer's push event, in one transaction. A guarded update: two
+    /// concurrent changes from the same status cannot both apply. A closed order's attempts
+    /// in flight are ended; a paid order that fails or is cancelled is refunded.
     pub async fn transition_order_status(
         &self,
         order_id: Uuid,
         to: OrderStatus,
         note: &str,
-    ) -> Result<(), StoreError> {
+        account: Option<Uuid>,
+        time_scale: f64,
+    ) -> Result<Option<(Uuid, PushEvent)>, StoreError> {
         let mut tx = self.write_tx().await?;
-        let from: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        let row = sqlx::query("SELECT status, account_id, number FROM orders WHERE id = $1")
             .bind(order_id.to_string())
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        let from: OrderStatus = enum_from_text(&from)?;
+        let Some(row) = row else { return Ok(None) };
+        let owner = uuid_col(&row, "account_id")?;
+        if account.is_some_and(|a| a != owner) {
+            return Ok(None);
+        }
+        let number: i64 = row.try_get("number")?;
+        let from: OrderStatus = enum_from_text(&row.try_get::<String, _>("status")?)?;
         if !from.can_become(to) {
             return Err(StoreError::IllegalStatus { from, to });
         }
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), -1) + 1 FROM order_status_history WHERE order_id = $1",
+        let changed = sqlx::query("UPDATE orders SET status = $2 WHERE id = $1 AND status = $3")
+            .bind(order_id.to_string())
+            .bind(enum_to_text(&to))
+            .bind(enum_to_text(&from))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::IllegalStatus { from, to });
+        }
+        sqlx::query(
+            "INSERT INTO order_status_history (order_id, seq, status, at, note)
+             SELECT $1, COALESCE(MAX(seq), -1) + 1, $2, $3, $4 FROM order_status_history WHERE order_id = $1",
         )
         .bind(order_id.to_string())
-        .fetch_one(&mut *tx)
+        .bind(enum_to_text(&to))
+        .bind(now_ms())
+        .bind(note)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO order_status_history (order_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)")
+        let now = now_ms();
+        match to {
+            OrderStatus::OnTheWay => {
+                sqlx::query("UPDATE deliveries SET on_the_way_at = $2 WHERE order_id = $1")
+                    .bind(order_id.to_string())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            OrderStatus::Delivered => {
+                // How long it really took, in the demo world's minutes (training data).
+                sqlx::query(
+                    "UPDATE deliveries SET actual_minutes =
+                        ($2 - (SELECT created_at FROM orders WHERE id = $1)) / 60000.0 * $3
+                     WHERE order_id = $1",
+                )
+                .bind(order_id.to_string())
+                .bind(now)
+                .bind(time_scale)
+                .execute(&mut *tx)
+                .await?;
+            }
+            _ => {}
+        }
+        if matches!(to, OrderStatus::Cancelled | OrderStatus::Failed | OrderStatus::Delivered) {
+            let why = if to == OrderStatus::Delivered {
+                "The order was delivered"
+            } else {
+                "The order was cancelled"
+            };
+            let ended = sqlx::query(
+                "UPDATE payments SET state = 'failed', failure_code = 'order_cancelled', failure = $2, updated_at = $3
+                 WHERE order_id = $1 AND state = 'awaiting_payment'",
+            )
             .bind(order_id.to_string())
-            .bind(seq)
-            .bind(enum_to_text(&to))
+            .bind(why)
             .bind(now_ms())
-            .bind(note)
             .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
-            .bind(order_id.to_string())
-            .bind(enum_to_text(&to))
-            .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            let order = payments::order_payment_in(&mut tx, order_id).await?;
+            match order.map(|o| o.state) {
+                Some(PaymentState::Paid) if to != OrderStatus::Delivered => {
+                    let note = if to == OrderStatus::Cancelled {
+                        "Refunded after cancellation"
+                    } else {
+                        "Refunded: the order could not be delivered"
+                    };
+                    payments::refund_paid_in(&mut tx, order_id, note).await?;
+                }
+                Some(PaymentState::AwaitingPayment) if ended > 0 => {
+                    payments::set_order_payment(
+                        &mut tx,
+                        order_id,
+                        PaymentState::Failed,
+                        "Payment ended with the order",
+                        None,
+                        None,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+        let kind = customerclient_api::push::PushKind::OrderStatus { status: to };
+        let event = events::append_in(&mut tx, owner, order_id, number, &kind).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Some((owner, event)))
     }
 
     /// The order's status changes, oldest first.
@@ -740,10 +854,14 @@ impl Store {
         Ok(rows.into_iter().next())
     }
 
-    /// This account's orders, newest first.
-    pub async fn orders(&self, account_id: Uuid) -> Result<Vec<Order>, StoreError> {
-        self.order_rows("WHERE account_id = $1", account_id, None)
-            .await
+    /// One page of this account's orders, newest first.
+    pub async fn orders(&self, account_id: Uuid, limit: u32, offset: u64) -> Result<Vec<Order>, StoreError> {
+        self.order_rows(
+            &format!("WHERE account_id = $1 ORDER BY created_at DESC, number DESC LIMIT {limit} OFFSET {offset}"),
+            account_id,
+            None,
+        )
+        .await
     }
 
     async fn order_rows(
@@ -755,7 +873,7 @@ impl Store {
         let sql = format!(
             "SELECT id, number, status, city, address, phone, delivery_method, payment_method, currency,
                     products_minor, delivery_minor, total_minor, created_at, payment_state, card_brand, card_last4
-             FROM orders {filter} ORDER BY created_at DESC, number DESC"
+             FROM orders {filter}"
         );
         let mut q = sqlx::query(&sql).bind(account_id.to_string());
         if let Some(id) = id {

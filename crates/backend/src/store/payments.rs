@@ -1,24 +1,20 @@
 //! Payment rows and the order's payment state. Card attempts store the gateway's token, the
 //! brand and the last four digits; there is no column a card number or CVC could go into.
+//!
+//! Every public method here is one business operation in one write transaction: the order's
+//! state it depends on is read and changed inside that transaction, and every change of a
+//! payment row is an `UPDATE … WHERE state = <expected>` whose row count is checked. Two
+//! partial unique indexes make the database itself refuse a second attempt in flight or a
+//! second paid attempt for one order (migration 0008).
 
 use customerclient_api::Money;
-use customerclient_api::orders::PaymentMethod;
+use customerclient_api::orders::{OrderStatus, PaymentMethod};
 use customerclient_api::payments::{CardSummary, Payment, PaymentState};
-use sqlx::Row;
+use customerclient_api::push::{PushEvent, PushKind};
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use super::{Store, StoreError, enum_from_text, enum_to_text, now_ms, uuid_col};
-
-pub struct NewPayment<'a> {
-    pub id: Uuid,
-    pub order_id: Uuid,
-    pub method: PaymentMethod,
-    pub state: PaymentState,
-    pub amount: &'a Money,
-    pub qr_payload: Option<&'a str>,
-    pub expires_at: Option<i64>,
-    pub idempotency_key: Option<&'a str>,
-}
 
 #[derive(Debug, Clone)]
 pub struct PaymentRecord {
@@ -34,6 +30,10 @@ pub struct PaymentRecord {
     pub card: Option<CardSummary>,
     pub failure: Option<String>,
     pub failure_code: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub gateway_charge_id: Option<String>,
+    pub bank_transaction_id: Option<String>,
+    pub created_at: i64,
 }
 
 impl PaymentRecord {
@@ -58,29 +58,84 @@ impl PaymentRecord {
     }
 }
 
-/// The outcome of an attempt.
-#[derive(Default)]
-pub struct PaymentUpdate<'a> {
-    pub failure: Option<&'a str>,
-    pub failure_code: Option<&'a str>,
-    /// Gateway token and the masked card.
-    pub card: Option<(&'a str, &'a CardSummary)>,
-    pub gateway_charge_id: Option<&'a str>,
-    pub bank_transaction_id: Option<&'a str>,
-}
-
 /// The order's side of a payment: who owns it, what it costs, where its payment stands.
+#[derive(Debug, Clone)]
 pub struct OrderPayment {
     pub account_id: Uuid,
     pub number: i64,
     pub method: PaymentMethod,
     pub state: PaymentState,
+    pub status: OrderStatus,
     pub total: Money,
+}
+
+impl OrderPayment {
+    /// Cancelled, failed or delivered orders take no new payment.
+    pub fn closed(&self) -> bool {
+        matches!(
+            self.status,
+            OrderStatus::Cancelled | OrderStatus::Delivered | OrderStatus::Failed
+        )
+    }
+
+    pub fn settled(&self) -> bool {
+        matches!(self.state, PaymentState::Paid | PaymentState::Refunded)
+    }
+}
+
+/// Why a payment operation was refused; each becomes a 4xx with its own code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such order, or another customer's.
+    NoOrder,
+    AlreadyPaid,
+    /// Cancelled, failed or delivered.
+    OrderClosed(OrderStatus),
+    /// A card charge of this order is being processed (another key).
+    InProgress,
+}
+
+/// What a card charge came to at the gateway.
+pub enum ChargeOutcome<'a> {
+    Approved {
+        token: &'a str,
+        card: &'a CardSummary,
+        charge_id: &'a str,
+        /// Keep the card for this account.
+        save_for: Option<Uuid>,
+    },
+    Failed {
+        code: &'a str,
+        message: &'a str,
+        note: &'a str,
+    },
+}
+
+/// The answer to a card attempt's start.
+pub enum CardStart {
+    /// A new attempt, committed before the gateway is called.
+    Started(PaymentRecord),
+    /// This key was used before for this order: its attempt, in whatever state it is.
+    Existing(PaymentRecord),
+}
+
+/// The answer to a bank notice.
+pub enum NoticeOutcome {
+    /// Applied now, or the same notice delivered again: the payment as it stands.
+    Applied(PaymentRecord),
+    /// Money arrived for an attempt that can no longer take it (expired, replaced, the order
+    /// cancelled): recorded as refunded, with the reason.
+    Refunded(PaymentRecord, &'static str),
+    /// The bank says rejected for an attempt that is not waiting.
+    Ignored(PaymentRecord),
 }
 
 const PAYMENT_COLUMNS: &str =
     "p.id, p.order_id, o.number, o.account_id, p.method, p.state, p.amount_minor,
-    p.currency, p.qr_payload, p.expires_at, p.card_brand, p.card_last4, p.failure, p.failure_code";
+    p.currency, p.qr_payload, p.expires_at, p.card_brand, p.card_last4, p.failure, p.failure_code,
+    p.idempotency_key, p.gateway_charge_id, p.bank_transaction_id, p.created_at";
+
+const AWAITING: &str = "awaiting_payment";
 
 fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
     let brand: Option<String> = row.try_get("card_brand")?;
@@ -107,151 +162,682 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
         },
         failure: row.try_get("failure")?,
         failure_code: row.try_get("failure_code")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        gateway_charge_id: row.try_get("gateway_charge_id")?,
+        bank_transaction_id: row.try_get("bank_transaction_id")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
-impl Store {
-    pub async fn order_payment(&self, order_id: Uuid) -> Result<Option<OrderPayment>, StoreError> {
-        let row = sqlx::query(
-            "SELECT account_id, number, payment_method, payment_state, total_minor, currency FROM orders WHERE id = $1",
-        )
-        .bind(order_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        Ok(Some(OrderPayment {
-            account_id: uuid_col(&r, "account_id")?,
-            number: r.try_get("number")?,
-            method: enum_from_text(&r.try_get::<String, _>("payment_method")?)?,
-            state: enum_from_text(&r.try_get::<String, _>("payment_state")?)?,
-            total: Money::new(
-                r.try_get("total_minor")?,
-                r.try_get::<String, _>("currency")?,
-            ),
-        }))
-    }
+async fn payment_in(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<PaymentRecord>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(record).transpose()
+}
 
-    /// Moves the order's payment state to `to` (checked against the allowed transitions) and
-    /// records it in the order's payment history. Staying in the same state is a no-op.
-    pub async fn transition_order_payment(
-        &self,
-        order_id: Uuid,
-        to: PaymentState,
-        note: &str,
-        method: Option<PaymentMethod>,
-        card: Option<&CardSummary>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
-        let from: String = sqlx::query_scalar("SELECT payment_state FROM orders WHERE id = $1")
-            .bind(order_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        let from: PaymentState = enum_from_text(&from)?;
-        if from != to {
-            if !from.can_become(to) {
-                return Err(StoreError::IllegalTransition { from, to });
-            }
-            let seq: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(seq), -1) + 1 FROM payment_history WHERE order_id = $1",
-            )
-            .bind(order_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO payment_history (order_id, seq, state, at, note) VALUES ($1, $2, $3, $4, $5)")
-                .bind(order_id.to_string())
-                .bind(seq)
-                .bind(enum_to_text(&to))
-                .bind(now_ms())
-                .bind(note)
-                .execute(&mut *tx)
-                .await?;
+pub(crate) async fn order_payment_in(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+) -> Result<Option<OrderPayment>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT account_id, number, status, payment_method, payment_state, total_minor, currency
+         FROM orders WHERE id = $1",
+    )
+    .bind(order_id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(OrderPayment {
+        account_id: uuid_col(&r, "account_id")?,
+        number: r.try_get("number")?,
+        status: enum_from_text(&r.try_get::<String, _>("status")?)?,
+        method: enum_from_text(&r.try_get::<String, _>("payment_method")?)?,
+        state: enum_from_text(&r.try_get::<String, _>("payment_state")?)?,
+        total: Money::new(
+            r.try_get("total_minor")?,
+            r.try_get::<String, _>("currency")?,
+        ),
+    }))
+}
+
+/// Moves the order's payment state (checked against the allowed transitions) and records it
+/// in the order's payment history, inside the caller's transaction. Same state: only the
+/// method and card are updated.
+pub(crate) async fn set_order_payment(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    to: PaymentState,
+    note: &str,
+    method: Option<PaymentMethod>,
+    card: Option<&CardSummary>,
+) -> Result<(), StoreError> {
+    let from: String = sqlx::query_scalar("SELECT payment_state FROM orders WHERE id = $1")
+        .bind(order_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    let from: PaymentState = enum_from_text(&from)?;
+    if from != to {
+        if !from.can_become(to) {
+            return Err(StoreError::IllegalTransition { from, to });
         }
         sqlx::query(
-            "UPDATE orders SET payment_state = $2,
-                payment_method = COALESCE($3, payment_method),
-                card_brand = COALESCE($4, card_brand),
-                card_last4 = COALESCE($5, card_last4)
-             WHERE id = $1",
+            "INSERT INTO payment_history (order_id, seq, state, at, note)
+             SELECT $1, COALESCE(MAX(seq), -1) + 1, $2, $3, $4 FROM payment_history WHERE order_id = $1",
         )
         .bind(order_id.to_string())
         .bind(enum_to_text(&to))
-        .bind(method.map(|m| enum_to_text(&m)))
-        .bind(card.map(|c| enum_to_text(&c.brand)))
-        .bind(card.map(|c| c.last4.clone()))
-        .execute(&mut *tx)
+        .bind(now_ms())
+        .bind(note)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
-        Ok(())
     }
+    let changed = sqlx::query(
+        "UPDATE orders SET payment_state = $2,
+            payment_method = COALESCE($3, payment_method),
+            card_brand = COALESCE($4, card_brand),
+            card_last4 = COALESCE($5, card_last4)
+         WHERE id = $1 AND payment_state = $6",
+    )
+    .bind(order_id.to_string())
+    .bind(enum_to_text(&to))
+    .bind(method.map(|m| enum_to_text(&m)))
+    .bind(card.map(|c| enum_to_text(&c.brand)))
+    .bind(card.map(|c| c.last4.clone()))
+    .bind(enum_to_text(&from))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::IllegalTransition { from, to });
+    }
+    Ok(())
+}
 
-    pub async fn insert_payment(&self, p: &NewPayment<'_>) -> Result<(), StoreError> {
-        let now = now_ms();
-        let res = sqlx::query(
-            "INSERT INTO payments (id, order_id, method, state, amount_minor, currency, qr_payload, expires_at,
-                idempotency_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        )
-        .bind(p.id.to_string())
-        .bind(p.order_id.to_string())
-        .bind(enum_to_text(&p.method))
-        .bind(enum_to_text(&p.state))
-        .bind(p.amount.minor)
-        .bind(&p.amount.currency)
-        .bind(p.qr_payload)
-        .bind(p.expires_at)
-        .bind(p.idempotency_key)
-        .bind(now)
-        .execute(&self.pool)
-        .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Duplicate(e.message().to_owned()))
-            }
-            Err(e) => Err(e.into()),
+/// Ends every attempt of the order still in flight with `code`; returns how many.
+async fn end_in_flight(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    code: &str,
+    text: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE payments SET state = 'failed', failure_code = $2, failure = $3, updated_at = $4
+         WHERE order_id = $1 AND state = $5",
+    )
+    .bind(order_id.to_string())
+    .bind(code)
+    .bind(text)
+    .bind(now_ms())
+    .bind(AWAITING)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Marks the order's waiting QR codes whose time is up as expired (and the order with them).
+async fn expire_stale_in(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = sqlx::query(
+        "UPDATE payments SET state = 'expired', failure_code = 'qr_expired',
+            failure = 'The QR code expired', updated_at = $2
+         WHERE order_id = $1 AND state = $3 AND expires_at IS NOT NULL AND expires_at <= $2",
+    )
+    .bind(order_id.to_string())
+    .bind(now)
+    .bind(AWAITING)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        let order = order_payment_in(conn, order_id).await?;
+        if order.is_some_and(|o| o.state == PaymentState::AwaitingPayment) {
+            set_order_payment(
+                conn,
+                order_id,
+                PaymentState::Expired,
+                "QR code expired unpaid",
+                None,
+                None,
+            )
+            .await?;
         }
+    }
+    Ok(n > 0)
+}
+
+async fn in_flight_in(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+) -> Result<Option<PaymentRecord>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.order_id = $1 AND p.state = $2"
+    ))
+    .bind(order_id.to_string())
+    .bind(AWAITING)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(record).transpose()
+}
+
+pub struct NewAttempt<'a> {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub method: PaymentMethod,
+    pub amount: &'a Money,
+    pub qr_payload: Option<&'a str>,
+    pub expires_at: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+async fn insert_attempt(conn: &mut SqliteConnection, p: &NewAttempt<'_>) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO payments (id, order_id, method, state, amount_minor, currency, qr_payload, expires_at,
+            idempotency_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(p.id.to_string())
+    .bind(p.order_id.to_string())
+    .bind(enum_to_text(&p.method))
+    .bind(AWAITING)
+    .bind(p.amount.minor)
+    .bind(&p.amount.currency)
+    .bind(p.qr_payload)
+    .bind(p.expires_at)
+    .bind(p.idempotency_key)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Refunds what a paid order took, inside the caller's transaction: the paid attempt becomes
+/// refunded (card charges are queued for the gateway's refund) and the order follows.
+pub(crate) async fn refund_paid_in(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    note: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE payments SET state = 'refunded', updated_at = $2,
+            refund_pending = (gateway_charge_id IS NOT NULL)
+         WHERE order_id = $1 AND state = 'paid'",
+    )
+    .bind(order_id.to_string())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    set_order_payment(conn, order_id, PaymentState::Refunded, note, None, None).await
+}
+
+/// Why money that arrived for an ended attempt is given back, from how the attempt ended.
+fn late_reason(failure_code: Option<&str>) -> &'static str {
+    match failure_code {
+        Some("qr_expired") => "payment_expired",
+        Some("order_cancelled") => "order_cancelled",
+        Some("superseded" | "replaced") => "payment_superseded",
+        _ => "not_payable",
+    }
+}
+
+fn check_order(order: Option<OrderPayment>, account: Uuid) -> Result<OrderPayment, Refusal> {
+    match order {
+        Some(o) if o.account_id == account => Ok(o),
+        _ => Err(Refusal::NoOrder),
+    }
+}
+
+fn check_payable(order: &OrderPayment) -> Result<(), Refusal> {
+    if order.settled() {
+        return Err(Refusal::AlreadyPaid);
+    }
+    if order.closed() {
+        return Err(Refusal::OrderClosed(order.status));
+    }
+    Ok(())
+}
+
+pub type Op<T> = Result<Result<T, Refusal>, StoreError>;
+
+impl Store {
+    pub async fn order_payment(&self, order_id: Uuid) -> Result<Option<OrderPayment>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(order_payment_in(&mut conn, order_id).await?)
     }
 
     pub async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1"
-        ))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(record).transpose()?)
+        let mut conn = self.pool.acquire().await?;
+        Ok(payment_in(&mut conn, id).await?)
     }
 
-    pub async fn payment_by_key(
+    /// Shows the order's live QR code again, or issues a new one built by `payload` (given
+    /// the new payment's id): one transaction, refused for paid or closed orders and while a
+    /// card charge is in flight. Returns the payment and whether it was issued now.
+    pub async fn issue_qr(
         &self,
+        account: Uuid,
         order_id: Uuid,
-        key: &str,
-    ) -> Result<Option<PaymentRecord>, StoreError> {
-        let row = sqlx::query(&format!(
+        lifetime_ms: i64,
+        payload: impl FnOnce(&OrderPayment, Uuid) -> anyhow::Result<String>,
+    ) -> Result<Result<(PaymentRecord, bool), Refusal>, anyhow::Error> {
+        let mut tx = self.write_tx().await?;
+        let now = now_ms();
+        let order = match check_order(order_payment_in(&mut tx, order_id).await?, account)
+            .and_then(|o| check_payable(&o).map(|_| o))
+        {
+            Ok(o) => o,
+            Err(r) => return Ok(Err(r)),
+        };
+        expire_stale_in(&mut tx, order_id, now).await?;
+        if let Some(live) = in_flight_in(&mut tx, order_id).await? {
+            if live.qr_payload.is_some() {
+                // A code that is still valid is shown again rather than replaced.
+                return Ok(Ok((live, false)));
+            }
+            return Ok(Err(Refusal::InProgress));
+        }
+        let id = Uuid::new_v4();
+        let qr = payload(&order, id)?;
+        insert_attempt(
+            &mut tx,
+            &NewAttempt {
+                id,
+                order_id,
+                method: PaymentMethod::QrBankApp,
+                amount: &order.total,
+                qr_payload: Some(&qr),
+                expires_at: Some(now + lifetime_ms),
+                idempotency_key: None,
+            },
+        )
+        .await?;
+        set_order_payment(
+            &mut tx,
+            order_id,
+            PaymentState::AwaitingPayment,
+            "QR code issued",
+            Some(PaymentMethod::QrBankApp),
+            None,
+        )
+        .await?;
+        let created = payment_in(&mut tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
+        tx.commit().await?;
+        Ok(Ok((created, true)))
+    }
+
+    /// The first phase of a card charge: the attempt (key, amount, pending) is committed
+    /// before the gateway is called. A key used before answers with its own attempt; a
+    /// waiting QR code is replaced; a charge in flight under another key refuses this one.
+    pub async fn start_card_attempt(&self, account: Uuid, order_id: Uuid, key: &str) -> Op<CardStart> {
+        let mut tx = self.write_tx().await?;
+        let order = match check_order(order_payment_in(&mut tx, order_id).await?, account) {
+            Ok(o) => o,
+            Err(r) => return Ok(Err(r)),
+        };
+        let existing = sqlx::query(&format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
              WHERE p.order_id = $1 AND p.idempotency_key = $2"
         ))
         .bind(order_id.to_string())
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(row.as_ref().map(record).transpose()?)
+        if let Some(row) = existing {
+            return Ok(Ok(CardStart::Existing(record(&row)?)));
+        }
+        if let Err(r) = check_payable(&order) {
+            return Ok(Err(r));
+        }
+        let now = now_ms();
+        expire_stale_in(&mut tx, order_id, now).await?;
+        if let Some(live) = in_flight_in(&mut tx, order_id).await? {
+            if live.qr_payload.is_none() {
+                return Ok(Err(Refusal::InProgress));
+            }
+            end_in_flight(&mut tx, order_id, "superseded", "Replaced by a card payment").await?;
+        }
+        let id = Uuid::new_v4();
+        insert_attempt(
+            &mut tx,
+            &NewAttempt {
+                id,
+                order_id,
+                method: PaymentMethod::CardInApp,
+                amount: &order.total,
+                qr_payload: None,
+                expires_at: None,
+                idempotency_key: Some(key),
+            },
+        )
+        .await?;
+        set_order_payment(
+            &mut tx,
+            order_id,
+            PaymentState::AwaitingPayment,
+            "Card payment started",
+            Some(PaymentMethod::CardInApp),
+            None,
+        )
+        .await?;
+        let created = payment_in(&mut tx, id)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        tx.commit().await?;
+        Ok(Ok(CardStart::Started(created)))
     }
 
-    /// Attempts of one order still waiting for money, newest first.
-    pub async fn awaiting_payments(
+    /// The second phase: the gateway's answer, applied only while the attempt is still in
+    /// flight. Money taken for an attempt that was ended meanwhile (order cancelled) is
+    /// recorded as refunded and queued for the gateway's refund. Returns the attempt as it
+    /// stands, and the push event to wake streams with.
+    pub async fn settle_card(
         &self,
+        payment_id: Uuid,
+        outcome: &ChargeOutcome<'_>,
+    ) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let now = now_ms();
+        let mut event = None;
+        match outcome {
+            ChargeOutcome::Approved {
+                token,
+                card,
+                charge_id,
+                save_for,
+            } => {
+                let n = sqlx::query(
+                    "UPDATE payments SET state = 'paid', updated_at = $2, card_token = $3,
+                        card_brand = $4, card_last4 = $5, gateway_charge_id = $6
+                     WHERE id = $1 AND state = $7",
+                )
+                .bind(payment_id.to_string())
+                .bind(now)
+                .bind(token)
+                .bind(enum_to_text(&card.brand))
+                .bind(&card.last4)
+                .bind(charge_id)
+                .bind(AWAITING)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let p = payment_in(&mut tx, payment_id)
+                    .await?
+                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                if n == 1 {
+                    let note = format!("Paid by {} •••• {}", card.brand.label(), card.last4);
+                    set_order_payment(&mut tx, p.order_id, PaymentState::Paid, &note, None, Some(card))
+                        .await?;
+                    if let Some(account) = save_for {
+                        super::accounts::save_card_in(&mut tx, *account, token, card).await?;
+                    }
+                    let kind = PushKind::Payment {
+                        state: PaymentState::Paid,
+                    };
+                    let e = super::events::append_in(&mut tx, p.account_id, p.order_id, p.order_number, &kind)
+                        .await?;
+                    event = Some((p.account_id, e));
+                } else if p.state != PaymentState::Paid && p.gateway_charge_id.is_none() {
+                    // Ended while the gateway was charging: the money goes back.
+                    sqlx::query(
+                        "UPDATE payments SET state = 'refunded', refund_pending = TRUE, updated_at = $2,
+                            card_token = $3, card_brand = $4, card_last4 = $5, gateway_charge_id = $6
+                         WHERE id = $1 AND state <> 'paid' AND gateway_charge_id IS NULL",
+                    )
+                    .bind(payment_id.to_string())
+                    .bind(now)
+                    .bind(token)
+                    .bind(enum_to_text(&card.brand))
+                    .bind(&card.last4)
+                    .bind(charge_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            ChargeOutcome::Failed {
+                code,
+                message,
+                note,
+            } => {
+                let n = sqlx::query(
+                    "UPDATE payments SET state = 'failed', updated_at = $2, failure = $3, failure_code = $4
+                     WHERE id = $1 AND state = $5",
+                )
+                .bind(payment_id.to_string())
+                .bind(now)
+                .bind(message)
+                .bind(code)
+                .bind(AWAITING)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    let p = payment_in(&mut tx, payment_id)
+                        .await?
+                        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                    let order = order_payment_in(&mut tx, p.order_id).await?;
+                    if order.is_some_and(|o| o.state == PaymentState::AwaitingPayment) {
+                        set_order_payment(&mut tx, p.order_id, PaymentState::Failed, note, None, None)
+                            .await?;
+                    }
+                }
+            }
+        }
+        let p = payment_in(&mut tx, payment_id)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        tx.commit().await?;
+        Ok((p, event))
+    }
+
+    /// The bank's notice for a QR payment, in one transaction. The same notice delivered
+    /// again changes nothing; money for an attempt that can no longer take it is recorded
+    /// as refunded.
+    pub async fn bank_notice(
+        &self,
+        payment_id: Uuid,
+        paid: bool,
+        transaction_id: &str,
+    ) -> Result<Option<(NoticeOutcome, Option<(Uuid, PushEvent)>)>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let now = now_ms();
+        let Some(p) = payment_in(&mut tx, payment_id).await? else {
+            return Ok(None);
+        };
+        if p.qr_payload.is_none() {
+            return Ok(None);
+        }
+        if p.bank_transaction_id.as_deref() == Some(transaction_id) {
+            // Delivered again: the same answer as the first time, nothing changes.
+            if p.state == PaymentState::Refunded && p.failure_code.is_some() {
+                let why = late_reason(p.failure_code.as_deref());
+                return Ok(Some((NoticeOutcome::Refunded(p, why), None)));
+            }
+            return Ok(Some((NoticeOutcome::Applied(p), None)));
+        }
+        expire_stale_in(&mut tx, p.order_id, now).await?;
+        let order = order_payment_in(&mut tx, p.order_id)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        let mut event = None;
+        let outcome = if !paid {
+            let n = sqlx::query(
+                "UPDATE payments SET state = 'failed', updated_at = $2, bank_transaction_id = $3,
+                    failure_code = 'bank_rejected',
+                    failure = 'Your bank rejected the payment. Try again or choose another way to pay.'
+                 WHERE id = $1 AND state = $4",
+            )
+            .bind(payment_id.to_string())
+            .bind(now)
+            .bind(transaction_id)
+            .bind(AWAITING)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 && order.state == PaymentState::AwaitingPayment {
+                set_order_payment(&mut tx, p.order_id, PaymentState::Failed, "Rejected by the bank", None, None)
+                    .await?;
+            }
+            let p = payment_in(&mut tx, payment_id)
+                .await?
+                .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+            if n == 1 { NoticeOutcome::Applied(p) } else { NoticeOutcome::Ignored(p) }
+        } else {
+            let n = sqlx::query(
+                "UPDATE payments SET state = 'paid', updated_at = $2, bank_transaction_id = $3
+                 WHERE id = $1 AND state = $4",
+            )
+            .bind(payment_id.to_string())
+            .bind(now)
+            .bind(transaction_id)
+            .bind(AWAITING)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                set_order_payment(&mut tx, p.order_id, PaymentState::Paid, "Paid in the bank app", None, None)
+                    .await?;
+                let kind = PushKind::Payment {
+                    state: PaymentState::Paid,
+                };
+                let e = super::events::append_in(&mut tx, p.account_id, p.order_id, p.order_number, &kind)
+                    .await?;
+                event = Some((p.account_id, e));
+                let p = payment_in(&mut tx, payment_id)
+                    .await?
+                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                NoticeOutcome::Applied(p)
+            } else {
+                let current = payment_in(&mut tx, payment_id)
+                    .await?
+                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                let why = late_reason(current.failure_code.as_deref());
+                if current.bank_transaction_id.is_some() {
+                    // Another transaction for the same code: the first one stands.
+                    NoticeOutcome::Refunded(current, "duplicate_payment")
+                } else {
+                    sqlx::query(
+                        "UPDATE payments SET state = 'refunded', refund_pending = TRUE, updated_at = $2,
+                            bank_transaction_id = $3
+                         WHERE id = $1 AND bank_transaction_id IS NULL AND state <> 'paid'",
+                    )
+                    .bind(payment_id.to_string())
+                    .bind(now)
+                    .bind(transaction_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    let p = payment_in(&mut tx, payment_id)
+                        .await?
+                        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                    NoticeOutcome::Refunded(p, why)
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(Some((outcome, event)))
+    }
+
+    /// Switches the order to paying on delivery (or records a prepaid method for later), in
+    /// one transaction; a waiting QR code is ended, a card charge in flight refuses it.
+    pub async fn change_payment_method(
+        &self,
+        account: Uuid,
         order_id: Uuid,
-    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        method: PaymentMethod,
+    ) -> Op<()> {
+        let mut tx = self.write_tx().await?;
+        let order = match check_order(order_payment_in(&mut tx, order_id).await?, account)
+            .and_then(|o| check_payable(&o).map(|_| o))
+        {
+            Ok(o) => o,
+            Err(r) => return Ok(Err(r)),
+        };
+        expire_stale_in(&mut tx, order_id, now_ms()).await?;
+        if method.is_prepaid() {
+            set_order_payment(&mut tx, order_id, order.state, "Payment method changed", Some(method), None)
+                .await?;
+        } else {
+            if let Some(live) = in_flight_in(&mut tx, order_id).await? {
+                if live.qr_payload.is_none() {
+                    return Ok(Err(Refusal::InProgress));
+                }
+                end_in_flight(&mut tx, order_id, "replaced", "Replaced by paying on delivery").await?;
+            }
+            let note = format!("{} chosen instead", method.label());
+            set_order_payment(&mut tx, order_id, PaymentState::DueOnDelivery, &note, Some(method), None)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Expires the order's stale QR codes (one transaction).
+    pub async fn expire_stale(&self, order_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        expire_stale_in(&mut tx, order_id, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Card attempts still pending that started before `before`: a crash or a lost answer
+    /// left them; recovery asks the gateway what became of each.
+    pub async fn stale_card_attempts(&self, before: i64) -> Result<Vec<PaymentRecord>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.order_id = $1 AND p.state = $2 ORDER BY p.created_at DESC"
+             WHERE p.state = $1 AND p.qr_payload IS NULL AND p.created_at < $2
+             ORDER BY p.created_at LIMIT 200"
         ))
-        .bind(order_id.to_string())
-        .bind(enum_to_text(&PaymentState::AwaitingPayment))
+        .bind(AWAITING)
+        .bind(before)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(record).collect::<Result<_, _>>()?)
+    }
+
+    /// Orders with QR codes past their time that are still waiting.
+    pub async fn orders_with_stale_qr(&self, now: i64) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT order_id FROM payments
+             WHERE state = $1 AND expires_at IS NOT NULL AND expires_at <= $2 LIMIT 500",
+        )
+        .bind(AWAITING)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(uuid_col(r, "order_id")?)).collect()
+    }
+
+    /// Card charges refunded in the database whose refund the gateway has not confirmed.
+    pub async fn pending_refunds(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, gateway_charge_id FROM payments
+             WHERE refund_pending = TRUE AND gateway_charge_id IS NOT NULL LIMIT 200",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((uuid_col(r, "id")?, r.try_get("gateway_charge_id")?)))
+            .collect()
+    }
+
+    pub async fn refund_done(&self, payment_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE payments SET refund_pending = FALSE WHERE id = $1")
+            .bind(payment_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// QR payments still waiting (for the bank simulator page), newest first.
@@ -261,43 +847,11 @@ impl Store {
              WHERE p.state = $1 AND p.qr_payload IS NOT NULL AND p.expires_at > $2
              ORDER BY p.created_at DESC LIMIT $3"
         ))
-        .bind(enum_to_text(&PaymentState::AwaitingPayment))
+        .bind(AWAITING)
         .bind(now_ms())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(record).collect::<Result<_, _>>()?)
-    }
-
-    pub async fn update_payment(
-        &self,
-        id: Uuid,
-        state: PaymentState,
-        update: &PaymentUpdate<'_>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE payments SET state = $2, updated_at = $3,
-                failure = COALESCE($4, failure),
-                card_token = COALESCE($5, card_token),
-                card_brand = COALESCE($6, card_brand),
-                card_last4 = COALESCE($7, card_last4),
-                gateway_charge_id = COALESCE($8, gateway_charge_id),
-                bank_transaction_id = COALESCE($9, bank_transaction_id),
-                failure_code = COALESCE($10, failure_code)
-             WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .bind(enum_to_text(&state))
-        .bind(now_ms())
-        .bind(update.failure)
-        .bind(update.card.map(|(token, _)| token))
-        .bind(update.card.map(|(_, c)| enum_to_text(&c.brand)))
-        .bind(update.card.map(|(_, c)| c.last4.clone()))
-        .bind(update.gateway_charge_id)
-        .bind(update.bank_transaction_id)
-        .bind(update.failure_code)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }

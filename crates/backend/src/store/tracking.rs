@@ -7,7 +7,7 @@ use customerclient_api::tracking::{CourierFix, CourierJob};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Store, StoreError, enum_from_text, now_ms, uuid_col};
+use super::{Store, StoreError, enum_from_text, uuid_col};
 use crate::predict::DeliveryFeatures;
 
 /// What is planned for a delivery when its order is placed.
@@ -164,25 +164,6 @@ impl Store {
         .bind(fix.at)
         .execute(&self.pool)
         .await?;
-        Ok(())
-    }
-
-    pub async fn mark_on_the_way(&self, order_id: Uuid) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET on_the_way_at = $2 WHERE order_id = $1")
-            .bind(order_id.to_string())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Records how long the delivery really took; it becomes training data.
-    pub async fn finish_delivery(&self, order_id: Uuid, minutes: f64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET actual_minutes = $2 WHERE order_id = $1")
-            .bind(order_id.to_string())
-            .bind(minutes)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 
