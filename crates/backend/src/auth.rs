@@ -83,6 +83,8 @@ pub struct AuthConfig {
     pub code_lifetime: std::time::Duration,
     /// A new code can be asked for at most this often.
     pub resend_interval: std::time::Duration,
+    /// Sign-ups and code requests per peer address (a load test loosens it).
+    pub codes_per_peer: Throttle,
 }
 
 impl Default for AuthConfig {
@@ -90,6 +92,7 @@ impl Default for AuthConfig {
         Self {
             code_lifetime: std::time::Duration::from_secs(CODE_LIFETIME_MINUTES as u64 * 60),
             resend_interval: std::time::Duration::from_secs(30),
+            codes_per_peer: CODES_PER_PEER,
         }
     }
 }
@@ -134,7 +137,11 @@ pub(crate) fn peer_addr(peer: &Peer) -> Option<SocketAddr> {
 }
 
 /// Takes an attempt for `subject` or refuses with 429 and how long to wait.
-pub(crate) async fn throttle(state: &AppState, subject: &str, rule: &Throttle) -> Result<(), AppError> {
+pub(crate) async fn throttle(
+    state: &AppState,
+    subject: &str,
+    rule: &Throttle,
+) -> Result<(), AppError> {
     match state
         .store
         .take_attempt(subject, rule)
@@ -158,9 +165,23 @@ pub(crate) async fn throttle(state: &AppState, subject: &str, rule: &Throttle) -
 }
 
 /// Asking for an e-mailed code: limited per account and per peer address.
-async fn throttle_code_request(state: &AppState, account: Uuid, peer: &Peer) -> Result<(), AppError> {
-    throttle(state, &peer_subject("code", peer_addr(peer)), &CODES_PER_PEER).await?;
-    throttle(state, &format!("code:account:{account}"), &CODES_PER_ACCOUNT).await
+async fn throttle_code_request(
+    state: &AppState,
+    account: Uuid,
+    peer: &Peer,
+) -> Result<(), AppError> {
+    throttle(
+        state,
+        &peer_subject("code", peer_addr(peer)),
+        &state.auth.codes_per_peer,
+    )
+    .await?;
+    throttle(
+        state,
+        &format!("code:account:{account}"),
+        &CODES_PER_ACCOUNT,
+    )
+    .await
 }
 
 fn validate_password(password: &str) -> Result<(), AppError> {
@@ -322,14 +343,24 @@ async fn forgot_password(
     let email = normalise_email(&req.email);
     // Every request counts against the address, known e-mail or not, so the answer says
     // nothing about which addresses have accounts.
-    throttle(&state, &peer_subject("code", peer_addr(&peer)), &CODES_PER_PEER).await?;
+    throttle(
+        &state,
+        &peer_subject("code", peer_addr(&peer)),
+        &state.auth.codes_per_peer,
+    )
+    .await?;
     if let Some((account, true)) = state
         .store
         .account_by_email(&email)
         .await
         .map_err(anyhow::Error::from)?
     {
-        throttle(&state, &format!("code:account:{}", account.id), &CODES_PER_ACCOUNT).await?;
+        throttle(
+            &state,
+            &format!("code:account:{}", account.id),
+            &CODES_PER_ACCOUNT,
+        )
+        .await?;
         let code = new_code()?;
         state
             .store
@@ -397,7 +428,11 @@ async fn change_password(
     // Guessing the current password is sign-in guessing: the same throttle.
     let subject = account_subject(current.account.id);
     throttle(&state, &subject, &SIGN_IN_PER_ACCOUNT).await?;
-    if !state.passwords.verify(req.current_password.clone(), hash).await {
+    if !state
+        .passwords
+        .verify(req.current_password.clone(), hash)
+        .await
+    {
         return Err(AppError::Unauthorized("the current password is wrong"));
     }
     state
@@ -482,7 +517,12 @@ async fn sign_up(
 ) -> Result<(StatusCode, Json<SignUpPending>), AppError> {
     validate_sign_up(&req)?;
     // Each sign-up costs a hash and a mail: limited per peer address like code requests.
-    throttle(&state, &peer_subject("code", peer_addr(&peer)), &CODES_PER_PEER).await?;
+    throttle(
+        &state,
+        &peer_subject("code", peer_addr(&peer)),
+        &state.auth.codes_per_peer,
+    )
+    .await?;
     let email = normalise_email(&req.email);
     let account = Account {
         id: Uuid::new_v4(),
@@ -580,8 +620,16 @@ async fn sign_in(
     Ok(Json(open_session(&state, row.account).await?))
 }
 
-async fn guest(State(state): State<AppState>, peer: Peer) -> Result<(StatusCode, Json<Session>), AppError> {
-    throttle(&state, &peer_subject("guest", peer_addr(&peer)), &GUESTS_PER_PEER).await?;
+async fn guest(
+    State(state): State<AppState>,
+    peer: Peer,
+) -> Result<(StatusCode, Json<Session>), AppError> {
+    throttle(
+        &state,
+        &peer_subject("guest", peer_addr(&peer)),
+        &GUESTS_PER_PEER,
+    )
+    .await?;
     let account = Account {
         id: Uuid::new_v4(),
         login: None,

@@ -102,7 +102,7 @@ impl From<JsonRejection> for AppError {
             },
             JsonRejection::JsonDataError(e) => AppError::Unprocessable {
                 code: "invalid_body",
-                message: e.body_text(),
+                message: redact(&e.body_text()),
             },
             other => AppError::BadRequest {
                 code: "malformed_json",
@@ -110,6 +110,42 @@ impl From<JsonRejection> for AppError {
             },
         }
     }
+}
+
+/// A parse error quotes the value it could not take; that value may be a card number sent
+/// as a JSON number. Quoted values and long digit runs are left out of the message.
+fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_quote = false;
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 6 {
+            out.push('…');
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in message.chars() {
+        if c == '`' {
+            in_quote = !in_quote;
+            if !in_quote {
+                out.push('…');
+            }
+            continue;
+        }
+        if in_quote {
+            continue;
+        }
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        flush(&mut digits, &mut out);
+        out.push(c);
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 impl From<QueryRejection> for AppError {
@@ -172,4 +208,17 @@ pub async fn json_errors(response: Response) -> Response {
     );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parse_errors_do_not_quote_values() {
+        let m = super::redact(
+            "Failed to deserialize the JSON body into the target type: card.number: invalid type: integer `4242424242424242`, expected a string at line 1 column 30",
+        );
+        assert!(!m.contains("4242"), "{m}");
+        assert!(m.contains("line 1 column 30"), "{m}");
+        assert_eq!(super::redact("number 12345678 here"), "number … here");
+    }
 }

@@ -487,7 +487,10 @@ async fn list(
         .map_err(anyhow::Error::from)?;
     let next_offset = (orders.len() > limit as usize).then(|| offset + u64::from(limit));
     orders.truncate(limit as usize);
-    Ok(Json(OrderList { orders, next_offset }))
+    Ok(Json(OrderList {
+        orders,
+        next_offset,
+    }))
 }
 
 async fn one(

@@ -64,7 +64,9 @@ fn verify_with(password: &str, hash: &str, blocks: &mut [Block]) -> bool {
         return false;
     };
     if !ours || expected.len() != Params::DEFAULT_OUTPUT_LEN {
-        return argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+        return argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
     }
     let mut raw = [0u8; 64];
     let Ok(salt) = salt.decode_b64(&mut raw) else {
@@ -151,7 +153,10 @@ mod tests {
         // A hash made by the argon2 crate's own API verifies too.
         use argon2::password_hash::PasswordHasher;
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
-        let theirs = argon2().hash_password(b"pw123456", &salt).unwrap().to_string();
+        let theirs = argon2()
+            .hash_password(b"pw123456", &salt)
+            .unwrap()
+            .to_string();
         assert!(verify_with("pw123456", &theirs, &mut blocks));
         assert!(!verify_with("pw1234567", &theirs, &mut blocks));
     }

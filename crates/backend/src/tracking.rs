@@ -1,7 +1,6 @@
 //! Delivery tracking: the district map, an order's route, courier fixes and the live ETA,
 //! tracking by order number without signing in, and the courier app's side of it.
 
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -17,11 +16,11 @@ use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::store::Throttle;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::predict::Model;
+use crate::store::Throttle;
 use crate::store::{DeliveryRow, now_ms};
 
 /// Every kiosk and test sees the same district.

@@ -253,7 +253,10 @@ async fn sign_in_is_throttled_per_account_and_per_kiosk() {
     assert!(body.message.contains(" s"), "{}", body.message);
     // The owner gets in once the wait the server named is over.
     tokio::time::sleep(Duration::from_secs(wait)).await;
-    assert_eq!(s.sign_in("egor", "correct-horse").await.status(), StatusCode::OK);
+    assert_eq!(
+        s.sign_in("egor", "correct-horse").await.status(),
+        StatusCode::OK
+    );
 
     // An address trying many logins is stopped, whatever kiosk id each request claims.
     let attempt = |kiosk: String, n: usize| {

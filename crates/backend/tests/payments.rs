@@ -176,12 +176,18 @@ async fn qr_payment_is_confirmed_once_by_the_signed_webhook() {
     for _ in 0..3 {
         let resp = deliver(notice("bank-tx-1")).await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.json::<Payment>().await.unwrap().state, PaymentState::Paid);
+        assert_eq!(
+            resp.json::<Payment>().await.unwrap().state,
+            PaymentState::Paid
+        );
     }
     // Another transaction for the same code is money paid twice: refused, to be refunded.
     let twice = deliver(notice("bank-tx-2")).await.unwrap();
     assert_eq!(twice.status(), StatusCode::CONFLICT);
-    assert_eq!(twice.json::<ErrorBody>().await.unwrap().error, "duplicate_payment");
+    assert_eq!(
+        twice.json::<ErrorBody>().await.unwrap().error,
+        "duplicate_payment"
+    );
     let paid = s.get_order(order.id).await;
     assert_eq!(paid.payment_state, PaymentState::Paid);
     let paid_entries = paid

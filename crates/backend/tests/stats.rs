@@ -52,10 +52,17 @@ async fn dashboard_numbers_equal_those_recomputed_from_the_orders() {
         }
     }
     // Every page of the customer's orders.
-    let mut orders = OrderList { orders: Vec::new(), next_offset: Some(0) };
+    let mut orders = OrderList {
+        orders: Vec::new(),
+        next_offset: Some(0),
+    };
     while let Some(offset) = orders.next_offset {
-        let page: OrderList =
-            get(&t, &token, &format!("/api/v1/orders?limit=200&offset={offset}")).await;
+        let page: OrderList = get(
+            &t,
+            &token,
+            &format!("/api/v1/orders?limit=200&offset={offset}"),
+        )
+        .await;
         orders.orders.extend(page.orders);
         orders.next_offset = page.next_offset;
     }

@@ -212,7 +212,10 @@ async fn tracking_by_number_needs_the_phone_digits_and_is_throttled() {
     };
     let mut refused_at = None;
     for n in 0..20 {
-        let status = walk(order.number + 1 + n, format!("kiosk-{n}")).await.unwrap().status();
+        let status = walk(order.number + 1 + n, format!("kiosk-{n}"))
+            .await
+            .unwrap()
+            .status();
         if status == StatusCode::TOO_MANY_REQUESTS {
             refused_at = Some(n);
             break;

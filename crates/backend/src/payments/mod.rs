@@ -139,8 +139,7 @@ fn refused(r: Refusal) -> AppError {
         },
         Refusal::InProgress => AppError::Conflict {
             code: "payment_in_progress",
-            message: "a card payment for this order is being processed; wait for its answer"
-                .into(),
+            message: "a card payment for this order is being processed; wait for its answer".into(),
         },
     }
 }
@@ -383,8 +382,9 @@ async fn pay_by_card(
     if done.state == PaymentState::Refunded {
         return Err(AppError::Conflict {
             code: "payment_superseded",
-            message: "the order was closed while the card was being charged; the charge is refunded"
-                .into(),
+            message:
+                "the order was closed while the card was being charged; the charge is refunded"
+                    .into(),
         });
     }
     Ok((status, Json(done.to_api())))
@@ -489,7 +489,11 @@ async fn payment(
         return Err(AppError::NotFound("payment"));
     };
     if p.state == PaymentState::AwaitingPayment && p.is_expired(now_ms()) {
-        state.store.expire_stale(p.order_id).await.map_err(store_err)?;
+        state
+            .store
+            .expire_stale(p.order_id)
+            .await
+            .map_err(store_err)?;
     }
     let p = state
         .store

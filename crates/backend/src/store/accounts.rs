@@ -146,11 +146,13 @@ impl Store {
         mail: &NewMail,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM accounts WHERE verified = FALSE AND (login_key = $1 OR email = $2)")
-            .bind(account.login.as_deref().map(super::login_key))
-            .bind(&account.email)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM accounts WHERE verified = FALSE AND (login_key = $1 OR email = $2)",
+        )
+        .bind(account.login.as_deref().map(super::login_key))
+        .bind(&account.email)
+        .execute(&mut *tx)
+        .await?;
         let res = sqlx::query(
             "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, verified, login_key)
              VALUES ($1, $2, $3, $4, $5, FALSE, $6, FALSE, $7)",
@@ -250,7 +252,11 @@ impl Store {
 
     /// Counts one try of the code if it has tries left and is still usable; returns the
     /// tries used including this one, or `None` when none is left (one guarded statement).
-    pub async fn count_code_attempt(&self, code_id: Uuid, max: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn count_code_attempt(
+        &self,
+        code_id: Uuid,
+        max: i64,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "UPDATE verification_codes SET attempts = attempts + 1
              WHERE id = $1 AND attempts < $2 AND consumed = FALSE RETURNING attempts",
@@ -263,11 +269,13 @@ impl Store {
 
     /// Uses the code up; false when another request used it first.
     pub async fn consume_code(&self, code_id: Uuid) -> Result<bool, StoreError> {
-        Ok(sqlx::query("UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE")
-            .bind(code_id.to_string())
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
+        Ok(sqlx::query(
+            "UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE",
+        )
+        .bind(code_id.to_string())
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
             == 1)
     }
 
@@ -331,7 +339,11 @@ impl Store {
     /// Takes one attempt for `subject` if its back-off allows it now, counting it as a
     /// failure in the same statement (a success clears it afterwards). Returns `Err(wait_ms)`
     /// when refused. One guarded upsert: concurrent attempts cannot all pass a count of one.
-    pub async fn take_attempt(&self, subject: &str, rule: &Throttle) -> Result<Result<(), i64>, StoreError> {
+    pub async fn take_attempt(
+        &self,
+        subject: &str,
+        rule: &Throttle,
+    ) -> Result<Result<(), i64>, StoreError> {
         let now = now_ms();
         // After the `free`-th failure each attempt waits base × 2^(failures − free), capped.
         let taken: Option<i64> = sqlx::query_scalar(
@@ -357,21 +369,20 @@ impl Store {
         if taken.is_some() {
             return Ok(Ok(()));
         }
-        let next: Option<i64> = sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
-            .bind(subject)
-            .fetch_optional(&self.pool)
-            .await?;
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
+                .bind(subject)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
     }
 
     /// Gives back one attempt taken for `subject` (it succeeded), never below zero.
     pub async fn release_attempt(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1",
-        )
-        .bind(subject)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1")
+            .bind(subject)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -577,9 +588,18 @@ impl Store {
     // ---- saved cards ----
 
     /// Keeps a card's gateway token for the account (once per token).
-    pub async fn save_card(&self, account_id: Uuid, token: &str, brand: Brand, last4: &str) -> Result<(), StoreError> {
+    pub async fn save_card(
+        &self,
+        account_id: Uuid,
+        token: &str,
+        brand: Brand,
+        last4: &str,
+    ) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let card = customerclient_api::payments::CardSummary { brand, last4: last4.to_owned() };
+        let card = customerclient_api::payments::CardSummary {
+            brand,
+            last4: last4.to_owned(),
+        };
         save_card_in(&mut conn, account_id, token, &card).await
     }
 

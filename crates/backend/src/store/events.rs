@@ -58,7 +58,11 @@ impl Store {
     }
 
     /// Up to [`EVENT_PAGE`] of this account's events after `after`, oldest first.
-    pub async fn events_after(&self, account_id: Uuid, after: i64) -> Result<Vec<PushEvent>, StoreError> {
+    pub async fn events_after(
+        &self,
+        account_id: Uuid,
+        after: i64,
+    ) -> Result<Vec<PushEvent>, StoreError> {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT payload FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         )
@@ -68,7 +72,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|p| serde_json::from_str(p).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e)))))
+            .map(|p| {
+                serde_json::from_str(p)
+                    .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+            })
             .collect()
     }
 }

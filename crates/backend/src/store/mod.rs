@@ -14,9 +14,7 @@ mod tracking;
 pub use accounts::{CodePurpose, CodeRow, QueuedMail, Throttle};
 pub use events::EVENT_PAGE;
 pub use history::HistoricOrder;
-pub use payments::{
-    CardStart, ChargeOutcome, NoticeOutcome, OrderPayment, PaymentRecord, Refusal,
-};
+pub use payments::{CardStart, ChargeOutcome, NoticeOutcome, OrderPayment, PaymentRecord, Refusal};
 pub use tracking::{DeliveryPlan, DeliveryRow};
 
 use std::str::FromStr;
@@ -780,7 +778,10 @@ impl Store {
             }
             _ => {}
         }
-        if matches!(to, OrderStatus::Cancelled | OrderStatus::Failed | OrderStatus::Delivered) {
+        if matches!(
+            to,
+            OrderStatus::Cancelled | OrderStatus::Failed | OrderStatus::Delivered
+        ) {
             let why = if to == OrderStatus::Delivered {
                 "The order was delivered"
             } else {
@@ -855,7 +856,12 @@ impl Store {
     }
 
     /// One page of this account's orders, newest first.
-    pub async fn orders(&self, account_id: Uuid, limit: u32, offset: u64) -> Result<Vec<Order>, StoreError> {
+    pub async fn orders(
+        &self,
+        account_id: Uuid,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Vec<Order>, StoreError> {
         self.order_rows(
             &format!("WHERE account_id = $1 ORDER BY created_at DESC, number DESC LIMIT {limit} OFFSET {offset}"),
             account_id,

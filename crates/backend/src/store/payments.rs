@@ -340,7 +340,10 @@ pub struct NewAttempt<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-async fn insert_attempt(conn: &mut SqliteConnection, p: &NewAttempt<'_>) -> Result<(), sqlx::Error> {
+async fn insert_attempt(
+    conn: &mut SqliteConnection,
+    p: &NewAttempt<'_>,
+) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO payments (id, order_id, method, state, amount_minor, currency, qr_payload, expires_at,
@@ -481,7 +484,12 @@ impl Store {
     /// The first phase of a card charge: the attempt (key, amount, pending) is committed
     /// before the gateway is called. A key used before answers with its own attempt; a
     /// waiting QR code is replaced; a charge in flight under another key refuses this one.
-    pub async fn start_card_attempt(&self, account: Uuid, order_id: Uuid, key: &str) -> Op<CardStart> {
+    pub async fn start_card_attempt(
+        &self,
+        account: Uuid,
+        order_id: Uuid,
+        key: &str,
+    ) -> Op<CardStart> {
         let mut tx = self.write_tx().await?;
         let order = match check_order(order_payment_in(&mut tx, order_id).await?, account) {
             Ok(o) => o,
@@ -507,7 +515,13 @@ impl Store {
             if live.qr_payload.is_none() {
                 return Ok(Err(Refusal::InProgress));
             }
-            end_in_flight(&mut tx, order_id, "superseded", "Replaced by a card payment").await?;
+            end_in_flight(
+                &mut tx,
+                order_id,
+                "superseded",
+                "Replaced by a card payment",
+            )
+            .await?;
         }
         let id = Uuid::new_v4();
         insert_attempt(
@@ -578,16 +592,29 @@ impl Store {
                     .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
                 if n == 1 {
                     let note = format!("Paid by {} •••• {}", card.brand.label(), card.last4);
-                    set_order_payment(&mut tx, p.order_id, PaymentState::Paid, &note, None, Some(card))
-                        .await?;
+                    set_order_payment(
+                        &mut tx,
+                        p.order_id,
+                        PaymentState::Paid,
+                        &note,
+                        None,
+                        Some(card),
+                    )
+                    .await?;
                     if let Some(account) = save_for {
                         super::accounts::save_card_in(&mut tx, *account, token, card).await?;
                     }
                     let kind = PushKind::Payment {
                         state: PaymentState::Paid,
                     };
-                    let e = super::events::append_in(&mut tx, p.account_id, p.order_id, p.order_number, &kind)
-                        .await?;
+                    let e = super::events::append_in(
+                        &mut tx,
+                        p.account_id,
+                        p.order_id,
+                        p.order_number,
+                        &kind,
+                    )
+                    .await?;
                     event = Some((p.account_id, e));
                 } else if p.state != PaymentState::Paid && p.gateway_charge_id.is_none() {
                     // Ended while the gateway was charging: the money goes back.
@@ -629,8 +656,15 @@ impl Store {
                         .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
                     let order = order_payment_in(&mut tx, p.order_id).await?;
                     if order.is_some_and(|o| o.state == PaymentState::AwaitingPayment) {
-                        set_order_payment(&mut tx, p.order_id, PaymentState::Failed, note, None, None)
-                            .await?;
+                        set_order_payment(
+                            &mut tx,
+                            p.order_id,
+                            PaymentState::Failed,
+                            note,
+                            None,
+                            None,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -687,13 +721,24 @@ impl Store {
             .await?
             .rows_affected();
             if n == 1 && order.state == PaymentState::AwaitingPayment {
-                set_order_payment(&mut tx, p.order_id, PaymentState::Failed, "Rejected by the bank", None, None)
-                    .await?;
+                set_order_payment(
+                    &mut tx,
+                    p.order_id,
+                    PaymentState::Failed,
+                    "Rejected by the bank",
+                    None,
+                    None,
+                )
+                .await?;
             }
             let p = payment_in(&mut tx, payment_id)
                 .await?
                 .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
-            if n == 1 { NoticeOutcome::Applied(p) } else { NoticeOutcome::Ignored(p) }
+            if n == 1 {
+                NoticeOutcome::Applied(p)
+            } else {
+                NoticeOutcome::Ignored(p)
+            }
         } else {
             let n = sqlx::query(
                 "UPDATE payments SET state = 'paid', updated_at = $2, bank_transaction_id = $3
@@ -707,13 +752,26 @@ impl Store {
             .await?
             .rows_affected();
             if n == 1 {
-                set_order_payment(&mut tx, p.order_id, PaymentState::Paid, "Paid in the bank app", None, None)
-                    .await?;
+                set_order_payment(
+                    &mut tx,
+                    p.order_id,
+                    PaymentState::Paid,
+                    "Paid in the bank app",
+                    None,
+                    None,
+                )
+                .await?;
                 let kind = PushKind::Payment {
                     state: PaymentState::Paid,
                 };
-                let e = super::events::append_in(&mut tx, p.account_id, p.order_id, p.order_number, &kind)
-                    .await?;
+                let e = super::events::append_in(
+                    &mut tx,
+                    p.account_id,
+                    p.order_id,
+                    p.order_number,
+                    &kind,
+                )
+                .await?;
                 event = Some((p.account_id, e));
                 let p = payment_in(&mut tx, payment_id)
                     .await?
@@ -766,18 +824,38 @@ impl Store {
         };
         expire_stale_in(&mut tx, order_id, now_ms()).await?;
         if method.is_prepaid() {
-            set_order_payment(&mut tx, order_id, order.state, "Payment method changed", Some(method), None)
-                .await?;
+            set_order_payment(
+                &mut tx,
+                order_id,
+                order.state,
+                "Payment method changed",
+                Some(method),
+                None,
+            )
+            .await?;
         } else {
             if let Some(live) = in_flight_in(&mut tx, order_id).await? {
                 if live.qr_payload.is_none() {
                     return Ok(Err(Refusal::InProgress));
                 }
-                end_in_flight(&mut tx, order_id, "replaced", "Replaced by paying on delivery").await?;
+                end_in_flight(
+                    &mut tx,
+                    order_id,
+                    "replaced",
+                    "Replaced by paying on delivery",
+                )
+                .await?;
             }
             let note = format!("{} chosen instead", method.label());
-            set_order_payment(&mut tx, order_id, PaymentState::DueOnDelivery, &note, Some(method), None)
-                .await?;
+            set_order_payment(
+                &mut tx,
+                order_id,
+                PaymentState::DueOnDelivery,
+                &note,
+                Some(method),
+                None,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Ok(()))
