@@ -41,6 +41,9 @@ pub enum GatewayError {
     Timeout,
     #[error("the payment service is unavailable: {0}")]
     Unavailable(String),
+    /// The gateway holds no charge under the attempt's key: the request never reached it.
+    #[error("the attempt was interrupted before the gateway charged it")]
+    Interrupted,
 }
 
 pub trait PaymentGateway: Send + Sync + 'static {
@@ -57,7 +60,7 @@ pub trait PaymentGateway: Send + Sync + 'static {
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>>;
     /// What became of the charge made under `idempotency_key`: `Ok(None)` when the gateway
-    /// never charged under it (recovery after a crash asks this).
+    /// never charged under it, an error while it cannot say (recovery after a crash asks).
     fn lookup<'a>(
         &'a self,
         idempotency_key: &'a str,
@@ -66,6 +69,9 @@ pub trait PaymentGateway: Send + Sync + 'static {
     fn refund<'a>(&'a self, charge_id: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
 }
 
+/// How long the sandbox takes to approve [`test_cards::SLOW`].
+pub const SLOW_APPROVAL: Duration = Duration::from_millis(150);
+
 /// Test cards of the sandbox, after the usual public conventions.
 pub mod test_cards {
     pub const APPROVED: &str = "4242424242424242";
@@ -73,6 +79,8 @@ pub mod test_cards {
     pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
     /// Never answers within the gateway timeout.
     pub const TIMES_OUT: &str = "4000000000000119";
+    /// Approved after [`super::SLOW_APPROVAL`]: a charge long enough in flight to crash in.
+    pub const SLOW: &str = "4000000000003204";
 }
 
 type Outcome = Arc<tokio::sync::OnceCell<Result<Charge, GatewayError>>>;
@@ -148,6 +156,9 @@ impl PaymentGateway for SandboxGateway {
                         Err(GatewayError::Timeout)
                     }
                     _ => {
+                        if number == test_cards::SLOW {
+                            tokio::time::sleep(SLOW_APPROVAL).await;
+                        }
                         let mut token = [0u8; 16];
                         getrandom::fill(&mut token)
                             .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
@@ -209,7 +220,14 @@ impl PaymentGateway for SandboxGateway {
                 .lock()
                 .ok()
                 .and_then(|m| m.get(idempotency_key).cloned());
-            Ok(cell.and_then(|c| c.get().cloned()))
+            match cell {
+                None => Ok(None),
+                Some(c) => match c.get() {
+                    Some(done) => Ok(Some(done.clone())),
+                    // Being charged right now: no answer yet, ask again later.
+                    None => Err(GatewayError::Unavailable("charge in progress".into())),
+                },
+            }
         })
     }
 

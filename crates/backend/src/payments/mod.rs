@@ -195,6 +195,7 @@ fn failure_code(e: &GatewayError) -> &'static str {
         GatewayError::InsufficientFunds => "insufficient_funds",
         GatewayError::Timeout => "gateway_timeout",
         GatewayError::Unavailable(_) => "unavailable",
+        GatewayError::Interrupted => "interrupted",
     }
 }
 
@@ -209,6 +210,9 @@ fn customer_message(e: &GatewayError) -> &'static str {
         }
         GatewayError::Unavailable(_) => {
             "Card payments are unavailable right now. Please choose another way to pay."
+        }
+        GatewayError::Interrupted => {
+            "The card payment was interrupted. You were not charged — please try again."
         }
     }
 }
@@ -380,11 +384,14 @@ async fn pay_by_card(
     // Phase two.
     let done = settle(&state, &attempt, charge, save.then_some(current.account.id)).await?;
     if done.state == PaymentState::Refunded {
+        let message = if done.failure_code.as_deref() == Some("order_cancelled") {
+            "the order was closed while the card was being charged; the charge is refunded"
+        } else {
+            "this payment attempt ended while the card was being charged; the charge is refunded, please pay again"
+        };
         return Err(AppError::Conflict {
             code: "payment_superseded",
-            message:
-                "the order was closed while the card was being charged; the charge is refunded"
-                    .into(),
+            message: message.into(),
         });
     }
     Ok((status, Json(done.to_api())))
@@ -407,7 +414,7 @@ pub async fn recover(state: &AppState) {
                 let found = cfg.gateway.lookup(&gateway_key(p.order_id, key)).await;
                 let charge = match found {
                     Ok(Some(outcome)) => outcome,
-                    Ok(None) => Err(GatewayError::Unavailable("interrupted".into())),
+                    Ok(None) => Err(GatewayError::Interrupted),
                     // The gateway cannot say now: ask again next round.
                     Err(e) => {
                         tracing::warn!(payment = %p.id, error = %e, "gateway lookup failed");

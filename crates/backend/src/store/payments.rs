@@ -504,7 +504,18 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(row) = existing {
-            return Ok(Ok(CardStart::Existing(record(&row)?)));
+            let p = record(&row)?;
+            if p.state == PaymentState::AwaitingPayment {
+                // A retry drives this attempt again: recovery leaves it alone while it does.
+                sqlx::query("UPDATE payments SET updated_at = $2 WHERE id = $1 AND state = $3")
+                    .bind(p.id.to_string())
+                    .bind(now_ms())
+                    .bind(AWAITING)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            return Ok(Ok(CardStart::Existing(p)));
         }
         if let Err(r) = check_payable(&order) {
             return Ok(Err(r));
@@ -869,12 +880,12 @@ impl Store {
         Ok(())
     }
 
-    /// Card attempts still pending that started before `before`: a crash or a lost answer
-    /// left them; recovery asks the gateway what became of each.
+    /// Card attempts still pending that nobody has driven since `before`: a crash or a lost
+    /// answer left them; recovery asks the gateway what became of each.
     pub async fn stale_card_attempts(&self, before: i64) -> Result<Vec<PaymentRecord>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.state = $1 AND p.qr_payload IS NULL AND p.created_at < $2
+             WHERE p.state = $1 AND p.qr_payload IS NULL AND p.updated_at < $2
              ORDER BY p.created_at LIMIT 200"
         ))
         .bind(AWAITING)

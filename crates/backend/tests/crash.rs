@@ -1,0 +1,382 @@
+//! Crash test: the real backend binary is killed with SIGKILL at a random moment while
+//! orders and payments are in flight, restarted on the same SQLite file, and every request
+//! that got no answer is sent again with its key, as a kiosk does. After each round the
+//! database must hold: every order once per key, no order paid twice, the order's payment
+//! state agreeing with its payment rows and its history, no card attempt left pending once
+//! recovery ran, and a sound file (`PRAGMA integrity_check`).
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use customerclient_api::emv::MerchantQr;
+use customerclient_api::orders::Order;
+use customerclient_api::payments::{BANK_WEBHOOK_PATH, Payment, SIGNATURE_HEADER};
+use customerclient_backend::payments::gateway::test_cards;
+use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, sign};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+const ROUNDS: u64 = 20;
+const TASKS: usize = 6;
+
+struct Process {
+    child: Child,
+    url: String,
+}
+
+fn start(db: &str) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
+        .args([
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            db,
+            "--no-videos",
+            "--gateway-timeout-ms",
+            "300",
+            "--recovery-interval-ms",
+            "100",
+        ])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the backend binary");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the backend printed its address")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("customerclient-backend listening on ") {
+            break url.trim().to_owned();
+        }
+    };
+    // Keep reading what it prints so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, url }
+}
+
+impl Process {
+    fn kill(mut self) {
+        // Child::kill is SIGKILL on Unix: no destructor, no flush, no graceful shutdown.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// A small deterministic generator, so a failing round can be replayed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Pay {
+    Card,
+    Qr,
+    /// A card attempt whose kiosk goes away: only recovery resolves it.
+    CardAbandoned,
+}
+
+#[derive(Debug)]
+struct Task {
+    key: String,
+    pay: Pay,
+    order: Option<Order>,
+    paid: bool,
+    /// Card attempts so far (a new key after one was interrupted).
+    attempt: u32,
+    sent: u64,
+}
+
+struct Counts {
+    requests: u64,
+    unanswered: u64,
+    retried: u64,
+}
+
+fn order_body(pay: Pay) -> Value {
+    let method = if pay == Pay::Qr {
+        "qr_bank_app"
+    } else {
+        "card_in_app"
+    };
+    json!({"lines": [{"product_id": 2, "quantity": 1}], "city": "Moscow", "address": "Arbat 5",
+           "phone": "+79123456789", "delivery_method": "car", "payment_method": method})
+}
+
+/// One step of a task against `url`; `None` when no answer came (the backend died).
+async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> Option<()> {
+    if t.order.is_none() {
+        t.sent += 1;
+        let resp = http
+            .post(format!("{url}/api/v1/orders"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", &t.key)
+            .json(&order_body(t.pay))
+            .send()
+            .await
+            .ok()?;
+        assert!(resp.status().is_success(), "order: {}", resp.status());
+        t.order = Some(resp.json().await.ok()?);
+    }
+    let order = t.order.clone().unwrap();
+    if t.paid {
+        return Some(());
+    }
+    match t.pay {
+        Pay::Card | Pay::CardAbandoned => loop {
+            t.sent += 1;
+            let resp = http
+                .post(format!("{url}/api/v1/orders/{}/payments/card", order.id))
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("{}-pay{}", t.key, t.attempt))
+                .json(
+                    &json!({"card": {"number": test_cards::SLOW, "expiry_month": 12,
+                                       "expiry_year": 2031, "cvc": "737"}}),
+                )
+                .send()
+                .await
+                .ok()?;
+            let status = resp.status();
+            let body: Value = resp.json().await.ok()?;
+            if status == reqwest::StatusCode::CONFLICT && body["error"] == "already_paid" {
+                t.paid = true;
+                break;
+            }
+            assert!(status.is_success(), "card: {status} {body}");
+            if body["state"] == "paid" {
+                t.paid = true;
+                break;
+            }
+            // Recovery found the attempt interrupted (the gateway never charged it): the
+            // kiosk says so and the customer pays again, under a new key.
+            assert_eq!(body["failure_code"], "interrupted", "{body}");
+            t.attempt += 1;
+            assert!(t.attempt < 4);
+        },
+        Pay::Qr => {
+            t.sent += 2;
+            let resp = http
+                .post(format!("{url}/api/v1/orders/{}/payments/qr", order.id))
+                .bearer_auth(token)
+                .send()
+                .await
+                .ok()?;
+            if resp.status() == reqwest::StatusCode::CONFLICT {
+                // Paid before the crash; only the answer was lost.
+                let body: Value = resp.json().await.ok()?;
+                assert_eq!(body["error"], "already_paid", "{body}");
+                t.paid = true;
+                return Some(());
+            }
+            assert!(resp.status().is_success(), "qr: {}", resp.status());
+            let qr: Payment = resp.json().await.ok()?;
+            let code = MerchantQr::from_payload(qr.qr_payload.as_deref().unwrap()).unwrap();
+            let reference = uuid::Uuid::parse_str(&code.reference).unwrap();
+            let body = json!({"reference": reference.to_string(), "status": "paid",
+                              "amount_minor": qr.amount.minor,
+                              "transaction_id": format!("{}-bank", t.key)})
+            .to_string();
+            let resp = http
+                .post(format!("{url}{BANK_WEBHOOK_PATH}"))
+                .header(SIGNATURE_HEADER, sign(DEMO_WEBHOOK_SECRET, body.as_bytes()))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .ok()?;
+            assert_eq!(resp.status(), reqwest::StatusCode::OK);
+            t.paid = true;
+        }
+    }
+    Some(())
+}
+
+/// What the database must hold; returns how many checks it made.
+async fn check(db: &sqlx::SqlitePool, keys: &[String]) -> u64 {
+    let mut checks = 0;
+    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(ok, "ok");
+    checks += 1;
+    for key in keys {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys WHERE key = $1")
+            .bind(key)
+            .fetch_one(db)
+            .await
+            .unwrap();
+        assert!(n <= 1, "key {key} made {n} orders");
+        checks += 1;
+    }
+    let twice: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT order_id FROM payments WHERE state = 'paid'
+         GROUP BY order_id HAVING COUNT(*) > 1)",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(twice, 0, "orders paid twice");
+    checks += 1;
+    let orders = sqlx::query(
+        "SELECT o.id, o.payment_state,
+            (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'paid') AS paid_rows,
+            (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'awaiting_payment') AS live_rows,
+            (SELECT h.state FROM payment_history h WHERE h.order_id = o.id ORDER BY h.seq DESC LIMIT 1) AS last_history
+         FROM orders o WHERE o.address = 'Arbat 5'",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    for r in &orders {
+        let state: String = r.get("payment_state");
+        let paid_rows: i64 = r.get("paid_rows");
+        let live_rows: i64 = r.get("live_rows");
+        let last: String = r.get("last_history");
+        assert_eq!(
+            state == "paid",
+            paid_rows == 1,
+            "order {state} with {paid_rows} paid rows"
+        );
+        assert!(live_rows <= 1, "{live_rows} attempts in flight");
+        if live_rows == 1 {
+            assert_eq!(
+                state, "awaiting_payment",
+                "an attempt in flight for an order that is {state}"
+            );
+        }
+        assert_eq!(
+            state, last,
+            "order's payment state and its history disagree"
+        );
+        checks += 4;
+    }
+    checks
+}
+
+async fn pending_cards(db: &sqlx::SqlitePool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM payments WHERE state = 'awaiting_payment' AND qr_payload IS NULL",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn killed_at_random_moments_the_backend_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = customerclient_backend::sqlite_url(&dir.path().join("crash.sqlite"));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let mut rng = Lcg(0x5eed_2026);
+    let mut counts = Counts {
+        requests: 0,
+        unanswered: 0,
+        retried: 0,
+    };
+    let mut all_keys = Vec::new();
+    let mut checks = 0;
+    let mut recovered = 0;
+    let mut paid_orders = 0;
+    let started = Instant::now();
+    let mut proc = start(&db_url);
+    for round in 0..ROUNDS {
+        let token: String = {
+            let v: Value = http
+                .post(format!("{}/api/v1/auth/guest", proc.url))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["token"].as_str().unwrap().to_owned()
+        };
+        let mut tasks: Vec<Task> = (0..TASKS)
+            .map(|i| Task {
+                key: format!("round{round}-task{i}"),
+                pay: match rng.next(3) {
+                    0 => Pay::Card,
+                    1 => Pay::Qr,
+                    _ => Pay::CardAbandoned,
+                },
+                order: None,
+                paid: false,
+                attempt: 0,
+                sent: 0,
+            })
+            .collect();
+        all_keys.extend(tasks.iter().map(|t| t.key.clone()));
+        // Everything at once; the process dies somewhere in the middle.
+        let kill_after = Duration::from_millis(5 + rng.next(400));
+        let url = proc.url.clone();
+        {
+            let work = futures_util::future::join_all(tasks.iter_mut().map(|t| {
+                let (http, url, token) = (&http, &url, &token);
+                async move { step(http, url, token, t).await }
+            }));
+            // Whatever is still in flight when the time is up is cut off by the kill.
+            let _ = tokio::time::timeout(kill_after, work).await;
+        }
+        proc.kill();
+        let db = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+        let left_pending = pending_cards(&db).await;
+        db.close().await;
+        proc = start(&db_url);
+
+        // The kiosks send again what got no answer, with the same keys.
+        for t in tasks.iter_mut() {
+            if t.pay == Pay::CardAbandoned && t.order.is_some() {
+                continue;
+            }
+            if t.order.is_none() || !t.paid {
+                counts.unanswered += 1;
+                counts.retried += 1;
+                step(&http, &proc.url, &token, t)
+                    .await
+                    .expect("the restarted backend answers");
+            }
+            if t.paid {
+                paid_orders += 1;
+            }
+        }
+        counts.requests += tasks.iter().map(|t| t.sent).sum::<u64>();
+        let db = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+        // Abandoned card attempts are resolved by recovery (gateway timeout 300 ms, so any
+        // attempt pending for 600 ms is asked about), without anyone retrying.
+        support::eventually(
+            "recovery to resolve pending card attempts",
+            Duration::from_secs(15),
+            || async { (pending_cards(&db).await == 0).then_some(()) },
+        )
+        .await;
+        recovered += left_pending;
+        checks += check(&db, &all_keys).await;
+        db.close().await;
+    }
+    proc.kill();
+    println!(
+        "crash test: {ROUNDS} rounds, {} requests, {} unanswered and retried, {paid_orders} orders paid, \
+         {recovered} card attempts left pending by a kill (all resolved), {checks} invariant checks, {:.1} s",
+        counts.requests,
+        counts.retried,
+        started.elapsed().as_secs_f64()
+    );
+    let _ = counts.unanswered;
+}
