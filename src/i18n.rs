@@ -151,6 +151,10 @@ pub fn failure_text(i18n: &I18n, failure: &crate::session::Failure) -> String {
         "code_expired" => i18n.t("err-code-expired"),
         "code_invalid" => i18n.t("err-code-invalid"),
         "too_many_attempts" if message.contains("code") => i18n.t("err-code-locked"),
+        "too_many_attempts" if message.contains(" s") => i18n.t_args(
+            "err-too-many-seconds",
+            &[arg("seconds", first_number(message).unwrap_or(60))],
+        ),
         "too_many_attempts" => i18n.t_args(
             "err-too-many",
             &[arg("minutes", first_number(message).unwrap_or(15))],
@@ -167,6 +171,12 @@ pub fn failure_text(i18n: &I18n, failure: &crate::session::Failure) -> String {
         "unavailable" => i18n.t("err-payments-unavailable"),
         "qr_expired" | "payment_expired" => i18n.t("err-qr-expired"),
         "bank_rejected" => i18n.t("err-bank-rejected"),
+        "payment_in_progress" => i18n.t("err-payment-in-progress"),
+        "order_closed" => i18n.t("err-order-closed"),
+        "payment_superseded" | "duplicate_payment" | "order_cancelled" => {
+            i18n.t("err-payment-superseded")
+        }
+        "interrupted" => i18n.t("err-payment-interrupted"),
         _ => message.to_owned(),
     }
 }

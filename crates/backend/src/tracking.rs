@@ -26,8 +26,6 @@ use crate::store::{DeliveryRow, now_ms};
 /// Every kiosk and test sees the same district.
 pub const CITY_SEED: u64 = 2026;
 
-/// Wrong number/phone pairs allowed per kiosk in the throttling window.
-
 /// A fix farther than this from the route is kept on the map but does not move progress.
 const OFF_ROUTE_M: f64 = 120.0;
 

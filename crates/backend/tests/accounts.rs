@@ -248,7 +248,7 @@ async fn sign_in_is_throttled_per_account_and_per_kiosk() {
         .parse()
         .unwrap();
     // A back-off, not a lockout: the first wait is a second, never the old 15 minutes.
-    assert!(wait >= 1 && wait <= 2, "{wait}");
+    assert!((1..=2).contains(&wait), "{wait}");
     let body: ErrorBody = blocked.json().await.unwrap();
     assert!(body.message.contains(" s"), "{}", body.message);
     // The owner gets in once the wait the server named is over.
