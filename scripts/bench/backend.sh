@@ -9,8 +9,14 @@ conns=${2:-32}
 bin=${CARGO_TARGET_DIR:-target}/release/customerclient-backend
 work=$(mktemp -d)
 port=18600
-"$bin" --listen 127.0.0.1:$port --database-url "sqlite://$work/bench.sqlite" --catalog-size 1000 \
-  >"$work/log" 2>&1 &
+# --demo: the demo secrets; one guest places every order, so its order limit is lifted.
+# (Builds from before these flags existed run without them, for before/after figures.)
+extra=()
+if "$bin" --help | grep -q -- --orders-per-account; then
+  extra=(--demo --no-videos --orders-per-account 100000000)
+fi
+"$bin" "${extra[@]}" --listen 127.0.0.1:$port --database-url "sqlite://$work/bench.sqlite" \
+  --catalog-size 1000 >"$work/log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 600); do
@@ -29,7 +35,7 @@ echo "## orders: POST /orders with Idempotency-Key"
 RUN=wide wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
 echo "## orders, 4 connections (latency without a queue)"
 RUN=narrow wrk -t2 -c4 -d"${secs}s" --latency -s scripts/bench/orders.lua "$base/orders" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket"
-orders=$(curl -sf "$base/orders" -H "Authorization: Bearer $TOKEN" | grep -o '"number"' | wc -l)
+orders=$(sqlite3 "$work/bench.sqlite" "SELECT COUNT(*) FROM orders o JOIN accounts a ON a.id = o.account_id WHERE a.guest" 2>/dev/null || echo "?")
 echo "orders the guest holds afterwards: $orders"
 echo "server warnings and errors during the runs: $(grep -cE "WARN|ERROR" "$work/log" || true)"
 grep -E "WARN|ERROR" "$work/log" | grep -v "demo secret" | tail -5 || true

@@ -71,6 +71,7 @@ pub struct AppState {
     /// Where the bank simulator sends its webhook: this backend's own address, set at start
     /// (never taken from a request).
     pub self_url: Arc<std::sync::OnceLock<String>>,
+    pub orders_per_account: store::Throttle,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +97,8 @@ pub struct Config {
     pub demo: bool,
     /// How often pending card attempts, stale QR codes and owed refunds are looked at.
     pub recovery_interval: std::time::Duration,
+    /// Orders one account may place before it is slowed down.
+    pub orders_per_account: store::Throttle,
 }
 
 impl Config {
@@ -121,6 +124,7 @@ impl Config {
             simulator: None,
             demo: true,
             recovery_interval: std::time::Duration::from_secs(5),
+            orders_per_account: orders::ORDERS_PER_ACCOUNT,
         }
     }
 }
@@ -200,6 +204,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         hub: push::hub(),
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),
+        orders_per_account: config.orders_per_account,
     })
 }
 

@@ -47,6 +47,9 @@ struct Cli {
     /// How often pending payments, stale QR codes and owed refunds are looked at, in ms.
     #[arg(long, default_value_t = 5_000)]
     recovery_interval_ms: u64,
+    /// Orders one account may place within ten minutes before it is slowed down.
+    #[arg(long, default_value_t = customerclient_backend::orders::ORDERS_PER_ACCOUNT.free)]
+    orders_per_account: i64,
     /// Give the demo dishes no videos (seeding is faster).
     #[arg(long)]
     no_videos: bool,
@@ -138,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
     );
     config.seed_demo = !cli.no_seed;
     config.demo = cli.demo;
+    config.orders_per_account.free = cli.orders_per_account.max(1);
     config.seed_videos = !cli.no_videos;
     if let Some(secret) = cli.webhook_secret {
         config.payments.webhook_secret = secret;

@@ -414,7 +414,7 @@ async fn create(
     crate::auth::throttle(
         &state,
         &format!("orders:account:{}", current.account.id),
-        &ORDERS_PER_ACCOUNT,
+        &state.orders_per_account,
     )
     .await?;
     let request_hash = hex::encode(sha2::Sha256::digest(
