@@ -319,7 +319,11 @@ pub(super) async fn perform(
                 .map(ApiReply::Tracking)
         }
         ApiCall::Orders { token } => {
-            let url = format!("{base}{ORDERS_PATH}");
+            // The newest orders, one page at the largest size: all a kiosk screen shows.
+            let url = format!(
+                "{base}{ORDERS_PATH}?limit={}",
+                customerclient_api::orders::MAX_ORDER_PAGE
+            );
             with_retries(|| json::<orders::OrderList>(http.get(&url).bearer_auth(&token)))
                 .await
                 .map(|l| ApiReply::Orders(l.orders))
