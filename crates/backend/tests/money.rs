@@ -420,22 +420,58 @@ async fn a_card_number_sent_as_a_number_is_not_echoed() {
 async fn bursts_of_events_reach_the_open_stream_once_and_in_order() {
     let t = TestBackend::start(|_| {}).await;
     let token = t.guest().await;
-    let mut stream = t.events(&token).await;
     let mut orders = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..10 {
         orders.push(t.place_order(&token, 5, "cash_on_delivery").await);
     }
-    // Every order moves at the same moment, three steps each: 60 events written concurrently.
+    // Every order moves at the same moment, three steps each: 30 events written concurrently.
     for step in ["accepted", "preparing", "courier_assigned"] {
         let answers = join_all(orders.iter().map(|o| t.courier_status(o.id, step))).await;
         assert!(answers.iter().all(|s| *s == StatusCode::NO_CONTENT));
     }
-    let got = stream.next(60).await;
+    let mut stream = t.events(&token).await;
+    let before = stream.next(30).await;
+    // Then 600 courier positions for the ten orders, 50 at a time, while the stream is open.
+    let post = |i: usize| {
+        let order = orders[i % orders.len()].id;
+        t.http
+            .post(t.url(&format!("/api/v1/courier/orders/{order}/position")))
+            .header(
+                "X-Courier-Token",
+                customerclient_backend::DEMO_COURIER_TOKEN,
+            )
+            .json(&json!({"x": i as f64, "y": 0.0}))
+            .send()
+    };
+    let reader = async {
+        let got = stream.next(600).await;
+        (stream, got)
+    };
+    let writer = async {
+        for chunk in (0..600).collect::<Vec<_>>().chunks(50) {
+            for r in join_all(chunk.iter().map(|&i| post(i))).await {
+                assert_eq!(r.unwrap().status(), StatusCode::NO_CONTENT);
+            }
+        }
+    };
+    let ((mut stream, got), ()) = tokio::join!(reader, writer);
     let ids: Vec<i64> = got.iter().map(|e| e.id).collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "out of order or repeated: {ids:?}"
+    );
+    assert!(ids[0] > before.last().unwrap().id);
     for o in &orders {
-        assert_eq!(got.iter().filter(|e| e.order_id == o.id).count(), 3);
+        assert_eq!(got.iter().filter(|e| e.order_id == o.id).count(), 60);
     }
+    // Nothing more than those: the next event is a new one.
+    assert_eq!(
+        t.courier_status(orders[0].id, "on_the_way").await,
+        StatusCode::NO_CONTENT
+    );
+    let next = stream.next(1).await;
+    assert!(next[0].id > *ids.last().unwrap());
+    assert_eq!(next[0].order_id, orders[0].id);
 }
 
 #[tokio::test]
