@@ -345,6 +345,8 @@ impl Store {
         rule: &Throttle,
     ) -> Result<Result<(), i64>, StoreError> {
         let now = now_ms();
+        // In the writers' queue like every write (one statement, so atomic either way).
+        let mut tx = self.write_tx().await?;
         // After the `free`-th failure each attempt waits base × 2^(failures − free), capped.
         let taken: Option<i64> = sqlx::query_scalar(
             "INSERT INTO throttles AS t (subject, failures, next_at, updated_at)
@@ -364,16 +366,18 @@ impl Store {
         .bind(rule.base_ms)
         .bind(rule.max_ms)
         .bind(rule.window_ms)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         if taken.is_some() {
+            tx.commit().await?;
             return Ok(Ok(()));
         }
         let next: Option<i64> =
             sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
                 .bind(subject)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
+        tx.commit().await?;
         Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
     }
 

@@ -41,7 +41,7 @@ fn route_from_json(s: &str) -> Result<Vec<Point>, sqlx::Error> {
 }
 
 pub(crate) async fn insert_delivery(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut sqlx::SqliteConnection,
     order_id: Uuid,
     plan: &DeliveryPlan,
     actual_minutes: Option<f64>,
@@ -60,7 +60,7 @@ pub(crate) async fn insert_delivery(
     .bind(plan.queue)
     .bind(plan.predicted_minutes)
     .bind(actual_minutes)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
