@@ -10,6 +10,7 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 need=""
 command -v wrk >/dev/null || need="$need wrk"
 command -v chromium >/dev/null || need="$need chromium"
+command -v sqlite3 >/dev/null || need="$need sqlite3"
 /usr/bin/python3 -c "import websocket" 2>/dev/null || need="$need python3-websocket"
 if [ -n "$need" ]; then $SUDO apt-get update -qq; $SUDO apt-get install -y -qq $need; fi
 cargo build --release --locked -p customerclient -p customerclient-backend \

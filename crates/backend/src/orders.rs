@@ -81,7 +81,12 @@ async fn cancel(
         )
         .await;
     match changed {
-        Ok(Some(woken)) => crate::push::wake(&state, woken),
+        Ok(Some(woken)) => {
+            crate::push::wake(&state, woken);
+            // A paid order's refund is owed from the commit on; ask the gateway now rather
+            // than at the next recovery round.
+            crate::payments::refund_owed(&state).await;
+        }
         Ok(None) => return Err(AppError::NotFound("order")),
         Err(StoreError::IllegalStatus { from, .. }) => {
             return Err(AppError::Conflict {
@@ -175,6 +180,9 @@ async fn courier_status(
         .map_err(status_err)?
         .ok_or(AppError::NotFound("order"))?;
     crate::push::wake(&state, woken);
+    if update.status == OrderStatus::Failed {
+        crate::payments::refund_owed(&state).await;
+    }
     tracing::info!(order = %id, status = ?update.status, "order status changed");
     if update.status == OrderStatus::Delivered {
         crate::tracking::refit(&state).await;

@@ -766,3 +766,80 @@ async fn the_standalone_backend_refuses_demo_secrets_and_the_simulator_ignores_h
         PaymentState::Paid
     );
 }
+
+#[tokio::test]
+async fn cancelling_while_cards_are_charged_keeps_no_money() {
+    let s = till().await;
+    for round in 0..5 {
+        let order = s.order().await;
+        // A slow card is charged while the customer cancels.
+        let card = s
+            .pay_card(&order, test_cards::SLOW, &format!("cancel-race-{round}"))
+            .send();
+        let cancel = async {
+            tokio::time::sleep(Duration::from_millis(20 * round)).await;
+            s.t.http
+                .post(s.t.url(&format!("/api/v1/orders/{}/cancel", order.id)))
+                .bearer_auth(&s.token)
+                .send()
+                .await
+                .unwrap()
+        };
+        let (card, cancel) = tokio::join!(card, cancel);
+        assert_eq!(cancel.status(), StatusCode::OK);
+        let card_status = card.unwrap().status();
+        assert!(
+            card_status.is_success() || card_status == StatusCode::CONFLICT,
+            "{card_status}"
+        );
+        let o = s.get_order(order.id).await;
+        assert!(
+            matches!(
+                o.payment_state,
+                PaymentState::Refunded | PaymentState::Failed | PaymentState::AwaitingPayment
+            ),
+            "{:?}",
+            o.payment_state
+        );
+        assert_eq!(s.rows_in(&order, "paid").await, 0);
+        assert_eq!(s.rows_in(&order, "awaiting_payment").await, 0);
+    }
+    // Every charge the sandbox made was given back (refunds are sent after the commit).
+    support::eventually("every charge refunded", Duration::from_secs(10), || async {
+        (s.gateway.charges() == s.gateway.refunds()).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_couriers_moving_one_order_at_once_move_it_once() {
+    let t = TestBackend::start(|_| {}).await;
+    let token = t.guest().await;
+    let order = t.place_order(&token, 5, "cash_on_delivery").await;
+    let answers = join_all((0..20).map(|_| t.courier_status(order.id, "accepted"))).await;
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|s| **s == StatusCode::NO_CONTENT)
+            .count(),
+        1
+    );
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        19
+    );
+    let o: Order = t
+        .http
+        .get(t.url(&format!("/api/v1/orders/{}", order.id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o.history.len(), 2, "{:?}", o.history);
+}

@@ -264,7 +264,7 @@ async fn settle(
         }
         (Ok(_), PaymentState::Refunded) => {
             tracing::warn!(order = done.order_number, payment = %done.id, "card charged after the attempt ended; refund queued");
-            refund_pending(state).await;
+            refund_owed(state).await;
         }
         (Err(e), _) => {
             tracing::info!(order = done.order_number, payment = %done.id, reason = %e, "card payment failed");
@@ -440,12 +440,12 @@ pub async fn recover(state: &AppState) {
         }
         Err(e) => tracing::error!(error = %e, "reading stale QR codes"),
     }
-    refund_pending(state).await;
+    refund_owed(state).await;
 }
 
 /// Asks the gateway to refund every card charge the database says is refunded but not yet
 /// given back. A refund is idempotent at the gateway, so a crash between the two is safe.
-async fn refund_pending(state: &AppState) {
+pub async fn refund_owed(state: &AppState) {
     let pending = match state.store.pending_refunds().await {
         Ok(p) => p,
         Err(e) => {
