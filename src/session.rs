@@ -250,6 +250,17 @@ impl CustomerSession {
     pub fn wipe(&mut self) {
         *self = CustomerSession::default();
     }
+
+    /// Forgets the customer here and ends their session on the backend too, so the token
+    /// (a guest's or a signed-in customer's) is worthless from now on. The sign-out is sent
+    /// and not waited for: if the backend cannot be reached the token is dropped all the
+    /// same, and it expires there by itself.
+    pub fn forget(&mut self, bridge: &Bridge) {
+        if let Some(token) = self.token.take() {
+            bridge.send(ApiCall::SignOut { token });
+        }
+        self.wipe();
+    }
 }
 
 /// App time (seconds) of the last touch.
@@ -336,7 +347,7 @@ fn apply_shop_actions(
                 };
             }
             ShopAction::StartOver => {
-                session.wipe();
+                session.forget(&bridge);
                 i18n.language = config.language;
                 next.set(Screen::Attract);
             }
@@ -428,6 +439,7 @@ fn receive_order_replies(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reset_when_idle(
     config: Res<KioskConfig>,
     mut activity: ResMut<Activity>,
@@ -436,6 +448,7 @@ fn reset_when_idle(
     mut next: ResMut<NextState<Screen>>,
     mut i18n: ResMut<I18n>,
     time: Res<Time>,
+    bridge: Res<Bridge>,
 ) {
     let now = time.elapsed_secs_f64();
     let idle = now - activity.last_touch;
@@ -447,7 +460,7 @@ fn reset_when_idle(
     let busy = session.checkout.is_busy();
     if !on_attract && !busy && (idle >= config.idle_timeout.as_secs_f64() || confirmation_over) {
         info!("kiosk idle: forgetting the customer");
-        session.wipe();
+        session.forget(&bridge);
         i18n.language = config.language;
         activity.confirmation_shown_at = None;
         activity.last_touch = now;

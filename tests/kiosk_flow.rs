@@ -560,7 +560,18 @@ fn a_kiosk_left_alone_forgets_the_customer() {
             quantity: 1,
         },
     );
-    assert!(app.world().resource::<CustomerSession>().token.is_some());
+    let token = app
+        .world()
+        .resource::<CustomerSession>()
+        .token
+        .clone()
+        .expect("a guest session");
+    let base = app
+        .world()
+        .resource::<customerclient::bridge::Bridge>()
+        .base_url()
+        .unwrap()
+        .to_owned();
     assert_eq!(app.world().resource::<I18n>().language, Language::Ru);
 
     run_until(
@@ -587,6 +598,25 @@ fn a_kiosk_left_alone_forgets_the_customer() {
         Language::En,
         "back to the default language"
     );
+    // The backend no longer takes the forgotten customer's token.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = reqwest::Client::new();
+    let me = format!("{base}{}", customerclient_api::auth::ME_PATH);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = rt
+            .block_on(http.get(&me).bearer_auth(&token).send())
+            .unwrap()
+            .status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old token still works after the wipe ({status})"
+        );
+        app.update();
+    }
 }
 
 #[test]
