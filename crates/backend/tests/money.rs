@@ -843,3 +843,25 @@ async fn two_couriers_moving_one_order_at_once_move_it_once() {
         .unwrap();
     assert_eq!(o.history.len(), 2, "{:?}", o.history);
 }
+
+#[tokio::test]
+async fn one_bank_transaction_cannot_pay_two_orders() {
+    let s = till().await;
+    let a = s.order().await;
+    let b = s.order().await;
+    let qa: Payment = s.start_qr(&a).await.json().await.unwrap();
+    let qb: Payment = s.start_qr(&b).await.json().await.unwrap();
+    assert_eq!(
+        s.bank_pays(&qa, "tx-shared").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let second = s.bank_pays(&qb, "tx-shared").send().await.unwrap();
+    assert_eq!(
+        error_of(second).await,
+        (StatusCode::CONFLICT, "duplicate".into())
+    );
+    assert_eq!(
+        s.get_order(b.id).await.payment_state,
+        PaymentState::AwaitingPayment
+    );
+}

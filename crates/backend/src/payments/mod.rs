@@ -119,6 +119,12 @@ fn store_err(e: StoreError) -> AppError {
                 to.label()
             ),
         },
+        // A unique index refused the write (a bank transaction id already recorded for
+        // another payment): a conflict with what is stored, not a server fault.
+        StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation() => AppError::Conflict {
+            code: "duplicate",
+            message: "this conflicts with a payment already recorded (same transaction id)".into(),
+        },
         e => anyhow::Error::from(e).into(),
     }
 }
