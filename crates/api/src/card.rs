@@ -154,6 +154,12 @@ pub fn validate(
         problems.push(CardProblem::Number(
             "This card number is not valid — check the digits".into(),
         ));
+    } else if b == Brand::Unknown {
+        // Never sent to the gateway: an all-zero number passes Luhn, and no network we take
+        // issues it.
+        problems.push(CardProblem::Number(
+            "We take Visa, Mastercard, Mir and American Express cards".into(),
+        ));
     }
     if !(1..=12).contains(&month) {
         problems.push(CardProblem::Expiry("Month must be 01 to 12".into()));
@@ -208,6 +214,16 @@ impl std::fmt::Debug for CardDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_brand_is_refused_even_when_luhn_passes() {
+        let p = validate("0000000000000000", 12, 2031, "123", (2026, 12));
+        assert!(
+            matches!(&p[..], [CardProblem::Number(m)] if m.contains("We take")),
+            "{p:?}"
+        );
+        assert!(validate("4242424242424242", 12, 2031, "123", (2026, 12)).is_empty());
+    }
 
     #[test]
     fn luhn_table() {

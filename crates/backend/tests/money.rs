@@ -865,3 +865,19 @@ async fn one_bank_transaction_cannot_pay_two_orders() {
         PaymentState::AwaitingPayment
     );
 }
+
+#[tokio::test]
+async fn an_unknown_brand_never_reaches_the_gateway() {
+    let s = till().await;
+    let order = s.order().await;
+    let resp = s
+        .pay_card(&order, "0000000000000000", "zeros")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(resp).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_card".into())
+    );
+    assert_eq!(s.gateway.charges(), 0);
+}
