@@ -488,6 +488,17 @@ fn receive_payment_replies(
                         flow.next_poll_at = now + POLL_SECONDS;
                     }
                     PaymentState::Expired => flow.stage = PayStage::QrExpired,
+                    // Ended while the card was charged (the charge is given back): as over as
+                    // a decline; the next card is a new attempt.
+                    PaymentState::Refunded if p.method == PaymentMethod::CardInApp => {
+                        card.wipe();
+                        flow.card_key = None;
+                        flow.message = Some(Failure::Rejected {
+                            code: "payment_superseded".into(),
+                            message: String::new(),
+                        });
+                        flow.stage = PayStage::CardEntry;
+                    }
                     PaymentState::Failed if p.method == PaymentMethod::CardInApp => {
                         // A definite "no": this attempt is over; the next card is a new attempt.
                         card.wipe();
@@ -511,6 +522,12 @@ fn receive_payment_replies(
             Ok(_) => {}
             Err(e) if is_poll => warn!("payment status poll failed: {e}"),
             Err(e) => {
+                // An attempt the backend ended for good is never retried under its key.
+                if let BridgeError::Rejected { body, .. } = e
+                    && matches!(body.error.as_str(), "payment_superseded" | "order_closed")
+                {
+                    flow.card_key = None;
+                }
                 flow.message = Some(match e {
                     BridgeError::Rejected { body, .. } => Failure::Rejected {
                         code: body.error.clone(),
