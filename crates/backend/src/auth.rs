@@ -196,13 +196,14 @@ fn validate_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Checks `code` against the latest code of `purpose`; counts the try; consumes it on success.
+/// Checks `code` against the latest code of `purpose` and counts the try; returns the code's
+/// id, which the operation it unlocks uses up in its own transaction.
 async fn check_code(
     state: &AppState,
     account: Uuid,
     purpose: CodePurpose,
     code: &str,
-) -> Result<(), AppError> {
+) -> Result<Uuid, AppError> {
     let row = state
         .store
         .latest_code(account, purpose)
@@ -250,18 +251,14 @@ async fn check_code(
             message: format!("incorrect code; {left} tries left"),
         });
     }
-    if !state
-        .store
-        .consume_code(row.id)
-        .await
-        .map_err(anyhow::Error::from)?
-    {
-        return Err(AppError::Unprocessable {
-            code: "code_invalid",
-            message: "this code was replaced or used; ask for a new one".into(),
-        });
+    Ok(row.id)
+}
+
+fn code_used() -> AppError {
+    AppError::Unprocessable {
+        code: "code_invalid",
+        message: "this code was replaced or used; ask for a new one".into(),
     }
-    Ok(())
 }
 
 async fn verify(
@@ -281,12 +278,16 @@ async fn verify(
             message: "this account is already confirmed; sign in".into(),
         });
     }
-    check_code(&state, account.id, CodePurpose::SignUp, &req.code).await?;
-    state
+    let code = check_code(&state, account.id, CodePurpose::SignUp, &req.code).await?;
+    // The code is used up and the account verified in one transaction.
+    if !state
         .store
-        .mark_verified(account.id)
+        .verify_with_code(code, account.id)
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(anyhow::Error::from)?
+    {
+        return Err(code_used());
+    }
     tracing::info!(account = %account.id, "account verified");
     Ok(Json(open_session(&state, account).await?))
 }
@@ -395,18 +396,18 @@ async fn reset_password(
             message: "no code was sent; ask for a new one".into(),
         });
     };
-    check_code(&state, account.id, CodePurpose::PasswordReset, &req.code).await?;
+    let code = check_code(&state, account.id, CodePurpose::PasswordReset, &req.code).await?;
     let hash = hash_in_background(&state, req.new_password).await?;
-    state
+    // Using the code, the new password, ending every session and forgetting the sign-in
+    // failures: one transaction.
+    if !state
         .store
-        .set_password(account.id, &hash, None)
+        .reset_with_code(code, account.id, &hash, &account_subject(account.id))
         .await
-        .map_err(anyhow::Error::from)?;
-    state
-        .store
-        .clear_throttle(&account_subject(account.id))
-        .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(anyhow::Error::from)?
+    {
+        return Err(code_used());
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -124,6 +124,17 @@ pub struct Throttle {
     pub window_ms: i64,
 }
 
+async fn consume_code_in(conn: &mut SqliteConnection, code_id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE",
+    )
+    .bind(code_id.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SavedAddress, sqlx::Error> {
     Ok(SavedAddress {
         id: uuid_col(r, "id")?,
@@ -267,24 +278,53 @@ impl Store {
         .await?)
     }
 
-    /// Uses the code up; false when another request used it first.
-    pub async fn consume_code(&self, code_id: Uuid) -> Result<bool, StoreError> {
-        Ok(sqlx::query(
-            "UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE",
-        )
-        .bind(code_id.to_string())
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
-            == 1)
-    }
-
-    pub async fn mark_verified(&self, account_id: Uuid) -> Result<(), StoreError> {
+    /// Uses the sign-up code up and verifies the account, in one transaction; false when
+    /// another request used the code first.
+    pub async fn verify_with_code(
+        &self,
+        code_id: Uuid,
+        account_id: Uuid,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        if !consume_code_in(&mut tx, code_id).await? {
+            return Ok(false);
+        }
         sqlx::query("UPDATE accounts SET verified = TRUE WHERE id = $1")
             .bind(account_id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Uses the reset code up, sets the new password, ends every session of the account and
+    /// clears its sign-in throttle, in one transaction; false when the code was used already.
+    pub async fn reset_with_code(
+        &self,
+        code_id: Uuid,
+        account_id: Uuid,
+        hash: &str,
+        throttle_subject: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        if !consume_code_in(&mut tx, code_id).await? {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+            .bind(account_id.to_string())
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM throttles WHERE subject = $1")
+            .bind(throttle_subject)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// New password; every session of the account ends (except `keep`, the caller's own).
