@@ -204,15 +204,27 @@ async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> O
     Some(())
 }
 
-/// What the database must hold; returns how many checks it made.
-async fn check(db: &sqlx::SqlitePool, keys: &[String]) -> u64 {
-    let mut checks = 0;
+/// How many times each invariant was checked.
+#[derive(Default, Debug)]
+struct Checked {
+    integrity: u64,
+    one_order_per_key: u64,
+    never_paid_twice: u64,
+    paid_iff_one_paid_row: u64,
+    at_most_one_in_flight: u64,
+    in_flight_means_awaiting: u64,
+    history_agrees: u64,
+    no_attempt_left_pending: u64,
+}
+
+/// What the database must hold.
+async fn check(db: &sqlx::SqlitePool, keys: &[String], c: &mut Checked) {
     let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(db)
         .await
         .unwrap();
     assert_eq!(ok, "ok");
-    checks += 1;
+    c.integrity += 1;
     for key in keys {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys WHERE key = $1")
             .bind(key)
@@ -220,7 +232,7 @@ async fn check(db: &sqlx::SqlitePool, keys: &[String]) -> u64 {
             .await
             .unwrap();
         assert!(n <= 1, "key {key} made {n} orders");
-        checks += 1;
+        c.one_order_per_key += 1;
     }
     let twice: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT order_id FROM payments WHERE state = 'paid'
@@ -230,7 +242,7 @@ async fn check(db: &sqlx::SqlitePool, keys: &[String]) -> u64 {
     .await
     .unwrap();
     assert_eq!(twice, 0, "orders paid twice");
-    checks += 1;
+    c.never_paid_twice += 1;
     let orders = sqlx::query(
         "SELECT o.id, o.payment_state,
             (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.state = 'paid') AS paid_rows,
@@ -251,20 +263,22 @@ async fn check(db: &sqlx::SqlitePool, keys: &[String]) -> u64 {
             paid_rows == 1,
             "order {state} with {paid_rows} paid rows"
         );
+        c.paid_iff_one_paid_row += 1;
         assert!(live_rows <= 1, "{live_rows} attempts in flight");
+        c.at_most_one_in_flight += 1;
         if live_rows == 1 {
             assert_eq!(
                 state, "awaiting_payment",
                 "an attempt in flight for an order that is {state}"
             );
         }
+        c.in_flight_means_awaiting += 1;
         assert_eq!(
             state, last,
             "order's payment state and its history disagree"
         );
-        checks += 4;
+        c.history_agrees += 1;
     }
-    checks
 }
 
 async fn pending_cards(db: &sqlx::SqlitePool) -> i64 {
@@ -291,7 +305,7 @@ async fn killed_at_random_moments_the_backend_loses_and_doubles_nothing() {
         retried: 0,
     };
     let mut all_keys = Vec::new();
-    let mut checks = 0;
+    let mut checks = Checked::default();
     let mut recovered = 0;
     let mut paid_orders = 0;
     let started = Instant::now();
@@ -367,13 +381,14 @@ async fn killed_at_random_moments_the_backend_loses_and_doubles_nothing() {
         )
         .await;
         recovered += left_pending;
-        checks += check(&db, &all_keys).await;
+        checks.no_attempt_left_pending += 1;
+        check(&db, &all_keys, &mut checks).await;
         db.close().await;
     }
     proc.kill();
     println!(
         "crash test: {ROUNDS} rounds, {} requests, {} unanswered and retried, {paid_orders} orders paid, \
-         {recovered} card attempts left pending by a kill (all resolved), {checks} invariant checks, {:.1} s",
+         {recovered} card attempts left pending by a kill (all resolved), {:.1} s\n  checked: {checks:#?}",
         counts.requests,
         counts.retried,
         started.elapsed().as_secs_f64()
