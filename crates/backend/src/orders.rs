@@ -417,14 +417,7 @@ async fn create(
         None => None,
     };
     let order = price_order(&state, current.account.id, &req).await?;
-    // Counted per account before anything is written; retries of one order count too, far
-    // below the limit.
-    crate::auth::throttle(
-        &state,
-        &format!("orders:account:{}", current.account.id),
-        &state.orders_per_account,
-    )
-    .await?;
+
     let request_hash = hex::encode(sha2::Sha256::digest(
         serde_json::to_vec(&req).map_err(anyhow::Error::from)?,
     ));
@@ -442,8 +435,19 @@ async fn create(
     let confirmation = mail
         .as_ref()
         .map(|f| f as &(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync));
-    let (id, created) = match state.store.create_order(&order, idem, confirmation).await {
+    let (id, created) = match state
+        .store
+        .create_order(&order, idem, confirmation, &state.orders_per_account)
+        .await
+    {
         Ok(r) => r,
+        Err(StoreError::Throttled(wait_ms)) => {
+            let wait = (wait_ms as u64).div_ceil(1000).max(1);
+            return Err(AppError::TooManyRequests {
+                message: format!("too many orders; try again in {wait} s"),
+                retry_after_secs: wait,
+            });
+        }
         Err(StoreError::KeyReused) => {
             return Err(AppError::Unprocessable {
                 code: "idempotency_key_reused",

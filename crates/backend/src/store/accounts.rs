@@ -114,6 +114,45 @@ pub(crate) async fn save_card_in(
     Ok(())
 }
 
+/// Takes one attempt for `subject` inside the caller's transaction (see
+/// [`Store::take_attempt`]); `Err(wait_ms)` when refused.
+pub(crate) async fn take_attempt_in(
+    conn: &mut SqliteConnection,
+    subject: &str,
+    rule: &Throttle,
+) -> Result<Result<(), i64>, sqlx::Error> {
+    let now = now_ms();
+    // After the `free`-th failure each attempt waits base × 2^(failures − free), capped.
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO throttles AS t (subject, failures, next_at, updated_at)
+         VALUES ($1, 1, CASE WHEN 1 < $3 THEN 0 ELSE $2 + $4 END, $2)
+         ON CONFLICT (subject) DO UPDATE SET
+            failures = CASE WHEN $2 - t.updated_at > $6 THEN 1 ELSE t.failures + 1 END,
+            next_at = CASE
+                WHEN $2 - t.updated_at > $6 OR t.failures + 1 < $3 THEN 0
+                ELSE $2 + MIN($5, $4 * (1 << MIN(t.failures + 1 - $3, 20))) END,
+            updated_at = $2
+         WHERE $2 - t.updated_at > $6 OR t.next_at <= $2
+         RETURNING failures",
+    )
+    .bind(subject)
+    .bind(now)
+    .bind(rule.free)
+    .bind(rule.base_ms)
+    .bind(rule.max_ms)
+    .bind(rule.window_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if taken.is_some() {
+        return Ok(Ok(()));
+    }
+    let next: Option<i64> = sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
+}
+
 /// How a throttled subject backs off: `free` failures within `window_ms`, then a wait of
 /// `base_ms` doubling with each further failure up to `max_ms`.
 #[derive(Debug, Clone, Copy)]
@@ -384,41 +423,11 @@ impl Store {
         subject: &str,
         rule: &Throttle,
     ) -> Result<Result<(), i64>, StoreError> {
-        let now = now_ms();
         // In the writers' queue like every write (one statement, so atomic either way).
         let mut tx = self.write_tx().await?;
-        // After the `free`-th failure each attempt waits base × 2^(failures − free), capped.
-        let taken: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO throttles AS t (subject, failures, next_at, updated_at)
-             VALUES ($1, 1, CASE WHEN 1 < $3 THEN 0 ELSE $2 + $4 END, $2)
-             ON CONFLICT (subject) DO UPDATE SET
-                failures = CASE WHEN $2 - t.updated_at > $6 THEN 1 ELSE t.failures + 1 END,
-                next_at = CASE
-                    WHEN $2 - t.updated_at > $6 OR t.failures + 1 < $3 THEN 0
-                    ELSE $2 + MIN($5, $4 * (1 << MIN(t.failures + 1 - $3, 20))) END,
-                updated_at = $2
-             WHERE $2 - t.updated_at > $6 OR t.next_at <= $2
-             RETURNING failures",
-        )
-        .bind(subject)
-        .bind(now)
-        .bind(rule.free)
-        .bind(rule.base_ms)
-        .bind(rule.max_ms)
-        .bind(rule.window_ms)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if taken.is_some() {
-            tx.commit().await?;
-            return Ok(Ok(()));
-        }
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT next_at FROM throttles WHERE subject = $1")
-                .bind(subject)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let taken = take_attempt_in(&mut tx, subject, rule).await?;
         tx.commit().await?;
-        Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
+        Ok(taken)
     }
 
     /// Gives back one attempt taken for `subject` (it succeeded), never below zero.

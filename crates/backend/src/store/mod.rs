@@ -40,6 +40,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("idempotency key was already used for a different request")]
     KeyReused,
+    #[error("too many attempts; allowed again in {0} ms")]
+    Throttled(i64),
     #[error("order cannot go from {from:?} to {to:?}")]
     IllegalStatus { from: OrderStatus, to: OrderStatus },
     #[error("payment cannot go from {from:?} to {to:?}")]
@@ -611,6 +613,7 @@ impl Store {
         order: &NewOrder,
         idempotency: Option<(&str, &str)>,
         confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>,
+        limit: &Throttle,
     ) -> Result<(Uuid, bool), StoreError> {
         let account = order.account_id.to_string();
         // The key is looked up inside the write transaction: two requests with one key
@@ -631,6 +634,13 @@ impl Store {
                 }
                 return Ok((uuid_col(&row, "order_id")?, false));
             }
+        }
+        // Counted in the order's own transaction: a retry of an order (found above) is not
+        // counted, and the count costs no write of its own.
+        let subject = format!("orders:account:{account}");
+        if let Err(wait_ms) = accounts::take_attempt_in(&mut tx, &subject, limit).await? {
+            tx.commit().await?;
+            return Err(StoreError::Throttled(wait_ms));
         }
 
         let id = Uuid::new_v4();
