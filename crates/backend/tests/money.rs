@@ -79,6 +79,30 @@ impl Till {
             .body(body)
     }
 
+    async fn cancel(&self, order: &Order) -> reqwest::Response {
+        self.t
+            .http
+            .post(self.t.url(&format!("/api/v1/orders/{}/cancel", order.id)))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn switch_to_cash(&self, order: &Order) -> reqwest::Response {
+        self.t
+            .http
+            .post(
+                self.t
+                    .url(&format!("/api/v1/orders/{}/payment-method", order.id)),
+            )
+            .bearer_auth(&self.token)
+            .json(&json!({"method": "cash_on_delivery"}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn get_order(&self, id: uuid::Uuid) -> Order {
         self.t
             .http
@@ -257,13 +281,7 @@ async fn cancelled_and_delivered_orders_take_no_payment() {
     // payment is refunded.
     let order = s.order().await;
     let qr: Payment = s.start_qr(&order).await.json().await.unwrap();
-    let cancel =
-        s.t.http
-            .post(s.t.url(&format!("/api/v1/orders/{}/cancel", order.id)))
-            .bearer_auth(&s.token)
-            .send()
-            .await
-            .unwrap();
+    let cancel = s.cancel(&order).await;
     assert_eq!(cancel.status(), StatusCode::OK);
     let card = s
         .pay_card(&order, test_cards::APPROVED, "after-cancel")
@@ -325,13 +343,7 @@ async fn a_refund_is_not_undone_by_the_bank_replaying_its_notice() {
         s.bank_pays(&qr, "bank-1").send().await.unwrap().status(),
         StatusCode::OK
     );
-    let cancel =
-        s.t.http
-            .post(s.t.url(&format!("/api/v1/orders/{}/cancel", order.id)))
-            .bearer_auth(&s.token)
-            .send()
-            .await
-            .unwrap();
+    let cancel = s.cancel(&order).await;
     assert_eq!(
         cancel.json::<Order>().await.unwrap().payment_state,
         PaymentState::Refunded
@@ -363,13 +375,7 @@ async fn a_card_in_flight_keeps_the_order_from_switching_to_cash() {
             || async { (s.rows_in(&order, "awaiting_payment").await == 1).then_some(()) },
         )
         .await;
-        s.t.http
-            .post(s.t.url(&format!("/api/v1/orders/{}/payment-method", order.id)))
-            .bearer_auth(&s.token)
-            .json(&json!({"method": "cash_on_delivery"}))
-            .send()
-            .await
-            .unwrap()
+        s.switch_to_cash(&order).await
     };
     let (slow, switch) = tokio::join!(slow, switch);
     let switch_status = switch.status();
@@ -382,14 +388,7 @@ async fn a_card_in_flight_keeps_the_order_from_switching_to_cash() {
     let slow: Payment = slow.unwrap().json().await.unwrap();
     assert_eq!(slow.failure_code.as_deref(), Some("gateway_timeout"));
     // Once the answer is in, the switch goes through.
-    let again =
-        s.t.http
-            .post(s.t.url(&format!("/api/v1/orders/{}/payment-method", order.id)))
-            .bearer_auth(&s.token)
-            .json(&json!({"method": "cash_on_delivery"}))
-            .send()
-            .await
-            .unwrap();
+    let again = s.switch_to_cash(&order).await;
     assert_eq!(
         again.json::<Order>().await.unwrap().payment_state,
         PaymentState::DueOnDelivery
@@ -778,12 +777,7 @@ async fn cancelling_while_cards_are_charged_keeps_no_money() {
             .send();
         let cancel = async {
             tokio::time::sleep(Duration::from_millis(20 * round)).await;
-            s.t.http
-                .post(s.t.url(&format!("/api/v1/orders/{}/cancel", order.id)))
-                .bearer_auth(&s.token)
-                .send()
-                .await
-                .unwrap()
+            s.cancel(&order).await
         };
         let (card, cancel) = tokio::join!(card, cancel);
         assert_eq!(cancel.status(), StatusCode::OK);

@@ -182,6 +182,25 @@ async fn payment_in(
     row.as_ref().map(record).transpose()
 }
 
+/// The payment as it stands now, inside the caller's transaction (it must exist).
+async fn payment_now(conn: &mut SqliteConnection, id: Uuid) -> Result<PaymentRecord, StoreError> {
+    payment_in(conn, id)
+        .await?
+        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+/// The customer's "paid" push event for `p`, stored in the caller's transaction.
+async fn paid_event_in(
+    conn: &mut SqliteConnection,
+    p: &PaymentRecord,
+) -> Result<(Uuid, PushEvent), StoreError> {
+    let kind = PushKind::Payment {
+        state: PaymentState::Paid,
+    };
+    let e = super::events::append_in(conn, p.account_id, p.order_id, p.order_number, &kind).await?;
+    Ok((p.account_id, e))
+}
+
 pub(crate) async fn order_payment_in(
     conn: &mut SqliteConnection,
     order_id: Uuid,
@@ -474,9 +493,7 @@ impl Store {
             None,
         )
         .await?;
-        let created = payment_in(&mut tx, id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("payment vanished"))?;
+        let created = payment_now(&mut tx, id).await?;
         tx.commit().await?;
         Ok(Ok((created, true)))
     }
@@ -557,9 +574,7 @@ impl Store {
             None,
         )
         .await?;
-        let created = payment_in(&mut tx, id)
-            .await?
-            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        let created = payment_now(&mut tx, id).await?;
         tx.commit().await?;
         Ok(Ok(CardStart::Started(created)))
     }
@@ -598,9 +613,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                let p = payment_in(&mut tx, payment_id)
-                    .await?
-                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                let p = payment_now(&mut tx, payment_id).await?;
                 if n == 1 {
                     let note = format!("Paid by {} •••• {}", card.brand.label(), card.last4);
                     set_order_payment(
@@ -615,18 +628,7 @@ impl Store {
                     if let Some(account) = save_for {
                         super::accounts::save_card_in(&mut tx, *account, token, card).await?;
                     }
-                    let kind = PushKind::Payment {
-                        state: PaymentState::Paid,
-                    };
-                    let e = super::events::append_in(
-                        &mut tx,
-                        p.account_id,
-                        p.order_id,
-                        p.order_number,
-                        &kind,
-                    )
-                    .await?;
-                    event = Some((p.account_id, e));
+                    event = Some(paid_event_in(&mut tx, &p).await?);
                 } else if p.state != PaymentState::Paid && p.gateway_charge_id.is_none() {
                     // Ended while the gateway was charging: the money goes back.
                     sqlx::query(
@@ -662,9 +664,7 @@ impl Store {
                 .await?
                 .rows_affected();
                 if n == 1 {
-                    let p = payment_in(&mut tx, payment_id)
-                        .await?
-                        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                    let p = payment_now(&mut tx, payment_id).await?;
                     let order = order_payment_in(&mut tx, p.order_id).await?;
                     if order.is_some_and(|o| o.state == PaymentState::AwaitingPayment) {
                         set_order_payment(
@@ -680,9 +680,7 @@ impl Store {
                 }
             }
         }
-        let p = payment_in(&mut tx, payment_id)
-            .await?
-            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+        let p = payment_now(&mut tx, payment_id).await?;
         tx.commit().await?;
         Ok((p, event))
     }
@@ -742,9 +740,7 @@ impl Store {
                 )
                 .await?;
             }
-            let p = payment_in(&mut tx, payment_id)
-                .await?
-                .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+            let p = payment_now(&mut tx, payment_id).await?;
             if n == 1 {
                 NoticeOutcome::Applied(p)
             } else {
@@ -772,26 +768,11 @@ impl Store {
                     None,
                 )
                 .await?;
-                let kind = PushKind::Payment {
-                    state: PaymentState::Paid,
-                };
-                let e = super::events::append_in(
-                    &mut tx,
-                    p.account_id,
-                    p.order_id,
-                    p.order_number,
-                    &kind,
-                )
-                .await?;
-                event = Some((p.account_id, e));
-                let p = payment_in(&mut tx, payment_id)
-                    .await?
-                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                event = Some(paid_event_in(&mut tx, &p).await?);
+                let p = payment_now(&mut tx, payment_id).await?;
                 NoticeOutcome::Applied(p)
             } else {
-                let current = payment_in(&mut tx, payment_id)
-                    .await?
-                    .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                let current = payment_now(&mut tx, payment_id).await?;
                 let why = late_reason(current.failure_code.as_deref());
                 if current.bank_transaction_id.is_some() {
                     // Another transaction for the same code: the first one stands.
@@ -807,9 +788,7 @@ impl Store {
                     .bind(transaction_id)
                     .execute(&mut *tx)
                     .await?;
-                    let p = payment_in(&mut tx, payment_id)
-                        .await?
-                        .ok_or(StoreError::Db(sqlx::Error::RowNotFound))?;
+                    let p = payment_now(&mut tx, payment_id).await?;
                     NoticeOutcome::Refunded(p, why)
                 }
             }
