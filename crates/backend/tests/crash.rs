@@ -11,11 +11,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use customerclient_api::emv::MerchantQr;
 use customerclient_api::orders::Order;
-use customerclient_api::payments::{BANK_WEBHOOK_PATH, Payment, SIGNATURE_HEADER};
+use customerclient_api::payments::Payment;
 use customerclient_backend::payments::gateway::test_cards;
-use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, sign};
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -183,20 +181,16 @@ async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> O
             }
             assert!(resp.status().is_success(), "qr: {}", resp.status());
             let qr: Payment = resp.json().await.ok()?;
-            let code = MerchantQr::from_payload(qr.qr_payload.as_deref().unwrap()).unwrap();
-            let reference = uuid::Uuid::parse_str(&code.reference).unwrap();
-            let body = json!({"reference": reference.to_string(), "status": "paid",
-                              "amount_minor": qr.amount.minor,
-                              "transaction_id": format!("{}-bank", t.key)})
-            .to_string();
-            let resp = http
-                .post(format!("{url}{BANK_WEBHOOK_PATH}"))
-                .header(SIGNATURE_HEADER, sign(DEMO_WEBHOOK_SECRET, body.as_bytes()))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .ok()?;
+            let resp = support::bank_pays(
+                http,
+                url,
+                qr.qr_payload.as_deref().unwrap(),
+                qr.amount.minor,
+                &format!("{}-bank", t.key),
+            )
+            .send()
+            .await
+            .ok()?;
             assert_eq!(resp.status(), reqwest::StatusCode::OK);
             t.paid = true;
         }

@@ -8,11 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use customerclient_api::ErrorBody;
-use customerclient_api::emv::MerchantQr;
 use customerclient_api::orders::Order;
-use customerclient_api::payments::{BANK_WEBHOOK_PATH, Payment, PaymentState, SIGNATURE_HEADER};
+use customerclient_api::payments::{Payment, PaymentState};
 use customerclient_backend::payments::gateway::{SandboxGateway, test_cards};
-use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, sign};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -66,17 +64,13 @@ impl Till {
 
     /// The bank's signed notice that the QR code `payment` was paid, as transaction `tx`.
     fn bank_pays(&self, payment: &Payment, tx: &str) -> reqwest::RequestBuilder {
-        let qr = MerchantQr::from_payload(payment.qr_payload.as_deref().unwrap()).unwrap();
-        let reference = uuid::Uuid::parse_str(&qr.reference).unwrap();
-        let body = json!({"reference": reference.to_string(), "status": "paid",
-                          "amount_minor": payment.amount.minor, "transaction_id": tx})
-        .to_string();
-        self.t
-            .http
-            .post(self.t.url(BANK_WEBHOOK_PATH))
-            .header(SIGNATURE_HEADER, sign(DEMO_WEBHOOK_SECRET, body.as_bytes()))
-            .header("content-type", "application/json")
-            .body(body)
+        support::bank_pays(
+            &self.t.http,
+            &self.t.backend.url(),
+            payment.qr_payload.as_deref().unwrap(),
+            payment.amount.minor,
+            tx,
+        )
     }
 
     async fn cancel(&self, order: &Order) -> reqwest::Response {

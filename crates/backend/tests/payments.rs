@@ -1,15 +1,15 @@
 //! Payments over real HTTP: QR codes confirmed by the signed bank webhook, card payments
 //! through the sandbox gateway, expiry, switching to paying on delivery, idempotency.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use customerclient_api::ErrorBody;
 use customerclient_api::emv::MerchantQr;
 use customerclient_api::orders::Order;
-use customerclient_api::payments::{
-    BANK_WEBHOOK_PATH, BankStatus, Payment, PaymentState, SIGNATURE_HEADER,
-};
+use customerclient_api::payments::{BankStatus, Payment, PaymentState};
 use customerclient_backend::payments::gateway::{SandboxGateway, test_cards};
 use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, bank, sign};
 use customerclient_backend::{Backend, Config};
@@ -159,22 +159,11 @@ async fn qr_payment_is_confirmed_once_by_the_signed_webhook() {
     );
 
     // The bank pays; its notice (one transaction) arrives three times.
-    let qr = MerchantQr::from_payload(&payload).unwrap();
-    let notice = |transaction: &str| {
-        json!({"reference": uuid::Uuid::parse_str(&qr.reference).unwrap().to_string(),
-               "status": "paid", "amount_minor": order.total.minor, "transaction_id": transaction})
-        .to_string()
-    };
-    let deliver = |body: String| {
-        s.http
-            .post(s.url(BANK_WEBHOOK_PATH))
-            .header(SIGNATURE_HEADER, sign(DEMO_WEBHOOK_SECRET, body.as_bytes()))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
+    let deliver = |tx: &str| {
+        support::bank_pays(&s.http, &s.backend.url(), &payload, order.total.minor, tx).send()
     };
     for _ in 0..3 {
-        let resp = deliver(notice("bank-tx-1")).await.unwrap();
+        let resp = deliver("bank-tx-1").await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(
             resp.json::<Payment>().await.unwrap().state,
@@ -182,7 +171,7 @@ async fn qr_payment_is_confirmed_once_by_the_signed_webhook() {
         );
     }
     // Another transaction for the same code is money paid twice: refused, to be refunded.
-    let twice = deliver(notice("bank-tx-2")).await.unwrap();
+    let twice = deliver("bank-tx-2").await.unwrap();
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     assert_eq!(
         twice.json::<ErrorBody>().await.unwrap().error,

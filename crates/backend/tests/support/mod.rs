@@ -58,6 +58,32 @@ pub fn outbox_codes(dir: &std::path::Path, needle: &str) -> Vec<String> {
     found.into_iter().map(|(_, c)| c).collect()
 }
 
+/// The bank's notice, signed with the demo secret, that the QR code `payload` was paid
+/// (`amount_minor`) as transaction `tx`, ready to post to the backend at `base`. The same
+/// `tx` is the same notice delivered again.
+pub fn bank_pays(
+    http: &reqwest::Client,
+    base: &str,
+    payload: &str,
+    amount_minor: i64,
+    tx: &str,
+) -> reqwest::RequestBuilder {
+    use customerclient_api::payments::{BANK_WEBHOOK_PATH, SIGNATURE_HEADER};
+    let qr = customerclient_api::emv::MerchantQr::from_payload(payload).unwrap();
+    let reference = uuid::Uuid::parse_str(&qr.reference).unwrap();
+    let body = json!({"reference": reference.to_string(), "status": "paid",
+                      "amount_minor": amount_minor, "transaction_id": tx})
+    .to_string();
+    let signature = customerclient_backend::payments::sign(
+        customerclient_backend::payments::DEMO_WEBHOOK_SECRET,
+        body.as_bytes(),
+    );
+    http.post(format!("{base}{BANK_WEBHOOK_PATH}"))
+        .header(SIGNATURE_HEADER, signature)
+        .header("content-type", "application/json")
+        .body(body)
+}
+
 /// A backend on 127.0.0.1:0 with its own database in a temporary folder.
 pub struct TestBackend {
     pub backend: Backend,
