@@ -3,7 +3,7 @@
 //! delivery. Card digits live only in [`CardForm`], zeroised when the attempt ends.
 
 use bevy::prelude::*;
-use customerclient_api::card::{self, CardDetails, CardProblem};
+use customerclient_api::card::{self, CardDetails, CardPart, CardProblem};
 use customerclient_api::clock::now_ms;
 use customerclient_api::orders::{Order, PaymentMethod};
 use customerclient_api::payments::{Payment, PaymentState};
@@ -99,13 +99,20 @@ pub enum CardField {
 /// What is wrong with one card field, said in the customer's language by [`CardError::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardError {
-    Length { brand: &'static str, digits: String },
+    Length {
+        brand: &'static str,
+        digits: String,
+    },
     Luhn,
+    /// Well-formed, from no network the shop takes.
+    Brand,
     Month,
     Expired,
     Year,
     ExpiryMissing,
-    Cvc { digits: usize },
+    Cvc {
+        digits: usize,
+    },
 }
 
 impl CardError {
@@ -117,6 +124,7 @@ impl CardError {
                 &[arg("brand", *brand), arg("digits", digits.clone())],
             ),
             CardError::Luhn => i18n.t("card-err-luhn"),
+            CardError::Brand => i18n.t("card-err-brand"),
             CardError::Month => i18n.t("card-err-month"),
             CardError::Expired => i18n.t("card-err-expired"),
             CardError::Year => i18n.t("card-err-year"),
@@ -198,10 +206,13 @@ impl CardForm {
         }
         let len = self.field_mut(field).len();
         // A number is complete at its brand's longest length, or at 16 (15 for Amex) digits
-        // that pass Luhn: 19-digit cards exist but are rare.
+        // that pass Luhn: 19-digit cards exist but are rare. A number of no known brand has
+        // no length to complete at; the customer moves on with Next.
+        let known = self.brand() != card::Brand::Unknown;
         let number_done = field == CardField::Number
             && (self.brand().lengths().last().is_some_and(|&m| len >= m)
-                || (matches!(len, 15 | 16)
+                || (known
+                    && matches!(len, 15 | 16)
                     && self.brand().lengths().contains(&len)
                     && card::luhn_valid(&self.number)));
         let full = len >= max || number_done;
@@ -212,16 +223,36 @@ impl CardForm {
                 CardField::Cvc => CardField::Cvc,
             };
         }
-        match field {
-            CardField::Number => self.errors.number = None,
-            CardField::Expiry => self.errors.expiry = None,
-            CardField::Cvc => self.errors.cvc = None,
-        }
+        *self.error_mut(field) = None;
     }
 
+    /// Deletes the active field's last digit; its message goes with the edit, as with typing.
     pub fn backspace(&mut self) {
         let field = self.active;
         self.field_mut(field).pop();
+        *self.error_mut(field) = None;
+    }
+
+    /// *Next* on the keypad: on to the next field, never back round to the number (which
+    /// would unmask it and append to a complete number). The last field stays put.
+    pub fn next_field(&mut self) {
+        self.active = match self.active {
+            CardField::Number => CardField::Expiry,
+            CardField::Expiry | CardField::Cvc => CardField::Cvc,
+        };
+    }
+
+    /// Whether *Next* can still move on.
+    pub fn has_next(&self) -> bool {
+        self.active != CardField::Cvc
+    }
+
+    fn error_mut(&mut self, field: CardField) -> &mut Option<CardError> {
+        match field {
+            CardField::Number => &mut self.errors.number,
+            CardField::Expiry => &mut self.errors.expiry,
+            CardField::Cvc => &mut self.errors.cvc,
+        }
     }
 
     /// The card ready to send, or what is wrong with each field.
@@ -238,38 +269,35 @@ impl CardForm {
         if self.expiry.len() != 4 {
             errors.expiry = Some(CardError::ExpiryMissing);
         }
+        let brand = self.brand();
         for p in card::validate(&self.number, month, year, &self.cvc, today) {
-            // The shared checks speak English; the kiosk says the same in the customer's language.
-            let brand = self.brand();
-            match p {
-                CardProblem::Number(m) if m.contains("digits") => {
-                    let digits = brand
+            let e = match p {
+                CardProblem::NumberLength(b) => CardError::Length {
+                    brand: b.label(),
+                    digits: b
                         .lengths()
                         .iter()
                         .map(|n| n.to_string())
                         .collect::<Vec<_>>()
-                        .join(" / ");
-                    errors.number = Some(CardError::Length {
-                        brand: brand.label(),
-                        digits,
-                    })
-                }
-                CardProblem::Number(_) => errors.number = Some(CardError::Luhn),
-                CardProblem::Expiry(m) => {
-                    let e = if m.contains("Month") {
-                        CardError::Month
-                    } else if m.contains("expired") {
-                        CardError::Expired
-                    } else {
-                        CardError::Year
-                    };
-                    errors.expiry = errors.expiry.take().or(Some(e));
-                }
-                CardProblem::Cvc(_) => {
-                    errors.cvc = Some(CardError::Cvc {
-                        digits: brand.cvc_len(),
-                    })
-                }
+                        .join(" / "),
+                },
+                CardProblem::NumberLuhn => CardError::Luhn,
+                CardProblem::UnknownBrand => CardError::Brand,
+                CardProblem::Month => CardError::Month,
+                CardProblem::Expired => CardError::Expired,
+                CardProblem::Year => CardError::Year,
+                CardProblem::Cvc(_) => CardError::Cvc {
+                    digits: brand.cvc_len(),
+                },
+            };
+            let slot = match p.part() {
+                CardPart::Number => &mut errors.number,
+                CardPart::Expiry => &mut errors.expiry,
+                CardPart::Cvc => &mut errors.cvc,
+            };
+            // "Enter the month and year" says more than "Month must be 01 to 12" for a half-typed expiry.
+            if slot.is_none() {
+                *slot = Some(e);
             }
         }
         if !errors.is_empty() {
@@ -613,6 +641,137 @@ mod tests {
         assert_eq!(mir19.number.len(), 19);
         let amex = typed("378282246310005", "1230", "1234");
         assert_eq!(&*amex.cvc, "1234", "Amex takes four");
+    }
+
+    /// Drives the form as the keypad does: digits, `<` ⌫, `>` Next, `!` Pay.
+    fn keys(f: &mut CardForm, keys: &str) {
+        for k in keys.chars() {
+            match k {
+                '<' => f.backspace(),
+                '>' => f.next_field(),
+                '!' => f.errors = f.details((2026, 11)).err().unwrap_or_default(),
+                d => f.type_digit(d),
+            }
+        }
+    }
+
+    #[test]
+    fn the_card_form_moves_forward_and_says_what_is_wrong() {
+        use CardError::*;
+        use CardField::*;
+        let cvc3 = || CardError::Cvc { digits: 3 };
+        let visa_len = || Length {
+            brand: "Visa",
+            digits: "13 / 16 / 19".into(),
+        };
+        // keys → active field, number as shown, expiry, cvc, (number, expiry, cvc) errors
+        #[allow(clippy::type_complexity)]
+        let table: &[(&str, CardField, &str, &str, &str, [Option<CardError>; 3])] = &[
+            // A complete number moves on and is masked.
+            (
+                "4242424242424242",
+                Expiry,
+                "•••• 4242",
+                "",
+                "",
+                [None, None, None],
+            ),
+            // Next after the auto-advance to CVC stays there: the number is neither
+            // unmasked nor appended to.
+            (
+                "42424242424242421230>7",
+                Cvc,
+                "•••• 4242",
+                "1230",
+                "7",
+                [None, None, None],
+            ),
+            (
+                "42424242424242421230123>>1",
+                Cvc,
+                "•••• 4242",
+                "1230",
+                "123",
+                [None, None, None],
+            ),
+            // 16 digits that fail Luhn: the Luhn message, not the length one.
+            (
+                "4111111111111112!",
+                Number,
+                "4111 1111 1111 1112",
+                "",
+                "",
+                [Some(Luhn), Some(ExpiryMissing), Some(cvc3())],
+            ),
+            (
+                "42424242!",
+                Number,
+                "4242 4242",
+                "",
+                "",
+                [Some(visa_len()), Some(ExpiryMissing), Some(cvc3())],
+            ),
+            // An all-zero number passes Luhn but is no brand we take: refused here.
+            (
+                "0000000000000000>1230123!",
+                Cvc,
+                "•••• 0000",
+                "1230",
+                "123",
+                [Some(Brand), None, None],
+            ),
+            (
+                "42424242424242421399!",
+                Cvc,
+                "•••• 4242",
+                "1399",
+                "",
+                [None, Some(Month), Some(cvc3())],
+            ),
+            // An expiry error goes when the expiry is edited.
+            (
+                "42424242424242421>!",
+                Cvc,
+                "•••• 4242",
+                "1",
+                "",
+                [None, Some(ExpiryMissing), Some(cvc3())],
+            ),
+            (
+                "42424242424242421!<",
+                Expiry,
+                "•••• 4242",
+                "",
+                "",
+                [None, None, Some(cvc3())],
+            ),
+            (
+                "42424242424242420125123!",
+                Cvc,
+                "•••• 4242",
+                "0125",
+                "123",
+                [None, Some(Expired), None],
+            ),
+        ];
+        for (input, active, shown, expiry, cvc, errors) in table {
+            let mut f = CardForm::default();
+            keys(&mut f, input);
+            assert_eq!(f.active, *active, "{input}: active field");
+            assert_eq!(f.number_display(), *shown, "{input}: number");
+            assert_eq!(&*f.expiry, *expiry, "{input}: expiry");
+            assert_eq!(&*f.cvc, *cvc, "{input}: cvc");
+            let [n, e, c] = errors.clone();
+            assert_eq!(
+                f.errors,
+                CardErrors {
+                    number: n,
+                    expiry: e,
+                    cvc: c
+                },
+                "{input}: errors"
+            );
+        }
     }
 
     #[test]

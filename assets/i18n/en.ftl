@@ -227,6 +227,7 @@ err-bank-rejected = Your bank rejected the payment. Try again or choose another 
 err-wrong-password = The current password is wrong.
 card-err-length = { $brand } numbers have { $digits } digits
 card-err-luhn = This card number is not valid — check the digits
+card-err-brand = We take Visa, Mastercard, Mir and American Express cards
 card-err-month = Month must be 01 to 12
 card-err-expired = This card has expired
 card-err-year = Check the expiry year

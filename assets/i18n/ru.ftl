@@ -227,6 +227,7 @@ err-bank-rejected = Банк отклонил платёж. Попробуйте
 err-wrong-password = Текущий пароль указан неверно.
 card-err-length = Номер карты { $brand } состоит из { $digits } цифр
 card-err-luhn = Номер карты недействителен — проверьте цифры
+card-err-brand = Мы принимаем карты Visa, Mastercard, Мир и American Express
 card-err-month = Месяц должен быть от 01 до 12
 card-err-expired = Срок действия карты истёк
 card-err-year = Проверьте год окончания срока

@@ -18,6 +18,7 @@ use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seco
 use crate::session::CustomerSession;
 use crate::session::Failure;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
+use crate::ui::touch::KeyRepeat;
 use crate::ui::widgets;
 use customerclient_api::payments::SavedCard;
 
@@ -378,6 +379,8 @@ pub fn card_form(
     form: &mut CardForm,
     flow: &PaymentFlow,
     saved: Option<&[SavedCard]>,
+    repeat: &mut KeyRepeat,
+    now: f64,
 ) -> Option<PayAction> {
     let mut action = None;
     let paying = flow.stage == PayStage::CardPaying;
@@ -453,22 +456,20 @@ pub fn card_form(
                 ui.horizontal(|ui| {
                     for key in row {
                         let label = if key == "»" { next.as_str() } else { key };
+                        let enabled = !paying && (key != "»" || form.has_next());
                         let b = egui::Button::new(egui::RichText::new(label).size(34.0));
-                        if ui
-                            .add_enabled(!paying, b.min_size(egui::vec2(120.0, 84.0)))
-                            .clicked()
-                        {
-                            match key {
-                                "⌫" => form.backspace(),
-                                "»" => {
-                                    form.active = match form.active {
-                                        CardField::Number => CardField::Expiry,
-                                        CardField::Expiry => CardField::Cvc,
-                                        CardField::Cvc => CardField::Number,
-                                    }
+                        let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, 84.0)));
+                        match key {
+                            "⌫" => {
+                                for _ in 0..repeat.presses(&r, now) {
+                                    form.backspace();
                                 }
-                                d => form.type_digit(d.chars().next().unwrap_or('0')),
                             }
+                            "»" if r.clicked() => form.next_field(),
+                            d if r.clicked() && d != "»" => {
+                                form.type_digit(d.chars().next().unwrap_or('0'))
+                            }
+                            _ => {}
                         }
                     }
                 });
@@ -590,6 +591,7 @@ pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Opti
     action
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_overlays(
     mut contexts: EguiContexts,
     flow: Res<PaymentFlow>,
@@ -597,6 +599,8 @@ fn draw_overlays(
     session: Res<CustomerSession>,
     mut form: ResMut<CardForm>,
     mut out: MessageWriter<PayAction>,
+    time: Res<Time>,
+    mut repeat: Local<KeyRepeat>,
 ) -> Result {
     let saved = crate::account::signed_in(&session).map(|_| session.cards.as_slice());
     let ctx = contexts.ctx_mut()?;
@@ -615,7 +619,15 @@ fn draw_overlays(
                 )
                 .show(ctx, |ui| {
                     frame.show(ui, |ui| {
-                        action = card_form(ui, &i18n, &mut form, &flow, saved)
+                        action = card_form(
+                            ui,
+                            &i18n,
+                            &mut form,
+                            &flow,
+                            saved,
+                            &mut repeat,
+                            time.elapsed_secs_f64(),
+                        )
                     });
                 });
         }

@@ -43,17 +43,14 @@ pub struct KeyboardState {
     pub page: Page,
     /// The customer picked the page; until then letters follow the interface language.
     pub chosen: bool,
-    /// App time at which a held backspace deletes again.
-    repeat_at: Option<f64>,
+    /// A held backspace repeats.
+    backspace: crate::ui::touch::KeyRepeat,
 }
 
 const EN_ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
 const RU_ROWS: [&str; 3] = ["йцукенгшщзх", "фывапролджэ", "ячсмитьбюъ"];
 const SYMBOL_ROWS: [&str; 3] = ["1234567890", "-/:;()&@\"'", ".,?!_#%+=*"];
 const PHONE_ROWS: [&str; 4] = ["123", "456", "789", "+0"];
-/// Seconds a backspace must be held before it repeats, and between repeats.
-const REPEAT_DELAY: f64 = 0.5;
-const REPEAT_EVERY: f64 = 0.08;
 
 /// Applies one key to `text`; `max` bounds the length in characters.
 pub fn apply_key(text: &mut String, key: &str, max: usize, capitalise: bool) -> Option<KeyOutcome> {
@@ -111,21 +108,8 @@ pub fn keyboard(
     let mut backspace =
         |ui: &mut egui::Ui, width: f32, text: &mut String, outcome: &mut Option<KeyOutcome>| {
             let r = key(ui, "⌫", width);
-            if r.is_pointer_button_down_on() {
-                match state.repeat_at {
-                    None => {
-                        *outcome = apply_key(text, "⌫", max, false);
-                        state.repeat_at = Some(now + REPEAT_DELAY);
-                    }
-                    Some(t) if now >= t => {
-                        *outcome = apply_key(text, "⌫", max, false);
-                        state.repeat_at = Some(now + REPEAT_EVERY);
-                    }
-                    _ => {}
-                }
-                ui.ctx().request_repaint();
-            } else if r.drag_stopped() || r.clicked() || !r.contains_pointer() {
-                state.repeat_at = None;
+            for _ in 0..state.backspace.presses(&r, now) {
+                *outcome = apply_key(text, "⌫", max, false);
             }
         };
     ui.vertical_centered(|ui| {

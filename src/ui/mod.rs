@@ -6,6 +6,7 @@ pub mod recommend;
 pub mod redraw;
 pub mod theme;
 pub mod toast;
+pub mod touch;
 pub mod video_view;
 pub mod widgets;
 
@@ -18,4 +19,5 @@ pub(crate) fn plugin(app: &mut App) {
     toast::plugin(app);
     video_view::plugin(app);
     redraw::plugin(app);
+    touch::plugin(app);
 }

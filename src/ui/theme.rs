@@ -102,6 +102,7 @@ pub fn egui_style(ctx: &egui::Context) {
         vec!["inter-bold".into(), "inter".into()],
     );
     ctx.set_fonts(defs);
+    super::touch::touch_input_options(ctx);
     ctx.global_style_mut(|style| {
         use egui::{FontFamily, FontId, TextStyle};
         style.text_styles = [

@@ -122,14 +122,68 @@ pub fn last4(digits: &str) -> &str {
     digits.get(digits.len().saturating_sub(4)..).unwrap_or("")
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is wrong with a card as typed. Typed, so the kiosk says each in the customer's
+/// language without reading English text; [`CardProblem::message`] is the backend's wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardProblem {
-    Number(String),
-    Expiry(String),
-    Cvc(String),
+    /// Not a count of digits this brand issues (or not digits at all).
+    NumberLength(Brand),
+    /// The Luhn check digit is wrong: a digit was mistyped.
+    NumberLuhn,
+    /// A well-formed number from no network we take (an all-zero number passes Luhn).
+    UnknownBrand,
+    Month,
+    Expired,
+    Year,
+    /// The security code has the wrong number of digits for the brand.
+    Cvc(Brand),
 }
 
-/// Checks a card as typed. `today` is (year, month), e.g. (2026, 11).
+/// Which field of the card form a problem belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardPart {
+    Number,
+    Expiry,
+    Cvc,
+}
+
+impl CardProblem {
+    pub fn part(self) -> CardPart {
+        match self {
+            CardProblem::NumberLength(_) | CardProblem::NumberLuhn | CardProblem::UnknownBrand => {
+                CardPart::Number
+            }
+            CardProblem::Month | CardProblem::Expired | CardProblem::Year => CardPart::Expiry,
+            CardProblem::Cvc(_) => CardPart::Cvc,
+        }
+    }
+
+    /// The problem in English, for API error bodies.
+    pub fn message(self) -> String {
+        match self {
+            CardProblem::NumberLength(b) => {
+                let want = b
+                    .lengths()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                format!("{} numbers have {want} digits", b.label())
+            }
+            CardProblem::NumberLuhn => "This card number is not valid — check the digits".into(),
+            CardProblem::UnknownBrand => {
+                "We take Visa, Mastercard, Mir and American Express cards".into()
+            }
+            CardProblem::Month => "Month must be 01 to 12".into(),
+            CardProblem::Expired => "This card has expired".into(),
+            CardProblem::Year => "Check the expiry year".into(),
+            CardProblem::Cvc(b) => format!("The security code has {} digits", b.cvc_len()),
+        }
+    }
+}
+
+/// Checks a card as typed. `today` is (year, month), e.g. (2026, 11). At most one problem
+/// per part, number first.
 pub fn validate(
     number: &str,
     month: u32,
@@ -140,39 +194,23 @@ pub fn validate(
     let mut problems = Vec::new();
     let b = brand(number);
     if !number.bytes().all(|c| c.is_ascii_digit()) || !b.lengths().contains(&number.len()) {
-        let want = b
-            .lengths()
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join(" or ");
-        problems.push(CardProblem::Number(format!(
-            "{} numbers have {want} digits",
-            b.label()
-        )));
+        problems.push(CardProblem::NumberLength(b));
     } else if !luhn_valid(number) {
-        problems.push(CardProblem::Number(
-            "This card number is not valid — check the digits".into(),
-        ));
+        problems.push(CardProblem::NumberLuhn);
     } else if b == Brand::Unknown {
         // Never sent to the gateway: an all-zero number passes Luhn, and no network we take
         // issues it.
-        problems.push(CardProblem::Number(
-            "We take Visa, Mastercard, Mir and American Express cards".into(),
-        ));
+        problems.push(CardProblem::UnknownBrand);
     }
     if !(1..=12).contains(&month) {
-        problems.push(CardProblem::Expiry("Month must be 01 to 12".into()));
+        problems.push(CardProblem::Month);
     } else if (year, month) < today {
-        problems.push(CardProblem::Expiry("This card has expired".into()));
+        problems.push(CardProblem::Expired);
     } else if year > today.0 + 20 {
-        problems.push(CardProblem::Expiry("Check the expiry year".into()));
+        problems.push(CardProblem::Year);
     }
     if cvc.len() != b.cvc_len() || !cvc.bytes().all(|c| c.is_ascii_digit()) {
-        problems.push(CardProblem::Cvc(format!(
-            "The security code has {} digits",
-            b.cvc_len()
-        )));
+        problems.push(CardProblem::Cvc(b));
     }
     problems
 }
@@ -218,10 +256,8 @@ mod tests {
     #[test]
     fn an_unknown_brand_is_refused_even_when_luhn_passes() {
         let p = validate("0000000000000000", 12, 2031, "123", (2026, 12));
-        assert!(
-            matches!(&p[..], [CardProblem::Number(m)] if m.contains("We take")),
-            "{p:?}"
-        );
+        assert_eq!(p, [CardProblem::UnknownBrand]);
+        assert!(p[0].message().contains("We take"));
         assert!(validate("4242424242424242", 12, 2031, "123", (2026, 12)).is_empty());
     }
 
@@ -268,33 +304,27 @@ mod tests {
             "valid through the end of this month"
         );
         assert!(ok(12, 2030, "1234", "378282246310005").is_empty());
-        assert!(matches!(
-            ok(10, 2026, "123", "4242424242424242")[..],
-            [CardProblem::Expiry(_)]
-        ));
-        assert!(matches!(
-            ok(13, 2027, "123", "4242424242424242")[..],
-            [CardProblem::Expiry(_)]
-        ));
-        assert!(matches!(
-            ok(1, 2027, "12", "4242424242424242")[..],
-            [CardProblem::Cvc(_)]
-        ));
-        assert!(
-            matches!(
-                ok(1, 2027, "123", "378282246310005")[..],
-                [CardProblem::Cvc(_)]
-            ),
-            "Amex wants 4"
+        use Brand::*;
+        use CardProblem::*;
+        for (m, y, cvc, n, want) in [
+            (10, 2026, "123", "4242424242424242", vec![Expired]),
+            (13, 2027, "123", "4242424242424242", vec![Month]),
+            (1, 2050, "123", "4242424242424242", vec![Year]),
+            (1, 2027, "12", "4242424242424242", vec![Cvc(Visa)]),
+            (1, 2027, "123", "378282246310005", vec![Cvc(Amex)]),
+            // 16 digits Visa takes, one mistyped: Luhn, never "Visa numbers have … digits".
+            (1, 2027, "123", "4111111111111112", vec![NumberLuhn]),
+            (1, 2027, "123", "42424242", vec![NumberLength(Visa)]),
+            (1, 2027, "123", "0000000000000000", vec![UnknownBrand]),
+        ] {
+            assert_eq!(ok(m, y, cvc, n), want, "{m}/{y} {n}");
+        }
+        assert_eq!(
+            NumberLength(Visa).message(),
+            "Visa numbers have 13 or 16 or 19 digits"
         );
-        assert!(matches!(
-            ok(1, 2027, "123", "4111111111111112")[..],
-            [CardProblem::Number(_)]
-        ));
-        assert!(matches!(
-            ok(1, 2027, "123", "42424242")[..],
-            [CardProblem::Number(_)]
-        ));
+        assert_eq!(NumberLuhn.part(), CardPart::Number);
+        assert_eq!(Expired.part(), CardPart::Expiry);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use customerclient_api::IDEMPOTENCY_KEY_HEADER;
-use customerclient_api::card::{self, CardProblem};
+use customerclient_api::card;
 use customerclient_api::emv::{MerchantQr, currency_numeric};
 use customerclient_api::orders::Order;
 use customerclient_api::payments::{
@@ -312,12 +312,9 @@ async fn pay_by_card(
             .into_iter()
             .next()
             {
-                let message = match problem {
-                    CardProblem::Number(m) | CardProblem::Expiry(m) | CardProblem::Cvc(m) => m,
-                };
                 return Err(AppError::Unprocessable {
                     code: "invalid_card",
-                    message,
+                    message: problem.message(),
                 });
             }
             None
