@@ -6,12 +6,20 @@
 use std::collections::HashMap;
 
 use bevy_egui::egui;
+use customerclient::account::AccountAction;
 use customerclient::i18n::I18n;
+use customerclient::orders::{OrdersAction, OrdersState};
 use customerclient::payment::{CardForm, PaymentFlow};
+use customerclient::scenes::orders::order_detail;
 use customerclient::scenes::payment::card_form;
+use customerclient::scenes::settings::{NewAddress, settings_panels};
+use customerclient::session::{CustomerSession, ShopAction};
 use customerclient::ui::keyboard::{self, KeyboardState, Layout};
 use customerclient::ui::theme;
 use customerclient::ui::touch::{KeyRepeat, TapPacer};
+use customerclient_api::money::Money;
+use customerclient_api::orders::{DeliveryMethod, Order, OrderLine, OrderStatus, StatusChange};
+use customerclient_api::payments::PaymentState;
 
 /// One egui context fed like the kiosk's: a clock, a 1920×1080 screen, paced pointer events.
 struct Screen {
@@ -62,7 +70,7 @@ impl Screen {
         out.textures_delta.clear();
         self.labels.clear();
         for clipped in &out.shapes {
-            collect_labels(&clipped.shape, &mut self.labels);
+            collect_labels(&clipped.shape, clipped.clip_rect, &mut self.labels);
         }
     }
 
@@ -78,6 +86,27 @@ impl Screen {
         frames + 1
     }
 
+    fn shows(&self, label: &str) -> bool {
+        self.labels.contains_key(label)
+    }
+
+    /// A finger put down at `from`, moved to `to` over `steps` frames, lifted.
+    fn drag(
+        &mut self,
+        from: egui::Pos2,
+        to: egui::Pos2,
+        steps: u32,
+        draw: &mut dyn FnMut(&mut egui::Ui, f64),
+    ) {
+        self.frame(press(from).to_vec(), draw);
+        for i in 1..=steps {
+            let p = from.lerp(to, i as f32 / steps as f32);
+            self.frame(vec![egui::Event::PointerMoved(p)], draw);
+        }
+        self.frame(vec![release(to)], draw);
+        self.settle(draw);
+    }
+
     fn at(&self, label: &str) -> egui::Pos2 {
         *self
             .labels
@@ -86,13 +115,16 @@ impl Screen {
     }
 }
 
-fn collect_labels(shape: &egui::Shape, out: &mut HashMap<String, egui::Pos2>) {
+/// Labels whose centre is inside what their layer shows (not scrolled out of sight).
+fn collect_labels(shape: &egui::Shape, clip: egui::Rect, out: &mut HashMap<String, egui::Pos2>) {
     match shape {
         egui::Shape::Text(t) => {
             let rect = t.galley.rect.translate(t.pos.to_vec2());
-            out.insert(t.galley.text().to_owned(), rect.center());
+            if clip.contains(rect.center()) {
+                out.insert(t.galley.text().to_owned(), rect.center());
+            }
         }
-        egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| collect_labels(s, out)),
+        egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| collect_labels(s, clip, out)),
         _ => {}
     }
 }
@@ -316,5 +348,225 @@ fn the_card_keypad_counts_every_tap_and_repeats_a_held_backspace() {
         assert_eq!(&*form.number, number, "at {dt:.3} s a frame");
         assert_eq!(&*form.expiry, "1230");
         assert_eq!(&*form.cvc, "", "the held ⌫ emptied the CVC");
+    }
+}
+
+/// A delivered order long enough that its rating sits below the fold.
+fn delivered_order(lines: usize) -> Order {
+    let price = Money::new(450, "USD");
+    Order {
+        id: uuid::Uuid::new_v4(),
+        number: 1042,
+        status: OrderStatus::Delivered,
+        lines: (0..lines)
+            .map(|i| OrderLine {
+                product_id: i as i64,
+                name: format!("Dish number {i}"),
+                unit_price: price.clone(),
+                quantity: 1,
+                line_total: price.clone(),
+            })
+            .collect(),
+        products_total: Money::new(450 * lines as i64, "USD"),
+        delivery_price: Money::new(0, "USD"),
+        total: Money::new(450 * lines as i64, "USD"),
+        city: "Moscow".into(),
+        address: "Tverskaya St 7".into(),
+        phone: "+79123456789".into(),
+        delivery_method: DeliveryMethod::Car,
+        payment_method: customerclient_api::orders::PaymentMethod::CashOnDelivery,
+        created_at: 1_764_000_000_000,
+        history: [OrderStatus::Placed, OrderStatus::Delivered]
+            .into_iter()
+            .map(|status| StatusChange {
+                status,
+                at: 1_764_000_000_000,
+                note: String::new(),
+            })
+            .collect(),
+        payment_state: PaymentState::DueOnDelivery,
+        payment_history: vec![],
+        card: None,
+        rating: None,
+    }
+}
+
+#[test]
+fn a_drag_scrolls_the_order_detail_to_the_rating_which_then_takes_a_tap() {
+    for dt in [1.0 / 60.0, 0.5] {
+        let i18n = I18n::default();
+        let order = delivered_order(14);
+        let mut state = OrdersState::default();
+        let actions = std::cell::RefCell::new(Vec::new());
+        let mut screen = Screen::new(dt);
+        let mut draw = |ui: &mut egui::Ui, _now: f64| {
+            customerclient::ui::touch::scroll_panel(ui, "order-detail", 700.0, |ui| {
+                if let Some(a) = order_detail(ui, &i18n, &order, &mut state) {
+                    actions.borrow_mut().push(a);
+                }
+            });
+        };
+        screen.frame(vec![], &mut draw);
+        screen.frame(vec![], &mut draw);
+        assert!(
+            !screen.shows("How was it?"),
+            "the rating starts below the fold"
+        );
+        // Finger drags upwards, starting on a dish line (a label, not the panel's background).
+        let from = screen.at("1 × Dish number 8");
+        let drag_until =
+            |screen: &mut Screen, label: &str, draw: &mut dyn FnMut(&mut egui::Ui, f64)| {
+                for _ in 0..5 {
+                    if screen.shows(label) {
+                        return;
+                    }
+                    screen.drag(from, from - egui::vec2(0.0, 400.0), 8, draw);
+                }
+                panic!("dragging never brought '{label}' into view at {dt:.3} s a frame");
+            };
+        drag_until(&mut screen, "Very tasty", &mut draw);
+        // The drags were no taps: no star was given on the way.
+        assert_eq!(screen.labels.keys().filter(|l| *l == "★").count(), 0);
+        screen.frame(tap(screen.at("☆")), &mut draw);
+        screen.settle(&mut draw);
+        screen.frame(tap(screen.at("Very tasty")), &mut draw);
+        screen.settle(&mut draw);
+        drag_until(&mut screen, "Send rating", &mut draw);
+        assert!(actions.borrow().is_empty(), "{:?}", actions.borrow());
+        screen.frame(tap(screen.at("Send rating")), &mut draw);
+        screen.settle(&mut draw);
+        let actions = actions.into_inner();
+        assert!(
+            matches!(&actions[..], [OrdersAction::Rate { stars: 5, comment, .. }] if comment == "Very tasty"),
+            "{actions:?} at {dt:.3} s a frame"
+        );
+    }
+}
+
+#[test]
+fn a_flick_keeps_the_order_detail_moving_after_the_finger_lifts() {
+    let i18n = I18n::default();
+    let order = delivered_order(30);
+    let mut state = OrdersState::default();
+    let mut screen = Screen::new(1.0 / 60.0);
+    let offset = std::cell::Cell::new(0.0);
+    let mut draw = |ui: &mut egui::Ui, _now: f64| {
+        let out = customerclient::ui::touch::scroll_panel(ui, "order-detail", 700.0, |ui| {
+            order_detail(ui, &i18n, &order, &mut state);
+        });
+        offset.set(out.state.offset.y);
+    };
+    screen.frame(vec![], &mut draw);
+    screen.frame(vec![], &mut draw);
+    let from = screen.at("1 × Dish number 5");
+    screen.frame(press(from).to_vec(), &mut draw);
+    for i in 1..=4 {
+        let p = from - egui::vec2(0.0, 60.0 * i as f32);
+        screen.frame(vec![egui::Event::PointerMoved(p)], &mut draw);
+    }
+    screen.frame(vec![release(from - egui::vec2(0.0, 240.0))], &mut draw);
+    let lifted = offset.get();
+    for _ in 0..20 {
+        screen.frame(vec![], &mut draw);
+    }
+    let later = offset.get();
+    assert!(lifted >= 150.0, "the drag moved the panel ({lifted})");
+    assert!(
+        later > lifted + 50.0,
+        "the fling went on: {lifted} → {later}"
+    );
+}
+
+/// A signed-in customer with enough saved addresses and cards to fill the right column.
+fn regular_customer() -> CustomerSession {
+    let mut session = CustomerSession {
+        token: Some("t".into()),
+        account: Some(customerclient_api::auth::Account {
+            id: uuid::Uuid::new_v4(),
+            login: Some("anna".into()),
+            email: Some("anna@example.com".into()),
+            phone: None,
+            guest: false,
+        }),
+        ..Default::default()
+    };
+    session.addresses = (0..3)
+        .map(|i| customerclient_api::settings::SavedAddress {
+            id: uuid::Uuid::new_v4(),
+            label: format!("Place {i}"),
+            city: "Moscow".into(),
+            address: format!("Tverskaya St {i}"),
+            is_default: i == 0,
+        })
+        .collect();
+    session.cards = (0..2)
+        .map(|i| customerclient_api::payments::SavedCard {
+            id: uuid::Uuid::new_v4(),
+            brand: customerclient_api::card::Brand::Visa,
+            last4: format!("424{i}"),
+        })
+        .collect();
+    session.settings.accessibility.large_text = true;
+    session
+}
+
+#[test]
+fn settings_at_large_text_scroll_by_drag_down_to_sign_out_and_close() {
+    for dt in [1.0 / 60.0, 0.5] {
+        let i18n = I18n::default();
+        let session = regular_customer();
+        let catalog = customerclient::catalog::Catalog::default();
+        let flow = customerclient::account::AccountFlow::default();
+        let mut new = NewAddress::default();
+        let taps = std::cell::RefCell::new(Vec::new());
+        let mut screen = Screen::new(dt);
+        // Large text: egui zooms by the same factor as the Bevy scenes.
+        screen.ctx.set_zoom_factor(theme::LARGE_TEXT_SCALE);
+        let mut draw = |ui: &mut egui::Ui, now: f64| {
+            let t = settings_panels(ui.ctx(), &i18n, &session, &catalog, &mut new, &flow, now);
+            taps.borrow_mut().push(t);
+        };
+        screen.frame(vec![], &mut draw);
+        screen.frame(vec![], &mut draw);
+        assert!(
+            !screen.shows("Close"),
+            "at large text Close starts below the fold"
+        );
+        // Drag the right column up from its heading; the left from its first heading.
+        let right = screen.at("Delivery addresses");
+        for _ in 0..6 {
+            if screen.shows("Close") {
+                break;
+            }
+            screen.drag(right + egui::vec2(0.0, 300.0), right, 6, &mut draw);
+        }
+        assert!(
+            screen.shows("Close"),
+            "Close reached by dragging at {dt:.3} s a frame"
+        );
+        assert!(screen.shows("Sign out"));
+        let left = screen.at("Language");
+        for _ in 0..6 {
+            if screen.shows("Everything within reach (lower half)") {
+                break;
+            }
+            screen.drag(left + egui::vec2(0.0, 300.0), left, 6, &mut draw);
+        }
+        let reach = screen.at("☐  Everything within reach (lower half)");
+        taps.borrow_mut().clear();
+        screen.frame(tap(screen.at("Sign out")), &mut draw);
+        screen.settle(&mut draw);
+        screen.frame(tap(reach), &mut draw);
+        screen.settle(&mut draw);
+        screen.frame(tap(screen.at("Close")), &mut draw);
+        screen.settle(&mut draw);
+        let taps = taps.into_inner();
+        let account: Vec<_> = taps.iter().flat_map(|t| &t.account).collect();
+        let shop: Vec<_> = taps.iter().flat_map(|t| &t.shop).collect();
+        assert!(
+            matches!(&account[..], [AccountAction::SignOut, AccountAction::SaveSettings(s)] if s.accessibility.reach_mode),
+            "{account:?}"
+        );
+        assert!(matches!(&shop[..], [ShopAction::ShowGallery]), "{shop:?}");
     }
 }

@@ -72,16 +72,18 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
                 ..default()
             })
             .with_children(|body| {
-                body.spawn((
-                    Lines,
-                    Node {
-                        flex_direction: FlexDirection::Column,
-                        flex_grow: 1.0,
-                        row_gap: Val::Px(18.0),
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                ));
+                // The lines scroll under a finger; the hint over their lower edge says when
+                // there are more below.
+                body.spawn(Node {
+                    flex_grow: 1.0,
+                    flex_direction: FlexDirection::Column,
+                    min_height: Val::Px(0.0),
+                    ..default()
+                })
+                .with_children(|column| {
+                    let lines = column.spawn((Lines, widgets::scroll_column(18.0))).id();
+                    column.spawn(widgets::more_below(lines));
+                });
                 body.spawn((
                     Summary,
                     Node {

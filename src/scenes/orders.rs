@@ -14,6 +14,7 @@ use crate::notify::status_key;
 use crate::orders::{OrdersAction, OrdersState, can_cancel};
 use crate::session::CustomerSession;
 use crate::ui::theme::{self, size};
+use crate::ui::touch;
 use crate::ui::widgets::{self, HEADER_HEIGHT};
 
 pub(crate) fn plugin(app: &mut App) {
@@ -564,17 +565,14 @@ fn draw(
                 let list_width = 760.0;
                 ui.vertical(|ui| {
                     ui.set_width(list_width);
-                    egui::ScrollArea::vertical()
-                        .id_salt("orders-list")
-                        .max_height(size.y - HEADER_HEIGHT - 140.0)
-                        .show(ui, |ui| {
-                            ui.spacing_mut().item_spacing.y = 10.0;
-                            for o in &state.orders {
-                                if order_row(ui, &i18n, o, state.selected == Some(o.id)) {
-                                    out.write(OrdersAction::Select(Some(o.id)));
-                                }
+                    touch::scroll_panel(ui, "orders-list", size.y - HEADER_HEIGHT - 140.0, |ui| {
+                        ui.spacing_mut().item_spacing.y = 10.0;
+                        for o in &state.orders {
+                            if order_row(ui, &i18n, o, state.selected == Some(o.id)) {
+                                out.write(OrdersAction::Select(Some(o.id)));
                             }
-                        });
+                        }
+                    });
                 });
                 ui.add_space(24.0);
                 ui.vertical(|ui| {
@@ -586,14 +584,16 @@ fn draw(
                             ui.set_width(ui.available_width() - 48.0);
                             match state.selected_order().cloned() {
                                 Some(o) => {
-                                    egui::ScrollArea::vertical()
-                                        .id_salt("order-detail")
-                                        .max_height(size.y - HEADER_HEIGHT - 190.0)
-                                        .show(ui, |ui| {
+                                    touch::scroll_panel(
+                                        ui,
+                                        "order-detail",
+                                        size.y - HEADER_HEIGHT - 190.0,
+                                        |ui| {
                                             if let Some(a) = order_detail(ui, &i18n, &o, state) {
                                                 out.write(a);
                                             }
-                                        });
+                                        },
+                                    );
                                 }
                                 None => {
                                     ui.label(

@@ -15,7 +15,7 @@ use crate::i18n::{I18n, payment_key};
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
-use crate::ui::widgets;
+use crate::ui::{touch, widgets};
 use zeroize::Zeroizing;
 
 pub(crate) fn plugin(app: &mut App) {
@@ -190,6 +190,13 @@ pub fn settings_form(
     changed.then_some(s)
 }
 
+/// What the customer's taps on the settings screen asked for.
+#[derive(Debug, Default)]
+pub struct SettingsTaps {
+    pub account: Vec<AccountAction>,
+    pub shop: Vec<ShopAction>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw(
     mut contexts: EguiContexts,
@@ -203,263 +210,303 @@ fn draw(
     time: Res<Time>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let guest = signed_in(&session).is_none();
+    let taps = settings_panels(
+        ctx,
+        &i18n,
+        &session,
+        &catalog,
+        &mut new,
+        &flow,
+        time.elapsed_secs_f64(),
+    );
+    account.write_batch(taps.account);
+    shop.write_batch(taps.shop);
+    Ok(())
+}
+
+/// Both columns of the settings screen (each scrolls under a finger when it is taller than the
+/// screen, as with large text) and the keyboard when a field is being typed in.
+pub fn settings_panels(
+    ctx: &egui::Context,
+    i18n: &I18n,
+    session: &CustomerSession,
+    catalog: &Catalog,
+    new: &mut NewAddress,
+    flow: &AccountFlow,
+    now: f64,
+) -> SettingsTaps {
+    let mut taps = SettingsTaps::default();
+    let guest = signed_in(session).is_none();
     let reach = theme::reach_offset(ctx);
-    let new = &mut *new;
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(20))
         .inner_margin(egui::Margin::same(28));
+    let top = widgets::HEADER_HEIGHT + 24.0 + reach;
+    // The frame's margins and a gap at the bottom of the screen.
+    let panel_height = (ctx.content_rect().bottom() - top - 56.0 - 24.0).max(200.0);
     egui::Area::new(egui::Id::new("settings-left"))
-        .fixed_pos(egui::pos2(40.0, widgets::HEADER_HEIGHT + 24.0 + reach))
+        .fixed_pos(egui::pos2(40.0, top))
         .constrain(false)
         .show(ctx, |ui| {
             ui.set_width(880.0 - 56.0);
             frame.show(ui, |ui| {
-                if let Some(s) = settings_form(ui, &i18n, &session.settings, guest) {
-                    if s.language != session.settings.language {
-                        shop.write(ShopAction::SetLanguage(s.language));
+                touch::scroll_panel(ui, "settings-left", panel_height, |ui| {
+                    if let Some(s) = settings_form(ui, i18n, &session.settings, guest) {
+                        if s.language != session.settings.language {
+                            taps.shop.push(ShopAction::SetLanguage(s.language));
+                        }
+                        taps.account.push(AccountAction::SaveSettings(s));
                     }
-                    account.write(AccountAction::SaveSettings(s));
-                }
+                });
             });
         });
     egui::Area::new(egui::Id::new("settings-right"))
-        .fixed_pos(egui::pos2(960.0, widgets::HEADER_HEIGHT + 24.0 + reach))
+        .fixed_pos(egui::pos2(960.0, top))
         .constrain(false)
         .show(ctx, |ui| {
             ui.set_width(920.0 - 56.0);
             frame.show(ui, |ui| {
-                ui.heading(i18n.t("settings-addresses"));
-                for a in &session.addresses {
-                    ui.horizontal(|ui| {
-                        let mark = if a.is_default {
-                            format!(" · {}", i18n.t("settings-address-default"))
-                        } else {
-                            String::new()
-                        };
-                        ui.label(
-                            egui::RichText::new(format!(
-                                "{}: {}, {}{mark}",
-                                a.label, a.address, a.city
-                            ))
-                            .size(size::BODY),
-                        );
-                        let del = egui::Button::new(
-                            egui::RichText::new(i18n.t("settings-address-delete"))
-                                .color(theme::to_egui(theme::DANGER)),
-                        );
-                        if ui
-                            .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
-                            .clicked()
-                        {
-                            account.write(AccountAction::DeleteAddress(a.id));
-                        }
-                        let edit =
-                            egui::Button::new(egui::RichText::new(i18n.t("settings-address-edit")));
-                        if ui
-                            .add(edit.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
-                            .clicked()
-                        {
-                            new.open = true;
-                            new.editing = Some(a.id);
-                            new.label = a.label.clone();
-                            new.address = a.address.clone();
-                            new.city = Some(a.city.clone());
-                            new.is_default = a.is_default;
-                            new.typing = Some(1);
-                        }
-                        if !a.is_default {
-                            let make = egui::Button::new(egui::RichText::new(
-                                i18n.t("settings-address-make-default"),
-                            ));
+                touch::scroll_panel(ui, "settings-right", panel_height, |ui| {
+                    ui.heading(i18n.t("settings-addresses"));
+                    for a in &session.addresses {
+                        ui.horizontal(|ui| {
+                            let mark = if a.is_default {
+                                format!(" · {}", i18n.t("settings-address-default"))
+                            } else {
+                                String::new()
+                            };
+                            ui.label(
+                                egui::RichText::new(format!(
+                                    "{}: {}, {}{mark}",
+                                    a.label, a.address, a.city
+                                ))
+                                .size(size::BODY),
+                            );
+                            let del = egui::Button::new(
+                                egui::RichText::new(i18n.t("settings-address-delete"))
+                                    .color(theme::to_egui(theme::DANGER)),
+                            );
                             if ui
-                                .add(make.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                                .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
                                 .clicked()
                             {
-                                account.write(AccountAction::SaveAddress {
-                                    id: Some(a.id),
-                                    address: AddressInput {
-                                        label: a.label.clone(),
-                                        city: a.city.clone(),
-                                        address: a.address.clone(),
-                                        is_default: true,
-                                    },
-                                });
+                                taps.account.push(AccountAction::DeleteAddress(a.id));
                             }
+                            let edit = egui::Button::new(egui::RichText::new(
+                                i18n.t("settings-address-edit"),
+                            ));
+                            if ui
+                                .add(edit.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                                .clicked()
+                            {
+                                new.open = true;
+                                new.editing = Some(a.id);
+                                new.label = a.label.clone();
+                                new.address = a.address.clone();
+                                new.city = Some(a.city.clone());
+                                new.is_default = a.is_default;
+                                new.typing = Some(1);
+                            }
+                            if !a.is_default {
+                                let make = egui::Button::new(egui::RichText::new(
+                                    i18n.t("settings-address-make-default"),
+                                ));
+                                if ui
+                                    .add(make.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                                    .clicked()
+                                {
+                                    taps.account.push(AccountAction::SaveAddress {
+                                        id: Some(a.id),
+                                        address: AddressInput {
+                                            label: a.label.clone(),
+                                            city: a.city.clone(),
+                                            address: a.address.clone(),
+                                            is_default: true,
+                                        },
+                                    });
+                                }
+                            }
+                        });
+                    }
+                    if new.open {
+                        if field_box(
+                            ui,
+                            &i18n.t("settings-address-label"),
+                            &new.label,
+                            "",
+                            new.typing == Some(0),
+                            false,
+                        ) {
+                            new.typing = Some(0);
                         }
-                    });
-                }
-                if new.open {
-                    if field_box(
-                        ui,
-                        &i18n.t("settings-address-label"),
-                        &new.label,
-                        "",
-                        new.typing == Some(0),
-                        false,
-                    ) {
-                        new.typing = Some(0);
-                    }
-                    if field_box(
-                        ui,
-                        &i18n.t("checkout-address"),
-                        &new.address,
-                        "",
-                        new.typing == Some(1),
-                        false,
-                    ) {
-                        new.typing = Some(1);
-                    }
-                    let save = egui::Button::new(
-                        egui::RichText::new(i18n.t("settings-save"))
-                            .color(theme::to_egui(theme::ON_PRIMARY)),
-                    )
-                    .fill(theme::to_egui(theme::PRIMARY));
-                    if ui
-                        .add(save.min_size(egui::vec2(240.0, theme::TOUCH)))
-                        .clicked()
-                        && new.address.trim().len() >= 3
-                    {
-                        let city = new.city.clone().unwrap_or_else(|| {
-                            catalog
-                                .delivery
-                                .as_ref()
-                                .and_then(|d| d.cities.first().cloned())
-                                .unwrap_or_default()
-                        });
-                        let label = if new.label.trim().is_empty() {
-                            "Home".to_owned()
-                        } else {
-                            new.label.trim().to_owned()
-                        };
-                        account.write(AccountAction::SaveAddress {
-                            id: new.editing,
-                            address: AddressInput {
-                                label,
-                                city,
-                                address: new.address.trim().to_owned(),
-                                is_default: new.is_default,
-                            },
-                        });
-                        *new = NewAddress::default();
-                    }
-                } else if ui
-                    .add(
-                        egui::Button::new(
-                            egui::RichText::new(i18n.t("settings-address-add")).size(size::BODY),
+                        if field_box(
+                            ui,
+                            &i18n.t("checkout-address"),
+                            &new.address,
+                            "",
+                            new.typing == Some(1),
+                            false,
+                        ) {
+                            new.typing = Some(1);
+                        }
+                        let save = egui::Button::new(
+                            egui::RichText::new(i18n.t("settings-save"))
+                                .color(theme::to_egui(theme::ON_PRIMARY)),
                         )
-                        .min_size(egui::vec2(0.0, theme::TOUCH)),
-                    )
-                    .clicked()
-                {
-                    new.open = true;
-                    new.typing = Some(1);
-                }
-                ui.add_space(10.0);
-                ui.heading(i18n.t("settings-cards"));
-                for c in &session.cards {
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            egui::RichText::new(format!("{} •••• {}", c.brand.label(), c.last4))
-                                .size(size::BODY),
-                        );
-                        let del = egui::Button::new(
-                            egui::RichText::new(i18n.t("settings-address-delete"))
-                                .color(theme::to_egui(theme::DANGER)),
-                        );
+                        .fill(theme::to_egui(theme::PRIMARY));
                         if ui
-                            .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                            .add(save.min_size(egui::vec2(240.0, theme::TOUCH)))
                             .clicked()
+                            && new.address.trim().len() >= 3
                         {
-                            account.write(AccountAction::DeleteCard(c.id));
+                            let city = new.city.clone().unwrap_or_else(|| {
+                                catalog
+                                    .delivery
+                                    .as_ref()
+                                    .and_then(|d| d.cities.first().cloned())
+                                    .unwrap_or_default()
+                            });
+                            let label = if new.label.trim().is_empty() {
+                                "Home".to_owned()
+                            } else {
+                                new.label.trim().to_owned()
+                            };
+                            taps.account.push(AccountAction::SaveAddress {
+                                id: new.editing,
+                                address: AddressInput {
+                                    label,
+                                    city,
+                                    address: new.address.trim().to_owned(),
+                                    is_default: new.is_default,
+                                },
+                            });
+                            *new = NewAddress::default();
                         }
-                    });
-                }
-                let note = if session.cards.is_empty() {
-                    "settings-no-cards"
-                } else {
-                    "settings-cards-note"
-                };
-                ui.label(egui::RichText::new(i18n.t(note)).color(theme::to_egui(theme::MUTED)));
-                ui.add_space(10.0);
-                if !guest {
-                    ui.heading(i18n.t("settings-password"));
-                    let dots = |s: &str| "•".repeat(s.chars().count());
-                    if field_box(
-                        ui,
-                        &i18n.t("settings-current-password"),
-                        &dots(&new.current_password),
-                        "",
-                        new.typing == Some(2),
-                        false,
-                    ) {
-                        new.typing = Some(2);
-                    }
-                    if field_box(
-                        ui,
-                        &i18n.t("account-new-password"),
-                        &dots(&new.new_password),
-                        "",
-                        new.typing == Some(3),
-                        false,
-                    ) {
-                        new.typing = Some(3);
-                    }
-                    let change = egui::Button::new(
-                        egui::RichText::new(i18n.t("settings-save")).size(size::BODY),
-                    );
-                    if ui
-                        .add_enabled(
-                            !flow.is_busy(),
-                            change.min_size(egui::vec2(240.0, theme::TOUCH)),
-                        )
-                        .clicked()
-                        && new.new_password.chars().count() >= 8
-                    {
-                        account.write(AccountAction::ChangePassword {
-                            current: new.current_password.to_string(),
-                            new: new.new_password.to_string(),
-                        });
-                        new.current_password = Default::default();
-                        new.new_password = Default::default();
-                        new.typing = None;
-                    }
-                    if !new.new_password.is_empty() && new.new_password.chars().count() < 8 {
-                        error_label(ui, Some(i18n.t("account-password-short")));
-                    }
-                    if let Some(f) = &flow.failure {
-                        let text = crate::i18n::failure_text(&i18n, f);
-                        error_label(ui, Some(text));
-                    }
-                    if let Some(n) = flow.notice {
-                        ui.label(
-                            egui::RichText::new(i18n.t(n)).color(theme::to_egui(theme::SUCCESS)),
-                        );
-                    }
-                    ui.add_space(10.0);
-                }
-                if !guest
-                    && ui
+                    } else if ui
                         .add(
                             egui::Button::new(
-                                egui::RichText::new(i18n.t("account-sign-out")).size(size::BODY),
+                                egui::RichText::new(i18n.t("settings-address-add"))
+                                    .size(size::BODY),
                             )
                             .min_size(egui::vec2(0.0, theme::TOUCH)),
                         )
                         .clicked()
-                {
-                    account.write(AccountAction::SignOut);
-                }
-                let close = egui::Button::new(
-                    egui::RichText::new(i18n.t("settings-close")).size(size::HEADING),
-                );
-                if ui
-                    .add(close.min_size(egui::vec2(ui.available_width(), theme::TOUCH)))
-                    .clicked()
-                {
-                    shop.write(ShopAction::ShowGallery);
-                }
+                    {
+                        new.open = true;
+                        new.typing = Some(1);
+                    }
+                    ui.add_space(10.0);
+                    ui.heading(i18n.t("settings-cards"));
+                    for c in &session.cards {
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                egui::RichText::new(format!(
+                                    "{} •••• {}",
+                                    c.brand.label(),
+                                    c.last4
+                                ))
+                                .size(size::BODY),
+                            );
+                            let del = egui::Button::new(
+                                egui::RichText::new(i18n.t("settings-address-delete"))
+                                    .color(theme::to_egui(theme::DANGER)),
+                            );
+                            if ui
+                                .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
+                                .clicked()
+                            {
+                                taps.account.push(AccountAction::DeleteCard(c.id));
+                            }
+                        });
+                    }
+                    let note = if session.cards.is_empty() {
+                        "settings-no-cards"
+                    } else {
+                        "settings-cards-note"
+                    };
+                    ui.label(egui::RichText::new(i18n.t(note)).color(theme::to_egui(theme::MUTED)));
+                    ui.add_space(10.0);
+                    if !guest {
+                        ui.heading(i18n.t("settings-password"));
+                        let dots = |s: &str| "•".repeat(s.chars().count());
+                        if field_box(
+                            ui,
+                            &i18n.t("settings-current-password"),
+                            &dots(&new.current_password),
+                            "",
+                            new.typing == Some(2),
+                            false,
+                        ) {
+                            new.typing = Some(2);
+                        }
+                        if field_box(
+                            ui,
+                            &i18n.t("account-new-password"),
+                            &dots(&new.new_password),
+                            "",
+                            new.typing == Some(3),
+                            false,
+                        ) {
+                            new.typing = Some(3);
+                        }
+                        let change = egui::Button::new(
+                            egui::RichText::new(i18n.t("settings-save")).size(size::BODY),
+                        );
+                        if ui
+                            .add_enabled(
+                                !flow.is_busy(),
+                                change.min_size(egui::vec2(240.0, theme::TOUCH)),
+                            )
+                            .clicked()
+                            && new.new_password.chars().count() >= 8
+                        {
+                            taps.account.push(AccountAction::ChangePassword {
+                                current: new.current_password.to_string(),
+                                new: new.new_password.to_string(),
+                            });
+                            new.current_password = Default::default();
+                            new.new_password = Default::default();
+                            new.typing = None;
+                        }
+                        if !new.new_password.is_empty() && new.new_password.chars().count() < 8 {
+                            error_label(ui, Some(i18n.t("account-password-short")));
+                        }
+                        if let Some(f) = &flow.failure {
+                            let text = crate::i18n::failure_text(i18n, f);
+                            error_label(ui, Some(text));
+                        }
+                        if let Some(n) = flow.notice {
+                            ui.label(
+                                egui::RichText::new(i18n.t(n))
+                                    .color(theme::to_egui(theme::SUCCESS)),
+                            );
+                        }
+                        ui.add_space(10.0);
+                    }
+                    if !guest
+                        && ui
+                            .add(
+                                egui::Button::new(
+                                    egui::RichText::new(i18n.t("account-sign-out"))
+                                        .size(size::BODY),
+                                )
+                                .min_size(egui::vec2(0.0, theme::TOUCH)),
+                            )
+                            .clicked()
+                    {
+                        taps.account.push(AccountAction::SignOut);
+                    }
+                    let close = egui::Button::new(
+                        egui::RichText::new(i18n.t("settings-close")).size(size::HEADING),
+                    );
+                    if ui
+                        .add(close.min_size(egui::vec2(ui.available_width(), theme::TOUCH)))
+                        .clicked()
+                    {
+                        taps.shop.push(ShopAction::ShowGallery);
+                    }
+                });
             });
         });
     if let Some(which) = new.typing {
@@ -475,21 +522,13 @@ fn draw(
             offset: egui::vec2(-16.0, -16.0),
             at: None,
         };
-        let outcome = keyboard::keyboard_overlay(
-            ctx,
-            place,
-            &i18n,
-            layout,
-            &mut new.keyboard,
-            text,
-            200,
-            time.elapsed_secs_f64(),
-        );
+        let outcome =
+            keyboard::keyboard_overlay(ctx, place, i18n, layout, &mut new.keyboard, text, 200, now);
         match outcome {
             Some(KeyOutcome::Done) => new.typing = None,
             Some(KeyOutcome::Next) => new.typing = matches!(which, 0 | 2).then_some(which + 1),
             _ => {}
         }
     }
-    Ok(())
+    taps
 }

@@ -40,7 +40,8 @@ pub fn touch_input_options(ctx: &egui::Context) {
 
 /// Splits the pointer events into passes egui reads correctly: a pass ends after a tap's
 /// release; a drag's press, its moves and its release get passes of their own (egui starts a
-/// drag only in a pass after the press, and drops it in the pass of the release).
+/// drag only in a pass after the press, and drops it in the pass of the release). After each
+/// release the pointer is gone, as a lifted finger is.
 #[derive(Debug, Default)]
 pub struct TapPacer {
     pending: VecDeque<egui::Event>,
@@ -78,6 +79,10 @@ impl TapPacer {
                     self.down_at = None;
                     self.dragging = false;
                     out.extend(self.pending.pop_front());
+                    // A lifted finger is nowhere, as egui models touch. Otherwise the next
+                    // touch's jump from here to there reads as a drag of that length, and a
+                    // panel scrolls by it when the finger lands.
+                    out.push(egui::Event::PointerGone);
                     break;
                 }
                 egui::Event::PointerMoved(p) => {

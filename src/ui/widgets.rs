@@ -3,8 +3,9 @@
 
 use bevy::input::mouse::{MouseButtonInput, MouseWheel};
 use bevy::input::touch::TouchInput;
-use bevy::picking::events::{Click, Drag, Pointer, Press};
+use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer, Press};
 use bevy::prelude::*;
+use bevy::window::RequestRedraw;
 
 use super::theme::{self, RADIUS, TOUCH, size};
 use crate::i18n::{I18n, arg};
@@ -15,7 +16,18 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TapGuard>()
         .add_observer(reset_tap_guard)
         .add_observer(track_drag)
-        .add_systems(Update, (press_feedback, report_touches, update_cart_badges));
+        .add_observer(start_touch_scroll)
+        .add_observer(touch_scroll)
+        .add_observer(end_touch_scroll)
+        .add_systems(
+            Update,
+            (
+                press_feedback,
+                report_touches,
+                update_cart_badges,
+                (fling, show_more_below).chain(),
+            ),
+        );
 }
 
 /// A press that travelled further than this is a drag (scrolling), not a tap.
@@ -272,4 +284,272 @@ pub fn scene_root(name: &'static str) -> impl Bundle {
         },
         BackgroundColor(theme::BACKGROUND),
     )
+}
+
+/// A column that follows a finger when its content is taller than it, with a fling when the
+/// finger lets go, like the gallery. Its [`MoreBelow`] hint shows while content is hidden below.
+#[derive(Component, Debug, Default)]
+pub struct TouchScroll {
+    /// UI pixels a second, while flung.
+    velocity: f32,
+    held: bool,
+}
+
+/// A scrolling column: content in rows, clipped, scrolled by drags.
+pub fn scroll_column(row_gap: f32) -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            flex_grow: 1.0,
+            min_height: Val::Px(0.0),
+            row_gap: Val::Px(row_gap),
+            overflow: Overflow::scroll_y(),
+            ..default()
+        },
+        ScrollPosition::default(),
+        TouchScroll::default(),
+    )
+}
+
+/// The "more below" hint of the scroll column `of`; put it over the column's lower edge.
+#[derive(Component)]
+pub struct MoreBelow {
+    pub of: Entity,
+}
+
+/// A fading strip with a chevron, for the bottom of a [`scroll_column`]'s container.
+pub fn more_below(of: Entity) -> impl Bundle {
+    (
+        MoreBelow { of },
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Px(0.0),
+            right: Val::Px(0.0),
+            bottom: Val::Px(0.0),
+            height: Val::Px(64.0),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::End,
+            ..default()
+        },
+        BackgroundGradient::from(LinearGradient::to_bottom(vec![
+            ColorStop::auto(theme::BACKGROUND.with_alpha(0.0)),
+            ColorStop::auto(theme::BACKGROUND),
+        ])),
+        Pickable::IGNORE,
+        Visibility::Hidden,
+        children![(
+            theme::bold_text("↓", size::TITLE, theme::MUTED),
+            Pickable::IGNORE
+        )],
+    )
+}
+
+/// The nearest [`TouchScroll`] at or above `entity`.
+fn scroller_of(
+    entity: Entity,
+    scrollers: &Query<(), With<TouchScroll>>,
+    parents: &Query<&ChildOf>,
+) -> Option<Entity> {
+    std::iter::once(entity)
+        .chain(parents.iter_ancestors(entity))
+        .find(|e| scrollers.contains(*e))
+}
+
+fn start_touch_scroll(
+    start: On<Pointer<DragStart>>,
+    scrollers: Query<(), With<TouchScroll>>,
+    parents: Query<&ChildOf>,
+    mut scroll: Query<&mut TouchScroll>,
+) {
+    if let Some(e) = scroller_of(start.entity, &scrollers, &parents)
+        && let Ok(mut s) = scroll.get_mut(e)
+    {
+        s.held = true;
+        s.velocity = 0.0;
+    }
+}
+
+/// Moves the column under the finger. The event bubbles up from what was touched (a line, a
+/// button); the nearest column takes it once.
+fn touch_scroll(
+    mut drag: On<Pointer<Drag>>,
+    scrollers: Query<(), With<TouchScroll>>,
+    parents: Query<&ChildOf>,
+    mut scroll: Query<(&mut ScrollPosition, &mut TouchScroll, &ComputedNode)>,
+    ui_scale: Res<UiScale>,
+    time: Res<Time>,
+) {
+    let Some(e) = scroller_of(drag.entity, &scrollers, &parents) else {
+        return;
+    };
+    let Ok((mut pos, mut s, node)) = scroll.get_mut(e) else {
+        return;
+    };
+    drag.propagate(false);
+    // Pointer deltas are window pixels; the scroll position is in UI pixels.
+    let dy = -drag.event.delta.y / ui_scale.0.max(0.01);
+    let max = max_scroll(node);
+    pos.y = (pos.y + dy).clamp(0.0, max);
+    let dt = time.delta_secs().max(1.0 / 240.0);
+    // Smoothed, so one uneven frame does not decide the fling.
+    s.velocity = 0.6 * (dy / dt) + 0.4 * s.velocity;
+}
+
+fn end_touch_scroll(
+    end: On<Pointer<DragEnd>>,
+    scrollers: Query<(), With<TouchScroll>>,
+    parents: Query<&ChildOf>,
+    mut scroll: Query<&mut TouchScroll>,
+) {
+    if let Some(e) = scroller_of(end.entity, &scrollers, &parents)
+        && let Ok(mut s) = scroll.get_mut(e)
+    {
+        s.held = false;
+    }
+}
+
+/// How far a column can scroll, in UI pixels.
+fn max_scroll(node: &ComputedNode) -> f32 {
+    ((node.content_size.y - node.size.y) * node.inverse_scale_factor).max(0.0)
+}
+
+/// Friction of a fling, UI pixels a second per second; below the stop speed it ends.
+const FLING_FRICTION: f32 = 2400.0;
+const FLING_STOP: f32 = 30.0;
+
+fn fling(
+    mut scroll: Query<(&mut ScrollPosition, &mut TouchScroll, &ComputedNode)>,
+    time: Res<Time>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let dt = time.delta_secs().min(0.1);
+    for (mut pos, mut s, node) in &mut scroll {
+        if s.held || s.velocity.abs() < FLING_STOP {
+            if !s.held {
+                s.velocity = 0.0;
+            }
+            continue;
+        }
+        let max = max_scroll(node);
+        let y = (pos.y + s.velocity * dt).clamp(0.0, max);
+        if y == pos.y {
+            s.velocity = 0.0;
+            continue;
+        }
+        pos.y = y;
+        s.velocity -= s.velocity.signum() * (FLING_FRICTION * dt).min(s.velocity.abs());
+        redraw.write(RequestRedraw);
+    }
+}
+
+fn show_more_below(
+    scroll: Query<(&ScrollPosition, &ComputedNode), With<TouchScroll>>,
+    mut hints: Query<(&MoreBelow, &mut Visibility)>,
+) {
+    for (hint, mut vis) in &mut hints {
+        let more = scroll
+            .get(hint.of)
+            .is_ok_and(|(pos, node)| max_scroll(node) - pos.y > 1.0);
+        let want = if more {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        vis.set_if_neq(want);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bevy::camera::NormalizedRenderTarget;
+    use bevy::picking::backend::HitData;
+    use bevy::picking::pointer::{Location, PointerButton, PointerId};
+
+    fn pointer<E: std::fmt::Debug + Clone + Reflect>(e: E, target: Entity) -> Pointer<E> {
+        let location = Location {
+            target: NormalizedRenderTarget::None {
+                width: 1920,
+                height: 1080,
+            },
+            position: Vec2::ZERO,
+        };
+        Pointer::new(PointerId::Mouse, location, e, target)
+    }
+
+    #[test]
+    fn a_drag_on_a_line_scrolls_its_column_once_and_a_fling_carries_on() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            // Frames of a 60 Hz screen, whatever the test machine's speed.
+            .insert_resource(bevy::time::TimeUpdateStrategy::ManualDuration(
+                std::time::Duration::from_millis(16),
+            ))
+            .init_resource::<UiScale>()
+            .add_message::<RequestRedraw>()
+            .add_observer(start_touch_scroll)
+            .add_observer(touch_scroll)
+            .add_observer(end_touch_scroll)
+            .add_systems(Update, fling);
+        let column = app
+            .world_mut()
+            .spawn((
+                ScrollPosition::default(),
+                TouchScroll::default(),
+                ComputedNode {
+                    size: Vec2::new(800.0, 600.0),
+                    content_size: Vec2::new(800.0, 2000.0),
+                    inverse_scale_factor: 1.0,
+                    ..default()
+                },
+            ))
+            .id();
+        let row = app.world_mut().spawn(ChildOf(column)).id();
+        let line = app.world_mut().spawn(ChildOf(row)).id();
+        app.update();
+        let hit = HitData::new(Entity::PLACEHOLDER, 0.0, None, None);
+        app.world_mut().trigger(pointer(
+            DragStart {
+                button: PointerButton::Primary,
+                hit,
+            },
+            line,
+        ));
+        for i in 1..=5 {
+            app.world_mut().trigger(pointer(
+                Drag {
+                    button: PointerButton::Primary,
+                    distance: Vec2::new(0.0, -50.0 * i as f32),
+                    delta: Vec2::new(0.0, -50.0),
+                },
+                line,
+            ));
+            app.update();
+        }
+        let y = |app: &App| app.world().get::<ScrollPosition>(column).unwrap().y;
+        // Bubbling from the line through its row reaches the column; it moves once a drag.
+        assert_eq!(y(&app), 250.0);
+        app.world_mut().trigger(pointer(
+            DragEnd {
+                button: PointerButton::Primary,
+                distance: Vec2::new(0.0, -250.0),
+            },
+            line,
+        ));
+        for _ in 0..5 {
+            app.update();
+        }
+        let flung = y(&app);
+        assert!(flung > 250.0, "the fling carried on: {flung}");
+        // Dragged far past the end, it stops at the end.
+        app.world_mut().trigger(pointer(
+            Drag {
+                button: PointerButton::Primary,
+                distance: Vec2::new(0.0, -5000.0),
+                delta: Vec2::new(0.0, -5000.0),
+            },
+            line,
+        ));
+        assert_eq!(y(&app), 1400.0);
+    }
 }
