@@ -7,7 +7,6 @@ use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use zeroize::Zeroizing;
 
 use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
-use crate::i18n::I18n;
 use crate::scenes::Screen;
 use crate::session::{CustomerSession, Failure};
 
@@ -261,7 +260,11 @@ fn apply_account_actions(
                 // The cart stays; the next order opens a guest session.
                 session.token = None;
                 session.account = None;
-                session.settings = AccountSettings::default();
+                // The customer is still here: the interface stays in their language.
+                session.settings = AccountSettings {
+                    language: session.settings.language,
+                    ..AccountSettings::default()
+                };
                 session.addresses.clear();
                 session.cards.clear();
             }
@@ -335,9 +338,7 @@ fn receive_account_replies(
     mut replies: MessageReader<BackendReply>,
     mut flow: ResMut<AccountFlow>,
     mut session: ResMut<CustomerSession>,
-    mut i18n: ResMut<I18n>,
     bridge: Res<Bridge>,
-    screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for reply in replies.read() {
@@ -346,14 +347,8 @@ fn receive_account_replies(
         }
         if let Ok(ApiReply::Settings(s)) = &reply.result {
             if session.account.is_some() {
+                // The interface follows (session::follow_language).
                 session.settings = s.clone();
-                if i18n.language != s.language {
-                    i18n.language = s.language;
-                    // Rebuild the scene in the customer's language (unless it is changing anyway).
-                    if matches!(*next, NextState::Unchanged) {
-                        next.set(*screen.get());
-                    }
-                }
             }
             continue;
         }

@@ -16,12 +16,24 @@ use crate::scenes::Screen;
 use customerclient_api::settings::Language;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.init_resource::<CustomerSession>()
+    let greeting = app
+        .world()
+        .get_resource::<KioskConfig>()
+        .map(|c| c.language)
+        .unwrap_or_default();
+    app.insert_resource(CustomerSession::new(greeting))
         .init_resource::<Activity>()
         .add_message::<ShopAction>()
         .add_systems(
             Update,
-            (apply_shop_actions, receive_order_replies, reset_when_idle).chain(),
+            (
+                apply_shop_actions,
+                receive_order_replies,
+                reset_when_idle,
+                follow_language,
+                follow_sign_in,
+            )
+                .chain(),
         );
 }
 
@@ -244,11 +256,29 @@ pub struct CustomerSession {
     pub checkout: CheckoutForm,
     pub selected_product: Option<i64>,
     pub last_order: Option<Order>,
+    /// Survives [`Self::wipe`].
+    greeting: Language,
 }
 
 impl CustomerSession {
+    /// Nobody yet, greeted in `language`.
+    pub fn new(language: Language) -> Self {
+        let mut s = CustomerSession {
+            greeting: language,
+            ..Default::default()
+        };
+        s.settings.language = language;
+        s
+    }
+
+    /// Forgets everything; the next customer is greeted in the kiosk's language again.
     pub fn wipe(&mut self) {
-        *self = CustomerSession::default();
+        *self = CustomerSession::new(self.greeting);
+    }
+
+    /// The language new customers are greeted in (the kiosk's, not the last customer's).
+    pub fn greeting(&self) -> Language {
+        self.greeting
     }
 
     /// Forgets the customer here and ends their session on the backend too, so the token
@@ -279,8 +309,6 @@ fn apply_shop_actions(
     bridge: Res<Bridge>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
-    mut i18n: ResMut<I18n>,
-    config: Res<KioskConfig>,
     time: Res<Time>,
 ) {
     for action in actions.read() {
@@ -348,13 +376,20 @@ fn apply_shop_actions(
             }
             ShopAction::StartOver => {
                 session.forget(&bridge);
-                i18n.language = config.language;
                 next.set(Screen::Attract);
             }
             ShopAction::SetLanguage(language) => {
-                i18n.language = *language;
-                // Entering the screen again rebuilds it in the new language.
-                next.set(*screen.get());
+                // The customer's settings are the one place the language lives;
+                // `follow_language` shows it. A signed-in customer keeps it.
+                session.settings.language = *language;
+                if let (Some(token), Some(_)) =
+                    (session.token.clone(), crate::account::signed_in(&session))
+                {
+                    bridge.send(ApiCall::SaveSettings {
+                        token,
+                        settings: session.settings.clone(),
+                    });
+                }
             }
             ShopAction::Touched => {}
         }
@@ -446,7 +481,6 @@ fn reset_when_idle(
     mut session: ResMut<CustomerSession>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
-    mut i18n: ResMut<I18n>,
     time: Res<Time>,
     bridge: Res<Bridge>,
 ) {
@@ -461,10 +495,47 @@ fn reset_when_idle(
     if !on_attract && !busy && (idle >= config.idle_timeout.as_secs_f64() || confirmation_over) {
         info!("kiosk idle: forgetting the customer");
         session.forget(&bridge);
-        i18n.language = config.language;
         activity.confirmation_shown_at = None;
         activity.last_touch = now;
         next.set(Screen::Attract);
+    }
+}
+
+/// Shows every text in the customer's language ([`AccountSettings::language`], set by the
+/// language button, the settings screen, a sign-in or a wipe), rebuilding the screen when it
+/// changes. One source, so the header and the settings never disagree.
+fn follow_language(
+    session: Res<CustomerSession>,
+    mut i18n: ResMut<I18n>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let want = session.settings.language;
+    if i18n.language != want {
+        i18n.language = want;
+        if matches!(*next, NextState::Unchanged) {
+            next.set(*screen.get());
+        }
+    }
+}
+
+/// Rebuilds the screen when a customer signs in or out, so the header's name and buttons are
+/// never those of who was there before.
+fn follow_sign_in(
+    session: Res<CustomerSession>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut shown: Local<Option<uuid::Uuid>>,
+) {
+    if !session.is_changed() {
+        return;
+    }
+    let now = crate::account::signed_in(&session).map(|a| a.id);
+    if *shown != now {
+        *shown = now;
+        if matches!(*next, NextState::Unchanged) {
+            next.set(*screen.get());
+        }
     }
 }
 

@@ -598,6 +598,11 @@ fn a_kiosk_left_alone_forgets_the_customer() {
         Language::En,
         "back to the default language"
     );
+    assert_eq!(
+        app.world().resource::<CustomerSession>().settings.language,
+        Language::En,
+        "and the settings say so too"
+    );
     // The backend no longer takes the forgotten customer's token.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();
@@ -617,6 +622,77 @@ fn a_kiosk_left_alone_forgets_the_customer() {
         );
         app.update();
     }
+}
+
+#[test]
+fn the_interface_language_has_one_source_and_the_next_customer_gets_the_kiosks() {
+    use customerclient::account::AccountAction;
+    use customerclient::i18n::I18n;
+    use customerclient_api::settings::Language;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = embedded(&dir);
+    config.language = Language::Ru;
+    let mut app = app(config);
+    let shown = |app: &App| {
+        (
+            app.world().resource::<I18n>().language,
+            app.world().resource::<CustomerSession>().settings.language,
+        )
+    };
+    app.update();
+    assert_eq!(
+        shown(&app),
+        (Language::Ru, Language::Ru),
+        "greeted in the kiosk's language"
+    );
+    send(&mut app, ShopAction::Start);
+    send(&mut app, ShopAction::SetLanguage(Language::En));
+    app.update();
+    assert_eq!(
+        shown(&app),
+        (Language::En, Language::En),
+        "header button and settings agree"
+    );
+    // Large text from the settings screen saves the settings as shown: the language stays.
+    let mut s = app.world().resource::<CustomerSession>().settings.clone();
+    s.accessibility.large_text = true;
+    app.world_mut()
+        .write_message(AccountAction::SaveSettings(s));
+    app.update();
+    app.update();
+    assert_eq!(
+        shown(&app),
+        (Language::En, Language::En),
+        "large text kept the language"
+    );
+    app.world_mut().write_message(AccountAction::SignOut);
+    app.update();
+    assert_eq!(
+        shown(&app).0,
+        Language::En,
+        "signing out keeps the customer's language"
+    );
+    send(&mut app, ShopAction::StartOver);
+    run_until(
+        &mut app,
+        "the attract screen",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Attract,
+    );
+    app.update();
+    assert_eq!(
+        shown(&app),
+        (Language::Ru, Language::Ru),
+        "the next customer is greeted in Russian"
+    );
+    assert!(
+        !app.world()
+            .resource::<CustomerSession>()
+            .settings
+            .accessibility
+            .large_text
+    );
 }
 
 #[test]

@@ -479,17 +479,15 @@ fn a_flick_keeps_the_order_detail_moving_after_the_finger_lifts() {
 
 /// A signed-in customer with enough saved addresses and cards to fill the right column.
 fn regular_customer() -> CustomerSession {
-    let mut session = CustomerSession {
-        token: Some("t".into()),
-        account: Some(customerclient_api::auth::Account {
-            id: uuid::Uuid::new_v4(),
-            login: Some("anna".into()),
-            email: Some("anna@example.com".into()),
-            phone: None,
-            guest: false,
-        }),
-        ..Default::default()
-    };
+    let mut session = CustomerSession::default();
+    session.token = Some("t".into());
+    session.account = Some(customerclient_api::auth::Account {
+        id: uuid::Uuid::new_v4(),
+        login: Some("anna".into()),
+        email: Some("anna@example.com".into()),
+        phone: None,
+        guest: false,
+    });
     session.addresses = (0..3)
         .map(|i| customerclient_api::settings::SavedAddress {
             id: uuid::Uuid::new_v4(),

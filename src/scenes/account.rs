@@ -15,6 +15,10 @@ use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Typing>()
+        // The next customer's keyboard starts on the kiosk's own letters, closed.
+        .add_systems(OnEnter(Screen::Attract), |mut t: ResMut<Typing>| {
+            *t = Typing::default()
+        })
         .add_systems(OnEnter(Screen::Account), spawn)
         .add_systems(
             EguiPrimaryContextPass,

@@ -17,6 +17,10 @@ use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<EditingField>()
+        // The next customer's keyboard starts on the kiosk's own letters, closed.
+        .add_systems(OnEnter(Screen::Attract), |mut t: ResMut<EditingField>| {
+            *t = EditingField::default()
+        })
         .add_systems(OnEnter(Screen::Checkout), spawn)
         .add_systems(
             EguiPrimaryContextPass,

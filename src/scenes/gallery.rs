@@ -23,6 +23,7 @@ use crate::ui::widgets::{self, TAP_SLOP, TapGuard};
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<GalleryView>()
         .add_systems(OnEnter(Screen::Gallery), spawn)
+        .add_systems(OnEnter(Screen::Attract), forget)
         .add_systems(
             Update,
             (
@@ -121,6 +122,11 @@ pub fn visible_range(m: &GridMetrics, scroll: f32, viewport_h: f32, total: usize
 /// Number of card entities the pool needs for this viewport.
 pub fn pool_size(m: &GridMetrics, viewport_h: f32) -> usize {
     ((viewport_h / m.row_h).ceil() as usize + 1 + 2 * OVERSCAN_ROWS) * m.cols
+}
+
+/// The next customer starts on "All", at the top.
+fn forget(mut view: ResMut<GalleryView>) {
+    *view = GalleryView::default();
 }
 
 #[derive(Resource, Default)]

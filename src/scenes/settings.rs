@@ -253,9 +253,6 @@ pub fn settings_panels(
             frame.show(ui, |ui| {
                 touch::scroll_panel(ui, "settings-left", panel_height, |ui| {
                     if let Some(s) = settings_form(ui, i18n, &session.settings, guest) {
-                        if s.language != session.settings.language {
-                            taps.shop.push(ShopAction::SetLanguage(s.language));
-                        }
                         taps.account.push(AccountAction::SaveSettings(s));
                     }
                 });
