@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
-use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
+use bevy::window::{CursorOptions, WindowResolution};
 use bevy_egui::EguiPlugin;
 use clap::Parser;
 use customerclient::screenshot::Shot;
@@ -89,16 +89,14 @@ fn main() -> AppExit {
     };
 
     let windowed = cli.windowed || cli.screenshot.is_some();
-    let window = Window {
+    let mut window = Window {
         title: "Fresh Kitchen".into(),
         resolution: WindowResolution::new(cli.size.0, cli.size.1).with_scale_factor_override(1.0),
-        mode: if windowed {
-            WindowMode::Windowed
-        } else {
-            WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
-        },
         ..default()
     };
+    if !windowed {
+        customerclient::ui::fullscreen::kiosk_window(&mut window);
+    }
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -122,6 +120,9 @@ fn main() -> AppExit {
     // Draw on demand; screenshots count frames, so they keep drawing.
     if cli.screenshot.is_none() {
         app.insert_resource(customerclient::ui::redraw::on_demand());
+    }
+    if !windowed {
+        app.add_plugins(customerclient::ui::fullscreen::FillScreenPlugin);
     }
     if cli.start_in_gallery {
         // Straight into the storefront, as a browser kiosk opens its page: no attract frames.

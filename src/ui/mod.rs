@@ -1,7 +1,9 @@
 //! Look and feel shared by the scenes: palette, fonts, touch-sized widgets, egui style.
 
+pub mod fullscreen;
 pub mod idle;
 pub mod keyboard;
+pub mod pointer;
 pub mod recommend;
 pub mod redraw;
 pub mod theme;
@@ -20,4 +22,5 @@ pub(crate) fn plugin(app: &mut App) {
     video_view::plugin(app);
     redraw::plugin(app);
     touch::plugin(app);
+    pointer::plugin(app);
 }
