@@ -70,18 +70,26 @@ pub fn button(width: Val, height: Val, colors: ButtonColors) -> impl Bundle {
         Node {
             width,
             height,
-            min_height: Val::Px(TOUCH),
-            min_width: Val::Px(TOUCH),
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            padding: UiRect::horizontal(Val::Px(28.0)),
-            column_gap: Val::Px(12.0),
-            border_radius: BorderRadius::all(Val::Px(RADIUS)),
-            ..default()
+            ..button_node()
         },
         BackgroundColor(colors.normal),
         colors,
     )
+}
+
+/// The layout every button shares.
+fn button_node() -> Node {
+    Node {
+        height: Val::Px(TOUCH),
+        min_height: Val::Px(TOUCH),
+        min_width: Val::Px(TOUCH),
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        padding: UiRect::horizontal(Val::Px(28.0)),
+        column_gap: Val::Px(12.0),
+        border_radius: BorderRadius::all(Val::Px(RADIUS)),
+        ..default()
+    }
 }
 
 /// An observer that sends `action` when the entity is tapped (not dragged).
@@ -183,7 +191,36 @@ pub fn spawn_language_button(parent: &mut ChildSpawnerCommands, i18n: &I18n) {
         .observe(on_tap(ShopAction::SetLanguage(other)));
 }
 
-/// Store name on the left; language, "Start over" and the cart on the right.
+/// A header button: never shrinks, its label on one line.
+fn header_button<'a>(
+    h: &'a mut ChildSpawnerCommands<'_>,
+    label: String,
+    colors: ButtonColors,
+) -> EntityCommands<'a> {
+    let mut b = h.spawn((
+        Name::new("Header button"),
+        button(Val::Auto, Val::Px(TOUCH), colors),
+    ));
+    b.insert(Node {
+        flex_shrink: 0.0,
+        padding: UiRect::horizontal(Val::Px(22.0)),
+        ..button_node()
+    });
+    let text_color = if colors.normal == PRIMARY.normal {
+        theme::ON_PRIMARY
+    } else {
+        theme::TEXT
+    };
+    b.with_child((
+        theme::text(label, size::BODY, text_color),
+        TextLayout::no_wrap(),
+    ));
+    b
+}
+
+/// Store name on the left; language, "Start over" and the cart on the right. Buttons keep
+/// their one-line labels; the screen's title between them takes what room is left and wraps
+/// or is cut there, never pushing a button off or breaking its label (long Russian labels).
 pub fn spawn_header(
     parent: &mut ChildSpawnerCommands,
     session: &CustomerSession,
@@ -197,9 +234,9 @@ pub fn spawn_header(
                 width: Val::Percent(100.0),
                 height: Val::Px(HEADER_HEIGHT),
                 flex_shrink: 0.0,
-                padding: UiRect::horizontal(Val::Px(40.0)),
+                padding: UiRect::horizontal(Val::Px(32.0)),
                 align_items: AlignItems::Center,
-                column_gap: Val::Px(20.0),
+                column_gap: Val::Px(14.0),
                 ..default()
             },
             BackgroundColor(theme::SURFACE),
@@ -212,60 +249,81 @@ pub fn spawn_header(
             ),
         ))
         .with_children(|h| {
-            h.spawn(theme::bold_text(
-                i18n.t("store-name"),
-                size::HEADING,
-                theme::PRIMARY,
-            ));
             h.spawn((
-                theme::text(title, size::BODY, theme::MUTED),
+                theme::bold_text(i18n.t("store-name"), size::HEADING, theme::PRIMARY),
+                TextLayout::no_wrap(),
                 Node {
-                    flex_grow: 1.0,
-                    margin: UiRect::left(Val::Px(16.0)),
+                    flex_shrink: 0.0,
                     ..default()
                 },
             ));
-            spawn_language_button(h, i18n);
+            h.spawn((
+                Name::new("Header title"),
+                theme::text(title, size::SMALL, theme::MUTED),
+                Node {
+                    flex_grow: 1.0,
+                    flex_shrink: 1.0,
+                    min_width: Val::Px(0.0),
+                    max_height: Val::Px(HEADER_HEIGHT - 16.0),
+                    margin: UiRect::left(Val::Px(8.0)),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+            ));
+            let other = match i18n.language {
+                Language::En => Language::Ru,
+                Language::Ru => Language::En,
+            };
+            header_button(h, i18n.t("language-other"), SECONDARY)
+                .insert(Name::new("Language"))
+                .observe(on_tap(ShopAction::SetLanguage(other)));
             match crate::account::signed_in(session) {
                 Some(a) => {
-                    h.spawn((Name::new("My orders"), button(Val::Auto, Val::Px(TOUCH), SECONDARY)))
-                        .with_child(theme::text(i18n.t("header-orders"), size::BODY, theme::TEXT))
+                    header_button(h, i18n.t("header-orders"), SECONDARY)
+                        .insert(Name::new("My orders"))
                         .observe(on_tap_send(crate::orders::OrdersAction::Open));
                     let name = a.login.clone().unwrap_or_default();
-                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
-                        .with_child(theme::text(i18n.t_args("account-welcome", &[arg("name", name)]), size::SMALL, theme::TEXT))
-                        .observe(on_tap(ShopAction::OpenSettings));
+                    header_button(
+                        h,
+                        i18n.t_args("account-welcome", &[arg("name", name)]),
+                        SECONDARY,
+                    )
+                    .observe(on_tap(ShopAction::OpenSettings));
                 }
                 None => {
-                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
-                        .with_child(theme::text(i18n.t("header-sign-in"), size::BODY, theme::TEXT))
-                        .observe(|mut c: On<Pointer<Click>>, mut out: MessageWriter<crate::account::AccountAction>| {
+                    header_button(h, i18n.t("header-sign-in"), SECONDARY).observe(
+                        |mut c: On<Pointer<Click>>,
+                         guard: Res<TapGuard>,
+                         mut out: MessageWriter<crate::account::AccountAction>| {
                             c.propagate(false);
-                            out.write(crate::account::AccountAction::Open);
-                        });
-                    h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
-                        .with_child(theme::text(i18n.t("header-settings"), size::BODY, theme::TEXT))
+                            if guard.dragged <= TAP_SLOP {
+                                out.write(crate::account::AccountAction::Open);
+                            }
+                        },
+                    );
+                    header_button(h, i18n.t("header-settings"), SECONDARY)
                         .observe(on_tap(ShopAction::OpenSettings));
                 }
             }
-            h.spawn(button(Val::Auto, Val::Px(TOUCH), SECONDARY))
-                .with_child(theme::text(
-                    i18n.t("header-start-over"),
-                    size::BODY,
-                    theme::TEXT,
-                ))
+            header_button(h, i18n.t("header-start-over"), SECONDARY)
                 .observe(on_tap(ShopAction::StartOver));
-            h.spawn((
+            let mut cart = h.spawn((
                 Name::new("Cart button"),
                 button(Val::Auto, Val::Px(TOUCH), PRIMARY),
-            ))
-            .with_child((
+            ));
+            cart.insert(Node {
+                flex_shrink: 0.0,
+                padding: UiRect::horizontal(Val::Px(22.0)),
+                ..button_node()
+            });
+            cart.with_child((
                 CartBadge,
                 theme::bold_text(
                     cart_badge_text(session, i18n),
                     size::BODY,
                     theme::ON_PRIMARY,
                 ),
+                TextLayout::no_wrap(),
             ))
             .observe(on_tap(ShopAction::OpenCart));
         });
