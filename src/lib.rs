@@ -8,6 +8,7 @@ pub mod account;
 pub mod bridge;
 pub mod catalog;
 pub mod config;
+pub mod connectivity;
 pub mod i18n;
 pub mod notify;
 pub mod orders;
@@ -44,6 +45,7 @@ impl Plugin for KioskCorePlugin {
         tracking::plugin(app);
         orders::plugin(app);
         notify::plugin(app);
+        connectivity::plugin(app);
         video::plugin(app);
     }
 }

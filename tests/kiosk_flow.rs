@@ -300,27 +300,40 @@ fn a_backend_that_never_answers_keeps_frames_flowing_and_shows_an_error() {
 }
 
 #[test]
-fn an_order_during_an_outage_keeps_the_cart_and_says_so() {
+fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
+    use customerclient::connectivity::Connectivity;
     // Load the catalog from a real backend, then lose it.
     let dir = tempfile::tempdir().unwrap();
+    let db = customerclient_backend::sqlite_url(&dir.path().join("b.sqlite"));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let backend = rt
         .block_on(customerclient_backend::start(
-            &customerclient_backend::Config::new(customerclient_backend::sqlite_url(
-                &dir.path().join("b.sqlite"),
-            )),
+            &customerclient_backend::Config::new(db.clone()),
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();
+    let addr = backend.addr;
     let mut config = KioskConfig::new(BackendTarget::Remote {
         base_url: backend.url(),
     });
     config.request_timeout = Duration::from_millis(500);
     let mut app = app_with_catalog(config);
+    assert!(app.world().resource::<Connectivity>().online);
     let id = app.world().resource::<Catalog>().products[0].id;
     checkout_with(&mut app, id, 3);
 
+    // The backend dies; nobody touches the kiosk. The offline state shows by itself.
     rt.block_on(backend.stop());
+    let died = Instant::now();
+    run_until(&mut app, "the offline state", Duration::from_secs(5), |w| {
+        !w.resource::<Connectivity>().online
+    });
+    let noticed = died.elapsed();
+    eprintln!(
+        "offline shown {:.2} s after the backend died",
+        noticed.as_secs_f64()
+    );
+
     send(&mut app, ShopAction::PlaceOrder);
     run_until(&mut app, "the failure", Duration::from_secs(30), |w| {
         matches!(
@@ -335,6 +348,40 @@ fn an_order_during_an_outage_keeps_the_cart_and_says_so() {
         session.checkout.submit,
         SubmitState::Failed(Failure::Unreachable)
     );
+
+    // It comes back at the same address: the offline state and the stale error clear.
+    let backend = rt
+        .block_on(customerclient_backend::start(
+            &customerclient_backend::Config::new(db),
+            addr,
+        ))
+        .unwrap();
+    let back = Instant::now();
+    run_until(
+        &mut app,
+        "the kiosk online again",
+        Duration::from_secs(5),
+        |w| w.resource::<Connectivity>().online,
+    );
+    eprintln!(
+        "online shown {:.2} s after the backend came back",
+        back.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        app.world().resource::<CustomerSession>().checkout.submit,
+        SubmitState::Editing,
+        "the 'could not reach' message went with the outage"
+    );
+    send(&mut app, ShopAction::PlaceOrder);
+    run_until(&mut app, "the order", Duration::from_secs(30), |w| {
+        screen(w) != Screen::Checkout
+    });
+    assert_eq!(
+        app.world().resource::<CustomerSession>().cart.item_count(),
+        0,
+        "ordered once"
+    );
+    rt.block_on(backend.stop());
 }
 
 mod payments {

@@ -8,6 +8,7 @@ attract-touch = Touch to start
 attract-connecting = Connecting to the kitchen…
 attract-loading = Loading the menu…
 attract-dishes = { $count } dishes on the menu today
+offline-banner = Offline — your cart is kept; we reconnect by ourselves
 attract-unavailable = The menu is not available right now — we keep trying.
 attract-track = Track an order
 
@@ -30,8 +31,8 @@ category-juices = Juices
 gallery-hint = Tap a dish to see it, or + to add it
 gallery-add = + Add
 gallery-sold-out = { $name } (sold out)
-gallery-failed = We can't reach the kitchen ({ $message }). Trying again in { $seconds } s.
-gallery-failed-final = We can't reach the kitchen ({ $message }).
+gallery-failed = We can't reach the kitchen right now. Trying again in { $seconds } s.
+gallery-failed-final = We can't reach the kitchen right now.
 gallery-empty = Nothing here right now.
 
 product-gone = This dish is no longer on the menu.

@@ -8,6 +8,7 @@ attract-touch = Коснитесь, чтобы начать
 attract-connecting = Подключаемся к кухне…
 attract-loading = Загружаем меню…
 attract-dishes = Сегодня в меню блюд: { $count }
+offline-banner = Нет связи — корзина сохранена, подключимся сами
 attract-unavailable = Меню сейчас недоступно — мы продолжаем попытки.
 attract-track = Отследить заказ
 
@@ -30,8 +31,8 @@ category-juices = Соки
 gallery-hint = Нажмите на блюдо, чтобы посмотреть, или +, чтобы добавить
 gallery-add = + В корзину
 gallery-sold-out = { $name } (закончилось)
-gallery-failed = Нет связи с кухней ({ $message }). Повторим через { $seconds } с.
-gallery-failed-final = Нет связи с кухней ({ $message }).
+gallery-failed = Сейчас нет связи с кухней. Повторим через { $seconds } с.
+gallery-failed-final = Сейчас нет связи с кухней.
 gallery-empty = Здесь пока ничего нет.
 
 product-gone = Этого блюда больше нет в меню.

@@ -234,6 +234,9 @@ pub enum ApiReply {
     Connected {
         base_url: String,
     },
+    /// Sent when reachability changes: a health probe or a request found the backend
+    /// answering (`true`) or not (`false`).
+    Reachable(bool),
     Categories(Vec<Category>),
     Products(ProductPage),
     Delivery(DeliveryInfo),
@@ -314,6 +317,8 @@ pub enum CallKind {
     Recommendations,
     /// The push stream (events, never errors: it reconnects by itself).
     Push,
+    /// The backend became reachable or stopped being so ([`ApiReply::Reachable`]).
+    Reachability,
 }
 
 impl ApiCall {
@@ -346,6 +351,33 @@ impl ApiCall {
 pub const CONNECT_REQUEST: RequestId = 0;
 /// Request id every push event arrives with.
 pub const PUSH_REQUEST: RequestId = u64::MAX;
+/// Request id of reachability changes.
+pub const REACHABILITY_REQUEST: RequestId = u64::MAX - 1;
+
+/// How often the backend's health is probed, and how long a probe may take. An outage shows
+/// within their sum (4 s); the probe runs on the runtime and wakes the app only on a change,
+/// so a quiet kiosk still sleeps.
+pub const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether the backend answers, as last seen; a change is sent once as a reply.
+#[derive(Clone)]
+struct Reachability {
+    up: Arc<std::sync::atomic::AtomicBool>,
+    tx: ReplyTx,
+}
+
+impl Reachability {
+    fn saw(&self, up: bool) {
+        if self.up.swap(up, Ordering::Relaxed) != up {
+            self.tx.send(BackendReply {
+                id: REACHABILITY_REQUEST,
+                call: CallKind::Reachability,
+                result: Ok(ApiReply::Reachable(up)),
+            });
+        }
+    }
+}
 
 #[derive(Resource)]
 pub struct Bridge {
@@ -358,6 +390,8 @@ pub struct Bridge {
     in_flight: Arc<AtomicU64>,
     /// The push stream being followed: whose token, and the task that follows it.
     listener: Option<(String, tokio::task::JoinHandle<()>)>,
+    reachability: Reachability,
+    probe: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Bridge {
@@ -378,14 +412,20 @@ impl Bridge {
             .build()
             .map_err(std::io::Error::other)?;
         let (tx, rx) = crossbeam_channel::unbounded();
+        let tx = ReplyTx {
+            tx,
+            wake: Waker::default(),
+        };
         let bridge = Self {
             runtime: Some(runtime),
             http,
             base_url: None,
-            tx: ReplyTx {
-                tx,
-                wake: Waker::default(),
+            reachability: Reachability {
+                up: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+                tx: tx.clone(),
             },
+            probe: None,
+            tx,
             rx,
             next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
             in_flight: Arc::new(AtomicU64::new(0)),
@@ -479,10 +519,17 @@ impl Bridge {
         };
         let http = self.http.clone();
         let in_flight = self.in_flight.clone();
+        let reachability = self.reachability.clone();
         in_flight.fetch_add(1, Ordering::Relaxed);
         self.runtime().spawn(async move {
             let result = client::perform(&http, &base, call).await;
             in_flight.fetch_sub(1, Ordering::Relaxed);
+            // Any answer, even a refusal, says the backend is there; a transport failure
+            // says it is not, at once (the probe would take up to its period).
+            match &result {
+                Err(e) if e.is_transient() => reachability.saw(false),
+                _ => reachability.saw(true),
+            }
             tx.send(BackendReply {
                 id,
                 call: kind,
@@ -494,6 +541,33 @@ impl Bridge {
 }
 
 impl Bridge {
+    /// Probes the backend's health every [`PROBE_EVERY`] from now on.
+    fn watch_reachability(&mut self) {
+        let Some(base) = self.base_url.clone() else {
+            return;
+        };
+        if let Some(old) = self.probe.take() {
+            old.abort();
+        }
+        let http = self.http.clone();
+        let reachability = self.reachability.clone();
+        let url = format!("{base}{}", customerclient_api::HEALTH_PATH);
+        self.probe = Some(self.runtime().spawn(async move {
+            let mut tick = tokio::time::interval(PROBE_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let up = http
+                    .get(&url)
+                    .timeout(PROBE_TIMEOUT)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                reachability.saw(up);
+            }
+        }));
+    }
+
     /// Follows the push stream of `token` (or stops following with `None`). The stream
     /// reconnects by itself with back-off and resumes after the last event it delivered.
     pub fn listen(&mut self, token: Option<&str>) {
@@ -566,6 +640,7 @@ pub fn drain_replies(mut bridge: ResMut<Bridge>, mut out: MessageWriter<BackendR
         if let Ok(ApiReply::Connected { base_url }) = &reply.result {
             info!("backend at {base_url}");
             bridge.base_url = Some(base_url.clone());
+            bridge.watch_reachability();
         }
         out.write(reply);
     }

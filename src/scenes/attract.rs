@@ -395,9 +395,11 @@ fn pulse_prompt(time: Res<Time>, mut prompt: Query<&mut UiTransform, With<Prompt
 fn show_status(
     catalog: Res<Catalog>,
     i18n: Res<I18n>,
+    conn: Res<crate::connectivity::Connectivity>,
     mut line: Query<&mut Text, With<StatusLine>>,
 ) {
     let msg = match &catalog.state {
+        _ if !conn.online => i18n.t("offline-banner"),
         LoadState::Connecting => i18n.t("attract-connecting"),
         LoadState::Loading => i18n.t("attract-loading"),
         LoadState::Ready => {

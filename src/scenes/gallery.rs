@@ -633,15 +633,13 @@ fn show_status(
     let msg = match &catalog.state {
         LoadState::Connecting => i18n.t("attract-connecting"),
         LoadState::Loading if catalog.products.is_empty() => i18n.t("attract-loading"),
-        LoadState::Failed { message, retry_at } => {
+        // The technical reason (with its URL) goes to the log, not to the customer.
+        LoadState::Failed { retry_at, .. } => {
             let wait = (retry_at - time.elapsed_secs_f64()).max(0.0).ceil();
             if wait.is_finite() {
-                i18n.t_args(
-                    "gallery-failed",
-                    &[arg("message", message.clone()), arg("seconds", wait)],
-                )
+                i18n.t_args("gallery-failed", &[arg("seconds", wait)])
             } else {
-                i18n.t_args("gallery-failed-final", &[arg("message", message.clone())])
+                i18n.t("gallery-failed-final")
             }
         }
         _ if view.items.is_empty() && catalog.is_ready() => i18n.t("gallery-empty"),

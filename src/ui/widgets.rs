@@ -25,6 +25,7 @@ pub(crate) fn plugin(app: &mut App) {
                 press_feedback,
                 report_touches,
                 update_cart_badges,
+                show_offline_in_header,
                 (fling, show_more_below).chain(),
             ),
         );
@@ -137,6 +138,36 @@ fn report_touches(
     let any = touches.read().count() + clicks.read().count() + wheels.read().count();
     if any > 0 {
         out.write(ShopAction::Touched);
+    }
+}
+
+/// The header's title: the screen's name, or that the kiosk is offline while it is.
+#[derive(Component)]
+pub struct HeaderTitle(pub String);
+
+fn show_offline_in_header(
+    conn: Res<crate::connectivity::Connectivity>,
+    i18n: Res<I18n>,
+    mut titles: Query<(Ref<HeaderTitle>, &mut Text, &mut TextColor, &mut TextFont)>,
+) {
+    for (title, mut text, mut color, mut font) in &mut titles {
+        if !conn.is_changed() && !title.is_added() {
+            continue;
+        }
+        let (want, c, f) = if conn.online {
+            (title.0.clone(), theme::MUTED, theme::font(size::SMALL))
+        } else {
+            (
+                i18n.t("offline-banner"),
+                theme::DANGER,
+                theme::bold(size::SMALL),
+            )
+        };
+        if text.0 != want {
+            text.0 = want;
+            color.0 = c;
+            *font = f;
+        }
     }
 }
 
@@ -259,6 +290,7 @@ pub fn spawn_header(
             ));
             h.spawn((
                 Name::new("Header title"),
+                HeaderTitle(title.to_owned()),
                 theme::text(title, size::SMALL, theme::MUTED),
                 Node {
                     flex_grow: 1.0,

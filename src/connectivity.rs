@@ -1,0 +1,69 @@
+//! Whether the kiosk can reach the restaurant's backend right now. The bridge probes its
+//! health every 2 s (and every request's outcome counts too) and reports a change once; the
+//! screens say "offline" within seconds of losing the backend, in the customer's language,
+//! and stop saying it by themselves when it answers again. Failures that only said "could
+//! not reach" are cleared then, and the menu is fetched again at once.
+
+use bevy::prelude::*;
+
+use crate::bridge::{ApiReply, BackendReply, CallKind};
+use crate::catalog::{Catalog, LoadState};
+use crate::session::{CustomerSession, Failure, SubmitState};
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Connectivity>()
+        .add_systems(PreUpdate, follow.after(crate::bridge::drain_replies));
+}
+
+#[derive(Resource, Debug)]
+pub struct Connectivity {
+    /// The backend answered last time anyone asked (true until told otherwise).
+    pub online: bool,
+    /// App time of the last change.
+    pub since: f64,
+}
+
+impl Default for Connectivity {
+    fn default() -> Self {
+        Self {
+            online: true,
+            since: 0.0,
+        }
+    }
+}
+
+fn follow(
+    mut replies: MessageReader<BackendReply>,
+    mut conn: ResMut<Connectivity>,
+    mut catalog: ResMut<Catalog>,
+    mut session: ResMut<CustomerSession>,
+    mut orders: ResMut<crate::orders::OrdersState>,
+    time: Res<Time>,
+) {
+    for reply in replies.read() {
+        let (CallKind::Reachability, Ok(ApiReply::Reachable(up))) = (reply.call, &reply.result)
+        else {
+            continue;
+        };
+        if conn.online == *up {
+            continue;
+        }
+        conn.online = *up;
+        conn.since = time.elapsed_secs_f64();
+        if *up {
+            info!("backend reachable again");
+            // Back: what failed only for want of a connection is no longer true.
+            if let LoadState::Failed { retry_at, .. } = &mut catalog.state {
+                *retry_at = conn.since;
+            }
+            if session.checkout.submit == SubmitState::Failed(Failure::Unreachable) {
+                session.checkout.submit = SubmitState::Editing;
+            }
+            if orders.failure == Some(Failure::Unreachable) {
+                orders.failure = None;
+            }
+        } else {
+            warn!("backend unreachable: the kiosk is offline");
+        }
+    }
+}
