@@ -115,6 +115,19 @@ pub fn payment_key(m: customerclient_api::orders::PaymentMethod) -> &'static str
     }
 }
 
+/// Where an order's money stands, as the customer reads it.
+pub fn payment_state_key(s: customerclient_api::payments::PaymentState) -> &'static str {
+    use customerclient_api::payments::PaymentState::*;
+    match s {
+        DueOnDelivery => "paystate-due",
+        AwaitingPayment => "paystate-awaiting",
+        Paid => "paystate-paid",
+        Failed => "paystate-failed",
+        Expired => "paystate-expired",
+        Refunded => "paystate-refunded",
+    }
+}
+
 pub fn payment_detail_key(m: customerclient_api::orders::PaymentMethod) -> &'static str {
     use customerclient_api::orders::PaymentMethod::*;
     match m {

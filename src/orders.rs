@@ -26,6 +26,7 @@ pub(crate) fn plugin(app: &mut App) {
             (
                 apply_orders_actions,
                 receive_orders,
+                follow_order_events,
                 request_recommendations,
                 receive_recommendations,
             )
@@ -46,8 +47,14 @@ pub enum OrdersAction {
     },
     /// Puts the order's dishes that are still on sale into the cart.
     Reorder(Uuid),
+    /// First tap on *Cancel order*: asks "are you sure?" in place.
+    AskCancel(Option<Uuid>),
     Cancel(Uuid),
     Track(Uuid),
+    /// Pays an order still waiting for its money: the payment screen, for this order.
+    Pay(Uuid),
+    /// Back to the menu.
+    Close,
 }
 
 #[derive(Resource, Debug, Default)]
@@ -64,7 +71,11 @@ pub struct OrdersState {
     pub comment: String,
     /// Dishes of the last "order again" no longer on sale.
     pub reorder_skipped: Vec<String>,
+    /// The order whose cancellation waits for "yes".
+    pub confirm_cancel: Option<Uuid>,
     pending: Vec<RequestId>,
+    /// The refetch a push event asked for.
+    refresh: Option<RequestId>,
 }
 
 impl OrdersState {
@@ -111,6 +122,7 @@ fn apply_orders_actions(
             }
             OrdersAction::Select(id) => {
                 state.selected = *id;
+                state.confirm_cancel = None;
                 let rating = state.selected_order().and_then(|o| o.rating.clone());
                 state.stars = rating.as_ref().map_or(0, |r| r.stars);
                 state.comment = rating.map(|r| r.comment).unwrap_or_default();
@@ -135,7 +147,9 @@ fn apply_orders_actions(
                     comment: comment.clone(),
                 }));
             }
+            OrdersAction::AskCancel(id) => state.confirm_cancel = *id,
             OrdersAction::Cancel(id) => {
+                state.confirm_cancel = None;
                 state.pending.push(bridge.send(ApiCall::CancelOrder {
                     token,
                     order_id: *id,
@@ -160,6 +174,18 @@ fn apply_orders_actions(
             OrdersAction::Track(id) => {
                 track.write(TrackAction::Follow(*id));
             }
+            OrdersAction::Pay(id) => {
+                if let Some(order) = state
+                    .orders
+                    .iter()
+                    .find(|o| o.id == *id)
+                    .filter(|o| can_pay(o))
+                {
+                    session.last_order = Some(order.clone());
+                    next.set(Screen::Payment);
+                }
+            }
+            OrdersAction::Close => next.set(Screen::Gallery),
         }
     }
 }
@@ -170,6 +196,9 @@ fn receive_orders(mut replies: MessageReader<BackendReply>, mut state: ResMut<Or
             continue;
         }
         state.pending.retain(|id| *id != reply.id);
+        if state.refresh == Some(reply.id) {
+            state.refresh = None;
+        }
         match &reply.result {
             Ok(ApiReply::Orders(orders)) => {
                 state.orders = orders.clone();
@@ -185,6 +214,48 @@ fn receive_orders(mut replies: MessageReader<BackendReply>, mut state: ResMut<Or
             Err(e) => state.failure = Some(failure(e)),
         }
     }
+}
+
+/// Keeps the list true while it is shown: a push event about one of the customer's orders
+/// (its status, its payment) fetches the list again. Events come for this customer only.
+fn follow_order_events(
+    mut replies: MessageReader<BackendReply>,
+    mut state: ResMut<OrdersState>,
+    session: Res<CustomerSession>,
+    bridge: Res<Bridge>,
+    screen: Res<State<Screen>>,
+) {
+    let mut stale = false;
+    for reply in replies.read() {
+        if let (CallKind::Push, Ok(ApiReply::Push(event))) = (reply.call, &reply.result) {
+            stale |= matches!(
+                event.kind,
+                customerclient_api::push::PushKind::OrderStatus { .. }
+                    | customerclient_api::push::PushKind::Payment { .. }
+            );
+        }
+    }
+    if !stale || *screen.get() != Screen::Orders || !state.loaded {
+        return;
+    }
+    let Some(token) = session.token.clone() else {
+        return;
+    };
+    // One refresh in flight at a time; a burst of events needs only one.
+    if state.refresh.is_none() {
+        let id = bridge.send(ApiCall::Orders { token });
+        state.refresh = Some(id);
+        state.pending.push(id);
+    }
+}
+
+/// Orders still waiting for money the kiosk can take: the QR code or a card.
+pub fn can_pay(order: &Order) -> bool {
+    use customerclient_api::payments::PaymentState;
+    matches!(
+        order.payment_state,
+        PaymentState::AwaitingPayment | PaymentState::Failed | PaymentState::Expired
+    ) && order.status.is_active()
 }
 
 /// Orders a customer may still cancel.

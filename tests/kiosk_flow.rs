@@ -1132,6 +1132,108 @@ fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
 }
 
 #[test]
+fn my_orders_follow_push_events_show_the_payment_and_pay_an_unpaid_order() {
+    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
+    use customerclient::orders::{OrdersAction, OrdersState, can_pay};
+    use customerclient::payment::{PayStage, PaymentFlow};
+    use customerclient_api::orders::PaymentMethod;
+    use customerclient_api::payments::PaymentState;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with_catalog(embedded(&dir));
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.mode = AccountMode::SignIn;
+        flow.form.login = "demo".into();
+        *flow.form.password = "demo-kiosk".into();
+    }
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "signing in", Duration::from_secs(20), |w| {
+        w.resource::<CustomerSession>().account.is_some()
+    });
+    // A QR order the customer walks away from before paying.
+    let id = app.world().resource::<Catalog>().products[3].id;
+    checkout_with(&mut app, id, 1);
+    app.world_mut()
+        .resource_mut::<CustomerSession>()
+        .checkout
+        .payment = PaymentMethod::QrBankApp;
+    send(&mut app, ShopAction::PlaceOrder);
+    run_until(&mut app, "the QR code", Duration::from_secs(20), |w| {
+        w.resource::<PaymentFlow>().stage == PayStage::ShowingQr
+    });
+    let order = app.world().resource::<PaymentFlow>().order.clone().unwrap();
+    app.world_mut().write_message(OrdersAction::Open);
+    run_until(&mut app, "my orders", Duration::from_secs(20), |w| {
+        let s = w.resource::<OrdersState>();
+        screen(w) == Screen::Orders && s.loaded && !s.is_loading()
+    });
+    let listed = |w: &World| {
+        w.resource::<OrdersState>()
+            .orders
+            .iter()
+            .find(|o| o.id == order.id)
+            .cloned()
+    };
+    let mine = listed(app.world()).expect("the new order is listed");
+    assert_eq!(mine.payment_state, PaymentState::AwaitingPayment);
+    assert!(can_pay(&mine), "an unpaid QR order offers Pay now");
+
+    // The kitchen accepts it: a push event, and the open list follows by itself.
+    let base = app
+        .world()
+        .resource::<Bridge>()
+        .base_url()
+        .unwrap()
+        .to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt
+        .block_on(
+            reqwest::Client::new()
+                .post(format!(
+                    "{base}{}",
+                    customerclient_api::orders::courier_status_path(order.id)
+                ))
+                .header(
+                    customerclient_api::orders::COURIER_TOKEN_HEADER,
+                    customerclient_backend::DEMO_COURIER_TOKEN,
+                )
+                .json(&customerclient_api::orders::StatusUpdate {
+                    status: OrderStatus::Accepted,
+                    note: String::new(),
+                })
+                .send(),
+        )
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+    run_until(
+        &mut app,
+        "the list to follow",
+        Duration::from_secs(10),
+        |w| listed(w).is_some_and(|o| o.status == OrderStatus::Accepted),
+    );
+    assert_eq!(screen(app.world()), Screen::Orders, "no reopening needed");
+
+    // Pay now: the payment screen, for this order, with its QR code.
+    app.world_mut().write_message(OrdersAction::Pay(order.id));
+    run_until(&mut app, "paying the order", Duration::from_secs(20), |w| {
+        let f = w.resource::<PaymentFlow>();
+        screen(w) == Screen::Payment
+            && f.order.as_ref().is_some_and(|o| o.id == order.id)
+            && f.stage == PayStage::ShowingQr
+    });
+    // Back to the menu from My orders.
+    app.world_mut().write_message(OrdersAction::Open);
+    run_until(&mut app, "my orders", Duration::from_secs(20), |w| {
+        screen(w) == Screen::Orders
+    });
+    app.world_mut().write_message(OrdersAction::Close);
+    run_until(&mut app, "the menu", Duration::from_secs(5), |w| {
+        screen(w) == Screen::Gallery
+    });
+}
+
+#[test]
 fn a_product_video_streams_plays_and_pauses_and_bad_files_fail_cleanly() {
     use customerclient::video::{PlayerState, VideoAction, VideoPlayer};
     let dir = tempfile::tempdir().unwrap();

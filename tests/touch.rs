@@ -568,3 +568,40 @@ fn settings_at_large_text_scroll_by_drag_down_to_sign_out_and_close() {
         assert!(matches!(&shop[..], [ShopAction::ShowGallery]), "{shop:?}");
     }
 }
+
+#[test]
+fn cancelling_an_order_asks_once_more_and_keep_leaves_it() {
+    let i18n = I18n::default();
+    let mut order = delivered_order(2);
+    order.status = OrderStatus::Placed;
+    let state = std::cell::RefCell::new(OrdersState::default());
+    let actions = std::cell::RefCell::new(Vec::new());
+    let mut screen = Screen::new(1.0 / 60.0);
+    let mut draw = |ui: &mut egui::Ui, _now: f64| {
+        if let Some(a) = order_detail(ui, &i18n, &order, &mut state.borrow_mut()) {
+            actions.borrow_mut().push(a);
+        }
+    };
+    screen.frame(vec![], &mut draw);
+    screen.frame(tap(screen.at("Cancel the order")), &mut draw);
+    screen.settle(&mut draw);
+    assert_eq!(*actions.borrow(), [OrdersAction::AskCancel(Some(order.id))]);
+    assert!(
+        !screen.shows("Yes, cancel it"),
+        "nothing asked before the first tap"
+    );
+    state.borrow_mut().confirm_cancel = Some(order.id);
+    screen.frame(vec![], &mut draw);
+    assert!(screen.shows("Keep the order"));
+    screen.frame(tap(screen.at("Keep the order")), &mut draw);
+    screen.settle(&mut draw);
+    screen.frame(tap(screen.at("Yes, cancel it")), &mut draw);
+    screen.settle(&mut draw);
+    assert_eq!(
+        actions.borrow()[1..],
+        [
+            OrdersAction::AskCancel(None),
+            OrdersAction::Cancel(order.id)
+        ]
+    );
+}

@@ -266,6 +266,17 @@ trackform-find = Find my order
 trackform-cancel = Cancel
 also-bought = Customers also bought
 
+paystate-due = Pay on delivery
+paystate-awaiting = Not paid yet
+paystate-paid = Paid
+paystate-failed = Payment failed
+paystate-expired = Payment timed out
+paystate-refunded = Refunded
+orders-pay-now = Pay now
+orders-cancel-confirm = Cancel order { $number }? The kitchen has not started it yet.
+orders-cancel-yes = Yes, cancel it
+orders-cancel-keep = Keep the order
+orders-back = Back to the menu
 orders-title = My orders
 orders-total = Total { $total }
 orders-again = Order again

@@ -266,6 +266,17 @@ trackform-find = Найти заказ
 trackform-cancel = Отмена
 also-bought = С этим также покупают
 
+paystate-due = Оплата при получении
+paystate-awaiting = Ещё не оплачен
+paystate-paid = Оплачен
+paystate-failed = Оплата не прошла
+paystate-expired = Время оплаты истекло
+paystate-refunded = Деньги возвращены
+orders-pay-now = Оплатить
+orders-cancel-confirm = Отменить заказ { $number }? Кухня ещё не начала его готовить.
+orders-cancel-yes = Да, отменить
+orders-cancel-keep = Оставить заказ
+orders-back = Назад в меню
 orders-title = Мои заказы
 orders-total = Итого { $total }
 orders-again = Повторить заказ

@@ -9,9 +9,9 @@ use customerclient_api::stats::{Dashboard, Period};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
 use super::Screen;
-use crate::i18n::{I18n, arg, clock_time, date_time, payment_key};
+use crate::i18n::{I18n, arg, clock_time, date_time, payment_key, payment_state_key};
 use crate::notify::status_key;
-use crate::orders::{OrdersAction, OrdersState, can_cancel};
+use crate::orders::{OrdersAction, OrdersState, can_cancel, can_pay};
 use crate::session::CustomerSession;
 use crate::ui::theme::{self, size};
 use crate::ui::touch;
@@ -56,6 +56,16 @@ fn period_key(p: Period) -> &'static str {
         Period::Month => "period-month",
         Period::Year => "period-year",
         Period::All => "period-all",
+    }
+}
+
+fn payment_color(o: &Order) -> Color {
+    use customerclient_api::payments::PaymentState::*;
+    match o.payment_state {
+        Paid | Refunded => theme::SUCCESS,
+        Failed | Expired => theme::DANGER,
+        AwaitingPayment if o.status.is_active() => theme::DANGER,
+        _ => theme::MUTED,
     }
 }
 
@@ -108,6 +118,14 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
                         .size(size::SMALL)
                         .color(theme::to_egui(theme::MUTED)),
                 );
+                ui.label(
+                    egui::RichText::new(format!(
+                        "· {}",
+                        i18n.t(payment_state_key(o.payment_state))
+                    ))
+                    .size(size::SMALL)
+                    .color(theme::to_egui(payment_color(o))),
+                );
             });
         })
         .response
@@ -157,10 +175,17 @@ pub fn order_detail(
         );
     });
     ui.label(
-        egui::RichText::new(i18n.t(payment_key(o.payment_method)))
-            .size(size::SMALL)
-            .color(theme::to_egui(theme::MUTED)),
+        egui::RichText::new(format!(
+            "{} · {}",
+            i18n.t(payment_key(o.payment_method)),
+            i18n.t(payment_state_key(o.payment_state))
+        ))
+        .size(size::SMALL)
+        .color(theme::to_egui(payment_color(o))),
     );
+    if can_pay(o) && big_button(ui, i18n.t("orders-pay-now"), true, ui.available_width()) {
+        action = Some(OrdersAction::Pay(o.id));
+    }
     ui.add_space(8.0);
     for h in &o.history {
         ui.label(
@@ -182,8 +207,27 @@ pub fn order_detail(
             action = Some(OrdersAction::Track(o.id));
         }
     });
-    if can_cancel(o) && big_button(ui, i18n.t("orders-cancel"), false, ui.available_width()) {
-        action = Some(OrdersAction::Cancel(o.id));
+    if can_cancel(o) {
+        // A cancel is final: it asks once more, in place, with "keep" as the other choice.
+        if state.confirm_cancel == Some(o.id) {
+            ui.label(
+                egui::RichText::new(
+                    i18n.t_args("orders-cancel-confirm", &[arg("number", o.number)]),
+                )
+                .size(size::BODY)
+                .color(theme::to_egui(theme::DANGER)),
+            );
+            ui.horizontal(|ui| {
+                if big_button(ui, i18n.t("orders-cancel-yes"), false, w) {
+                    action = Some(OrdersAction::Cancel(o.id));
+                }
+                if big_button(ui, i18n.t("orders-cancel-keep"), true, w) {
+                    action = Some(OrdersAction::AskCancel(None));
+                }
+            });
+        } else if big_button(ui, i18n.t("orders-cancel"), false, ui.available_width()) {
+            action = Some(OrdersAction::AskCancel(Some(o.id)));
+        }
     }
     if !state.reorder_skipped.is_empty() {
         ui.label(
@@ -532,6 +576,17 @@ fn draw(
                     {
                         out.write(OrdersAction::ShowDashboard(on));
                     }
+                }
+                if ui
+                    .add(
+                        egui::Button::new(
+                            egui::RichText::new(i18n.t("orders-back")).size(size::HEADING),
+                        )
+                        .min_size(egui::vec2(280.0, theme::TOUCH * 0.8)),
+                    )
+                    .clicked()
+                {
+                    out.write(OrdersAction::Close);
                 }
                 if state.is_loading() {
                     ui.spinner();
