@@ -11,7 +11,7 @@ use crate::i18n::{I18n, arg};
 use crate::session::CustomerSession;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
-use crate::ui::widgets;
+use crate::ui::{touch, widgets};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Typing>()
@@ -219,11 +219,11 @@ fn draw(
     let typing = &mut *typing;
     let flow = &mut *flow;
     let mut action = None;
+    let top = widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx);
+    // A long form (sign-up, Russian, large text) scrolls rather than running off the screen.
+    let height = ctx.content_rect().bottom() - top - 64.0 - 24.0;
     egui::Area::new(egui::Id::new("account-form"))
-        .fixed_pos(egui::pos2(
-            40.0,
-            widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx),
-        ))
+        .fixed_pos(egui::pos2(40.0, top))
         .constrain(false)
         .show(ctx, |ui| {
             // Left half: the keyboard takes the right half, so it never covers a field.
@@ -233,7 +233,9 @@ fn draw(
                 .corner_radius(egui::CornerRadius::same(20))
                 .inner_margin(egui::Margin::same(32))
                 .show(ui, |ui| {
-                    action = account_form(ui, &i18n, flow, &mut typing.0)
+                    touch::scroll_panel(ui, "account-form", height, |ui| {
+                        action = account_form(ui, &i18n, flow, &mut typing.0)
+                    });
                 });
         });
     if let Some(field) = typing.0 {
@@ -241,12 +243,7 @@ fn draw(
         let list = fields(flow.mode);
         let text = flow.form.field_mut(field);
         // The form is on the left half; the keyboard stays on the right, clear of every field.
-        let place = Placement {
-            id: "account-keyboard",
-            anchor: egui::Align2::RIGHT_BOTTOM,
-            offset: egui::vec2(-16.0, -16.0),
-            at: None,
-        };
+        let place = Placement::docked("account-keyboard", egui::Align2::RIGHT_BOTTOM);
         match keyboard::keyboard_overlay(
             ctx,
             place,

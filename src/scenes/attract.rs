@@ -97,7 +97,10 @@ fn draw_track_form(
                 .corner_radius(egui::CornerRadius::same(24))
                 .inner_margin(egui::Margin::same(36))
                 .show(ui, |ui| {
+                    // A fixed width: the keys must not move under the finger as digits or a
+                    // message appear (long lines wrap instead).
                     ui.set_width(640.0);
+                    ui.set_max_width(640.0);
                     ui.label(
                         egui::RichText::new(i18n.t("trackform-title"))
                             .size(size::TITLE)

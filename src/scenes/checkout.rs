@@ -13,7 +13,7 @@ use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
 use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
-use crate::ui::widgets;
+use crate::ui::{touch, widgets};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<EditingField>()
@@ -135,15 +135,22 @@ fn choice(
     } else {
         theme::SECONDARY
     };
-    let button = egui::Button::new(text).fill(theme::to_egui(fill));
-    ui.add_enabled(
-        enabled,
-        button.min_size(egui::vec2(width, theme::TOUCH * 1.1)),
-    )
+    // Exactly `width` wide: long (Russian) labels wrap inside the tile instead of pushing the
+    // row past its column.
+    let button = egui::Button::new(text)
+        .fill(theme::to_egui(fill))
+        .wrap_mode(egui::TextWrapMode::Wrap)
+        .min_size(egui::vec2(width, theme::TOUCH * 1.1));
+    ui.allocate_ui(egui::vec2(width, theme::TOUCH * 1.1), |ui| {
+        ui.set_max_width(width);
+        ui.add_enabled(enabled, button)
+    })
+    .inner
     .clicked()
 }
 
 /// Draws the whole checkout form and applies the taps to `form`.
+#[allow(clippy::too_many_arguments)]
 pub fn checkout_form(
     ui: &mut egui::Ui,
     i18n: &I18n,
@@ -152,6 +159,7 @@ pub fn checkout_form(
     delivery: Option<&DeliveryInfo>,
     editing: &mut Option<Field>,
     field_rect: &mut Option<egui::Rect>,
+    reveal: bool,
 ) -> Option<CheckoutAction> {
     let mut action = None;
     let busy = form.is_busy();
@@ -189,6 +197,9 @@ pub fn checkout_form(
         }
         if *editing == Some(Field::Address) {
             *field_rect = Some(address.response.rect);
+            if reveal {
+                address.response.scroll_to_me(Some(egui::Align::Center));
+            }
         }
         error_label(ui, tr(form.errors.address));
         ui.add_space(8.0);
@@ -207,6 +218,9 @@ pub fn checkout_form(
         }
         if *editing == Some(Field::Phone) {
             *field_rect = Some(phone.response.rect);
+            if reveal {
+                phone.response.scroll_to_me(Some(egui::Align::Center));
+            }
         }
         error_label(ui, tr(form.errors.phone));
 
@@ -330,6 +344,7 @@ pub fn checkout_form(
     action
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw(
     mut contexts: EguiContexts,
     mut session: ResMut<CustomerSession>,
@@ -338,10 +353,19 @@ fn draw(
     mut editing: ResMut<EditingField>,
     mut out: MessageWriter<ShopAction>,
     time: Res<Time>,
+    mut revealed: Local<Option<Field>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
     let top = widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx);
+    // With the keyboard docked below, the form takes the space above it and scrolls.
+    let bottom = if editing.0.is_some() {
+        keyboard::top_of_docked(screen)
+    } else {
+        screen.bottom() - 24.0
+    };
+    let reveal = editing.0.is_some() && editing.0 != *revealed;
+    *revealed = editing.0;
     let session = &mut *session;
     let editing = &mut *editing;
     let mut action = None;
@@ -358,15 +382,18 @@ fn draw(
                 .corner_radius(egui::CornerRadius::same(20))
                 .inner_margin(egui::Margin::same(32))
                 .show(ui, |ui| {
-                    action = checkout_form(
-                        ui,
-                        &i18n,
-                        &mut session.checkout,
-                        &session.cart,
-                        catalog.delivery.as_ref(),
-                        &mut editing.0,
-                        &mut field_rect,
-                    );
+                    touch::scroll_panel(ui, "checkout", bottom - top - 64.0, |ui| {
+                        action = checkout_form(
+                            ui,
+                            &i18n,
+                            &mut session.checkout,
+                            &session.cart,
+                            catalog.delivery.as_ref(),
+                            &mut editing.0,
+                            &mut field_rect,
+                            reveal,
+                        );
+                    });
                 });
         });
     if let Some(field) = editing.0 {
@@ -374,16 +401,7 @@ fn draw(
             Field::Address => (Layout::Letters, &mut session.checkout.address, 200),
             Field::Phone => (Layout::Phone, &mut session.checkout.phone, 16),
         };
-        // Right under the field being typed in (or above it when there is no room below).
-        let place = match field_rect {
-            Some(rect) => Placement::beside("keyboard", rect, screen),
-            None => Placement {
-                id: "keyboard",
-                anchor: egui::Align2::CENTER_BOTTOM,
-                offset: egui::vec2(0.0, -16.0),
-                at: None,
-            },
-        };
+        let place = Placement::docked("keyboard", egui::Align2::CENTER_BOTTOM);
         match keyboard::keyboard_overlay(
             ctx,
             place,
@@ -450,6 +468,7 @@ mod tests {
                 Some(&info),
                 &mut editing,
                 &mut None,
+                false,
             );
             assert_eq!(action, None);
         });

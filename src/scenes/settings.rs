@@ -42,6 +42,8 @@ pub struct NewAddress {
     pub editing: Option<uuid::Uuid>,
     pub city: Option<String>,
     pub is_default: bool,
+    /// The field last scrolled into view.
+    pub revealed: Option<u8>,
 }
 
 fn spawn(
@@ -243,8 +245,17 @@ pub fn settings_panels(
         .corner_radius(egui::CornerRadius::same(20))
         .inner_margin(egui::Margin::same(28));
     let top = widgets::HEADER_HEIGHT + 24.0 + reach;
-    // The frame's margins and a gap at the bottom of the screen.
-    let panel_height = (ctx.content_rect().bottom() - top - 56.0 - 24.0).max(200.0);
+    // The frame's margins and a gap at the bottom of the screen; above the docked keyboard
+    // while one is open.
+    let bottom = if new.typing.is_some() {
+        keyboard::top_of_docked(ctx.content_rect())
+    } else {
+        ctx.content_rect().bottom() - 24.0
+    };
+    let panel_height = (bottom - top - 56.0).max(200.0);
+    // A field just chosen is scrolled into view above the keyboard, once.
+    let reveal = new.typing.filter(|t| Some(*t) != new.revealed);
+    new.revealed = new.typing;
     egui::Area::new(egui::Id::new("settings-left"))
         .fixed_pos(egui::pos2(40.0, top))
         .constrain(false)
@@ -327,25 +338,37 @@ pub fn settings_panels(
                         });
                     }
                     if new.open {
-                        if field_box(
-                            ui,
-                            &i18n.t("settings-address-label"),
-                            &new.label,
-                            "",
-                            new.typing == Some(0),
-                            false,
-                        ) {
+                        let field = ui.scope(|ui| {
+                            field_box(
+                                ui,
+                                &i18n.t("settings-address-label"),
+                                &new.label,
+                                "",
+                                new.typing == Some(0),
+                                false,
+                            )
+                        });
+                        if field.inner {
                             new.typing = Some(0);
                         }
-                        if field_box(
-                            ui,
-                            &i18n.t("checkout-address"),
-                            &new.address,
-                            "",
-                            new.typing == Some(1),
-                            false,
-                        ) {
+                        if reveal == Some(0) {
+                            field.response.scroll_to_me(Some(egui::Align::Center));
+                        }
+                        let field = ui.scope(|ui| {
+                            field_box(
+                                ui,
+                                &i18n.t("checkout-address"),
+                                &new.address,
+                                "",
+                                new.typing == Some(1),
+                                false,
+                            )
+                        });
+                        if field.inner {
                             new.typing = Some(1);
+                        }
+                        if reveal == Some(1) {
+                            field.response.scroll_to_me(Some(egui::Align::Center));
                         }
                         let save = egui::Button::new(
                             egui::RichText::new(i18n.t("settings-save"))
@@ -427,25 +450,37 @@ pub fn settings_panels(
                     if !guest {
                         ui.heading(i18n.t("settings-password"));
                         let dots = |s: &str| "•".repeat(s.chars().count());
-                        if field_box(
-                            ui,
-                            &i18n.t("settings-current-password"),
-                            &dots(&new.current_password),
-                            "",
-                            new.typing == Some(2),
-                            false,
-                        ) {
+                        let field = ui.scope(|ui| {
+                            field_box(
+                                ui,
+                                &i18n.t("settings-current-password"),
+                                &dots(&new.current_password),
+                                "",
+                                new.typing == Some(2),
+                                false,
+                            )
+                        });
+                        if field.inner {
                             new.typing = Some(2);
                         }
-                        if field_box(
-                            ui,
-                            &i18n.t("account-new-password"),
-                            &dots(&new.new_password),
-                            "",
-                            new.typing == Some(3),
-                            false,
-                        ) {
+                        if reveal == Some(2) {
+                            field.response.scroll_to_me(Some(egui::Align::Center));
+                        }
+                        let field = ui.scope(|ui| {
+                            field_box(
+                                ui,
+                                &i18n.t("account-new-password"),
+                                &dots(&new.new_password),
+                                "",
+                                new.typing == Some(3),
+                                false,
+                            )
+                        });
+                        if field.inner {
                             new.typing = Some(3);
+                        }
+                        if reveal == Some(3) {
+                            field.response.scroll_to_me(Some(egui::Align::Center));
                         }
                         let change = egui::Button::new(
                             egui::RichText::new(i18n.t("settings-save")).size(size::BODY),
@@ -513,12 +548,7 @@ pub fn settings_panels(
             2 => (Layout::Plain, &mut new.current_password),
             _ => (Layout::Plain, &mut new.new_password),
         };
-        let place = Placement {
-            id: "settings-keyboard",
-            anchor: egui::Align2::RIGHT_BOTTOM,
-            offset: egui::vec2(-16.0, -16.0),
-            at: None,
-        };
+        let place = Placement::docked("settings-keyboard", egui::Align2::RIGHT_BOTTOM);
         let outcome =
             keyboard::keyboard_overlay(ctx, place, i18n, layout, &mut new.keyboard, text, 200, now);
         match outcome {

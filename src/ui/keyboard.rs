@@ -222,7 +222,31 @@ pub struct Placement {
 /// Height a keyboard needs (five rows of keys and the tray's margins).
 pub const HEIGHT: f32 = 5.0 * 84.0 + 40.0;
 
+/// Gap between a docked keyboard and the screen's lower edge.
+const DOCK_GAP: f32 = 16.0;
+
+/// Where content must end for a keyboard docked at the bottom not to cover it.
+pub fn top_of_docked(screen: egui::Rect) -> f32 {
+    screen.bottom() - DOCK_GAP - HEIGHT - 12.0
+}
+
 impl Placement {
+    /// Docked at the bottom of the screen, where `align` says (centre or right). Forms shrink
+    /// to the space above it ([`top_of_docked`]) and scroll the field being typed in into view,
+    /// so the keyboard never covers a field, a tile or the header.
+    pub fn docked(id: &'static str, align: egui::Align2) -> Self {
+        let x = match align.x() {
+            egui::Align::Max => -DOCK_GAP,
+            _ => 0.0,
+        };
+        Self {
+            id,
+            anchor: align,
+            offset: egui::vec2(x, -DOCK_GAP),
+            at: None,
+        }
+    }
+
     /// Just below `field` if the keyboard fits there, else just above it: never over the field.
     pub fn beside(id: &'static str, field: egui::Rect, screen: egui::Rect) -> Self {
         let below = field.bottom() + 12.0 + HEIGHT <= screen.bottom();

@@ -1,11 +1,12 @@
-//! Toasts: push notifications shown over any scene, below the header, for a few seconds.
+//! Toasts on screens without a header (the confirmation): at the bottom, clear of the
+//! heading. Screens with a header show news in its title slot (`widgets::header_title`).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::notify::Toasts;
 use crate::ui::theme::{self, size};
-use crate::ui::widgets::HEADER_HEIGHT;
+use crate::ui::widgets::HeaderTitle;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, draw);
@@ -36,19 +37,26 @@ pub fn toast_stack(ui: &mut egui::Ui, toasts: &Toasts, now: f64) {
     }
 }
 
-fn draw(mut contexts: EguiContexts, toasts: Res<Toasts>, time: Res<Time>) -> Result {
+fn draw(
+    mut contexts: EguiContexts,
+    toasts: Res<Toasts>,
+    time: Res<Time>,
+    headers: Query<(), With<HeaderTitle>>,
+    screen: Res<State<crate::scenes::Screen>>,
+) -> Result {
     let now = time.elapsed_secs_f64();
-    if toasts.visible(now).next().is_none() {
+    // News for a customer; the attract screen has nobody to tell.
+    if toasts.visible(now).next().is_none()
+        || !headers.is_empty()
+        || *screen.get() == crate::scenes::Screen::Attract
+    {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
     egui::Area::new(egui::Id::new("toasts"))
         .order(egui::Order::Foreground)
         .interactable(false)
-        .anchor(
-            egui::Align2::CENTER_TOP,
-            egui::vec2(0.0, HEADER_HEIGHT + 16.0),
-        )
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -24.0))
         .show(ctx, |ui| toast_stack(ui, &toasts, now));
     Ok(())
 }

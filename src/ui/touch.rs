@@ -169,21 +169,29 @@ impl KeyRepeat {
 }
 
 /// The one scroll container: follows a finger (with egui's kinetic fling), always shows its
-/// bar, and fades its lower edge while there is more below.
+/// bar, and shows a chevron at its lower edge while there is more below.
 pub fn scroll_panel<R>(
     ui: &mut egui::Ui,
     id: &str,
     max_height: f32,
     add_contents: impl FnOnce(&mut egui::Ui) -> R,
 ) -> egui::scroll_area::ScrollAreaOutput<R> {
-    let out = egui::ScrollArea::vertical()
-        .id_salt(id)
-        .max_height(max_height)
-        .auto_shrink([false, true])
-        // Kiosk touchscreens often report as an absolute mouse, never as touch: drag always.
-        .scroll_source(egui::scroll_area::ScrollSource::ALL)
-        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
-        .show(ui, add_contents);
+    // Room for `max_height` even inside an egui Area, whose content is otherwise held to
+    // the default area size (400 points high: a sign-up form was cut there).
+    let width = ui.available_width();
+    let out = ui
+        .allocate_ui(egui::vec2(width, max_height), |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt(id)
+                .max_height(max_height)
+                .auto_shrink([false, true])
+                // Kiosk touchscreens often report as an absolute mouse, never as touch: drag
+                // always.
+                .scroll_source(egui::scroll_area::ScrollSource::ALL)
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                .show(ui, add_contents)
+        })
+        .inner;
     let hidden_below = out.content_size.y - out.state.offset.y - out.inner_rect.height();
     if hidden_below > 1.0 {
         more_below(ui, out.inner_rect);
@@ -191,25 +199,16 @@ pub fn scroll_panel<R>(
     out
 }
 
-/// Height of the fade that says a panel goes on below.
+/// Height of the strip at a panel's lower edge where the "more below" chevron sits.
 pub const MORE_BELOW_FADE: f32 = 56.0;
 
 fn more_below(ui: &egui::Ui, rect: egui::Rect) {
+    // egui shades the edge where content is cut; the chevron says which way the rest is.
     let fade = egui::Rect::from_min_max(
         egui::pos2(rect.left(), rect.bottom() - MORE_BELOW_FADE),
         rect.max,
     );
-    let solid = theme::to_egui(theme::SURFACE);
-    let clear = solid.gamma_multiply(0.0);
-    let mut mesh = egui::Mesh::default();
-    mesh.colored_vertex(fade.left_top(), clear);
-    mesh.colored_vertex(fade.right_top(), clear);
-    mesh.colored_vertex(fade.right_bottom(), solid);
-    mesh.colored_vertex(fade.left_bottom(), solid);
-    mesh.add_triangle(0, 1, 2);
-    mesh.add_triangle(0, 2, 3);
     let painter = ui.painter_at(rect);
-    painter.add(egui::Shape::mesh(mesh));
     // A chevron pointing down, drawn (the fonts have no such glyph).
     let c = egui::pos2(fade.center().x, fade.bottom() - 16.0);
     painter.line(

@@ -25,7 +25,7 @@ pub(crate) fn plugin(app: &mut App) {
                 press_feedback,
                 report_touches,
                 update_cart_badges,
-                show_offline_in_header,
+                header_title,
                 (fling, show_more_below).chain(),
             ),
         );
@@ -141,27 +141,38 @@ fn report_touches(
     }
 }
 
-/// The header's title: the screen's name, or that the kiosk is offline while it is.
+/// The header's title slot, which is also where news appears: the screen's name; the newest
+/// toast while one shows; that the kiosk is offline while it is. The slot is laid out with the
+/// header, so what it says never covers a heading or a button.
 #[derive(Component)]
 pub struct HeaderTitle(pub String);
 
-fn show_offline_in_header(
+fn header_title(
     conn: Res<crate::connectivity::Connectivity>,
+    toasts: Res<crate::notify::Toasts>,
     i18n: Res<I18n>,
-    mut titles: Query<(Ref<HeaderTitle>, &mut Text, &mut TextColor, &mut TextFont)>,
+    time: Res<Time>,
+    mut titles: Query<(&HeaderTitle, &mut Text, &mut TextColor, &mut TextFont)>,
 ) {
+    let now = time.elapsed_secs_f64();
+    let news = toasts.visible(now).last();
     for (title, mut text, mut color, mut font) in &mut titles {
-        if !conn.is_changed() && !title.is_added() {
-            continue;
-        }
-        let (want, c, f) = if conn.online {
-            (title.0.clone(), theme::MUTED, theme::font(size::SMALL))
-        } else {
-            (
+        let (want, c, f) = match news {
+            _ if !conn.online => (
                 i18n.t("offline-banner"),
                 theme::DANGER,
                 theme::bold(size::SMALL),
-            )
+            ),
+            Some(t) => (
+                t.text.clone(),
+                if t.good_news {
+                    theme::SUCCESS
+                } else {
+                    theme::DANGER
+                },
+                theme::bold(size::BODY),
+            ),
+            None => (title.0.clone(), theme::MUTED, theme::font(size::SMALL)),
         };
         if text.0 != want {
             text.0 = want;
