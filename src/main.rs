@@ -124,6 +124,8 @@ fn main() -> AppExit {
     if !windowed {
         app.add_plugins(customerclient::ui::fullscreen::FillScreenPlugin);
     }
+    // KIOSK_FRAME_TRACE=PATH only (the tap-latency benchmark).
+    app.add_plugins(customerclient::ui::frame_trace::FrameTracePlugin);
     if cli.start_in_gallery {
         // Straight into the storefront, as a browser kiosk opens its page: no attract frames.
         app.insert_state(customerclient::scenes::Screen::Gallery);

@@ -123,8 +123,38 @@ impl Plugin for ScreenshotPlugin {
                 | Shot::Video
                 | Shot::Scene(Screen::Attract)
         )))
-        .add_systems(Update, (drive_orders_and_tracking, drive).chain());
+        .init_resource::<LayoutFindings>()
+        .add_systems(
+            Update,
+            (show_toast, drive_orders_and_tracking, drive, audit_layout).chain(),
+        );
     }
+}
+
+/// What the layout audit found on the captured scene; with `SHOT_STRICT_LAYOUT` set, any
+/// finding makes the run fail (the test script sets it).
+#[derive(Resource, Default)]
+struct LayoutFindings {
+    audited: bool,
+    count: usize,
+}
+
+fn audit_layout(world: &mut World) {
+    let captured = world.resource::<Plan>().stage == Stage::Captured;
+    if !captured || world.resource::<LayoutFindings>().audited {
+        return;
+    }
+    let shot = world.resource::<Plan>().shot;
+    let findings = crate::ui::layout_audit::audit(world);
+    for f in &findings {
+        error!("layout: {shot:?}: {f}");
+    }
+    if findings.is_empty() {
+        info!("layout: {shot:?}: nothing overflows or overlaps");
+    }
+    let mut state = world.resource_mut::<LayoutFindings>();
+    state.audited = true;
+    state.count = findings.len();
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +270,22 @@ fn drive_orders_and_tracking(
         }
         _ => {}
     }
+}
+
+/// `SHOT_TOAST=text`: a toast on the scene, as a push event would bring (to see where toasts
+/// go on each screen).
+fn show_toast(mut toasts: ResMut<crate::notify::Toasts>, time: Res<Time>, mut done: Local<bool>) {
+    if *done {
+        return;
+    }
+    if let Ok(text) = std::env::var("SHOT_TOAST") {
+        toasts.items.push(crate::notify::Toast {
+            text,
+            shown_at: time.elapsed_secs_f64() + 600.0 - crate::notify::TOAST_SECS,
+            good_news: true,
+        });
+    }
+    *done = true;
 }
 
 /// Frames to wait after the scene is complete: pipelines compile on the first frames.
@@ -403,7 +449,11 @@ fn drive(
             plan.settled_frames += 1;
             // Pictures may still be arriving (the attract screen keeps fetching the next dish):
             // count frames regardless, but take the picture only when none is in flight.
-            if plan.settled_frames >= SETTLE_FRAMES && images.loading() == 0 {
+            let settle = std::env::var("SHOT_SETTLE_FRAMES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(SETTLE_FRAMES);
+            if plan.settled_frames >= settle && images.loading() == 0 {
                 plan.stage = Stage::Captured;
                 plan.next_at = now;
             }
@@ -426,10 +476,18 @@ fn drive(
                 .spawn(Screenshot::primary_window())
                 .observe(save_to_disk(path))
                 .observe(
-                    move |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                    move |_: On<ScreenshotCaptured>,
+                          findings: Res<LayoutFindings>,
+                          mut exit: MessageWriter<AppExit>| {
                         // save_to_disk was registered first and has run; leave after the last.
-                        if last {
-                            exit.write(AppExit::Success);
+                        // SHOT_HOLD: stay up on the scene (for driving it with real X input).
+                        if last && std::env::var_os("SHOT_HOLD").is_none() {
+                            let strict = std::env::var_os("SHOT_STRICT_LAYOUT").is_some();
+                            exit.write(if strict && findings.count > 0 {
+                                AppExit::error()
+                            } else {
+                                AppExit::Success
+                            });
                         }
                     },
                 );

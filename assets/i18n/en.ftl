@@ -99,7 +99,7 @@ qr-preparing = Preparing your code…
 qr-waiting = Open your bank app, scan the code and confirm. This screen moves on by itself.
 qr-expired-hint = Nothing was charged. Get a new code or pay another way.
 qr-new-code = Get a new code
-qr-demo = Demo: pay this code at { $url }/bank (bank simulator)
+qr-demo = Demo (bank simulator): pay this code at
 
 card-title = Pay { $total } by card
 card-never-stored = { $brand } · the card number is never stored

@@ -32,21 +32,20 @@ fn draw_also_bought(
     recs: Res<crate::orders::Recommendations>,
     i18n: Res<I18n>,
     mut out: MessageWriter<ShopAction>,
+    mut slots: widgets::SlotQuery,
 ) -> Result {
-    use bevy_egui::egui;
     let in_cart: Vec<i64> = session.cart.lines.iter().map(|l| l.product.id).collect();
     let products = recs.for_cart(&in_cart, 3);
     if products.is_empty() {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
-    egui::Area::new(egui::Id::new("cart-also-bought"))
-        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-48.0, 730.0))
-        .show(ctx, |ui| {
-            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, &products, true, true) {
-                out.write(a);
-            }
-        });
+    let shown = widgets::show_in_slot(ctx, &mut slots, "cart-also-bought", |ui| {
+        crate::ui::recommend::also_bought(ui, &i18n, &products, true, true)
+    });
+    if let Some(Some(a)) = shown {
+        out.write(a);
+    }
     Ok(())
 }
 
@@ -74,37 +73,52 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
             .with_children(|body| {
                 // The lines scroll under a finger; the hint over their lower edge says when
                 // there are more below.
+                // min_width 0: a long line shrinks (its name wraps) instead of pushing the
+                // summary off the screen.
                 body.spawn(Node {
                     flex_grow: 1.0,
                     flex_direction: FlexDirection::Column,
                     min_height: Val::Px(0.0),
+                    min_width: Val::Px(0.0),
                     ..default()
                 })
                 .with_children(|column| {
                     let lines = column.spawn((Lines, widgets::scroll_column(18.0))).id();
                     column.spawn(widgets::more_below(lines));
                 });
-                body.spawn((
-                    Summary,
-                    Node {
-                        width: Val::Px(560.0),
-                        flex_shrink: 0.0,
-                        flex_direction: FlexDirection::Column,
-                        row_gap: Val::Px(24.0),
-                        padding: UiRect::all(Val::Px(36.0)),
-                        align_self: AlignSelf::FlexStart,
-                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
-                        ..default()
-                    },
-                    BackgroundColor(theme::SURFACE),
-                    BoxShadow::new(
-                        theme::SHADOW,
-                        Val::Px(0.0),
-                        Val::Px(6.0),
-                        Val::Px(0.0),
-                        Val::Px(18.0),
-                    ),
-                ));
+                // The summary, and under it the suggestions' egui panel in a slot the
+                // layout keeps for it.
+                body.spawn(Node {
+                    width: Val::Px(560.0),
+                    flex_shrink: 0.0,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::Px(24.0),
+                    ..default()
+                })
+                .with_children(|side| {
+                    side.spawn((
+                        Summary,
+                        Node {
+                            width: Val::Percent(100.0),
+                            flex_shrink: 0.0,
+                            flex_direction: FlexDirection::Column,
+                            row_gap: Val::Px(24.0),
+                            padding: UiRect::all(Val::Px(36.0)),
+                            align_self: AlignSelf::FlexStart,
+                            border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                            ..default()
+                        },
+                        BackgroundColor(theme::SURFACE),
+                        BoxShadow::new(
+                            theme::SHADOW,
+                            Val::Px(0.0),
+                            Val::Px(6.0),
+                            Val::Px(0.0),
+                            Val::Px(18.0),
+                        ),
+                    ));
+                    side.spawn(widgets::egui_slot("cart-also-bought"));
+                });
             });
         });
 }
@@ -155,9 +169,13 @@ fn rebuild_lines(
         for line in &cart.lines {
             let p = &line.product;
             list.spawn((
+                // On a narrow column (Russian, large text) the quantity, total and Remove go
+                // to a second line rather than out of the row.
                 Node {
                     align_items: AlignItems::Center,
                     column_gap: Val::Px(24.0),
+                    row_gap: Val::Px(12.0),
+                    flex_wrap: FlexWrap::Wrap,
                     padding: UiRect::all(Val::Px(16.0)),
                     flex_shrink: 0.0,
                     border_radius: BorderRadius::all(Val::Px(RADIUS)),

@@ -202,7 +202,10 @@ fn spawn(
                     flex_shrink: 0.0,
                     padding: UiRect::new(Val::Px(PAD), Val::Px(PAD), Val::Px(24.0), Val::Px(0.0)),
                     column_gap: Val::Px(12.0),
-                    overflow: Overflow::clip(),
+                    // Every category stays reachable: tabs that do not fit (Russian, large
+                    // text) go on a second row rather than being squeezed or cut off.
+                    flex_wrap: FlexWrap::Wrap,
+                    row_gap: Val::Px(12.0),
                     ..default()
                 },
             ));
@@ -430,8 +433,15 @@ fn spawn_card(commands: &mut Commands, viewport: Entity, i18n: &I18n) -> Entity 
                     price = row
                         .spawn(theme::bold_text("", size::BODY + 4.0, theme::PRIMARY))
                         .id();
+                    // The button keeps its label whole ("+ В корзину" is long); the price
+                    // beside it gives way.
                     add = row
                         .spawn(widgets::button(Val::Auto, Val::Px(TOUCH), widgets::PRIMARY))
+                        .insert(Node {
+                            flex_shrink: 0.0,
+                            padding: UiRect::horizontal(Val::Px(18.0)),
+                            ..widgets::button_node()
+                        })
                         .with_child((
                             theme::bold_text(i18n.t("gallery-add"), size::BODY, theme::ON_PRIMARY),
                             TextLayout::no_wrap(),

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::stats::{Dashboard, Period};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
 use super::Screen;
 use crate::i18n::{I18n, arg, clock_time, date_time, payment_key, payment_state_key};
@@ -517,7 +517,8 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                     .allow_scroll(false)
                     .x_axis_label(i18n.t("dash-axis-km"))
                     .y_axis_label(i18n.t("dash-axis-minutes"))
-                    .legend(Legend::default())
+                    // No legend: its toggle is a tiny tap target over the plot that hides
+                    // the data; the panel's title says what the points are.
                     .show(ui, |plot| {
                         plot.points(
                             Points::new(i18n.t("dash-deliveries"), pts)

@@ -53,6 +53,9 @@ enum PayText {
     Countdown,
     Status,
     DemoHint,
+    /// The bank simulator's address, on a line of its own (Bevy measures a text with an
+    /// explicit line break as one line shorter than it draws).
+    DemoUrl,
 }
 #[derive(Component)]
 struct NewCodeButton;
@@ -189,10 +192,17 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
                         theme::TEXT,
                     ))
                     .observe(pay_action(PayAction::ChooseAnotherWay));
-                    col.spawn((
-                        PayText::DemoHint,
-                        theme::text("", size::SMALL, theme::MUTED),
-                    ));
+                    col.spawn(Node {
+                        flex_direction: FlexDirection::Column,
+                        ..default()
+                    })
+                    .with_children(|hint| {
+                        hint.spawn((
+                            PayText::DemoHint,
+                            theme::text("", size::SMALL, theme::MUTED),
+                        ));
+                        hint.spawn((PayText::DemoUrl, theme::text("", size::SMALL, theme::MUTED)));
+                    });
                 });
             });
         });
@@ -299,10 +309,18 @@ fn update_texts(
                 _ => String::new(),
             },
             PayText::DemoHint => match (&config.backend, bridge.base_url()) {
+                (BackendTarget::Embedded { .. }, Some(_))
+                    if flow.stage == PayStage::ShowingQr =>
+                {
+                    i18n.t("qr-demo")
+                }
+                _ => String::new(),
+            },
+            PayText::DemoUrl => match (&config.backend, bridge.base_url()) {
                 (BackendTarget::Embedded { .. }, Some(url))
                     if flow.stage == PayStage::ShowingQr =>
                 {
-                    i18n.t_args("qr-demo", &[arg("url", url.to_owned())])
+                    format!("{url}/bank")
                 }
                 _ => String::new(),
             },
@@ -591,6 +609,9 @@ pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Opti
     action
 }
 
+/// Width of the card form's content: the keypad and the pay column beside it.
+const CARD_FORM_WIDTH: f32 = 840.0;
+
 #[allow(clippy::too_many_arguments)]
 fn draw_overlays(
     mut contexts: EguiContexts,
@@ -610,6 +631,9 @@ fn draw_overlays(
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(24))
         .inner_margin(egui::Margin::same(36));
+    // Centred below the header, never over it: a form taller than the room (large text, a
+    // short screen) scrolls.
+    let room = ctx.content_rect().height() - widgets::HEADER_HEIGHT - reach - 2.0 * 36.0 - 48.0;
     match flow.stage {
         PayStage::CardEntry | PayStage::CardPaying => {
             egui::Area::new(egui::Id::new("card-form"))
@@ -619,15 +643,18 @@ fn draw_overlays(
                 )
                 .show(ctx, |ui| {
                     frame.show(ui, |ui| {
-                        action = card_form(
-                            ui,
-                            &i18n,
-                            &mut form,
-                            &flow,
-                            saved,
-                            &mut repeat,
-                            time.elapsed_secs_f64(),
-                        )
+                        ui.set_width(CARD_FORM_WIDTH);
+                        crate::ui::touch::scroll_panel(ui, "card-form", room, |ui| {
+                            action = card_form(
+                                ui,
+                                &i18n,
+                                &mut form,
+                                &flow,
+                                saved,
+                                &mut repeat,
+                                time.elapsed_secs_f64(),
+                            )
+                        });
                     });
                 });
         }
@@ -639,7 +666,12 @@ fn draw_overlays(
                 )
                 .show(ctx, |ui| {
                     ui.set_max_width(900.0);
-                    frame.show(ui, |ui| action = method_choice(ui, &i18n, &flow));
+                    frame.show(ui, |ui| {
+                        ui.set_width(900.0 - 72.0);
+                        crate::ui::touch::scroll_panel(ui, "pay-choice", room, |ui| {
+                            action = method_choice(ui, &i18n, &flow)
+                        });
+                    });
                 });
         }
         _ => {}

@@ -74,8 +74,8 @@ fn draw_also_bought(
     recs: Res<crate::orders::Recommendations>,
     i18n: Res<I18n>,
     mut out: MessageWriter<ShopAction>,
+    mut slots: widgets::SlotQuery,
 ) -> Result {
-    use bevy_egui::egui;
     let Some(products) = session
         .selected_product
         .and_then(|id| recs.by_product.get(&id))
@@ -84,14 +84,12 @@ fn draw_also_bought(
         return Ok(());
     };
     let ctx = contexts.ctx_mut()?;
-    egui::Area::new(egui::Id::new("also-bought"))
-        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-48.0, 590.0))
-        .show(ctx, |ui| {
-            ui.set_width(480.0);
-            if let Some(a) = crate::ui::recommend::also_bought(ui, &i18n, products, true, false) {
-                out.write(a);
-            }
-        });
+    let shown = widgets::show_in_slot(ctx, &mut slots, "also-bought", |ui| {
+        crate::ui::recommend::also_bought(ui, &i18n, products, false, false)
+    });
+    if let Some(Some(a)) = shown {
+        out.write(a);
+    }
     Ok(())
 }
 
@@ -148,9 +146,12 @@ fn spawn(
             .with_children(|body| {
                 let mut picture = body.spawn((
                     Picture(p.image_ids.first().copied()),
+                    // Square, at most 680 px, smaller on a short screen or with large text so
+                    // the details beside it fit.
                     Node {
-                        width: Val::Px(680.0),
-                        height: Val::Px(680.0),
+                        width: Val::Vh(52.0),
+                        max_width: Val::Px(680.0),
+                        aspect_ratio: Some(1.0),
                         flex_shrink: 0.0,
                         border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
                         ..default()
@@ -286,6 +287,7 @@ fn spawn(
                     ))
                     .with_child(theme::text(i18n.t("product-back"), size::BODY, theme::TEXT))
                     .observe(on_tap(ShopAction::ShowGallery));
+                    info.spawn(widgets::egui_slot("also-bought"));
                 });
             });
         });

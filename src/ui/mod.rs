@@ -1,8 +1,10 @@
 //! Look and feel shared by the scenes: palette, fonts, touch-sized widgets, egui style.
 
+pub mod frame_trace;
 pub mod fullscreen;
 pub mod idle;
 pub mod keyboard;
+pub mod layout_audit;
 pub mod pointer;
 pub mod recommend;
 pub mod redraw;

@@ -31,9 +31,10 @@ pub fn also_bought(
             p.price.display()
         );
         let b = egui::Button::new(egui::RichText::new(label).size(size::BODY))
+            .wrap_mode(egui::TextWrapMode::Wrap)
             .fill(theme::to_egui(theme::SURFACE))
             .min_size(egui::vec2(
-                if vertical { 480.0 } else { 0.0 },
+                if vertical { ui.available_width() } else { 0.0 },
                 theme::TOUCH * 0.85,
             ));
         if ui.add(b).clicked() {
@@ -48,11 +49,16 @@ pub fn also_bought(
         }
     };
     if vertical {
+        // As many as there is room for below (a short screen, large text).
         for p in products {
+            if ui.available_height() < theme::TOUCH * 0.85 {
+                break;
+            }
             chip(ui, p);
         }
     } else {
-        ui.horizontal(|ui| {
+        // As many to a row as fit; the rest on the next.
+        ui.horizontal_wrapped(|ui| {
             for p in products {
                 chip(ui, p);
             }

@@ -131,6 +131,9 @@ pub fn egui_style(ctx: &egui::Context) {
         style.spacing.button_padding = egui::vec2(20.0, 14.0);
         style.spacing.item_spacing = egui::vec2(14.0, 14.0);
         style.spacing.interact_size = egui::vec2(TOUCH, TOUCH * 0.75);
+        // Scroll bars beside the content, not floating over it: nothing tappable lies under
+        // a bar, and a finger on a row never grabs the bar instead.
+        style.spacing.scroll = egui::style::ScrollStyle::solid();
         // A finger on a label scrolls its panel; text is never selected on a kiosk.
         style.interaction.selectable_labels = false;
         style.visuals = egui::Visuals::light();

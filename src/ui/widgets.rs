@@ -78,9 +78,11 @@ pub fn button(width: Val, height: Val, colors: ButtonColors) -> impl Bundle {
     )
 }
 
-/// The layout every button shares.
-fn button_node() -> Node {
+/// The layout every button shares. A button never shrinks below its label: the row it is
+/// in must wrap or give way elsewhere.
+pub fn button_node() -> Node {
     Node {
+        flex_shrink: 0.0,
         height: Val::Px(TOUCH),
         min_height: Val::Px(TOUCH),
         min_width: Val::Px(TOUCH),
@@ -558,6 +560,70 @@ fn show_more_below(
         };
         vis.set_if_neq(want);
     }
+}
+
+/// A place in a Bevy layout held for an egui panel. Bevy lays it out, so nothing else goes
+/// there; egui draws in it ([`show_in_slot`]); the panel's measured height flows back into the
+/// node, so the layout keeps room for all of it (a frame later).
+#[derive(Component, Debug)]
+pub struct EguiSlot(pub &'static str);
+
+/// A full-width slot for the egui panel `id`.
+pub fn egui_slot(id: &'static str) -> impl Bundle {
+    (
+        EguiSlot(id),
+        Name::new(id),
+        Node {
+            width: Val::Percent(100.0),
+            flex_shrink: 0.0,
+            ..default()
+        },
+    )
+}
+
+/// The slots' layout, for [`show_in_slot`].
+pub type SlotQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static EguiSlot,
+        &'static mut Node,
+        &'static ComputedNode,
+        &'static bevy::ui::UiGlobalTransform,
+    ),
+>;
+
+/// Draws `add` in an egui area over the slot `id` and sizes the slot to what was drawn.
+/// Does nothing until the slot has been laid out.
+pub fn show_in_slot<R>(
+    ctx: &bevy_egui::egui::Context,
+    slots: &mut SlotQuery,
+    id: &'static str,
+    add: impl FnOnce(&mut bevy_egui::egui::Ui) -> R,
+) -> Option<R> {
+    use bevy_egui::egui;
+    let (_, mut node, computed, transform) = slots.iter_mut().find(|(s, ..)| s.0 == id)?;
+    if computed.size.x < 1.0 {
+        return None;
+    }
+    let ppp = ctx.pixels_per_point();
+    let rect = Rect::from_center_size(transform.translation, computed.size);
+    let out = egui::Area::new(egui::Id::new(id))
+        .fixed_pos(egui::pos2(rect.min.x / ppp, rect.min.y / ppp))
+        .constrain(false)
+        .show(ctx, |ui| {
+            ui.set_width(rect.width() / ppp);
+            ui.set_max_width(rect.width() / ppp);
+            // What is left of the screen below the slot: a panel shows what fits there.
+            ui.set_max_height((ctx.content_rect().bottom() - rect.min.y / ppp - 16.0).max(0.0));
+            add(ui)
+        });
+    // Points → physical pixels → the node's logical pixels.
+    let height = Val::Px((out.response.rect.height() * ppp * computed.inverse_scale_factor).ceil());
+    if node.height != height {
+        node.height = height;
+    }
+    Some(out.inner)
 }
 
 #[cfg(test)]
