@@ -309,9 +309,7 @@ fn update_texts(
                 _ => String::new(),
             },
             PayText::DemoHint => match (&config.backend, bridge.base_url()) {
-                (BackendTarget::Embedded { .. }, Some(_))
-                    if flow.stage == PayStage::ShowingQr =>
-                {
+                (BackendTarget::Embedded { .. }, Some(_)) if flow.stage == PayStage::ShowingQr => {
                     i18n.t("qr-demo")
                 }
                 _ => String::new(),

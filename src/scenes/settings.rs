@@ -256,11 +256,14 @@ pub fn settings_panels(
     // A field just chosen is scrolled into view above the keyboard, once.
     let reveal = new.typing.filter(|t| Some(*t) != new.revealed);
     new.revealed = new.typing;
+    // Two columns over the screen's width (in points: narrower with large text), a margin
+    // of 40 each side and between.
+    let column = ((ctx.content_rect().width() - 120.0) / 2.0).clamp(400.0, 900.0);
     egui::Area::new(egui::Id::new("settings-left"))
         .fixed_pos(egui::pos2(40.0, top))
         .constrain(false)
         .show(ctx, |ui| {
-            ui.set_width(880.0 - 56.0);
+            ui.set_width(column - 56.0);
             frame.show(ui, |ui| {
                 touch::scroll_panel(ui, "settings-left", panel_height, |ui| {
                     if let Some(s) = settings_form(ui, i18n, &session.settings, guest) {
@@ -270,10 +273,10 @@ pub fn settings_panels(
             });
         });
     egui::Area::new(egui::Id::new("settings-right"))
-        .fixed_pos(egui::pos2(960.0, top))
+        .fixed_pos(egui::pos2(80.0 + column, top))
         .constrain(false)
         .show(ctx, |ui| {
-            ui.set_width(920.0 - 56.0);
+            ui.set_width(column - 56.0);
             frame.show(ui, |ui| {
                 touch::scroll_panel(ui, "settings-right", panel_height, |ui| {
                     ui.heading(i18n.t("settings-addresses"));

@@ -159,10 +159,15 @@ fn frame_end(
     marks.last_shown = Some(now_shown);
 }
 
-fn render_start(trace: Res<Trace>, frame: Res<TracedFrame>) {
-    trace.line(format!("render {} start {}", frame.0, now_us()));
+// The frame number arrives with the first extraction.
+fn render_start(trace: Res<Trace>, frame: Option<Res<TracedFrame>>) {
+    if let Some(frame) = frame {
+        trace.line(format!("render {} start {}", frame.0, now_us()));
+    }
 }
 
-fn render_end(trace: Res<Trace>, frame: Res<TracedFrame>) {
-    trace.line(format!("render {} end {}", frame.0, now_us()));
+fn render_end(trace: Res<Trace>, frame: Option<Res<TracedFrame>>) {
+    if let Some(frame) = frame {
+        trace.line(format!("render {} end {}", frame.0, now_us()));
+    }
 }

@@ -177,7 +177,9 @@ pub fn audit(world: &mut World) -> Findings {
             .get(layer)
             .is_some_and(|a| (a.min - r.min).length() < 1.0 && (a.max - r.max).length() < 1.0)
     };
-    let widgets: Vec<(egui::LayerId, egui::Id, egui::Id, egui::Rect)> = ctx.viewport(|v| {
+    // (layer, id, parent, tappable rect clipped to what shows, whole rect)
+    type Widget = (egui::LayerId, egui::Id, egui::Id, egui::Rect, egui::Rect);
+    let widgets: Vec<Widget> = ctx.viewport(|v| {
         v.prev_pass
             .widgets
             .layers()
@@ -192,18 +194,18 @@ pub fn audit(world: &mut World) -> Findings {
                             && w.id != layer.id.with("move")
                             && !is_area(layer, &w.rect)
                     })
-                    .map(|w| (*layer, w.id, w.parent_id, w.interact_rect))
+                    .map(|w| (*layer, w.id, w.parent_id, w.interact_rect, w.rect))
                     .collect::<Vec<_>>()
             })
             .collect()
     });
     // A dimmed backdrop that takes every tap outside a dialog is meant to cover everything.
     let backdrop = |r: &egui::Rect| r.area() >= 0.9 * screen_points.area();
-    for (i, (la, ia, pa, ra)) in widgets.iter().enumerate() {
+    for (i, (la, ia, pa, ra, whole)) in widgets.iter().enumerate() {
         if backdrop(ra) || ra.area() < 1.0 {
             continue;
         }
-        for (lb, ib, pb, rb) in &widgets[i + 1..] {
+        for (lb, ib, pb, rb, _) in &widgets[i + 1..] {
             if la != lb || backdrop(rb) || pa == ib || pb == ia {
                 continue;
             }
@@ -218,12 +220,13 @@ pub fn audit(world: &mut World) -> Findings {
             }
         }
         let r = to_px(*ra);
-        // egui clips a widget's tappable rectangle to what its panel shows, so this is a
-        // widget the customer cannot reach, not one scrolled out of view.
-        if overflow(r, screen) > SLACK {
+        // egui clips tappable rectangles to the screen, so the whole one tells: sideways off
+        // the screen is out of reach (up and down may only be scrolled out of view).
+        let w = to_px(*whole);
+        if w.max.x - screen.max.x > SLACK || screen.min.x - w.min.x > SLACK {
             findings.push(format!(
                 "an egui widget at {} is partly off the screen",
-                rect_str(r)
+                rect_str(w)
             ));
         }
         for b in &buttons {
