@@ -412,7 +412,6 @@ pub fn card_form(
         )
         .color(theme::to_egui(theme::MUTED)),
     );
-    ui.add_space(6.0);
     let expiry = {
         let e = &*form.expiry;
         if e.len() > 2 {
@@ -474,7 +473,7 @@ pub fn card_form(
                         let label = if key == "»" { next.as_str() } else { key };
                         let enabled = !paying && (key != "»" || form.has_next());
                         let b = egui::Button::new(egui::RichText::new(label).size(34.0));
-                        let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, 84.0)));
+                        let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, KEY_HEIGHT)));
                         match key {
                             "⌫" => {
                                 for _ in 0..repeat.presses(&r, now) {
@@ -607,6 +606,10 @@ pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Opti
     action
 }
 
+/// Keypad keys: finger-sized (well above 44 pt) yet short enough that the whole keypad fits
+/// below the fields with large text on a 1080-pixel screen.
+const KEY_HEIGHT: f32 = 64.0;
+
 /// Width of the card form's content: the keypad and the pay column beside it.
 const CARD_FORM_WIDTH: f32 = 840.0;
 
@@ -628,10 +631,10 @@ fn draw_overlays(
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(24))
-        .inner_margin(egui::Margin::same(36));
+        .inner_margin(egui::Margin::same(24));
     // Centred below the header, never over it: a form taller than the room (large text, a
     // short screen) scrolls.
-    let room = ctx.content_rect().height() - widgets::HEADER_HEIGHT - reach - 2.0 * 36.0 - 48.0;
+    let room = ctx.content_rect().height() - widgets::HEADER_HEIGHT - reach - 2.0 * 24.0 - 32.0;
     match flow.stage {
         PayStage::CardEntry | PayStage::CardPaying => {
             egui::Area::new(egui::Id::new("card-form"))
