@@ -59,6 +59,21 @@ fn run_until(
     }
 }
 
+/// Signs in as the seeded demo customer (with a year of order history).
+fn sign_in_demo(app: &mut App) {
+    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.mode = AccountMode::SignIn;
+        flow.form.login = customerclient_backend::seed::history::DEMO_LOGIN.into();
+        *flow.form.password = customerclient_backend::seed::history::DEMO_PASSWORD.into();
+    }
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(app, "signing in", Duration::from_secs(20), |w| {
+        w.resource::<CustomerSession>().account.is_some()
+    });
+}
+
 fn send(app: &mut App, action: ShopAction) {
     app.world_mut().write_message(action);
 }
@@ -1050,21 +1065,11 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
 
 #[test]
 fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
-    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
     use customerclient::orders::{OrdersAction, OrdersState};
     use customerclient_api::stats::Period;
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with_catalog(embedded(&dir));
-    {
-        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
-        flow.mode = AccountMode::SignIn;
-        flow.form.login = "demo".into();
-        *flow.form.password = "demo-kiosk".into();
-    }
-    app.world_mut().write_message(AccountAction::Submit);
-    run_until(&mut app, "signing in", Duration::from_secs(20), |w| {
-        w.resource::<CustomerSession>().account.is_some()
-    });
+    sign_in_demo(&mut app);
     app.world_mut().write_message(OrdersAction::Open);
     run_until(
         &mut app,
@@ -1133,23 +1138,13 @@ fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
 
 #[test]
 fn my_orders_follow_push_events_show_the_payment_and_pay_an_unpaid_order() {
-    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
     use customerclient::orders::{OrdersAction, OrdersState, can_pay};
     use customerclient::payment::{PayStage, PaymentFlow};
     use customerclient_api::orders::PaymentMethod;
     use customerclient_api::payments::PaymentState;
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with_catalog(embedded(&dir));
-    {
-        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
-        flow.mode = AccountMode::SignIn;
-        flow.form.login = "demo".into();
-        *flow.form.password = "demo-kiosk".into();
-    }
-    app.world_mut().write_message(AccountAction::Submit);
-    run_until(&mut app, "signing in", Duration::from_secs(20), |w| {
-        w.resource::<CustomerSession>().account.is_some()
-    });
+    sign_in_demo(&mut app);
     // A QR order the customer walks away from before paying.
     let id = app.world().resource::<Catalog>().products[3].id;
     checkout_with(&mut app, id, 1);

@@ -116,7 +116,9 @@ pub fn account_form(
             "",
             *typing == Some(field),
             error.is_some(),
-        ) && !busy
+        )
+        .clicked()
+            && !busy
         {
             *typing = Some(field);
         }

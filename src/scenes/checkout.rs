@@ -79,7 +79,7 @@ pub fn field_box(
     placeholder: &str,
     active: bool,
     invalid: bool,
-) -> bool {
+) -> egui::Response {
     ui.label(
         egui::RichText::new(label)
             .size(size::SMALL)
@@ -108,7 +108,6 @@ pub fn field_box(
             theme::to_egui(stroke_color),
         ));
     ui.add_sized([ui.available_width().min(760.0), theme::TOUCH], button)
-        .clicked()
 }
 
 fn choice(
@@ -150,7 +149,6 @@ fn choice(
 }
 
 /// Draws the whole checkout form and applies the taps to `form`.
-#[allow(clippy::too_many_arguments)]
 pub fn checkout_form(
     ui: &mut egui::Ui,
     i18n: &I18n,
@@ -158,7 +156,6 @@ pub fn checkout_form(
     cart: &Cart,
     delivery: Option<&DeliveryInfo>,
     editing: &mut Option<Field>,
-    field_rect: &mut Option<egui::Rect>,
     reveal: bool,
 ) -> Option<CheckoutAction> {
     let mut action = None;
@@ -182,45 +179,35 @@ pub fn checkout_form(
         });
         error_label(ui, tr(form.errors.city));
         ui.add_space(8.0);
-        let address = ui.scope(|ui| {
-            field_box(
-                ui,
-                &i18n.t("checkout-address"),
-                &form.address,
-                &i18n.t("checkout-address-placeholder"),
-                *editing == Some(Field::Address),
-                form.errors.address.is_some(),
-            )
-        });
-        if address.inner && !busy {
+        let address = field_box(
+            ui,
+            &i18n.t("checkout-address"),
+            &form.address,
+            &i18n.t("checkout-address-placeholder"),
+            *editing == Some(Field::Address),
+            form.errors.address.is_some(),
+        );
+        if address.clicked() && !busy {
             *editing = Some(Field::Address);
         }
-        if *editing == Some(Field::Address) {
-            *field_rect = Some(address.response.rect);
-            if reveal {
-                address.response.scroll_to_me(Some(egui::Align::Center));
-            }
+        if reveal && *editing == Some(Field::Address) {
+            address.scroll_to_me(Some(egui::Align::Center));
         }
         error_label(ui, tr(form.errors.address));
         ui.add_space(8.0);
-        let phone = ui.scope(|ui| {
-            field_box(
-                ui,
-                &i18n.t("checkout-phone"),
-                &form.phone,
-                &i18n.t("checkout-phone-placeholder"),
-                *editing == Some(Field::Phone),
-                form.errors.phone.is_some(),
-            )
-        });
-        if phone.inner && !busy {
+        let phone = field_box(
+            ui,
+            &i18n.t("checkout-phone"),
+            &form.phone,
+            &i18n.t("checkout-phone-placeholder"),
+            *editing == Some(Field::Phone),
+            form.errors.phone.is_some(),
+        );
+        if phone.clicked() && !busy {
             *editing = Some(Field::Phone);
         }
-        if *editing == Some(Field::Phone) {
-            *field_rect = Some(phone.response.rect);
-            if reveal {
-                phone.response.scroll_to_me(Some(egui::Align::Center));
-            }
+        if reveal && *editing == Some(Field::Phone) {
+            phone.scroll_to_me(Some(egui::Align::Center));
         }
         error_label(ui, tr(form.errors.phone));
 
@@ -369,7 +356,6 @@ fn draw(
     let session = &mut *session;
     let editing = &mut *editing;
     let mut action = None;
-    let mut field_rect = None;
     egui::Area::new(egui::Id::new("checkout-form"))
         .fixed_pos(egui::pos2(40.0, top))
         // Never moved up over the header, even when taller than the space below it.
@@ -390,7 +376,6 @@ fn draw(
                             &session.cart,
                             catalog.delivery.as_ref(),
                             &mut editing.0,
-                            &mut field_rect,
                             reveal,
                         );
                     });
@@ -467,7 +452,6 @@ mod tests {
                 &Cart::default(),
                 Some(&info),
                 &mut editing,
-                &mut None,
                 false,
             );
             assert_eq!(action, None);

@@ -341,37 +341,33 @@ pub fn settings_panels(
                         });
                     }
                     if new.open {
-                        let field = ui.scope(|ui| {
-                            field_box(
-                                ui,
-                                &i18n.t("settings-address-label"),
-                                &new.label,
-                                "",
-                                new.typing == Some(0),
-                                false,
-                            )
-                        });
-                        if field.inner {
+                        let field = field_box(
+                            ui,
+                            &i18n.t("settings-address-label"),
+                            &new.label,
+                            "",
+                            new.typing == Some(0),
+                            false,
+                        );
+                        if field.clicked() {
                             new.typing = Some(0);
                         }
                         if reveal == Some(0) {
-                            field.response.scroll_to_me(Some(egui::Align::Center));
+                            field.scroll_to_me(Some(egui::Align::Center));
                         }
-                        let field = ui.scope(|ui| {
-                            field_box(
-                                ui,
-                                &i18n.t("checkout-address"),
-                                &new.address,
-                                "",
-                                new.typing == Some(1),
-                                false,
-                            )
-                        });
-                        if field.inner {
+                        let field = field_box(
+                            ui,
+                            &i18n.t("checkout-address"),
+                            &new.address,
+                            "",
+                            new.typing == Some(1),
+                            false,
+                        );
+                        if field.clicked() {
                             new.typing = Some(1);
                         }
                         if reveal == Some(1) {
-                            field.response.scroll_to_me(Some(egui::Align::Center));
+                            field.scroll_to_me(Some(egui::Align::Center));
                         }
                         let save = egui::Button::new(
                             egui::RichText::new(i18n.t("settings-save"))
@@ -453,37 +449,33 @@ pub fn settings_panels(
                     if !guest {
                         ui.heading(i18n.t("settings-password"));
                         let dots = |s: &str| "•".repeat(s.chars().count());
-                        let field = ui.scope(|ui| {
-                            field_box(
-                                ui,
-                                &i18n.t("settings-current-password"),
-                                &dots(&new.current_password),
-                                "",
-                                new.typing == Some(2),
-                                false,
-                            )
-                        });
-                        if field.inner {
+                        let field = field_box(
+                            ui,
+                            &i18n.t("settings-current-password"),
+                            &dots(&new.current_password),
+                            "",
+                            new.typing == Some(2),
+                            false,
+                        );
+                        if field.clicked() {
                             new.typing = Some(2);
                         }
                         if reveal == Some(2) {
-                            field.response.scroll_to_me(Some(egui::Align::Center));
+                            field.scroll_to_me(Some(egui::Align::Center));
                         }
-                        let field = ui.scope(|ui| {
-                            field_box(
-                                ui,
-                                &i18n.t("account-new-password"),
-                                &dots(&new.new_password),
-                                "",
-                                new.typing == Some(3),
-                                false,
-                            )
-                        });
-                        if field.inner {
+                        let field = field_box(
+                            ui,
+                            &i18n.t("account-new-password"),
+                            &dots(&new.new_password),
+                            "",
+                            new.typing == Some(3),
+                            false,
+                        );
+                        if field.clicked() {
                             new.typing = Some(3);
                         }
                         if reveal == Some(3) {
-                            field.response.scroll_to_me(Some(egui::Align::Center));
+                            field.scroll_to_me(Some(egui::Align::Center));
                         }
                         let change = egui::Button::new(
                             egui::RichText::new(i18n.t("settings-save")).size(size::BODY),

@@ -215,8 +215,6 @@ pub struct Placement {
     pub id: &'static str,
     pub anchor: egui::Align2,
     pub offset: egui::Vec2,
-    /// A fixed point and which corner of the keyboard sits on it; overrides the anchor.
-    pub at: Option<(egui::Pos2, egui::Align2)>,
 }
 
 /// Height a keyboard needs (five rows of keys and the tray's margins).
@@ -243,29 +241,6 @@ impl Placement {
             id,
             anchor: align,
             offset: egui::vec2(x, -DOCK_GAP),
-            at: None,
-        }
-    }
-
-    /// Just below `field` if the keyboard fits there, else just above it: never over the field.
-    pub fn beside(id: &'static str, field: egui::Rect, screen: egui::Rect) -> Self {
-        let below = field.bottom() + 12.0 + HEIGHT <= screen.bottom();
-        let at = if below {
-            (
-                egui::pos2(screen.center().x, field.bottom() + 12.0),
-                egui::Align2::CENTER_TOP,
-            )
-        } else {
-            (
-                egui::pos2(screen.center().x, field.top() - 12.0),
-                egui::Align2::CENTER_BOTTOM,
-            )
-        };
-        Self {
-            id,
-            anchor: egui::Align2::CENTER_BOTTOM,
-            offset: egui::Vec2::ZERO,
-            at: Some(at),
         }
     }
 }
@@ -283,11 +258,9 @@ pub fn keyboard_overlay(
     now: f64,
 ) -> Option<KeyOutcome> {
     let mut outcome = None;
-    let area = egui::Area::new(egui::Id::new(place.id)).order(egui::Order::Foreground);
-    let area = match place.at {
-        Some((pos, pivot)) => area.pivot(pivot).fixed_pos(pos),
-        None => area.anchor(place.anchor, place.offset),
-    };
+    let area = egui::Area::new(egui::Id::new(place.id))
+        .order(egui::Order::Foreground)
+        .anchor(place.anchor, place.offset);
     area.show(ctx, |ui| {
         egui::Frame::new()
             .fill(crate::ui::theme::to_egui(crate::ui::theme::SECONDARY))

@@ -158,15 +158,13 @@ fn header_title(
 ) {
     let now = time.elapsed_secs_f64();
     let news = toasts.visible(now).last();
+    // Runs every frame (a toast ends by time): compare borrowed text, allocate only on change.
+    let offline = (!conn.online).then(|| i18n.t("offline-banner"));
     for (title, mut text, mut color, mut font) in &mut titles {
-        let (want, c, f) = match news {
-            _ if !conn.online => (
-                i18n.t("offline-banner"),
-                theme::DANGER,
-                theme::bold(size::SMALL),
-            ),
-            Some(t) => (
-                t.text.clone(),
+        let (want, c, f): (&str, _, _) = match (&offline, news) {
+            (Some(o), _) => (o, theme::DANGER, theme::bold(size::SMALL)),
+            (None, Some(t)) => (
+                &t.text,
                 if t.good_news {
                     theme::SUCCESS
                 } else {
@@ -174,10 +172,10 @@ fn header_title(
                 },
                 theme::bold(size::BODY),
             ),
-            None => (title.0.clone(), theme::MUTED, theme::font(size::SMALL)),
+            (None, None) => (&title.0, theme::MUTED, theme::font(size::SMALL)),
         };
         if text.0 != want {
-            text.0 = want;
+            text.0 = want.to_owned();
             color.0 = c;
             *font = f;
         }
