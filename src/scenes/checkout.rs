@@ -344,13 +344,8 @@ fn draw(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
-    let top = widgets::HEADER_HEIGHT + 24.0 + theme::reach_offset(ctx);
     // With the keyboard docked below, the form takes the space above it and scrolls.
-    let bottom = if editing.0.is_some() {
-        keyboard::top_of_docked(screen)
-    } else {
-        screen.bottom() - 24.0
-    };
+    let (top, bottom) = keyboard::form_band(ctx, editing.0.is_some());
     let reveal = editing.0.is_some() && editing.0 != *revealed;
     *revealed = editing.0;
     let session = &mut *session;

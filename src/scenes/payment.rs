@@ -110,101 +110,116 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
         ))
         .with_children(|root| {
             widgets::spawn_header(root, &session, &i18n, &i18n.t("payment-title"));
-            root.spawn((
-                QrPanel,
-                Node {
-                    flex_grow: 1.0,
-                    justify_content: JustifyContent::Center,
-                    align_items: AlignItems::Center,
-                    column_gap: Val::Px(72.0),
-                    display: Display::None,
-                    ..default()
-                },
-            ))
-            .with_children(|body| {
-                body.spawn((
+            // Scrolls when shorter than the code and its text (reach mode); the blocks centre
+            // by auto margins so their tops stay in scrolling's reach.
+            let qr_panel = root
+                .spawn((
+                    QrPanel,
                     Node {
-                        padding: UiRect::all(Val::Px(24.0)),
-                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
-                        min_width: Val::Px(QR_TARGET as f32 + 48.0),
-                        min_height: Val::Px(QR_TARGET as f32 + 48.0),
+                        flex_grow: 1.0,
+                        min_height: Val::Px(0.0),
                         justify_content: JustifyContent::Center,
-                        align_items: AlignItems::Center,
+                        align_items: AlignItems::Start,
+                        column_gap: Val::Px(72.0),
+                        display: Display::None,
+                        overflow: Overflow::scroll_y(),
                         ..default()
                     },
-                    BackgroundColor(Color::WHITE),
-                    BoxShadow::new(
-                        theme::SHADOW,
-                        Val::Px(0.0),
-                        Val::Px(10.0),
-                        Val::Px(0.0),
-                        Val::Px(30.0),
-                    ),
+                    ScrollPosition::default(),
+                    widgets::TouchScroll::default(),
                 ))
-                .with_child((
-                    QrImage { payload: None },
-                    Node::default(),
-                    ImageNode::default(),
-                ));
-                body.spawn(Node {
-                    flex_direction: FlexDirection::Column,
-                    row_gap: Val::Px(22.0),
-                    max_width: Val::Px(760.0),
-                    ..default()
-                })
-                .with_children(|col| {
-                    col.spawn(theme::bold_text(
-                        i18n.t("qr-scan"),
-                        size::TITLE,
-                        theme::TEXT,
-                    ));
-                    col.spawn((
-                        PayText::Amount,
-                        theme::bold_text("", size::HERO, theme::PRIMARY),
-                    ));
-                    col.spawn((
-                        PayText::OrderLabel,
-                        theme::text("", size::HEADING, theme::MUTED),
-                    ));
-                    col.spawn((
-                        PayText::Countdown,
-                        theme::bold_text("", size::HEADING, theme::TEXT),
-                    ));
-                    col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
-                    col.spawn((
-                        NewCodeButton,
-                        widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
+                .with_children(|body| {
+                    body.spawn((
+                        Node {
+                            padding: UiRect::all(Val::Px(24.0)),
+                            margin: UiRect::vertical(Val::Auto),
+                            flex_shrink: 0.0,
+                            border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                            min_width: Val::Px(QR_TARGET as f32 + 48.0),
+                            min_height: Val::Px(QR_TARGET as f32 + 48.0),
+                            justify_content: JustifyContent::Center,
+                            align_items: AlignItems::Center,
+                            ..default()
+                        },
+                        BackgroundColor(Color::WHITE),
+                        BoxShadow::new(
+                            theme::SHADOW,
+                            Val::Px(0.0),
+                            Val::Px(10.0),
+                            Val::Px(0.0),
+                            Val::Px(30.0),
+                        ),
                     ))
-                    .with_child(theme::bold_text(
-                        i18n.t("qr-new-code"),
-                        size::HEADING,
-                        theme::ON_PRIMARY,
-                    ))
-                    .observe(pay_action(PayAction::NewQrCode));
-                    col.spawn(widgets::button(
-                        Val::Px(480.0),
-                        Val::Px(TOUCH),
-                        widgets::SECONDARY,
-                    ))
-                    .with_child(theme::text(
-                        i18n.t("pay-another-way"),
-                        size::BODY,
-                        theme::TEXT,
-                    ))
-                    .observe(pay_action(PayAction::ChooseAnotherWay));
-                    col.spawn(Node {
+                    .with_child((
+                        QrImage { payload: None },
+                        Node::default(),
+                        ImageNode::default(),
+                    ));
+                    body.spawn(Node {
                         flex_direction: FlexDirection::Column,
+                        row_gap: Val::Px(22.0),
+                        max_width: Val::Px(760.0),
+                        margin: UiRect::vertical(Val::Auto),
                         ..default()
                     })
-                    .with_children(|hint| {
-                        hint.spawn((
-                            PayText::DemoHint,
-                            theme::text("", size::SMALL, theme::MUTED),
+                    .with_children(|col| {
+                        col.spawn(theme::bold_text(
+                            i18n.t("qr-scan"),
+                            size::TITLE,
+                            theme::TEXT,
                         ));
-                        hint.spawn((PayText::DemoUrl, theme::text("", size::SMALL, theme::MUTED)));
+                        col.spawn((
+                            PayText::Amount,
+                            theme::bold_text("", size::HERO, theme::PRIMARY),
+                        ));
+                        col.spawn((
+                            PayText::OrderLabel,
+                            theme::text("", size::HEADING, theme::MUTED),
+                        ));
+                        col.spawn((
+                            PayText::Countdown,
+                            theme::bold_text("", size::HEADING, theme::TEXT),
+                        ));
+                        col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
+                        col.spawn((
+                            NewCodeButton,
+                            widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
+                        ))
+                        .with_child(theme::bold_text(
+                            i18n.t("qr-new-code"),
+                            size::HEADING,
+                            theme::ON_PRIMARY,
+                        ))
+                        .observe(pay_action(PayAction::NewQrCode));
+                        col.spawn(widgets::button(
+                            Val::Px(480.0),
+                            Val::Px(TOUCH),
+                            widgets::SECONDARY,
+                        ))
+                        .with_child(theme::text(
+                            i18n.t("pay-another-way"),
+                            size::BODY,
+                            theme::TEXT,
+                        ))
+                        .observe(pay_action(PayAction::ChooseAnotherWay));
+                        col.spawn(Node {
+                            flex_direction: FlexDirection::Column,
+                            ..default()
+                        })
+                        .with_children(|hint| {
+                            hint.spawn((
+                                PayText::DemoHint,
+                                theme::text("", size::SMALL, theme::MUTED),
+                            ));
+                            hint.spawn((
+                                PayText::DemoUrl,
+                                theme::text("", size::SMALL, theme::MUTED),
+                            ));
+                        });
                     });
-                });
-            });
+                })
+                .id();
+            root.spawn(widgets::more_below(qr_panel));
         });
 }
 
@@ -405,13 +420,43 @@ pub fn card_form(
         .as_ref()
         .map(|o| o.total.display())
         .unwrap_or_default();
-    ui.heading(i18n.t_args("card-title", &[arg("total", total.clone())]));
-    ui.label(
-        egui::RichText::new(
-            i18n.t_args("card-never-stored", &[arg("brand", form.brand().label())]),
-        )
-        .color(theme::to_egui(theme::MUTED)),
-    );
+    // In reach mode the scene is wide and short: fields, keypad and pay column side by side,
+    // so every key is in view without scrolling.
+    let heading = |ui: &mut egui::Ui, form: &CardForm| {
+        ui.heading(i18n.t_args("card-title", &[arg("total", total.clone())]));
+        ui.label(
+            egui::RichText::new(
+                i18n.t_args("card-never-stored", &[arg("brand", form.brand().label())]),
+            )
+            .color(theme::to_egui(theme::MUTED)),
+        );
+    };
+    if theme::reach_mode() {
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                heading(ui, form);
+                card_fields(ui, i18n, form, paying);
+            });
+            ui.add_space(24.0);
+            card_keypad(ui, i18n, form, paying, repeat, now);
+            ui.add_space(24.0);
+            ui.vertical(|ui| action = card_pay_column(ui, i18n, form, flow, saved, &total));
+        });
+    } else {
+        heading(ui, form);
+        card_fields(ui, i18n, form, paying);
+        ui.add_space(8.0);
+        ui.horizontal_top(|ui| {
+            card_keypad(ui, i18n, form, paying, repeat, now);
+            ui.add_space(24.0);
+            ui.vertical(|ui| action = card_pay_column(ui, i18n, form, flow, saved, &total));
+        });
+    }
+    action
+}
+
+/// The number, expiry and CVC fields; a tap on one makes it the one typed in.
+fn card_fields(ui: &mut egui::Ui, i18n: &I18n, form: &mut CardForm, paying: bool) {
     let expiry = {
         let e = &*form.expiry;
         if e.len() > 2 {
@@ -458,106 +503,122 @@ pub fn card_form(
             form.active = CardField::Cvc;
         }
     });
-    ui.add_space(8.0);
+}
+
+/// The numeric keypad: digits, a repeating ⌫ and *Next*.
+fn card_keypad(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    form: &mut CardForm,
+    paying: bool,
+    repeat: &mut KeyRepeat,
+    now: f64,
+) {
     let next = i18n.t("key-next");
-    ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            for row in [
-                ["1", "2", "3"],
-                ["4", "5", "6"],
-                ["7", "8", "9"],
-                ["⌫", "0", "»"],
-            ] {
-                ui.horizontal(|ui| {
-                    for key in row {
-                        let label = if key == "»" { next.as_str() } else { key };
-                        let enabled = !paying && (key != "»" || form.has_next());
-                        let b = egui::Button::new(egui::RichText::new(label).size(34.0));
-                        let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, KEY_HEIGHT)));
-                        match key {
-                            "⌫" => {
-                                for _ in 0..repeat.presses(&r, now) {
-                                    form.backspace();
-                                }
+    ui.vertical(|ui| {
+        for row in [
+            ["1", "2", "3"],
+            ["4", "5", "6"],
+            ["7", "8", "9"],
+            ["⌫", "0", "»"],
+        ] {
+            ui.horizontal(|ui| {
+                for key in row {
+                    let label = if key == "»" { next.as_str() } else { key };
+                    let enabled = !paying && (key != "»" || form.has_next());
+                    let b = egui::Button::new(egui::RichText::new(label).size(34.0));
+                    let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, KEY_HEIGHT)));
+                    match key {
+                        "⌫" => {
+                            for _ in 0..repeat.presses(&r, now) {
+                                form.backspace();
                             }
-                            "»" if r.clicked() => form.next_field(),
-                            d if r.clicked() && d != "»" => {
-                                form.type_digit(d.chars().next().unwrap_or('0'))
-                            }
-                            _ => {}
                         }
-                    }
-                });
-            }
-        });
-        ui.add_space(24.0);
-        ui.vertical(|ui| {
-            let label = if paying {
-                i18n.t("card-paying")
-            } else {
-                i18n.t_args("card-pay", &[arg("total", total.clone())])
-            };
-            let pay = egui::Button::new(
-                egui::RichText::new(label)
-                    .size(size::HEADING)
-                    .strong()
-                    .color(theme::to_egui(theme::ON_PRIMARY)),
-            )
-            .fill(theme::to_egui(theme::PRIMARY));
-            if ui
-                .add_enabled(!paying, pay.min_size(egui::vec2(380.0, theme::TOUCH * 1.3)))
-                .clicked()
-            {
-                action = Some(PayAction::SubmitCard);
-            }
-            // Signed-in customers: one tap with a saved card, or keep this one.
-            if let Some(cards) = saved {
-                for c in cards {
-                    let label = i18n.t_args(
-                        "card-pay-saved",
-                        &[arg("card", format!("{} •••• {}", c.brand.label(), c.last4))],
-                    );
-                    let b = egui::Button::new(egui::RichText::new(label).size(size::BODY));
-                    if ui
-                        .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH)))
-                        .clicked()
-                    {
-                        action = Some(PayAction::PaySaved(c.id));
+                        "»" if r.clicked() => form.next_field(),
+                        d if r.clicked() && d != "»" => {
+                            form.type_digit(d.chars().next().unwrap_or('0'))
+                        }
+                        _ => {}
                     }
                 }
-                let mark = if form.save { "☑" } else { "☐" };
-                let b = egui::Button::new(
-                    egui::RichText::new(format!("{mark}  {}", i18n.t("card-save")))
-                        .size(size::BODY),
-                );
-                if ui
-                    .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH * 0.8)))
-                    .clicked()
-                {
-                    form.save = !form.save;
-                }
-            }
-            let other =
-                egui::Button::new(egui::RichText::new(i18n.t("pay-another-way")).size(size::BODY));
-            if ui
-                .add_enabled(!paying, other.min_size(egui::vec2(380.0, theme::TOUCH)))
-                .clicked()
-            {
-                action = Some(PayAction::ChooseAnotherWay);
-            }
-            if let Some(m) = &flow.message {
-                ui.add_space(8.0);
-                ui.add(
-                    egui::Label::new(
-                        egui::RichText::new(failure_text(i18n, m))
-                            .size(size::BODY)
-                            .color(theme::to_egui(theme::DANGER)),
-                    )
-                    .wrap(),
-                );
-            }
-        });
+            });
+        }
     });
+}
+
+/// The pay button, saved cards, "another way" and the last failure, in one column.
+fn card_pay_column(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    form: &mut CardForm,
+    flow: &PaymentFlow,
+    saved: Option<&[SavedCard]>,
+    total: &str,
+) -> Option<PayAction> {
+    let mut action = None;
+    let paying = flow.stage == PayStage::CardPaying;
+    let label = if paying {
+        i18n.t("card-paying")
+    } else {
+        i18n.t_args("card-pay", &[arg("total", total.to_owned())])
+    };
+    let pay = egui::Button::new(
+        egui::RichText::new(label)
+            .size(size::HEADING)
+            .strong()
+            .color(theme::to_egui(theme::ON_PRIMARY)),
+    )
+    .fill(theme::to_egui(theme::PRIMARY));
+    if ui
+        .add_enabled(!paying, pay.min_size(egui::vec2(380.0, theme::TOUCH * 1.3)))
+        .clicked()
+    {
+        action = Some(PayAction::SubmitCard);
+    }
+    // Signed-in customers: one tap with a saved card, or keep this one.
+    if let Some(cards) = saved {
+        for c in cards {
+            let label = i18n.t_args(
+                "card-pay-saved",
+                &[arg("card", format!("{} •••• {}", c.brand.label(), c.last4))],
+            );
+            let b = egui::Button::new(egui::RichText::new(label).size(size::BODY));
+            if ui
+                .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH)))
+                .clicked()
+            {
+                action = Some(PayAction::PaySaved(c.id));
+            }
+        }
+        let mark = if form.save { "☑" } else { "☐" };
+        let b = egui::Button::new(
+            egui::RichText::new(format!("{mark}  {}", i18n.t("card-save"))).size(size::BODY),
+        );
+        if ui
+            .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH * 0.8)))
+            .clicked()
+        {
+            form.save = !form.save;
+        }
+    }
+    let other = egui::Button::new(egui::RichText::new(i18n.t("pay-another-way")).size(size::BODY));
+    if ui
+        .add_enabled(!paying, other.min_size(egui::vec2(380.0, theme::TOUCH)))
+        .clicked()
+    {
+        action = Some(PayAction::ChooseAnotherWay);
+    }
+    if let Some(m) = &flow.message {
+        ui.add_space(8.0);
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(failure_text(i18n, m))
+                    .size(size::BODY)
+                    .color(theme::to_egui(theme::DANGER)),
+            )
+            .wrap(),
+        );
+    }
     action
 }
 
@@ -612,6 +673,8 @@ const KEY_HEIGHT: f32 = 64.0;
 
 /// Width of the card form's content: the keypad and the pay column beside it.
 const CARD_FORM_WIDTH: f32 = 840.0;
+/// In reach mode: the fields (620), the keypad (388) and the pay column (380) side by side.
+const CARD_FORM_WIDTH_WIDE: f32 = 1480.0;
 
 #[allow(clippy::too_many_arguments)]
 fn draw_overlays(
@@ -644,7 +707,11 @@ fn draw_overlays(
                 )
                 .show(ctx, |ui| {
                     frame.show(ui, |ui| {
-                        ui.set_width(CARD_FORM_WIDTH);
+                        ui.set_width(if theme::reach_mode() {
+                            CARD_FORM_WIDTH_WIDE
+                        } else {
+                            CARD_FORM_WIDTH
+                        });
                         crate::ui::touch::scroll_panel(ui, "card-form", room, |ui| {
                             action = card_form(
                                 ui,

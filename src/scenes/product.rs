@@ -136,128 +136,138 @@ fn spawn(
                 ));
                 return;
             };
-            root.spawn(Node {
-                flex_grow: 1.0,
-                padding: UiRect::all(Val::Px(60.0)),
-                column_gap: Val::Px(64.0),
-                align_items: AlignItems::Center,
-                ..default()
-            })
-            .with_children(|body| {
-                let mut picture = body.spawn((
-                    Picture(p.image_ids.first().copied()),
-                    // Square, at most 680 px, smaller on a short screen or with large text so
-                    // the details beside it fit.
-                    Node {
-                        width: Val::Vh(52.0),
-                        max_width: Val::Px(680.0),
-                        aspect_ratio: Some(1.0),
-                        flex_shrink: 0.0,
-                        border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
-                        ..default()
-                    },
-                    BackgroundColor(theme::SECONDARY),
-                    ImageNode::default(),
-                    BoxShadow::new(
-                        theme::SHADOW,
-                        Val::Px(0.0),
-                        Val::Px(12.0),
-                        Val::Px(0.0),
-                        Val::Px(30.0),
-                    ),
-                ));
-                // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
-                if let Some(video) = p.video_id {
-                    picture.insert(VideoPlayer::new(video, true)).observe(
+            let reach = session.settings.accessibility.reach_mode;
+            let scroller = root
+                .spawn(widgets::scene_body())
+                .with_children(|scroller| {
+                    scroller
+                        .spawn(widgets::centred_in_body(Node {
+                            width: Val::Percent(100.0),
+                            padding: UiRect::all(Val::Px(if reach { 32.0 } else { 60.0 })),
+                            column_gap: Val::Px(64.0),
+                            align_items: AlignItems::Center,
+                            ..default()
+                        }))
+                        .with_children(|body| {
+                            let mut picture = body.spawn((
+                                Picture(p.image_ids.first().copied()),
+                                // Square, at most 680 px, smaller on a short screen or with large text so
+                                // the details beside it fit.
+                                Node {
+                                    // Reach mode gives the scene half the screen.
+                                    width: Val::Vh(if reach { 26.0 } else { 52.0 }),
+                                    max_width: Val::Px(680.0),
+                                    aspect_ratio: Some(1.0),
+                                    flex_shrink: 0.0,
+                                    border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
+                                    ..default()
+                                },
+                                BackgroundColor(theme::SECONDARY),
+                                ImageNode::default(),
+                                BoxShadow::new(
+                                    theme::SHADOW,
+                                    Val::Px(0.0),
+                                    Val::Px(12.0),
+                                    Val::Px(0.0),
+                                    Val::Px(30.0),
+                                ),
+                            ));
+                            // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
+                            if let Some(video) = p.video_id {
+                                picture.insert(VideoPlayer::new(video, true)).observe(
                         |mut c: On<Pointer<Click>>, mut out: MessageWriter<VideoAction>| {
                             c.propagate(false);
                             out.write(VideoAction::TogglePlay(c.event_target()));
                         },
                     );
-                }
-                body.spawn(Node {
-                    flex_direction: FlexDirection::Column,
-                    row_gap: Val::Px(28.0),
-                    flex_grow: 1.0,
-                    max_width: Val::Px(900.0),
-                    ..default()
-                })
-                .with_children(|info| {
-                    let category = catalog
-                        .categories
-                        .iter()
-                        .find(|c| c.id == p.category_id)
-                        .map(|c| {
-                            let key = format!("category-{}", c.slug);
-                            let n = i18n.t(&key);
-                            if n == key { c.name.clone() } else { n }
-                        })
-                        .unwrap_or_default();
-                    info.spawn(theme::text(
-                        category.to_uppercase(),
-                        size::SMALL,
-                        theme::MUTED,
-                    ));
-                    info.spawn(theme::bold_text(p.name.clone(), size::HERO, theme::TEXT));
-                    info.spawn(theme::text(
-                        p.description.clone(),
-                        size::HEADING,
-                        theme::MUTED,
-                    ));
-                    info.spawn(theme::bold_text(
-                        p.price.display(),
-                        size::TITLE,
-                        theme::PRIMARY,
-                    ));
-                    if !p.available {
-                        info.spawn(theme::bold_text(
-                            i18n.t("product-sold-out"),
-                            size::HEADING,
-                            theme::DANGER,
-                        ));
-                    } else {
-                        info.spawn(Node {
-                            align_items: AlignItems::Center,
-                            column_gap: Val::Px(24.0),
-                            ..default()
-                        })
-                        .with_children(|row| {
-                            row.spawn(widgets::button(
-                                Val::Px(TOUCH),
-                                Val::Px(TOUCH),
-                                widgets::SECONDARY,
-                            ))
-                            .with_child(theme::bold_text("−", size::TITLE, theme::TEXT))
-                            .observe(
-                                |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
-                                    c.propagate(false);
-                                    q.0 = q.0.saturating_sub(1).max(1);
-                                },
-                            );
-                            row.spawn((
-                                QuantityLabel,
-                                Node {
-                                    min_width: Val::Px(80.0),
-                                    justify_content: JustifyContent::Center,
-                                    ..default()
-                                },
-                                theme::bold_text("1", size::TITLE, theme::TEXT),
-                            ));
-                            row.spawn(widgets::button(
-                                Val::Px(TOUCH),
-                                Val::Px(TOUCH),
-                                widgets::SECONDARY,
-                            ))
-                            .with_child(theme::bold_text("+", size::TITLE, theme::TEXT))
-                            .observe(
-                                |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
-                                    c.propagate(false);
-                                    q.0 = (q.0 + 1).min(20);
-                                },
-                            );
-                        });
-                        let id = p.id;
-                        info.spawn(widgets::button(
+                            }
+                            body.spawn(Node {
+                                flex_direction: FlexDirection::Column,
+                                row_gap: Val::Px(28.0),
+                                flex_grow: 1.0,
+                                max_width: Val::Px(900.0),
+                                ..default()
+                            })
+                            .with_children(|info| {
+                                let category = catalog
+                                    .categories
+                                    .iter()
+                                    .find(|c| c.id == p.category_id)
+                                    .map(|c| {
+                                        let key = format!("category-{}", c.slug);
+                                        let n = i18n.t(&key);
+                                        if n == key { c.name.clone() } else { n }
+                                    })
+                                    .unwrap_or_default();
+                                info.spawn(theme::text(
+                                    category.to_uppercase(),
+                                    size::SMALL,
+                                    theme::MUTED,
+                                ));
+                                info.spawn(theme::bold_text(
+                                    p.name.clone(),
+                                    size::HERO,
+                                    theme::TEXT,
+                                ));
+                                info.spawn(theme::text(
+                                    p.description.clone(),
+                                    size::HEADING,
+                                    theme::MUTED,
+                                ));
+                                info.spawn(theme::bold_text(
+                                    p.price.display(),
+                                    size::TITLE,
+                                    theme::PRIMARY,
+                                ));
+                                if !p.available {
+                                    info.spawn(theme::bold_text(
+                                        i18n.t("product-sold-out"),
+                                        size::HEADING,
+                                        theme::DANGER,
+                                    ));
+                                } else {
+                                    info.spawn(Node {
+                                        align_items: AlignItems::Center,
+                                        column_gap: Val::Px(24.0),
+                                        ..default()
+                                    })
+                                    .with_children(|row| {
+                                        row.spawn(widgets::button(
+                                            Val::Px(TOUCH),
+                                            Val::Px(TOUCH),
+                                            widgets::SECONDARY,
+                                        ))
+                                        .with_child(theme::bold_text("−", size::TITLE, theme::TEXT))
+                                        .observe(
+                                            |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
+                                                c.propagate(false);
+                                                q.0 = q.0.saturating_sub(1).max(1);
+                                            },
+                                        );
+                                        row.spawn((
+                                            QuantityLabel,
+                                            Node {
+                                                min_width: Val::Px(80.0),
+                                                justify_content: JustifyContent::Center,
+                                                ..default()
+                                            },
+                                            theme::bold_text("1", size::TITLE, theme::TEXT),
+                                        ));
+                                        row.spawn(widgets::button(
+                                            Val::Px(TOUCH),
+                                            Val::Px(TOUCH),
+                                            widgets::SECONDARY,
+                                        ))
+                                        .with_child(theme::bold_text("+", size::TITLE, theme::TEXT))
+                                        .observe(
+                                            |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
+                                                c.propagate(false);
+                                                q.0 = (q.0 + 1).min(20);
+                                            },
+                                        );
+                                    });
+                                    let id = p.id;
+                                    info.spawn(widgets::button(
                             Val::Px(520.0),
                             Val::Px(TOUCH * 1.2),
                             widgets::PRIMARY,
@@ -279,17 +289,24 @@ fn spawn(
                                 out.write(ShopAction::ShowGallery);
                             },
                         );
-                    }
-                    info.spawn(widgets::button(
-                        Val::Px(520.0),
-                        Val::Px(TOUCH),
-                        widgets::SECONDARY,
-                    ))
-                    .with_child(theme::text(i18n.t("product-back"), size::BODY, theme::TEXT))
-                    .observe(on_tap(ShopAction::ShowGallery));
-                    info.spawn(widgets::egui_slot("also-bought"));
-                });
-            });
+                                }
+                                info.spawn(widgets::button(
+                                    Val::Px(520.0),
+                                    Val::Px(TOUCH),
+                                    widgets::SECONDARY,
+                                ))
+                                .with_child(theme::text(
+                                    i18n.t("product-back"),
+                                    size::BODY,
+                                    theme::TEXT,
+                                ))
+                                .observe(on_tap(ShopAction::ShowGallery));
+                                info.spawn(widgets::egui_slot("also-bought"));
+                            });
+                        });
+                })
+                .id();
+            root.spawn(widgets::more_below(scroller));
         });
 }
 

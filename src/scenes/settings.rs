@@ -239,19 +239,13 @@ pub fn settings_panels(
 ) -> SettingsTaps {
     let mut taps = SettingsTaps::default();
     let guest = signed_in(session).is_none();
-    let reach = theme::reach_offset(ctx);
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(20))
         .inner_margin(egui::Margin::same(28));
-    let top = widgets::HEADER_HEIGHT + 24.0 + reach;
     // The frame's margins and a gap at the bottom of the screen; above the docked keyboard
     // while one is open.
-    let bottom = if new.typing.is_some() {
-        keyboard::top_of_docked(ctx.content_rect())
-    } else {
-        ctx.content_rect().bottom() - 24.0
-    };
+    let (top, bottom) = keyboard::form_band(ctx, new.typing.is_some());
     let panel_height = (bottom - top - 56.0).max(200.0);
     // A field just chosen is scrolled into view above the keyboard, once.
     let reveal = new.typing.filter(|t| Some(*t) != new.revealed);

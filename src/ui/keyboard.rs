@@ -228,6 +228,28 @@ pub fn top_of_docked(screen: egui::Rect) -> f32 {
     screen.bottom() - DOCK_GAP - HEIGHT - 12.0
 }
 
+/// The least height a form needs above the keyboard to show the field being typed in.
+const MIN_FORM_ROOM: f32 = 280.0;
+
+/// Where a form below the header goes, top and bottom in points: above the docked keyboard
+/// while `typing`. In reach mode the keyboard fills most of the lower half, so while typing
+/// the form shows in the otherwise empty upper half instead: it only needs reading there,
+/// and everything the customer taps (the keys, *Next*, *Done*) stays within reach.
+pub fn form_band(ctx: &egui::Context, typing: bool) -> (f32, f32) {
+    let screen = ctx.content_rect();
+    let reach = crate::ui::theme::reach_offset(ctx);
+    let below_header = crate::ui::widgets::HEADER_HEIGHT + 24.0 + reach;
+    if !typing {
+        return (below_header, screen.bottom() - 24.0);
+    }
+    let above_keys = top_of_docked(screen);
+    if above_keys - below_header >= MIN_FORM_ROOM || reach == 0.0 {
+        (below_header, above_keys)
+    } else {
+        (screen.top() + 24.0, screen.top() + reach - 24.0)
+    }
+}
+
 impl Placement {
     /// Docked at the bottom of the screen, where `align` says (centre or right). Forms shrink
     /// to the space above it ([`top_of_docked`]) and scroll the field being typed in into view,

@@ -1,7 +1,8 @@
 //! Checks a laid-out screen the way a customer would notice it, from the layout itself (Bevy
 //! UI's computed nodes and egui's widget rectangles), not from pixels: text that runs out of
 //! its box, two tappable things on top of each other, a tappable thing off the screen, and an
-//! egui overlay covering a Bevy button (it would take the taps meant for the button).
+//! egui overlay covering a Bevy button (it would take the taps meant for the button), and
+//! text too small to read at arm's length (reach mode once shrank it to 12 px).
 //! The screenshot mode runs it on every scene it renders; the test script renders every scene
 //! in both languages and at both text sizes and fails on any finding.
 
@@ -14,6 +15,8 @@ pub type Findings = Vec<String>;
 
 /// Slack for rounding: layout positions are rounded to whole pixels.
 const SLACK: f32 = 1.5;
+/// The smallest text a customer reads comfortably at a kiosk, in physical pixels.
+pub const MIN_TEXT_PX: f32 = 16.0;
 /// Overlaps smaller than this (px²) are anti-aliased edges, not a covered target.
 const MIN_OVERLAP: f32 = 16.0;
 
@@ -79,15 +82,28 @@ pub fn audit(world: &mut World) -> Findings {
         false
     };
 
-    // Text out of its box.
-    let mut texts = world.query::<(Entity, &Text)>();
-    let texts: Vec<(Entity, String)> = texts.iter(world).map(|(e, t)| (e, t.0.clone())).collect();
-    for (e, text) in &texts {
+    // Text out of its box, or too small.
+    let ui_scale = world.get_resource::<UiScale>().map_or(1.0, |s| s.0);
+    let mut texts = world.query::<(Entity, &Text, &TextFont)>();
+    let texts: Vec<(Entity, String, f32)> = texts
+        .iter(world)
+        .map(|(e, t, f)| {
+            let px = f.font_size.eval(screen.size() / scale, 16.0) * ui_scale * scale;
+            (e, t.0.clone(), px)
+        })
+        .collect();
+    for (e, text, px) in &texts {
         let Some((rect, visible, _)) = shown.get(e) else {
             continue;
         };
         if text.trim().is_empty() || visible.is_empty() {
             continue;
+        }
+        if *px + 0.05 < MIN_TEXT_PX {
+            findings.push(format!(
+                "text '{}' is {px:.1} px high (under {MIN_TEXT_PX})",
+                short(text)
+            ));
         }
         let Some((parent_rect, _, parent)) = parents.get(e).and_then(|p| shown.get(p)) else {
             continue;
@@ -164,6 +180,19 @@ pub fn audit(world: &mut World) -> Findings {
         return findings;
     };
     let ppp = ctx.pixels_per_point();
+    // egui's text comes in its styles (and a few explicit sizes above Small).
+    let smallest = ctx
+        .global_style()
+        .text_styles
+        .values()
+        .map(|f| f.size)
+        .fold(f32::MAX, f32::min)
+        * ppp;
+    if smallest + 0.05 < MIN_TEXT_PX {
+        findings.push(format!(
+            "egui text is {smallest:.1} px high (under {MIN_TEXT_PX})"
+        ));
+    }
     let to_px =
         |r: egui::Rect| Rect::new(r.min.x * ppp, r.min.y * ppp, r.max.x * ppp, r.max.y * ppp);
     let screen_points = ctx.content_rect();

@@ -412,6 +412,33 @@ pub fn scroll_column(row_gap: f32) -> impl Bundle {
     )
 }
 
+/// The part of a scene below its header, for a scene that centres one block: when the block is
+/// taller than the room (reach mode gives a scene half the screen) it scrolls by touch instead
+/// of running off the screen. Put the block in [`centred_in_body`] so its top stays reachable.
+pub fn scene_body() -> impl Bundle {
+    (
+        Node {
+            flex_grow: 1.0,
+            min_height: Val::Px(0.0),
+            flex_direction: FlexDirection::Column,
+            overflow: Overflow::scroll_y(),
+            ..default()
+        },
+        ScrollPosition::default(),
+        TouchScroll::default(),
+    )
+}
+
+/// A block centred in a [`scene_body`] with auto margins, not `justify_content`: a centred
+/// block taller than its scroller would overflow at the top, out of scrolling's reach.
+pub fn centred_in_body(node: Node) -> Node {
+    Node {
+        margin: UiRect::all(Val::Auto),
+        flex_shrink: 0.0,
+        ..node
+    }
+}
+
 /// The "more below" hint of the scroll column `of`; put it over the column's lower edge.
 #[derive(Component)]
 pub struct MoreBelow {
