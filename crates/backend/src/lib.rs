@@ -76,7 +76,8 @@ pub struct AppState {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `sqlite://path/to/file.sqlite` or `sqlite::memory:`.
+    /// `sqlite://path/to/file.sqlite`, `sqlite::memory:` or
+    /// `postgres://user:password@host:port/database`.
     pub database_url: String,
     /// Seed the demo catalog when the catalog is empty.
     pub seed_demo: bool,
@@ -137,6 +138,20 @@ pub fn default_database_path() -> PathBuf {
         .join("customerclient.sqlite")
 }
 
+/// The URL as it may be logged: a PostgreSQL password replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}:***{}", &url[..scheme + 3 + colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}", path.display())
 }
@@ -168,7 +183,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
     }
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("opening {}", config.database_url))?;
+        .with_context(|| format!("opening {}", without_password(&config.database_url)))?;
     let map = customerclient_api::city::CityMap::generate(tracking::CITY_SEED);
     if config.seed_demo {
         seed::seed_demo_catalog(

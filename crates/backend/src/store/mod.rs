@@ -1,38 +1,68 @@
-//! The repository layer: every SQL statement of the backend lives here.
+//! The repository layer: every SQL statement of the backend lives here, behind one `Store`.
 //!
-//! The SQL is portable (numbered `$n` parameters, no AUTOINCREMENT, times as Unix
-//! milliseconds) so that a PostgreSQL pool can sit behind the same methods; the services
-//! above see only these methods and the `customerclient_api` types.
+//! Two engines, chosen by the database URL at run time: SQLite (`sqlite://…`, the embedded
+//! default) and PostgreSQL (`postgres://…`, for a fleet of backend instances). The SQL is
+//! written once in `sql/` (numbered `$n` parameters, no AUTOINCREMENT, integer money and Unix
+//! millisecond times, casts where the engines' result types differ) and compiled once per
+//! engine with that engine's types (`sqlite.rs`, `postgres.rs`); what differs between them —
+//! connecting, migrations (`migrations/{sqlite,postgres}`), how a write transaction takes its
+//! lock — stays in those two files. The services above see only these methods and the
+//! `customerclient_api` types.
 
-mod accounts;
-mod events;
-mod history;
-mod payments;
-mod stats;
-mod tracking;
+mod model;
+mod postgres;
+mod sqlite;
 
-pub use accounts::{CodePurpose, CodeRow, QueuedMail, Throttle};
-pub use events::EVENT_PAGE;
-pub use history::HistoricOrder;
-pub use payments::{CardStart, ChargeOutcome, NoticeOutcome, OrderPayment, PaymentRecord, Refusal};
-pub use tracking::{DeliveryPlan, DeliveryRow};
-
-use std::str::FromStr;
-use std::time::Duration;
+pub use model::*;
 
 use customerclient_api::Money;
 use customerclient_api::auth::Account;
+use customerclient_api::card::Brand;
 use customerclient_api::catalog::{Category, Product};
 use customerclient_api::orders::{
-    DeliveryMethod, Order, OrderLine, OrderStatus, PaymentMethod, StatusChange,
+    DeliveryMethod, Order, OrderLine, OrderStatus, PaymentMethod, Rating, StatusChange,
 };
-use customerclient_api::payments::{CardSummary, PaymentChange, PaymentState};
-use customerclient_api::push::PushEvent;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use customerclient_api::payments::{PaymentState, SavedCard};
+use customerclient_api::push::{PushEvent, PushKind};
+use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
+use customerclient_api::stats::{Dashboard, Period};
+use customerclient_api::tracking::{CourierFix, CourierJob};
 use uuid::Uuid;
 
+use crate::mail::NewMail;
+use crate::predict::DeliveryFeatures;
+
 pub use customerclient_api::clock::now_ms;
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// `sqlite:…` or `postgres://…` / `postgresql://…`; anything else is refused.
+    pub fn of_url(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The store, on whichever engine it was opened with.
+#[derive(Clone)]
+pub struct Store(Inner);
+
+#[derive(Clone)]
+enum Inner {
+    Sqlite(sqlite::Store),
+    Postgres(postgres::Store),
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -53,42 +83,6 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-#[derive(Clone)]
-pub struct Store {
-    pool: SqlitePool,
-    /// Bumped by every write to categories or products, so caches of catalog answers know
-    /// when they are stale. Every method that changes the catalog must bump it. A cache key
-    /// only: nothing is kept correct by it.
-    catalog_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// The queue of this process's writers (see [`Store::write_tx`]); not a correctness guard.
-    writers: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-/// A write transaction and its place in the writers' queue; derefs to the connection.
-pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-impl WriteTx {
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
 }
 
 pub struct AccountRow {
@@ -150,20 +144,6 @@ pub(crate) fn enum_from_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-pub(crate) fn uuid_col(row: &sqlx::sqlite::SqliteRow, col: &str) -> Result<Uuid, sqlx::Error> {
-    let s: String = row.try_get(col)?;
-    Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-pub(crate) fn opt_uuid_col(
-    row: &sqlx::sqlite::SqliteRow,
-    col: &str,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    let s: Option<String> = row.try_get(col)?;
-    s.map(|s| Uuid::parse_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .transpose()
-}
-
 /// The form a login is compared in: compatibility-normalised (fullwidth letters become
 /// plain ones), lower-cased, and reduced to its confusable skeleton (Unicode TR39), so that
 /// logins that look alike on the screen are one login.
@@ -172,28 +152,6 @@ pub fn login_key(login: &str) -> String {
     use unicode_security::confusable_detection::skeleton;
     let folded: String = login.trim().nfkc().collect::<String>().to_lowercase();
     skeleton(&folded).collect::<String>().to_lowercase()
-}
-
-/// Accounts written before login keys existed get theirs (a look-alike pair keeps the older).
-async fn backfill_login_keys(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, login FROM accounts WHERE login IS NOT NULL AND login_key IS NULL ORDER BY created_at",
-    )
-    .fetch_all(pool)
-    .await?;
-    for r in rows {
-        let id: String = r.try_get("id")?;
-        let login: String = r.try_get("login")?;
-        let res = sqlx::query("UPDATE accounts SET login_key = $2 WHERE id = $1")
-            .bind(&id)
-            .bind(login_key(&login))
-            .execute(pool)
-            .await;
-        if let Err(e) = res {
-            tracing::warn!(account = %id, error = %e, "login looks like another; left without a key");
-        }
-    }
-    Ok(())
 }
 
 fn escape_like(s: &str) -> String {
@@ -209,802 +167,147 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-const PRODUCT_COLUMNS: &str =
-    "id, category_id, name, description, price_minor, currency, image_id, video_id, available";
-
-fn product_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Product, sqlx::Error> {
-    Ok(Product {
-        id: row.try_get("id")?,
-        category_id: row.try_get("category_id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
-        price: Money::new(
-            row.try_get("price_minor")?,
-            row.try_get::<String, _>("currency")?,
-        ),
-        image_ids: opt_uuid_col(row, "image_id")?.into_iter().collect(),
-        video_id: opt_uuid_col(row, "video_id")?,
-        available: row.try_get("available")?,
-    })
-}
-
-fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRow, sqlx::Error> {
-    Ok(AccountRow {
-        account: Account {
-            id: uuid_col(row, "id")?,
-            login: row.try_get("login")?,
-            email: row.try_get("email")?,
-            phone: row.try_get("phone")?,
-            guest: row.try_get("guest")?,
-        },
-        password_hash: row.try_get("password_hash")?,
-        verified: row.try_get("verified")?,
-    })
-}
-
 impl Store {
-    /// Opens (creating if needed) the database and applies the migrations.
+    /// Opens the database the URL names, applying that engine's migrations.
     pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(database_url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        backfill_login_keys(&pool).await?;
-        Ok(Self {
-            pool,
-            catalog_version: Default::default(),
-            writers: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-        })
+        match Engine::of_url(database_url) {
+            Some(Engine::Sqlite) => Ok(Store(Inner::Sqlite(
+                sqlite::Store::connect(database_url).await?,
+            ))),
+            Some(Engine::Postgres) => Ok(Store(Inner::Postgres(
+                postgres::Store::connect(database_url).await?,
+            ))),
+            None => Err(StoreError::Db(sqlx::Error::Configuration(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ))),
+        }
     }
 
-    /// A transaction holding SQLite's write lock from its start. A deferred transaction that
-    /// reads first fails at once with SQLITE_BUSY if another connection writes in between
-    /// (the busy timeout does not apply to that upgrade), so every writing transaction uses this.
-    ///
-    /// This process's writers also queue for one permit before they ask SQLite: waiting in
-    /// SQLite's busy handler means sleeping and polling (up to 100 ms a nap), which made the
-    /// p99 of concurrent writes hundreds of milliseconds. The permit is only a queue: what
-    /// keeps data right is the database's lock and the guarded statements, and a second
-    /// process on the same file is still serialised by SQLite.
-    pub(crate) async fn write_tx(&self) -> Result<WriteTx, sqlx::Error> {
-        let permit = self.writers.clone().acquire_owned().await.ok();
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx {
-            tx,
-            _permit: permit,
-        })
+    pub fn engine(&self) -> Engine {
+        match &self.0 {
+            Inner::Sqlite(_) => Engine::Sqlite,
+            Inner::Postgres(_) => Engine::Postgres,
+        }
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        match &self.0 {
+            Inner::Sqlite(s) => s.ping().await,
+            Inner::Postgres(s) => s.ping().await,
+        }
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    // ---- accounts and sessions ----
-
-    pub async fn insert_account(
-        &self,
-        account: &Account,
-        password_hash: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let res = sqlx::query(
-            "INSERT INTO accounts (id, login, email, phone, password_hash, guest, created_at, login_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(account.id.to_string())
-        .bind(&account.login)
-        .bind(&account.email)
-        .bind(&account.phone)
-        .bind(password_hash)
-        .bind(account.guest)
-        .bind(now_ms())
-        .bind(account.login.as_deref().map(login_key))
-        .execute(&self.pool)
-        .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Duplicate(e.message().to_owned()))
-            }
-            Err(e) => Err(e.into()),
+        match &self.0 {
+            Inner::Sqlite(s) => s.close().await,
+            Inner::Postgres(s) => s.close().await,
         }
     }
 
-    /// Finds a registered (non-guest) account by login or e-mail.
-    pub async fn account_by_login_or_email(
-        &self,
-        login: &str,
-    ) -> Result<Option<AccountRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, login, email, phone, password_hash, guest, verified FROM accounts
-             WHERE guest = FALSE AND (login_key = $1 OR email = $2)",
-        )
-        .bind(login_key(login))
-        .bind(login)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(account_from_row).transpose()?)
-    }
-
-    pub async fn insert_session(
-        &self,
-        token_hash: &str,
-        account_id: Uuid,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(account_id.to_string())
-        .bind(now_ms())
-        .bind(expires_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// The account behind a live (unexpired) session.
-    pub async fn session_account(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(Account, i64)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT a.id, a.login, a.email, a.phone, a.password_hash, a.guest, a.verified, s.expires_at
-             FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(row) => {
-                let expires: i64 = row.try_get("expires_at")?;
-                Ok(Some((account_from_row(&row)?.account, expires)))
-            }
-            None => Ok(None),
-        }
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn password_hash_of(&self, login: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE login = $1")
-                .bind(login)
-                .fetch_optional(&self.pool)
-                .await?
-                .flatten(),
-        )
-    }
-
-    // ---- files ----
-
-    pub async fn insert_file(
-        &self,
-        id: Uuid,
-        content_type: &str,
-        bytes: &[u8],
-    ) -> Result<(), StoreError> {
-        use sha2::Digest;
-        let sha = hex::encode(sha2::Sha256::digest(bytes));
-        sqlx::query(
-            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.to_string())
-        .bind(content_type)
-        .bind(sha)
-        .bind(bytes.len() as i64)
-        .bind(bytes)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
-        let row = sqlx::query("SELECT content_type, sha256, bytes FROM files WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(StoredFile {
-                content_type: r.try_get("content_type")?,
-                sha256: r.try_get("sha256")?,
-                bytes: r.try_get("bytes")?,
-            })
-        })
-        .transpose()
-    }
-
-    // ---- catalog ----
-
-    pub async fn product_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM products")
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    pub async fn insert_category(
-        &self,
-        category: &Category,
-        position: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO categories (id, slug, name, description, image_id, position) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(category.id)
-        .bind(&category.slug)
-        .bind(&category.name)
-        .bind(&category.description)
-        .bind(category.image_id.map(|u| u.to_string()))
-        .bind(position)
-        .execute(&self.pool)
-        .await?;
-        self.catalog_changed();
-        Ok(())
-    }
-
-    /// Changes whenever the catalog does.
+    /// Bumped by every write to categories or products: a cache key only.
     pub fn catalog_version(&self) -> u64 {
-        self.catalog_version
-            .load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    fn catalog_changed(&self) {
-        self.catalog_version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-
-    pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
-        insert_product_in(&mut tx, p).await?;
-        tx.commit().await?;
-        self.catalog_changed();
-        Ok(())
-    }
-
-    /// Many products in one transaction (large generated catalogs for benchmarks).
-    pub async fn insert_products(&self, products: &[NewProduct<'_>]) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
-        for p in products {
-            insert_product_in(&mut tx, p).await?;
+        match &self.0 {
+            Inner::Sqlite(s) => s.catalog_version(),
+            Inner::Postgres(s) => s.catalog_version(),
         }
-        tx.commit().await?;
-        self.catalog_changed();
-        Ok(())
-    }
-
-    /// The highest product id (0 for an empty catalog).
-    pub async fn product_max_id(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM products")
-                .fetch_one(&self.pool)
-                .await?,
-        )
     }
 }
 
-async fn insert_product_in(
-    tx: &mut sqlx::SqliteConnection,
-    p: &NewProduct<'_>,
-) -> Result<(), StoreError> {
-    let search = format!("{} {}", p.name, p.description).to_lowercase();
-    sqlx::query(
-            "INSERT INTO products (id, category_id, name, description, price_minor, currency, image_id, video_id, available, position, search_text)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(p.id)
-        .bind(p.category_id)
-        .bind(p.name)
-        .bind(p.description)
-        .bind(p.price.minor)
-        .bind(&p.price.currency)
-        .bind(p.image_id.map(|u| u.to_string()))
-        .bind(p.video_id.map(|u| u.to_string()))
-        .bind(p.available)
-        .bind(p.position)
-        .bind(search)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+/// Each business operation, handed to the engine the store was opened with. Its
+/// documentation is on the engine's method (`sql/`).
+macro_rules! dispatch {
+    ($(pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                #[allow(missing_docs)]
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.0 {
+                        Inner::Sqlite(s) => s.$name($($arg),*).await,
+                        Inner::Postgres(s) => s.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
 }
 
-impl Store {
-    pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, slug, name, description, image_id FROM categories ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Category {
-                    id: r.try_get("id")?,
-                    slug: r.try_get("slug")?,
-                    name: r.try_get("name")?,
-                    description: r.try_get("description")?,
-                    image_id: opt_uuid_col(r, "image_id")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Resolves a category given as slug or numeric id.
-    pub async fn category_id(&self, slug_or_id: &str) -> Result<Option<i64>, StoreError> {
-        let id: Option<i64> = slug_or_id.parse().ok();
-        Ok(
-            sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1 OR id = $2")
-                .bind(slug_or_id)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    /// One page of products in catalog order, and the number matching over all pages.
-    pub async fn products(&self, f: &ProductFilter<'_>) -> Result<(Vec<Product>, u64), StoreError> {
-        let pattern = f.text.map(escape_like);
-        let filter = "FROM products p JOIN categories c ON c.id = p.category_id
-             WHERE ($1 IS NULL OR p.category_id = $1)
-               AND ($2 IS NULL OR p.search_text LIKE $2 ESCAPE '\\')";
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
-            .bind(f.category_id)
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?;
-        let cols = PRODUCT_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = sqlx::query(&format!(
-            "SELECT {cols} {filter} ORDER BY c.position, p.position, p.id LIMIT $3 OFFSET $4"
-        ))
-        .bind(f.category_id)
-        .bind(&pattern)
-        .bind(i64::from(f.limit))
-        .bind(f.offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        let items = rows
-            .iter()
-            .map(product_from_row)
-            .collect::<Result<_, _>>()?;
-        Ok((items, total.max(0) as u64))
-    }
-
-    pub async fn product(&self, id: i64) -> Result<Option<Product>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(product_from_row).transpose()?)
-    }
-
-    // ---- orders ----
-
-    /// Writes a priced order with its first status, or — when `idempotency` names a key
-    /// this account already used for the same request — returns the order made then.
-    /// Returns the order id and whether it was created now.
-    pub async fn create_order(
-        &self,
-        order: &NewOrder,
-        idempotency: Option<(&str, &str)>,
-        confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>,
-        limit: &Throttle,
-    ) -> Result<(Uuid, bool), StoreError> {
-        let account = order.account_id.to_string();
-        // The key is looked up inside the write transaction: two requests with one key
-        // serialise on it, and the second finds the first one's order.
-        let mut tx = self.write_tx().await?;
-        if let Some((key, hash)) = idempotency {
-            let existing = sqlx::query(
-                "SELECT request_hash, order_id FROM idempotency_keys WHERE account_id = $1 AND key = $2",
-            )
-            .bind(&account)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = existing {
-                let stored: String = row.try_get("request_hash")?;
-                if stored != hash {
-                    return Err(StoreError::KeyReused);
-                }
-                return Ok((uuid_col(&row, "order_id")?, false));
-            }
-        }
-        // Counted in the order's own transaction: a retry of an order (found above) is not
-        // counted, and the count costs no write of its own.
-        let subject = format!("orders:account:{account}");
-        if let Err(wait_ms) = accounts::take_attempt_in(&mut tx, &subject, limit).await? {
-            tx.commit().await?;
-            return Err(StoreError::Throttled(wait_ms));
-        }
-
-        let id = Uuid::new_v4();
-        let now = now_ms();
-        let payment_state = if order.payment_method.is_prepaid() {
-            PaymentState::AwaitingPayment
-        } else {
-            PaymentState::DueOnDelivery
-        };
-        // Numbered inside the write transaction, so two orders never share a number.
-        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO orders (id, number, account_id, status, city, address, phone, delivery_method,
-                payment_method, currency, products_minor, delivery_minor, total_minor, created_at, payment_state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(id.to_string())
-        .bind(number)
-        .bind(&account)
-        .bind(enum_to_text(&OrderStatus::Placed))
-        .bind(&order.city)
-        .bind(&order.address)
-        .bind(&order.phone)
-        .bind(enum_to_text(&order.delivery_method))
-        .bind(enum_to_text(&order.payment_method))
-        .bind(&order.total.currency)
-        .bind(order.products_total.minor)
-        .bind(order.delivery_price.minor)
-        .bind(order.total.minor)
-        .bind(now)
-        .bind(enum_to_text(&payment_state))
-        .execute(&mut *tx)
-        .await?;
-        let note = if payment_state == PaymentState::DueOnDelivery {
-            "The courier collects the payment"
-        } else {
-            "Waiting for payment at the kiosk"
-        };
-        sqlx::query(
-            "INSERT INTO payment_history (order_id, seq, state, at, note) VALUES ($1, 0, $2, $3, $4)",
-        )
-        .bind(id.to_string())
-        .bind(enum_to_text(&payment_state))
-        .bind(now)
-        .bind(note)
-        .execute(&mut *tx)
-        .await?;
-        for (i, line) in order.lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO order_lines (order_id, line_no, product_id, name, unit_price_minor, quantity)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.to_string())
-            .bind(i as i64)
-            .bind(line.product_id)
-            .bind(&line.name)
-            .bind(line.unit_price.minor)
-            .bind(line.quantity)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "INSERT INTO order_status_history (order_id, seq, status, at, note) VALUES ($1, 0, $2, $3, $4)",
-        )
-        .bind(id.to_string())
-        .bind(enum_to_text(&OrderStatus::Placed))
-        .bind(now)
-        .bind("Order placed at the kiosk")
-        .execute(&mut *tx)
-        .await?;
-        tracking::insert_delivery(&mut tx, id, &order.plan, None).await?;
-        if let Some(mail) = confirmation {
-            // Queued in the order's transaction: sent after commit, never lost, never blocking.
-            accounts::enqueue_mail(&mut tx, &mail(number)).await?;
-        }
-        if let Some((key, hash)) = idempotency {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (account_id, key, request_hash, order_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&account)
-            .bind(key)
-            .bind(hash)
-            .bind(id.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok((id, true))
-    }
-
-    /// The owner, status and number of an order, whoever asks.
-    pub async fn order_status(
-        &self,
-        order_id: Uuid,
-    ) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError> {
-        let row = sqlx::query("SELECT account_id, status, number FROM orders WHERE id = $1")
-            .bind(order_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(r) => Ok(Some((
-                uuid_col(&r, "account_id")?,
-                enum_from_text(&r.try_get::<String, _>("status")?)?,
-                r.try_get("number")?,
-            ))),
-            None => Ok(None),
-        }
-    }
-
-    /// Moves an order to `to` if its life cycle allows it, recording the change with its
-    /// time and the customer's push event, in one transaction. A guarded update: two
-    /// concurrent changes from the same status cannot both apply. A closed order's attempts
-    /// in flight are ended; a paid order that fails or is cancelled is refunded.
-    pub async fn transition_order_status(
-        &self,
-        order_id: Uuid,
-        to: OrderStatus,
-        note: &str,
-        account: Option<Uuid>,
-        time_scale: f64,
-    ) -> Result<Option<(Uuid, PushEvent)>, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let row = sqlx::query("SELECT status, account_id, number FROM orders WHERE id = $1")
-            .bind(order_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let owner = uuid_col(&row, "account_id")?;
-        if account.is_some_and(|a| a != owner) {
-            return Ok(None);
-        }
-        let number: i64 = row.try_get("number")?;
-        let from: OrderStatus = enum_from_text(&row.try_get::<String, _>("status")?)?;
-        if !from.can_become(to) {
-            return Err(StoreError::IllegalStatus { from, to });
-        }
-        let changed = sqlx::query("UPDATE orders SET status = $2 WHERE id = $1 AND status = $3")
-            .bind(order_id.to_string())
-            .bind(enum_to_text(&to))
-            .bind(enum_to_text(&from))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed != 1 {
-            return Err(StoreError::IllegalStatus { from, to });
-        }
-        sqlx::query(
-            "INSERT INTO order_status_history (order_id, seq, status, at, note)
-             SELECT $1, COALESCE(MAX(seq), -1) + 1, $2, $3, $4 FROM order_status_history WHERE order_id = $1",
-        )
-        .bind(order_id.to_string())
-        .bind(enum_to_text(&to))
-        .bind(now_ms())
-        .bind(note)
-        .execute(&mut *tx)
-        .await?;
-        let now = now_ms();
-        match to {
-            OrderStatus::OnTheWay => {
-                sqlx::query("UPDATE deliveries SET on_the_way_at = $2 WHERE order_id = $1")
-                    .bind(order_id.to_string())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            OrderStatus::Delivered => {
-                // How long it really took, in the demo world's minutes (training data).
-                sqlx::query(
-                    "UPDATE deliveries SET actual_minutes =
-                        ($2 - (SELECT created_at FROM orders WHERE id = $1)) / 60000.0 * $3
-                     WHERE order_id = $1",
-                )
-                .bind(order_id.to_string())
-                .bind(now)
-                .bind(time_scale)
-                .execute(&mut *tx)
-                .await?;
-            }
-            _ => {}
-        }
-        if matches!(
-            to,
-            OrderStatus::Cancelled | OrderStatus::Failed | OrderStatus::Delivered
-        ) {
-            let why = if to == OrderStatus::Delivered {
-                "The order was delivered"
-            } else {
-                "The order was cancelled"
-            };
-            let ended = sqlx::query(
-                "UPDATE payments SET state = 'failed', failure_code = 'order_cancelled', failure = $2, updated_at = $3
-                 WHERE order_id = $1 AND state = 'awaiting_payment'",
-            )
-            .bind(order_id.to_string())
-            .bind(why)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let order = payments::order_payment_in(&mut tx, order_id).await?;
-            match order.map(|o| o.state) {
-                Some(PaymentState::Paid) if to != OrderStatus::Delivered => {
-                    let note = if to == OrderStatus::Cancelled {
-                        "Refunded after cancellation"
-                    } else {
-                        "Refunded: the order could not be delivered"
-                    };
-                    payments::refund_paid_in(&mut tx, order_id, note).await?;
-                }
-                Some(PaymentState::AwaitingPayment) if ended > 0 => {
-                    payments::set_order_payment(
-                        &mut tx,
-                        order_id,
-                        PaymentState::Failed,
-                        "Payment ended with the order",
-                        None,
-                        None,
-                    )
-                    .await?;
-                }
-                _ => {}
-            }
-        }
-        let kind = customerclient_api::push::PushKind::OrderStatus { status: to };
-        let event = events::append_in(&mut tx, owner, order_id, number, &kind).await?;
-        tx.commit().await?;
-        Ok(Some((owner, event)))
-    }
-
-    /// The order's status changes, oldest first.
-    pub async fn status_history(&self, order_id: Uuid) -> Result<Vec<StatusChange>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT status, at, note FROM order_status_history WHERE order_id = $1 ORDER BY seq",
-        )
-        .bind(order_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|h| {
-                Ok(StatusChange {
-                    status: enum_from_text(&h.try_get::<String, _>("status")?)?,
-                    at: h.try_get("at")?,
-                    note: h.try_get("note")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(StoreError::from)
-    }
-
-    /// An order of this account; another account's order reads as absent.
-    pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError> {
-        let rows = self
-            .order_rows("WHERE account_id = $1 AND id = $2", account_id, Some(id))
-            .await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// One page of this account's orders, newest first.
-    pub async fn orders(
-        &self,
-        account_id: Uuid,
-        limit: u32,
-        offset: u64,
-    ) -> Result<Vec<Order>, StoreError> {
-        self.order_rows(
-            &format!("WHERE account_id = $1 ORDER BY created_at DESC, number DESC LIMIT {limit} OFFSET {offset}"),
-            account_id,
-            None,
-        )
-        .await
-    }
-
-    async fn order_rows(
-        &self,
-        filter: &str,
-        account_id: Uuid,
-        id: Option<Uuid>,
-    ) -> Result<Vec<Order>, StoreError> {
-        let sql = format!(
-            "SELECT id, number, status, city, address, phone, delivery_method, payment_method, currency,
-                    products_minor, delivery_minor, total_minor, created_at, payment_state, card_brand, card_last4
-             FROM orders {filter}"
-        );
-        let mut q = sqlx::query(&sql).bind(account_id.to_string());
-        if let Some(id) = id {
-            q = q.bind(id.to_string());
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        let mut orders = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id = uuid_col(&r, "id")?;
-            let currency: String = r.try_get("currency")?;
-            let lines = sqlx::query(
-                "SELECT product_id, name, unit_price_minor, quantity FROM order_lines
-                 WHERE order_id = $1 ORDER BY line_no",
-            )
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|l| {
-                let unit: i64 = l.try_get("unit_price_minor")?;
-                let qty: i64 = l.try_get("quantity")?;
-                Ok(OrderLine {
-                    product_id: l.try_get("product_id")?,
-                    name: l.try_get("name")?,
-                    unit_price: Money::new(unit, &*currency),
-                    quantity: qty,
-                    line_total: Money::new(unit * qty, &*currency),
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let history = self.status_history(id).await?;
-            let payment_history = sqlx::query(
-                "SELECT state, at, note FROM payment_history WHERE order_id = $1 ORDER BY seq",
-            )
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|h| {
-                Ok(PaymentChange {
-                    state: enum_from_text(&h.try_get::<String, _>("state")?)?,
-                    at: h.try_get("at")?,
-                    note: h.try_get("note")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let brand: Option<String> = r.try_get("card_brand")?;
-            let last4: Option<String> = r.try_get("card_last4")?;
-            let card = match (brand, last4) {
-                (Some(b), Some(l)) => Some(CardSummary {
-                    brand: enum_from_text(&b)?,
-                    last4: l,
-                }),
-                _ => None,
-            };
-            orders.push(Order {
-                id,
-                number: r.try_get("number")?,
-                status: enum_from_text(&r.try_get::<String, _>("status")?)?,
-                lines,
-                products_total: Money::new(r.try_get("products_minor")?, &*currency),
-                delivery_price: Money::new(r.try_get("delivery_minor")?, &*currency),
-                total: Money::new(r.try_get("total_minor")?, &*currency),
-                city: r.try_get("city")?,
-                address: r.try_get("address")?,
-                phone: r.try_get("phone")?,
-                delivery_method: enum_from_text(&r.try_get::<String, _>("delivery_method")?)?,
-                payment_method: enum_from_text(&r.try_get::<String, _>("payment_method")?)?,
-                created_at: r.try_get("created_at")?,
-                history,
-                payment_state: enum_from_text(&r.try_get::<String, _>("payment_state")?)?,
-                payment_history,
-                card,
-                rating: self.rating(id).await?,
-            });
-        }
-        Ok(orders)
-    }
+dispatch! {
+    pub async fn create_unverified_account(&self, account: &Account, password_hash: &str, code_hash: &str, code_expires_at: i64, mail: &NewMail) -> Result<(), StoreError>;
+    pub async fn issue_code(&self, account_id: Uuid, purpose: CodePurpose, code_hash: &str, expires_at: i64, mail: &NewMail) -> Result<(), StoreError>;
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<(Account, bool)>, StoreError>;
+    pub async fn latest_code(&self, account_id: Uuid, purpose: CodePurpose) -> Result<Option<CodeRow>, StoreError>;
+    pub async fn count_code_attempt(&self, code_id: Uuid, max: i64) -> Result<Option<i64>, StoreError>;
+    pub async fn verify_with_code(&self, code_id: Uuid, account_id: Uuid) -> Result<bool, StoreError>;
+    pub async fn reset_with_code(&self, code_id: Uuid, account_id: Uuid, hash: &str, throttle_subject: &str) -> Result<bool, StoreError>;
+    pub async fn set_password(&self, account_id: Uuid, hash: &str, keep: Option<&str>) -> Result<(), StoreError>;
+    pub async fn password_hash_by_id(&self, account_id: Uuid) -> Result<Option<String>, StoreError>;
+    pub async fn is_verified(&self, account_id: Uuid) -> Result<bool, StoreError>;
+    pub async fn take_attempt(&self, subject: &str, rule: &Throttle) -> Result<Result<(), i64>, StoreError>;
+    pub async fn release_attempt(&self, subject: &str) -> Result<(), StoreError>;
+    pub async fn clear_throttle(&self, subject: &str) -> Result<(), StoreError>;
+    pub async fn enqueue(&self, mail: &NewMail) -> Result<(), StoreError>;
+    pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
+    pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError>;
+    pub async fn mark_mail_sent(&self, id: &str) -> Result<(), StoreError>;
+    pub async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<(), StoreError>;
+    pub async fn unsent_mail(&self) -> Result<i64, StoreError>;
+    pub async fn settings(&self, account_id: Uuid) -> Result<AccountSettings, StoreError>;
+    pub async fn put_settings(&self, account_id: Uuid, settings: &AccountSettings) -> Result<(), StoreError>;
+    pub async fn addresses(&self, account_id: Uuid) -> Result<Vec<SavedAddress>, StoreError>;
+    pub async fn save_address(&self, account_id: Uuid, id: Option<Uuid>, input: &AddressInput) -> Result<Option<Uuid>, StoreError>;
+    pub async fn delete_address(&self, account_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    pub async fn save_card(&self, account_id: Uuid, token: &str, brand: Brand, last4: &str) -> Result<(), StoreError>;
+    pub async fn saved_cards(&self, account_id: Uuid) -> Result<Vec<SavedCard>, StoreError>;
+    pub async fn saved_card_token(&self, account_id: Uuid, id: Uuid) -> Result<Option<(String, SavedCard)>, StoreError>;
+    pub async fn delete_saved_card(&self, account_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    pub async fn insert_account(&self, account: &Account, password_hash: Option<&str>) -> Result<(), StoreError>;
+    pub async fn account_by_login_or_email(&self, login: &str) -> Result<Option<AccountRow>, StoreError>;
+    pub async fn insert_session(&self, token_hash: &str, account_id: Uuid, expires_at: i64) -> Result<(), StoreError>;
+    pub async fn session_account(&self, token_hash: &str, now: i64) -> Result<Option<(Account, i64)>, StoreError>;
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    pub async fn password_hash_of(&self, login: &str) -> Result<Option<String>, StoreError>;
+    pub async fn insert_file(&self, id: Uuid, content_type: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError>;
+    pub async fn product_count(&self) -> Result<i64, StoreError>;
+    pub async fn insert_category(&self, category: &Category, position: i64) -> Result<(), StoreError>;
+    pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError>;
+    pub async fn insert_products(&self, products: &[NewProduct<'_>]) -> Result<(), StoreError>;
+    pub async fn product_max_id(&self) -> Result<i64, StoreError>;
+    pub async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+    pub async fn category_id(&self, slug_or_id: &str) -> Result<Option<i64>, StoreError>;
+    pub async fn products(&self, f: &ProductFilter<'_>) -> Result<(Vec<Product>, u64), StoreError>;
+    pub async fn product(&self, id: i64) -> Result<Option<Product>, StoreError>;
+    pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
+    pub async fn order_status(&self, order_id: Uuid) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError>;
+    pub async fn transition_order_status(&self, order_id: Uuid, to: OrderStatus, note: &str, account: Option<Uuid>, time_scale: f64) -> Result<Option<(Uuid, PushEvent)>, StoreError>;
+    pub async fn status_history(&self, order_id: Uuid) -> Result<Vec<StatusChange>, StoreError>;
+    pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError>;
+    pub async fn orders(&self, account_id: Uuid, limit: u32, offset: u64) -> Result<Vec<Order>, StoreError>;
+    pub async fn append_event(&self, account_id: Uuid, order_id: Uuid, order_number: i64, kind: &PushKind) -> Result<PushEvent, StoreError>;
+    pub async fn events_after(&self, account_id: Uuid, after: i64) -> Result<Vec<PushEvent>, StoreError>;
+    pub async fn insert_history(&self, orders: &[HistoricOrder]) -> Result<(), StoreError>;
+    pub async fn order_payment(&self, order_id: Uuid) -> Result<Option<OrderPayment>, StoreError>;
+    pub async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>, StoreError>;
+    pub async fn issue_qr(&self, account: Uuid, order_id: Uuid, lifetime_ms: i64, payload: impl FnOnce(&OrderPayment, Uuid) -> anyhow::Result<String>) -> Result<Result<(PaymentRecord, bool), Refusal>, anyhow::Error>;
+    pub async fn start_card_attempt(&self, account: Uuid, order_id: Uuid, key: &str) -> Op<CardStart>;
+    pub async fn settle_card(&self, payment_id: Uuid, outcome: &ChargeOutcome<'_>) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError>;
+    pub async fn bank_notice(&self, payment_id: Uuid, paid: bool, transaction_id: &str) -> Result<Option<(NoticeOutcome, Option<(Uuid, PushEvent)>)>, StoreError>;
+    pub async fn change_payment_method(&self, account: Uuid, order_id: Uuid, method: PaymentMethod) -> Op<()>;
+    pub async fn expire_stale(&self, order_id: Uuid) -> Result<(), StoreError>;
+    pub async fn stale_card_attempts(&self, before: i64) -> Result<Vec<PaymentRecord>, StoreError>;
+    pub async fn orders_with_stale_qr(&self, now: i64) -> Result<Vec<Uuid>, StoreError>;
+    pub async fn pending_refunds(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
+    pub async fn refund_done(&self, payment_id: Uuid) -> Result<(), StoreError>;
+    pub async fn awaiting_qr_payments(&self, limit: i64) -> Result<Vec<PaymentRecord>, StoreError>;
+    pub async fn dashboard(&self, account_id: Uuid, period: Period, now: i64, currency: &str) -> Result<Dashboard, StoreError>;
+    pub async fn active_order_count(&self) -> Result<i64, StoreError>;
+    pub async fn delivery(&self, order_id: Uuid) -> Result<Option<DeliveryRow>, StoreError>;
+    pub async fn order_by_number_and_phone(&self, number: i64, last4: &str) -> Result<Option<Uuid>, StoreError>;
+    pub async fn record_position(&self, order_id: Uuid, fix: &CourierFix) -> Result<(), StoreError>;
+    pub async fn delivery_history(&self) -> Result<Vec<(DeliveryFeatures, f64)>, StoreError>;
+    pub async fn courier_jobs(&self, limit: i64) -> Result<Vec<CourierJob>, StoreError>;
+    pub async fn rate_order(&self, order_id: Uuid, rating: &Rating) -> Result<(), StoreError>;
+    pub async fn also_bought(&self, product_id: i64, limit: i64) -> Result<Vec<i64>, StoreError>;
 }
 
 #[cfg(test)]

@@ -1,134 +1,20 @@
-//! Payment rows and the order's payment state. Card attempts store the gateway's token, the
-//! brand and the last four digits; there is no column a card number or CVC could go into.
-//!
-//! Every public method here is one business operation in one write transaction: the order's
-//! state it depends on is read and changed inside that transaction, and every change of a
-//! payment row is an `UPDATE … WHERE state = <expected>` whose row count is checked. Two
-//! partial unique indexes make the database itself refuse a second attempt in flight or a
-//! second paid attempt for one order (migration 0008).
+// Payment rows and the order's payment state. Card attempts store the gateway's token, the
+// brand and the last four digits; there is no column a card number or CVC could go into.
+//
+// Every public method here is one business operation in one write transaction: the order's
+// state it depends on is read and changed inside that transaction, and every change of a
+// payment row is an `UPDATE … WHERE state = <expected>` whose row count is checked. Two
+// partial unique indexes make the database itself refuse a second attempt in flight or a
+// second paid attempt for one order (migration 0008).
 
 use customerclient_api::Money;
-use customerclient_api::orders::{OrderStatus, PaymentMethod};
-use customerclient_api::payments::{CardSummary, Payment, PaymentState};
+use customerclient_api::orders::PaymentMethod;
+use customerclient_api::payments::{CardSummary, PaymentState};
 use customerclient_api::push::{PushEvent, PushKind};
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Store, StoreError, enum_from_text, enum_to_text, now_ms, uuid_col};
-
-#[derive(Debug, Clone)]
-pub struct PaymentRecord {
-    pub id: Uuid,
-    pub order_id: Uuid,
-    pub order_number: i64,
-    pub account_id: Uuid,
-    pub method: PaymentMethod,
-    pub state: PaymentState,
-    pub amount: Money,
-    pub qr_payload: Option<String>,
-    pub expires_at: Option<i64>,
-    pub card: Option<CardSummary>,
-    pub failure: Option<String>,
-    pub failure_code: Option<String>,
-    pub idempotency_key: Option<String>,
-    pub gateway_charge_id: Option<String>,
-    pub bank_transaction_id: Option<String>,
-    pub created_at: i64,
-}
-
-impl PaymentRecord {
-    pub fn to_api(&self) -> Payment {
-        Payment {
-            id: self.id,
-            order_id: self.order_id,
-            order_number: self.order_number,
-            method: self.method,
-            state: self.state,
-            amount: self.amount.clone(),
-            qr_payload: self.qr_payload.clone(),
-            expires_at: self.expires_at,
-            card: self.card.clone(),
-            failure: self.failure.clone(),
-            failure_code: self.failure_code.clone(),
-        }
-    }
-
-    pub fn is_expired(&self, now: i64) -> bool {
-        self.expires_at.is_some_and(|t| now >= t)
-    }
-}
-
-/// The order's side of a payment: who owns it, what it costs, where its payment stands.
-#[derive(Debug, Clone)]
-pub struct OrderPayment {
-    pub account_id: Uuid,
-    pub number: i64,
-    pub method: PaymentMethod,
-    pub state: PaymentState,
-    pub status: OrderStatus,
-    pub total: Money,
-}
-
-impl OrderPayment {
-    /// Cancelled, failed or delivered orders take no new payment.
-    pub fn closed(&self) -> bool {
-        matches!(
-            self.status,
-            OrderStatus::Cancelled | OrderStatus::Delivered | OrderStatus::Failed
-        )
-    }
-
-    pub fn settled(&self) -> bool {
-        matches!(self.state, PaymentState::Paid | PaymentState::Refunded)
-    }
-}
-
-/// Why a payment operation was refused; each becomes a 4xx with its own code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// No such order, or another customer's.
-    NoOrder,
-    AlreadyPaid,
-    /// Cancelled, failed or delivered.
-    OrderClosed(OrderStatus),
-    /// A card charge of this order is being processed (another key).
-    InProgress,
-}
-
-/// What a card charge came to at the gateway.
-pub enum ChargeOutcome<'a> {
-    Approved {
-        token: &'a str,
-        card: &'a CardSummary,
-        charge_id: &'a str,
-        /// Keep the card for this account.
-        save_for: Option<Uuid>,
-    },
-    Failed {
-        code: &'a str,
-        message: &'a str,
-        note: &'a str,
-    },
-}
-
-/// The answer to a card attempt's start.
-pub enum CardStart {
-    /// A new attempt, committed before the gateway is called.
-    Started(PaymentRecord),
-    /// This key was used before for this order: its attempt, in whatever state it is.
-    Existing(PaymentRecord),
-}
-
-/// The answer to a bank notice.
-pub enum NoticeOutcome {
-    /// Applied now, or the same notice delivered again: the payment as it stands.
-    Applied(PaymentRecord),
-    /// Money arrived for an attempt that can no longer take it (expired, replaced, the order
-    /// cancelled): recorded as refunded, with the reason.
-    Refunded(PaymentRecord, &'static str),
-    /// The bank says rejected for an attempt that is not waiting.
-    Ignored(PaymentRecord),
-}
 
 const PAYMENT_COLUMNS: &str =
     "p.id, p.order_id, o.number, o.account_id, p.method, p.state, p.amount_minor,
@@ -137,7 +23,7 @@ const PAYMENT_COLUMNS: &str =
 
 const AWAITING: &str = "awaiting_payment";
 
-fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
+fn record(row: &DbRow) -> Result<PaymentRecord, sqlx::Error> {
     let brand: Option<String> = row.try_get("card_brand")?;
     let last4: Option<String> = row.try_get("card_last4")?;
     Ok(PaymentRecord {
@@ -170,7 +56,7 @@ fn record(row: &sqlx::sqlite::SqliteRow) -> Result<PaymentRecord, sqlx::Error> {
 }
 
 async fn payment_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: Uuid,
 ) -> Result<Option<PaymentRecord>, sqlx::Error> {
     let row = sqlx::query(&format!(
@@ -183,7 +69,7 @@ async fn payment_in(
 }
 
 /// The payment as it stands now, inside the caller's transaction (it must exist).
-async fn payment_now(conn: &mut SqliteConnection, id: Uuid) -> Result<PaymentRecord, StoreError> {
+async fn payment_now(conn: &mut Conn, id: Uuid) -> Result<PaymentRecord, StoreError> {
     payment_in(conn, id)
         .await?
         .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
@@ -191,7 +77,7 @@ async fn payment_now(conn: &mut SqliteConnection, id: Uuid) -> Result<PaymentRec
 
 /// The customer's "paid" push event for `p`, stored in the caller's transaction.
 async fn paid_event_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &PaymentRecord,
 ) -> Result<(Uuid, PushEvent), StoreError> {
     let kind = PushKind::Payment {
@@ -202,7 +88,7 @@ async fn paid_event_in(
 }
 
 pub(crate) async fn order_payment_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
 ) -> Result<Option<OrderPayment>, sqlx::Error> {
     let row = sqlx::query(
@@ -230,7 +116,7 @@ pub(crate) async fn order_payment_in(
 /// in the order's payment history, inside the caller's transaction. Same state: only the
 /// method and card are updated.
 pub(crate) async fn set_order_payment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
     to: PaymentState,
     note: &str,
@@ -281,7 +167,7 @@ pub(crate) async fn set_order_payment(
 
 /// Ends every attempt of the order still in flight with `code`; returns how many.
 async fn end_in_flight(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
     code: &str,
     text: &str,
@@ -302,7 +188,7 @@ async fn end_in_flight(
 
 /// Marks the order's waiting QR codes whose time is up as expired (and the order with them).
 async fn expire_stale_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
     now: i64,
 ) -> Result<bool, StoreError> {
@@ -335,7 +221,7 @@ async fn expire_stale_in(
 }
 
 async fn in_flight_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
 ) -> Result<Option<PaymentRecord>, sqlx::Error> {
     let row = sqlx::query(&format!(
@@ -360,7 +246,7 @@ pub struct NewAttempt<'a> {
 }
 
 async fn insert_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &NewAttempt<'_>,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
@@ -387,7 +273,7 @@ async fn insert_attempt(
 /// Refunds what a paid order took, inside the caller's transaction: the paid attempt becomes
 /// refunded (card charges are queued for the gateway's refund) and the order follows.
 pub(crate) async fn refund_paid_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order_id: Uuid,
     note: &str,
 ) -> Result<(), StoreError> {
@@ -429,8 +315,6 @@ fn check_payable(order: &OrderPayment) -> Result<(), Refusal> {
     }
     Ok(())
 }
-
-pub type Op<T> = Result<Result<T, Refusal>, StoreError>;
 
 impl Store {
     pub async fn order_payment(&self, order_id: Uuid) -> Result<Option<OrderPayment>, StoreError> {

@@ -1,20 +1,16 @@
-//! Push events: written in the same transaction as the change they report, numbered by the
-//! database in commit order, read back by id. The in-process broadcast only wakes streams.
+// Push events: written in the same transaction as the change they report, numbered by the
+// database in commit order, read back by id. The in-process broadcast only wakes streams.
 
 use customerclient_api::push::{PushEvent, PushKind};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::{Store, StoreError, now_ms};
-
-/// Most events one read returns; a stream pages through longer gaps.
-pub const EVENT_PAGE: i64 = 500;
 
 /// Stores an event for the account inside the caller's transaction. Ids come from the
 /// database inside the write transaction, so they increase in commit order: a reader that
 /// has seen id N never later finds a new event below N.
 pub(crate) async fn append_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: Uuid,
     order_id: Uuid,
     order_number: i64,

@@ -1,51 +1,17 @@
-//! Verification codes, sign-in failures, the mail outbox, settings and saved addresses.
+// Verification codes, sign-in failures, the mail outbox, settings and saved addresses.
 
 use customerclient_api::auth::Account;
 use customerclient_api::card::Brand;
 use customerclient_api::payments::SavedCard;
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Store, StoreError, enum_from_text, enum_to_text, now_ms, uuid_col};
 use crate::mail::NewMail;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePurpose {
-    SignUp,
-    PasswordReset,
-}
-
-impl CodePurpose {
-    fn text(self) -> &'static str {
-        match self {
-            CodePurpose::SignUp => "sign_up",
-            CodePurpose::PasswordReset => "password_reset",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct CodeRow {
-    pub id: Uuid,
-    pub code_hash: String,
-    pub expires_at: i64,
-    pub attempts: i64,
-    pub consumed: bool,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct QueuedMail {
-    pub id: String,
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    pub attempts: i64,
-}
-
 pub(crate) async fn enqueue_mail(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     mail: &NewMail,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
@@ -64,7 +30,7 @@ pub(crate) async fn enqueue_mail(
 }
 
 async fn insert_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: Uuid,
     purpose: CodePurpose,
     code_hash: &str,
@@ -94,7 +60,7 @@ async fn insert_code(
 }
 
 pub(crate) async fn save_card_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: Uuid,
     token: &str,
     card: &customerclient_api::payments::CardSummary,
@@ -117,7 +83,7 @@ pub(crate) async fn save_card_in(
 /// Takes one attempt for `subject` inside the caller's transaction (see
 /// [`Store::take_attempt`]); `Err(wait_ms)` when refused.
 pub(crate) async fn take_attempt_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     subject: &str,
     rule: &Throttle,
 ) -> Result<Result<(), i64>, sqlx::Error> {
@@ -153,17 +119,7 @@ pub(crate) async fn take_attempt_in(
     Ok(Err(next.map_or(1000, |n| (n - now).max(1000))))
 }
 
-/// How a throttled subject backs off: `free` failures within `window_ms`, then a wait of
-/// `base_ms` doubling with each further failure up to `max_ms`.
-#[derive(Debug, Clone, Copy)]
-pub struct Throttle {
-    pub free: i64,
-    pub base_ms: i64,
-    pub max_ms: i64,
-    pub window_ms: i64,
-}
-
-async fn consume_code_in(conn: &mut SqliteConnection, code_id: Uuid) -> Result<bool, sqlx::Error> {
+async fn consume_code_in(conn: &mut Conn, code_id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE verification_codes SET consumed = TRUE WHERE id = $1 AND consumed = FALSE",
     )
@@ -174,7 +130,7 @@ async fn consume_code_in(conn: &mut SqliteConnection, code_id: Uuid) -> Result<b
         == 1)
 }
 
-fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SavedAddress, sqlx::Error> {
+fn address_from_row(r: &DbRow) -> Result<SavedAddress, sqlx::Error> {
     Ok(SavedAddress {
         id: uuid_col(r, "id")?,
         label: r.try_get("label")?,

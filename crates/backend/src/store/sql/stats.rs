@@ -1,4 +1,4 @@
-//! The statistics backend's queries: every dashboard number is computed by the database.
+// The statistics backend's queries: every dashboard number is computed by the database.
 
 use customerclient_api::Money;
 use customerclient_api::stats::{

@@ -1,31 +1,12 @@
-//! Past orders written in bulk: the demo's order history that trains the prediction model,
-//! feeds recommendations and fills the demo customer's dashboard.
+// Past orders written in bulk: the demo's order history that trains the prediction model,
+// feeds recommendations and fills the demo customer's dashboard.
 
-use customerclient_api::Money;
-use customerclient_api::orders::{DeliveryMethod, OrderLine, OrderStatus, PaymentMethod, Rating};
+use customerclient_api::orders::OrderStatus;
 use customerclient_api::payments::PaymentState;
 use uuid::Uuid;
 
-use super::tracking::{DeliveryPlan, insert_delivery};
+use super::tracking::insert_delivery;
 use super::{Store, StoreError, enum_to_text};
-
-pub struct HistoricOrder {
-    pub account_id: Uuid,
-    pub created_at: i64,
-    pub lines: Vec<OrderLine>,
-    pub city: String,
-    pub address: String,
-    pub phone: String,
-    pub delivery_method: DeliveryMethod,
-    pub payment_method: PaymentMethod,
-    pub delivery_price: Money,
-    /// Delivered or cancelled.
-    pub status: OrderStatus,
-    pub plan: DeliveryPlan,
-    /// Real duration (delivered orders).
-    pub actual_minutes: f64,
-    pub rating: Option<Rating>,
-}
 
 impl Store {
     /// Writes finished orders with their status history and deliveries, numbered in

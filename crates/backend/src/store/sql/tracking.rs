@@ -1,7 +1,7 @@
-//! Deliveries (route, prediction inputs, courier fixes), ratings and recommendations.
+// Deliveries (route, prediction inputs, courier fixes), ratings and recommendations.
 
 use customerclient_api::city::Point;
-use customerclient_api::orders::{DeliveryMethod, OrderStatus, Rating};
+use customerclient_api::orders::{DeliveryMethod, Rating};
 use customerclient_api::payments::PaymentState;
 use customerclient_api::tracking::{CourierFix, CourierJob};
 use sqlx::Row;
@@ -10,38 +10,12 @@ use uuid::Uuid;
 use super::{Store, StoreError, enum_from_text, uuid_col};
 use crate::predict::DeliveryFeatures;
 
-/// What is planned for a delivery when its order is placed.
-#[derive(Debug, Clone)]
-pub struct DeliveryPlan {
-    pub route: Vec<Point>,
-    pub distance_m: f64,
-    pub items: i64,
-    pub hour: u32,
-    pub queue: i64,
-    pub predicted_minutes: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct DeliveryRow {
-    pub order_id: Uuid,
-    pub account_id: Uuid,
-    pub number: i64,
-    pub status: OrderStatus,
-    pub method: DeliveryMethod,
-    pub created_at: i64,
-    pub route: Vec<Point>,
-    pub features: DeliveryFeatures,
-    pub predicted_minutes: f64,
-    pub courier: Option<CourierFix>,
-    pub on_the_way_at: Option<i64>,
-}
-
 fn route_from_json(s: &str) -> Result<Vec<Point>, sqlx::Error> {
     serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 pub(crate) async fn insert_delivery(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Conn,
     order_id: Uuid,
     plan: &DeliveryPlan,
     actual_minutes: Option<f64>,
@@ -70,7 +44,7 @@ const DELIVERY_COLUMNS: &str =
     d.route, d.distance_m, d.items, d.hour, d.queue, d.predicted_minutes,
     d.courier_x, d.courier_y, d.courier_progress, d.courier_at, d.on_the_way_at";
 
-fn delivery_row(r: &sqlx::sqlite::SqliteRow) -> Result<DeliveryRow, sqlx::Error> {
+fn delivery_row(r: &DbRow) -> Result<DeliveryRow, sqlx::Error> {
     let method: DeliveryMethod = enum_from_text(&r.try_get::<String, _>("delivery_method")?)?;
     let x: Option<f64> = r.try_get("courier_x")?;
     let y: Option<f64> = r.try_get("courier_y")?;
