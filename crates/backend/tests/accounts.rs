@@ -22,9 +22,7 @@ struct Shop {
 
 async fn shop(tune: impl FnOnce(&mut Config)) -> Shop {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(customerclient_backend::sqlite_url(
-        &dir.path().join("a.sqlite"),
-    ));
+    let mut config = support::engine::config(dir.path(), "a");
     config.mail.retry_base = Duration::from_millis(50);
     tune(&mut config);
     let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())

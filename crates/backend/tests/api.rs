@@ -19,11 +19,10 @@ struct TestServer {
 impl TestServer {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = customerclient_backend::sqlite_url(&dir.path().join("test.sqlite"));
-        let backend =
-            customerclient_backend::start(&Config::new(url), "127.0.0.1:0".parse().unwrap())
-                .await
-                .unwrap();
+        let config = support::engine::config(dir.path(), "test");
+        let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         Self {
             backend,
             client: reqwest::Client::new(),
@@ -772,7 +771,7 @@ async fn another_customers_order_is_not_found() {
 #[tokio::test]
 async fn seeding_twice_keeps_one_catalog() {
     let dir = tempfile::tempdir().unwrap();
-    let url = customerclient_backend::sqlite_url(&dir.path().join("twice.sqlite"));
+    let url = support::engine::database_url(dir.path(), "twice");
     let config = Config::new(url);
     let first = customerclient_backend::open(&config).await.unwrap();
     let n = first.store.product_count().await.unwrap();

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use customerclient_api::Money;
 use customerclient_api::catalog::Category;
-use customerclient_backend::Config;
 use customerclient_backend::store::NewProduct;
 use serde_json::{Value, json};
+
+mod support;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -38,9 +39,7 @@ async fn card_number_and_cvc_are_never_stored_or_logged() {
         .init();
 
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(customerclient_backend::sqlite_url(
-        &dir.path().join("shop.sqlite"),
-    ));
+    let mut config = support::engine::config(dir.path(), "shop");
     // No pictures: the file then holds nothing that could contain the digits by chance.
     config.seed_demo = false;
     let backend = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
@@ -106,10 +105,15 @@ async fn card_number_and_cvc_are_never_stored_or_logged() {
     backend.stop().await;
 
     let mut files = Vec::new();
-    for entry in walk(dir.path()) {
-        files.push((entry.display().to_string(), std::fs::read(&entry).unwrap()));
+    // The database's own files too: the SQLite file here, or PostgreSQL's data directory.
+    for data in support::engine::data_dirs(dir.path()) {
+        for entry in walk(&data) {
+            files.push((entry.display().to_string(), std::fs::read(&entry).unwrap()));
+        }
     }
-    assert!(files.iter().any(|(n, _)| n.ends_with("shop.sqlite")));
+    if support::engine::engine() == support::engine::Engine::Sqlite {
+        assert!(files.iter().any(|(n, _)| n.ends_with("shop.sqlite")));
+    }
     files.push(("log output".into(), logs.0.lock().unwrap().clone()));
     let log_len = files.last().unwrap().1.len();
     assert!(log_len > 1000, "the log captured the run ({log_len} bytes)");

@@ -110,9 +110,10 @@ impl Till {
             .unwrap()
     }
 
-    async fn db(&self) -> sqlx::SqlitePool {
-        let url = customerclient_backend::sqlite_url(&self.t.dir.path().join("test.sqlite"));
-        sqlx::SqlitePool::connect(&url).await.unwrap()
+    async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = support::engine::database_url(self.t.dir.path(), "test");
+        sqlx::AnyPool::connect(&url).await.unwrap()
     }
 
     /// Payment rows of the order in `state`.
@@ -706,9 +707,7 @@ async fn two_hundred_sign_ups_at_once_stay_within_bounded_memory() {
 async fn the_standalone_backend_refuses_demo_secrets_and_the_simulator_ignores_host() {
     // Not in demo mode, without its own secrets: refused at start, with the reason.
     let dir = tempfile::tempdir().unwrap();
-    let mut config = customerclient_backend::Config::new(customerclient_backend::sqlite_url(
-        &dir.path().join("x.sqlite"),
-    ));
+    let mut config = support::engine::config(dir.path(), "x");
     config.seed_videos = false;
     config.demo = false;
     config.payments.bank_simulator = false;

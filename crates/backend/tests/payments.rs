@@ -26,9 +26,7 @@ struct Shop {
 
 async fn shop(tune: impl FnOnce(&mut Config)) -> Shop {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(customerclient_backend::sqlite_url(
-        &dir.path().join("p.sqlite"),
-    ));
+    let mut config = support::engine::config(dir.path(), "p");
     let gateway = Arc::new(SandboxGateway::with_slow_answer(Duration::from_secs(30)));
     config.payments.gateway = gateway.clone();
     config.payments.gateway_timeout = Duration::from_millis(300);
@@ -443,7 +441,7 @@ async fn another_customer_cannot_pay_or_see_a_payment() {
 #[tokio::test]
 async fn a_backend_restart_in_the_middle_of_a_qr_payment_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
-    let url = customerclient_backend::sqlite_url(&dir.path().join("restart.sqlite"));
+    let url = support::engine::database_url(dir.path(), "restart");
     let http = reqwest::Client::new();
     let first =
         customerclient_backend::start(&Config::new(url.clone()), "127.0.0.1:0".parse().unwrap())

@@ -269,11 +269,10 @@ async fn also_bought(t: &TestBackend, id: i64) -> Vec<i64> {
 #[tokio::test]
 async fn recommendations_are_products_bought_together() {
     let t = TestBackend::start(|_| {}).await;
-    let db = sqlx::SqlitePool::connect(&customerclient_backend::sqlite_url(
-        &t.dir.path().join("test.sqlite"),
-    ))
-    .await
-    .unwrap();
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&support::engine::database_url(t.dir.path(), "test"))
+        .await
+        .unwrap();
     // Counted here independently: orders holding both products, per partner of product 3.
     let pairs: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT b.product_id, COUNT(*) FROM order_lines a JOIN order_lines b

@@ -14,7 +14,7 @@ CREATE TABLE accounts (
     -- NFKC, lower case, confusable skeleton: look-alike logins are one login.
     login_key     TEXT
 );
-CREATE UNIQUE INDEX accounts_login_key ON accounts(login_key);
+CREATE UNIQUE INDEX accounts_folded_login ON accounts(login_key);
 
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,

@@ -44,6 +44,11 @@ async fn begin_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sq
     Ok(tx)
 }
 
+/// `x` rounded down to a whole number: PostgreSQL's cast rounds, so floor first.
+fn floor_int(x: &str) -> String {
+    format!("CAST(FLOOR({x}) AS BIGINT)")
+}
+
 include!("sql/core.rs");
 
 mod accounts {

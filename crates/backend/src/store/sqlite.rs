@@ -41,6 +41,11 @@ async fn begin_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sq
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// `x` rounded down to a whole number (x ≥ 0): SQLite's cast truncates.
+fn floor_int(x: &str) -> String {
+    format!("CAST({x} AS INTEGER)")
+}
+
 include!("sql/core.rs");
 
 mod accounts {

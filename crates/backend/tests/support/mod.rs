@@ -1,6 +1,7 @@
 #![allow(dead_code)] // each test binary uses some of the helpers
 //! Helpers shared by the backend's integration tests.
 
+pub mod engine;
 pub mod smtp;
 
 use customerclient_api::orders::Order;
@@ -95,9 +96,7 @@ impl TestBackend {
     /// Starts with the default configuration changed by `tune`.
     pub async fn start(tune: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::new(customerclient_backend::sqlite_url(
-            &dir.path().join("test.sqlite"),
-        ));
+        let mut config = engine::config(dir.path(), "test");
         // Most tests need no videos; encoding them would cost seconds per test binary.
         config.seed_videos = false;
         tune(&mut config);

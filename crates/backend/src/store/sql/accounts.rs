@@ -96,7 +96,13 @@ pub(crate) async fn take_attempt_in(
             failures = CASE WHEN $2 - t.updated_at > $6 THEN 1 ELSE t.failures + 1 END,
             next_at = CASE
                 WHEN $2 - t.updated_at > $6 OR t.failures + 1 < $3 THEN 0
-                ELSE $2 + MIN($5, $4 * (1 << MIN(t.failures + 1 - $3, 20))) END,
+                ELSE $2 + CASE WHEN $4 * (CAST(1 AS BIGINT) << CAST(
+                        CASE WHEN t.failures + 1 - $3 < 20 THEN t.failures + 1 - $3 ELSE 20 END
+                        AS INTEGER)) < $5
+                    THEN $4 * (CAST(1 AS BIGINT) << CAST(
+                        CASE WHEN t.failures + 1 - $3 < 20 THEN t.failures + 1 - $3 ELSE 20 END
+                        AS INTEGER))
+                    ELSE $5 END END,
             updated_at = $2
          WHERE $2 - t.updated_at > $6 OR t.next_at <= $2
          RETURNING failures",
@@ -388,7 +394,7 @@ impl Store {
 
     /// Gives back one attempt taken for `subject` (it succeeded), never below zero.
     pub async fn release_attempt(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE throttles SET failures = MAX(failures - 1, 0) WHERE subject = $1")
+        sqlx::query("UPDATE throttles SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END WHERE subject = $1")
             .bind(subject)
             .execute(&self.pool)
             .await?;

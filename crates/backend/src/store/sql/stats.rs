@@ -7,7 +7,7 @@ use customerclient_api::stats::{
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, floor_int};
 
 /// Orders that count: neither cancelled nor failed, of this account, since the period began.
 const COUNTED: &str =
@@ -34,21 +34,21 @@ impl Store {
         };
 
         let totals = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(o.total_minor), 0) AS spent FROM orders o WHERE {COUNTED}"
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(o.total_minor), 0) AS BIGINT) AS spent FROM orders o WHERE {COUNTED}"
         ))
         .bind(&account)
         .bind(from)
         .fetch_one(pool)
         .await?;
         let item_count: i64 = sqlx::query_scalar(&format!(
-            "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE {COUNTED}"
+            "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE {COUNTED}"
         ))
         .bind(&account)
         .bind(from)
         .fetch_one(pool)
         .await?;
         let per_category = rows(&format!(
-            "SELECT c.name AS category, SUM(l.unit_price_minor * l.quantity) AS spent
+            "SELECT c.name AS category, CAST(SUM(l.unit_price_minor * l.quantity) AS BIGINT) AS spent
              FROM order_lines l JOIN orders o ON o.id = l.order_id
              JOIN products p ON p.id = l.product_id JOIN categories c ON c.id = p.category_id
              WHERE {COUNTED} GROUP BY c.id, c.name ORDER BY spent DESC, c.name"
@@ -63,7 +63,7 @@ impl Store {
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let top_products = rows(&format!(
-            "SELECT l.product_id, MAX(l.name) AS name, SUM(l.quantity) AS qty
+            "SELECT l.product_id, MAX(l.name) AS name, CAST(SUM(l.quantity) AS BIGINT) AS qty
              FROM order_lines l JOIN orders o ON o.id = l.order_id
              WHERE {COUNTED} GROUP BY l.product_id ORDER BY qty DESC, l.product_id LIMIT 5"
         ))
@@ -91,7 +91,7 @@ impl Store {
         }
         let bucket_ms = period.bucket_ms();
         let spending = sqlx::query(&format!(
-            "SELECT (o.created_at / $3) * $3 AS bucket, SUM(o.total_minor) AS spent FROM orders o
+            "SELECT (o.created_at / $3) * $3 AS bucket, CAST(SUM(o.total_minor) AS BIGINT) AS spent FROM orders o
              WHERE {COUNTED} GROUP BY (o.created_at / $3) ORDER BY bucket"
         ))
         .bind(&account)
@@ -117,9 +117,10 @@ impl Store {
         .fetch_one(pool)
         .await?;
         let delivery_minutes = rows(&format!(
-            "SELECT CAST(d.actual_minutes / 5 AS INTEGER) * 5 AS bin, COUNT(*) AS n
+            "SELECT {bin} * 5 AS bin, COUNT(*) AS n
              FROM deliveries d JOIN orders o ON o.id = d.order_id
-             WHERE {COUNTED} AND {delivered} GROUP BY CAST(d.actual_minutes / 5 AS INTEGER) ORDER BY bin"
+             WHERE {COUNTED} AND {delivered} GROUP BY {bin} ORDER BY bin",
+            bin = floor_int("d.actual_minutes / 5")
         ))
         .await?
         .iter()
