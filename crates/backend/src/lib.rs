@@ -205,6 +205,12 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         .context("reading the delivery history")?;
     let model = tokio::task::spawn_blocking(move || predict::Model::fit(&history)).await?;
     tracing::info!(deliveries = model.samples, "ETA model fitted");
+    // Events stored by other instances wake this one's streams (PostgreSQL only).
+    let hub = push::hub();
+    let woken = hub.clone();
+    store.follow_events(move |account| {
+        let _ = woken.send(account);
+    });
     Ok(AppState {
         map: Arc::new(map),
         model: Arc::new(std::sync::RwLock::new(model)),
@@ -216,7 +222,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         auth: Arc::new(config.auth.clone()),
         courier_token: config.courier_token.as_str().into(),
-        hub: push::hub(),
+        hub,
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),
         orders_per_account: config.orders_per_account,

@@ -7,8 +7,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use customerclient_api::orders::Order;
@@ -20,51 +18,18 @@ use sqlx::Row;
 const ROUNDS: u64 = 20;
 const TASKS: usize = 6;
 
-struct Process {
-    child: Child,
-    url: String,
-}
+use support::BackendProcess as Process;
 
 fn start(db: &str) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
-        .args([
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            db,
-            "--no-videos",
+    Process::start(
+        db,
+        &[
             "--gateway-timeout-ms",
             "300",
             "--recovery-interval-ms",
             "100",
-        ])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting the backend binary");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the backend printed its address")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("customerclient-backend listening on ") {
-            break url.trim().to_owned();
-        }
-    };
-    // Keep reading what it prints so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, url }
-}
-
-impl Process {
-    fn kill(mut self) {
-        // Child::kill is SIGKILL on Unix: no destructor, no flush, no graceful shutdown.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
+        ],
+    )
 }
 
 /// A small deterministic generator, so a failing round can be replayed.

@@ -204,6 +204,15 @@ impl Store {
         }
     }
 
+    /// Calls `wake` with the account of every event another instance stores (PostgreSQL's
+    /// LISTEN/NOTIFY); on SQLite there is no other instance to hear.
+    pub fn follow_events(&self, wake: impl Fn(Uuid) + Send + 'static) {
+        match &self.0 {
+            Inner::Sqlite(s) => s.follow_events(wake),
+            Inner::Postgres(s) => s.follow_events(wake),
+        }
+    }
+
     /// Bumped by every write to categories or products: a cache key only.
     pub fn catalog_version(&self) -> u64 {
         match &self.0 {

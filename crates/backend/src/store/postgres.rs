@@ -49,6 +49,63 @@ fn floor_int(x: &str) -> String {
     format!("CAST(FLOOR({x}) AS BIGINT)")
 }
 
+/// The channel every instance listens on; the payload is the account id, nothing more
+/// (the events table is the truth, the notification only a wake-up).
+pub(crate) const EVENTS_CHANNEL: &str = "customerclient_events";
+
+/// Queued inside the event's transaction: PostgreSQL delivers it to every listening
+/// instance when that transaction commits, and never if it rolls back.
+async fn notify_event(conn: &mut Conn, account: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(EVENTS_CHANNEL)
+        .bind(account.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Wakes this instance's streams for events any instance stored. A listener whose
+    /// connection drops reconnects by itself (sqlx), and notifications sent meanwhile are
+    /// lost: the streams' periodic read of the events table covers those.
+    pub(crate) fn follow_events(&self, wake: impl Fn(Uuid) + Send + 'static) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(EVENTS_CHANNEL).await {
+                    tracing::warn!(error = %e, "event listener cannot listen; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                loop {
+                    match listener.recv().await {
+                        Ok(n) => {
+                            if let Ok(account) = Uuid::parse_str(n.payload()) {
+                                wake(account);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event listener lost; reconnecting");
+                            break;
+                        }
+                    }
+                }
+                if pool.is_closed() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
 include!("sql/core.rs");
 
 mod accounts {

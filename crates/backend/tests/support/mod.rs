@@ -228,3 +228,58 @@ impl TestBackend {
         EventStream::new(resp)
     }
 }
+
+/// The backend binary in a process of its own, as production runs it (several may share one
+/// database); dropped or killed with SIGKILL.
+pub struct BackendProcess {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl BackendProcess {
+    /// Starts `customerclient-backend --demo` on `db` at an ephemeral loopback port.
+    pub fn start(db: &str, extra: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
+            .args([
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                db,
+                "--no-videos",
+            ])
+            .args(extra)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting the backend binary");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the backend printed its address")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("customerclient-backend listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep reading what it prints so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, url }
+    }
+
+    /// SIGKILL: no destructor, no flush, no graceful shutdown.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for BackendProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

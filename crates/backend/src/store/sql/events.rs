@@ -4,7 +4,7 @@
 use customerclient_api::push::{PushEvent, PushKind};
 use uuid::Uuid;
 
-use super::{Store, StoreError, now_ms};
+use super::{Store, StoreError, notify_event, now_ms};
 
 /// Stores an event for the account inside the caller's transaction. Ids come from the
 /// database inside the write transaction, so they increase in commit order: a reader that
@@ -33,8 +33,10 @@ pub(crate) async fn append_in(
         .bind(account_id.to_string())
         .bind(payload)
         .bind(event.at)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    // Other instances' streams hear of it when this transaction commits.
+    notify_event(conn, account_id).await?;
     Ok(event)
 }
 
