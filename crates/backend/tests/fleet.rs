@@ -65,7 +65,11 @@ async fn one_idempotency_key_sent_to_two_instances_at_once_makes_one_order() {
         .json()
         .await
         .unwrap();
-    let placed = mine.orders.iter().filter(|o| o.address == "Fleet 1").count();
+    let placed = mine
+        .orders
+        .iter()
+        .filter(|o| o.address == "Fleet 1")
+        .count();
     assert_eq!(placed, KEYS, "one order per key across both instances");
 }
 
