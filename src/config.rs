@@ -30,6 +30,51 @@ pub struct KioskConfig {
     pub simulator_speed: Option<f64>,
     /// The embedded backend grows its demo catalog to this many products (benchmarks).
     pub catalog_size: Option<usize>,
+    /// Who this kiosk is, sent on every request (see [`customerclient_api::kiosk`]).
+    pub identity: KioskIdentity,
+}
+
+/// The name a kiosk gives the backend: a label for operators and logs, not a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskIdentity {
+    /// Stable across restarts: `--kiosk-id`, or generated once and kept beside its data.
+    pub id: String,
+    /// The store it stands in, as the operator names it (`--store`).
+    pub store: Option<String>,
+    pub version: String,
+}
+
+impl KioskIdentity {
+    /// `kiosk-<random>` for a kiosk that was given no id: the same on every run of this
+    /// machine once `kiosk-id` in `dir` holds it.
+    pub fn kept_in(dir: &std::path::Path) -> Self {
+        let path = dir.join("kiosk-id");
+        let kept = std::fs::read_to_string(&path)
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| customerclient_api::kiosk::valid_id(s));
+        let id = kept.unwrap_or_else(|| {
+            let id = format!("kiosk-{}", uuid::Uuid::new_v4().simple());
+            // Written whole then renamed: a crash never leaves half an id to be read back.
+            let tmp = dir.join("kiosk-id.tmp");
+            let kept = std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&tmp, format!("{id}\n")))
+                .and_then(|_| std::fs::rename(&tmp, &path));
+            if let Err(e) = kept {
+                warn!("cannot keep the kiosk id in {}: {e}", path.display());
+            }
+            id
+        });
+        Self::named(id)
+    }
+
+    pub fn named(id: String) -> Self {
+        Self {
+            id,
+            store: None,
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
 }
 
 impl KioskConfig {
@@ -42,6 +87,7 @@ impl KioskConfig {
             language: Language::En,
             simulator_speed: Some(10.0),
             catalog_size: None,
+            identity: KioskIdentity::named("kiosk-unnamed".into()),
         }
     }
 

@@ -49,6 +49,13 @@ struct Cli {
     /// Language new customers are greeted in: en or ru.
     #[arg(long, default_value = "en", value_parser = ["en", "ru"])]
     language: String,
+    /// This kiosk's id, sent to the backend on every request (default: generated once and
+    /// kept in `kiosk-id` in the kiosk's data folder).
+    #[arg(long, env = "CUSTOMERCLIENT_KIOSK_ID", value_parser = parse_kiosk_id)]
+    kiosk_id: Option<String>,
+    /// The store this kiosk stands in, as operators should see it (ASCII, e.g. "Arbat 12").
+    #[arg(long, env = "CUSTOMERCLIENT_STORE", value_parser = parse_store)]
+    store: Option<String>,
     /// Window size for `--windowed` and `--screenshot`, e.g. 1920x1080.
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     size: (u32, u32),
@@ -57,6 +64,24 @@ struct Cli {
 fn parse_scene(s: &str) -> Result<Shot, String> {
     Shot::from_name(s)
         .ok_or_else(|| format!("unknown scene '{s}'; one of: {}", Shot::NAMES.join(", ")))
+}
+
+fn parse_kiosk_id(s: &str) -> Result<String, String> {
+    if customerclient_api::kiosk::valid_id(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("1 to 64 letters, digits, '-', '_' or '.'".into())
+    }
+}
+
+fn parse_store(s: &str) -> Result<String, String> {
+    match customerclient_api::kiosk::clean_label(s) {
+        Some(label) if label.is_ascii() => Ok(label),
+        Some(_) => {
+            Err("use ASCII letters for the store label (it travels in an HTTP header)".into())
+        }
+        None => Err("the store label is empty".into()),
+    }
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -82,6 +107,15 @@ fn main() -> AppExit {
     config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
     config.simulator_speed = Some(cli.simulator_speed).filter(|s| *s > 0.0);
     config.catalog_size = cli.catalog_size;
+    config.identity = match cli.kiosk_id {
+        Some(id) => customerclient::config::KioskIdentity::named(id),
+        None => customerclient::config::KioskIdentity::kept_in(
+            &dirs::data_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("customerclient"),
+        ),
+    };
+    config.identity.store = cli.store;
     config.language = if cli.language == "ru" {
         Language::Ru
     } else {

@@ -107,7 +107,11 @@ fn fill_address(app: &mut App) {
 #[test]
 fn customer_orders_two_dishes_through_the_embedded_backend() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with_catalog(embedded(&dir));
+    let mut config = embedded(&dir);
+    config.identity = customerclient::config::KioskIdentity::kept_in(dir.path());
+    config.identity.store = Some("Arbat 12".into());
+    let kiosk_id = config.identity.id.clone();
+    let mut app = app_with_catalog(config);
 
     let catalog = app.world().resource::<Catalog>();
     assert!(catalog.products.len() >= 48);
@@ -214,6 +218,42 @@ fn customer_orders_two_dishes_through_the_embedded_backend() {
     );
     let session = app.world().resource::<CustomerSession>();
     assert!(session.token.is_none() && session.last_order.is_none() && session.cart.is_empty());
+
+    // Every request named the kiosk: the backend lists it for the chain's staff.
+    let (rt, http, base) = app.world().resource::<Bridge>().blocking_parts().unwrap();
+    let seen: customerclient_api::kiosk::KioskList = rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let list: customerclient_api::kiosk::KioskList = http
+                .get(format!("{base}{}", customerclient_api::kiosk::KIOSKS_PATH))
+                .header(
+                    customerclient_api::orders::COURIER_TOKEN_HEADER,
+                    customerclient_backend::DEMO_COURIER_TOKEN,
+                )
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if !list.kiosks.is_empty() || Instant::now() > deadline {
+                break list;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    assert_eq!(seen.kiosks.len(), 1, "{seen:?}");
+    assert_eq!(seen.kiosks[0].id, kiosk_id);
+    assert_eq!(seen.kiosks[0].store.as_deref(), Some("Arbat 12"));
+    assert_eq!(
+        seen.kiosks[0].version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    // The id is kept: the same machine names itself the same way next time.
+    assert_eq!(
+        customerclient::config::KioskIdentity::kept_in(dir.path()).id,
+        kiosk_id
+    );
 }
 
 #[test]

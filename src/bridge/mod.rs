@@ -392,6 +392,26 @@ pub struct Bridge {
     listener: Option<(String, tokio::task::JoinHandle<()>)>,
     reachability: Reachability,
     probe: Option<tokio::task::JoinHandle<()>>,
+    /// This kiosk's name, on every request (the push stream's client too).
+    identity: reqwest::header::HeaderMap,
+}
+
+/// `X-Kiosk-Id`, `X-Kiosk-Store` and `X-Kiosk-Version` for `identity` (a value that cannot
+/// be a header is left out).
+fn identity_headers(identity: &crate::config::KioskIdentity) -> reqwest::header::HeaderMap {
+    use customerclient_api::kiosk::{KIOSK_ID_HEADER, KIOSK_STORE_HEADER, KIOSK_VERSION_HEADER};
+    let mut headers = reqwest::header::HeaderMap::new();
+    let fields = [
+        (KIOSK_ID_HEADER, Some(identity.id.as_str())),
+        (KIOSK_STORE_HEADER, identity.store.as_deref()),
+        (KIOSK_VERSION_HEADER, Some(identity.version.as_str())),
+    ];
+    for (name, value) in fields {
+        if let Some(v) = value.and_then(|v| reqwest::header::HeaderValue::from_str(v).ok()) {
+            headers.insert(name, v);
+        }
+    }
+    headers
 }
 
 impl Bridge {
@@ -403,6 +423,7 @@ impl Bridge {
             .enable_all()
             .build()?;
         let http = reqwest::Client::builder()
+            .default_headers(identity_headers(&config.identity))
             .timeout(config.request_timeout)
             .connect_timeout(
                 config
@@ -425,6 +446,7 @@ impl Bridge {
                 tx: tx.clone(),
             },
             probe: None,
+            identity: identity_headers(&config.identity),
             tx,
             rx,
             next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
@@ -584,6 +606,7 @@ impl Bridge {
         // Its own client: the stream lives for hours, so no total timeout, only a read
         // timeout well above the server's 15 s keep-alive.
         let http = match reqwest::Client::builder()
+            .default_headers(self.identity.clone())
             .connect_timeout(std::time::Duration::from_secs(3))
             .read_timeout(std::time::Duration::from_secs(45))
             .build()

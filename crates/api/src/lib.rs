@@ -9,6 +9,7 @@ pub mod clock;
 pub mod emv;
 pub mod error;
 pub mod files;
+pub mod kiosk;
 pub mod money;
 pub mod orders;
 pub mod payments;
@@ -33,4 +34,10 @@ pub const HEALTH_PATH: &str = "/api/v1/health";
 pub struct Health {
     pub status: String,
     pub version: String,
+    /// `sqlite` or `postgres`.
+    #[serde(default)]
+    pub database: String,
+    /// `leader` while this instance runs the fleet's periodic jobs, else `standby`.
+    #[serde(default)]
+    pub role: String,
 }

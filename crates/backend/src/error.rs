@@ -30,6 +30,9 @@ pub enum AppError {
     Forbidden { code: &'static str, message: String },
     #[error("request body is larger than the {limit} bytes allowed")]
     PayloadTooLarge { limit: usize },
+    /// The instance cannot serve now (its database, its schema, or it is shutting down).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -56,6 +59,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
             }
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod error;
 mod extract;
 pub mod files;
+pub mod jobs;
+pub mod kiosks;
 pub mod mail;
 pub mod orders;
 pub mod passwords;
@@ -72,6 +74,14 @@ pub struct AppState {
     /// (never taken from a request).
     pub self_url: Arc<std::sync::OnceLock<String>>,
     pub orders_per_account: store::Throttle,
+    /// Whether this instance leads the fleet's periodic jobs now (see [`jobs`]); reported by
+    /// the health check, never relied on for correctness.
+    pub leading: Arc<std::sync::atomic::AtomicBool>,
+    /// Turns true when the instance begins to shut down: the health check answers 503 and
+    /// open event streams end, so load balancers and kiosks go to another instance.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Kiosk reports written lately by this instance (saves writes; see [`kiosks`]).
+    pub kiosks_seen: kiosks::Seen,
 }
 
 #[derive(Debug, Clone)]
@@ -226,6 +236,9 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),
         orders_per_account: config.orders_per_account,
+        leading: Default::default(),
+        shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+        kiosks_seen: Default::default(),
     })
 }
 
@@ -241,16 +254,47 @@ pub fn router(state: AppState) -> Router {
         .merge(push::router())
         .merge(tracking::router())
         .merge(stats::router())
+        .merge(kiosks::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kiosks::identify,
+        ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
 }
 
+/// For load balancers: 200 while this instance can serve — its database answers and has
+/// exactly the schema this build expects — and 503 otherwise, or once it is shutting down.
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, error::AppError> {
-    state.store.ping().await.map_err(anyhow::Error::from)?;
+    if *state.shutdown.borrow() {
+        return Err(error::AppError::Unavailable(
+            "this instance is shutting down".into(),
+        ));
+    }
+    let problem = state.store.schema_problem().await.map_err(|e| {
+        tracing::warn!(error = %e, "health check: the database does not answer");
+        error::AppError::Unavailable("the database does not answer".into())
+    })?;
+    if let Some(problem) = problem {
+        return Err(error::AppError::Unavailable(format!(
+            "the database schema is not current: {problem}"
+        )));
+    }
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        database: match state.store.engine() {
+            store::Engine::Sqlite => "sqlite",
+            store::Engine::Postgres => "postgres",
+        }
+        .into(),
+        role: if state.leading.load(std::sync::atomic::Ordering::Relaxed) {
+            "leader"
+        } else {
+            "standby"
+        }
+        .into(),
     }))
 }
 
@@ -261,9 +305,11 @@ pub struct Backend {
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
-    simulator: Option<tokio::task::JoinHandle<()>>,
-    recovery: Option<tokio::task::JoinHandle<()>>,
+    jobs: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// How long a graceful stop waits for requests in flight (and the mail being sent) to end.
+pub const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Backend {
     /// Base URL, e.g. `http://127.0.0.1:39213`.
@@ -271,42 +317,48 @@ impl Backend {
         format!("http://{}", self.addr)
     }
 
+    /// A graceful stop: the health check turns 503 and event streams end (kiosks reconnect
+    /// elsewhere), the leader role is given up, no new connection is taken, requests in
+    /// flight and the message being mailed finish (up to [`DRAIN_TIMEOUT`]), then the
+    /// database pool closes.
     pub async fn stop(mut self) {
-        if let Some(r) = self.recovery.take() {
-            r.abort();
-            let _ = r.await;
-        }
-        if let Some(s) = self.simulator.take() {
-            s.abort();
-            let _ = s.await;
-        }
-        if let Some(w) = self.mail_worker.take() {
-            w.abort();
-            let _ = w.await;
+        self.state.shutdown.send_replace(true);
+        if let Some(jobs) = self.jobs.take() {
+            finish(jobs, DRAIN_TIMEOUT).await;
         }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(mut task) = self.task.take() {
-            // Open event streams never end by themselves; give requests a moment, then stop.
-            if tokio::time::timeout(std::time::Duration::from_secs(5), &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
+        let (server, mail) = (self.task.take(), self.mail_worker.take());
+        tokio::join!(
+            async {
+                if let Some(t) = server {
+                    finish(t, DRAIN_TIMEOUT).await
+                }
+            },
+            async {
+                if let Some(m) = mail {
+                    finish(m, DRAIN_TIMEOUT).await
+                }
+            },
+        );
         self.state.store.close().await;
+    }
+}
+
+/// Waits for `task` to end by itself for at most `limit`, then aborts it.
+async fn finish(mut task: tokio::task::JoinHandle<()>, limit: std::time::Duration) {
+    if tokio::time::timeout(limit, &mut task).await.is_err() {
+        task.abort();
+        let _ = task.await;
     }
 }
 
 impl Drop for Backend {
     fn drop(&mut self) {
-        if let Some(r) = self.recovery.take() {
-            r.abort();
-        }
-        if let Some(s) = self.simulator.take() {
-            s.abort();
+        self.state.shutdown.send_replace(true);
+        if let Some(j) = self.jobs.take() {
+            j.abort();
         }
         if let Some(w) = self.mail_worker.take() {
             w.abort();
@@ -325,21 +377,9 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     let _ = state.self_url.set(format!("http://{addr}"));
-    // Whatever a crash left half done is resolved before the first request is served.
+    // Whatever a crash left half done is resolved before the first request is served (by
+    // every instance that starts: each step is guarded in its own transaction).
     payments::recover(&state).await;
-    let recovery = {
-        let state = state.clone();
-        let every = config.recovery_interval;
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                payments::recover(&state).await;
-            }
-        })
-    };
     let app = router(state.clone());
     let mailer = Arc::new(mail::Mailer::new(&config.mail).context("setting up mail")?);
     let mail_worker = mail::spawn_worker(
@@ -347,6 +387,7 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
         mailer,
         config.mail.clone(),
         state.mail_wake.clone(),
+        state.shutdown.subscribe(),
     );
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -362,17 +403,22 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
     if config.payments.bank_simulator {
         tracing::info!("bank simulator: http://{addr}/bank");
     }
-    let simulator = config.simulator.clone().map(|sim| {
-        tracing::info!(speed = sim.speed, "delivery simulator running");
-        simulator::spawn(format!("http://{addr}"), config.courier_token.clone(), sim)
-    });
+    let jobs = jobs::spawn(
+        state.clone(),
+        jobs::JobsConfig {
+            recovery_interval: config.recovery_interval,
+            simulator: config.simulator.clone(),
+            courier_token: config.courier_token.clone(),
+        },
+        format!("http://{addr}"),
+        state.shutdown.subscribe(),
+    );
     Ok(Backend {
         addr,
         state,
         shutdown: Some(tx),
         task: Some(task),
         mail_worker: Some(mail_worker),
-        simulator,
-        recovery: Some(recovery),
+        jobs: Some(jobs),
     })
 }

@@ -184,8 +184,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let backend = customerclient_backend::start(&config, cli.listen).await?;
     println!("customerclient-backend listening on {}", backend.url());
-    tokio::signal::ctrl_c().await?;
-    tracing::info!("shutting down");
+    // Ctrl-C, or SIGTERM from a service manager or orchestrator taking the instance out.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down: draining requests and closing event streams");
     backend.stop().await;
     Ok(())
 }

@@ -27,8 +27,16 @@ use crate::error::AppError;
 pub type Hub = broadcast::Sender<Uuid>;
 
 /// How often an idle stream looks at the store without a wake-up: the safety net for events
-/// written by another process on the same database.
-const POLL: Duration = Duration::from_secs(2);
+/// written by another process on the same SQLite file, which has no notifications.
+const POLL_SQLITE: Duration = Duration::from_secs(2);
+
+/// The same on PostgreSQL, where every instance hears every event's NOTIFY and a listener
+/// that reconnects wakes all its streams ([`EVERYONE`]): only a notification lost without
+/// the connection dropping is left for this poll.
+const POLL_POSTGRES: Duration = Duration::from_secs(10);
+
+/// A wake-up for every open stream (the nil id is never an account's).
+pub const EVERYONE: Uuid = Uuid::nil();
 
 pub fn hub() -> Hub {
     broadcast::channel(1024).0
@@ -70,6 +78,8 @@ struct Feed {
     rx: broadcast::Receiver<Uuid>,
     last: i64,
     state: AppState,
+    poll: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 fn sse(event: &PushEvent) -> Event {
@@ -85,17 +95,24 @@ impl Feed {
     async fn wait(&mut self) -> bool {
         let account = self.account;
         let rx = &mut self.rx;
+        let shutdown = &mut self.shutdown;
+        if *shutdown.borrow() {
+            return false;
+        }
         let woken = async {
             loop {
-                match rx.recv().await {
-                    Ok(a) if a == account => return true,
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => return true,
-                    Err(broadcast::error::RecvError::Closed) => return false,
+                tokio::select! {
+                    _ = shutdown.wait_for(|s| *s) => return false,
+                    got = rx.recv() => match got {
+                        Ok(a) if a == account || a == EVERYONE => return true,
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                        Err(broadcast::error::RecvError::Closed) => return false,
+                    },
                 }
             }
         };
-        tokio::time::timeout(POLL, woken).await.unwrap_or(true)
+        tokio::time::timeout(self.poll, woken).await.unwrap_or(true)
     }
 }
 
@@ -118,12 +135,18 @@ async fn events(
         .events_after(account, last)
         .await
         .map_err(anyhow::Error::from)?;
+    let poll = match state.store.engine() {
+        crate::store::Engine::Sqlite => POLL_SQLITE,
+        crate::store::Engine::Postgres => POLL_POSTGRES,
+    };
     let feed = Feed {
         account,
         ready: first.into(),
         rx,
         last,
+        shutdown: state.shutdown.subscribe(),
         state,
+        poll,
     };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         loop {

@@ -101,6 +101,89 @@ async fn health_reports_ok() {
     assert_eq!(resp.status(), StatusCode::OK);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["status"], "ok");
+    let engine = match support::engine::engine() {
+        support::engine::Engine::Sqlite => "sqlite",
+        support::engine::Engine::Postgres => "postgres",
+    };
+    assert_eq!(v["database"], engine);
+}
+
+/// A load balancer takes an instance out when its schema is not the one it was built for:
+/// a migration that failed, or one from a newer build.
+#[tokio::test]
+async fn health_is_503_while_the_schema_is_not_current() {
+    sqlx::any::install_default_drivers();
+    let s = TestServer::start().await;
+    let db = sqlx::AnyPool::connect(&support::engine::database_url(s._dir.path(), "test"))
+        .await
+        .unwrap();
+    let last = "(SELECT MAX(version) FROM _sqlx_migrations)";
+    let check = |expect: StatusCode, says: &'static str| {
+        let s = &s;
+        async move {
+            let resp = s.get("/api/v1/health", None).await;
+            assert_eq!(resp.status(), expect);
+            if expect != StatusCode::OK {
+                let body: ErrorBody = resp.json().await.unwrap();
+                assert_eq!(body.error, "unavailable");
+                assert!(body.message.contains(says), "{}", body.message);
+            }
+        }
+    };
+    check(StatusCode::OK, "").await;
+
+    sqlx::query(&format!(
+        "UPDATE _sqlx_migrations SET success = FALSE WHERE version = {last}"
+    ))
+    .execute(&db)
+    .await
+    .unwrap();
+    check(StatusCode::SERVICE_UNAVAILABLE, "failed").await;
+    sqlx::query(&format!(
+        "UPDATE _sqlx_migrations SET success = TRUE WHERE version = {last}"
+    ))
+    .execute(&db)
+    .await
+    .unwrap();
+    check(StatusCode::OK, "").await;
+
+    // A newer build's migration, applied by an instance already upgraded.
+    let newer =
+        "(SELECT version FROM (SELECT MAX(version) + 1 AS version FROM _sqlx_migrations) AS m)";
+    sqlx::query(&format!(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         SELECT {newer}, 'from a newer build', installed_on, success, checksum, execution_time
+         FROM _sqlx_migrations WHERE version = {last}"
+    ))
+    .execute(&db)
+    .await
+    .unwrap();
+    check(StatusCode::SERVICE_UNAVAILABLE, "newer than this build").await;
+}
+
+/// A graceful stop takes the instance out of rotation and ends its event streams, so kiosks
+/// reconnect to another instance instead of waiting on one that is going away.
+#[tokio::test]
+async fn shutting_down_fails_health_and_ends_event_streams() {
+    let s = TestServer::start().await;
+    let token = s.guest().await;
+    let mut stream = s.get("/api/v1/events", Some(&token)).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    s.backend.state.shutdown.send_replace(true);
+    let resp = s.get("/api/v1/health", None).await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(_chunk) = stream.chunk().await.unwrap() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream ended");
+    let started = std::time::Instant::now();
+    s.backend.stop().await;
+    assert!(
+        started.elapsed() < customerclient_backend::DRAIN_TIMEOUT,
+        "nothing was left running to wait for: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -778,4 +861,65 @@ async fn seeding_twice_keeps_one_catalog() {
     first.store.close().await;
     let second = customerclient_backend::open(&config).await.unwrap();
     assert_eq!(second.store.product_count().await.unwrap(), n);
+}
+
+/// Kiosks name themselves on every request; staff see which kiosks called and when. A
+/// malformed id is not recorded, and the list is not for customers.
+#[tokio::test]
+async fn kiosks_that_call_are_listed_for_staff() {
+    use customerclient_api::kiosk::{KIOSKS_PATH, KioskList};
+    let s = TestServer::start().await;
+    let call = |id: &'static str, store: &'static str| {
+        s.client
+            .get(s.url("/api/v1/categories"))
+            .header("X-Kiosk-Id", id)
+            .header("X-Kiosk-Store", store)
+            .header("X-Kiosk-Version", "9.9.9")
+            .send()
+    };
+    assert_eq!(
+        call("kiosk-a", "Arbat 12").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        call("kiosk-b", "Tverskaya 7").await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Not an id (a space and a quote): served all the same, but not recorded.
+    assert_eq!(
+        call("kiosk 'c", "Nowhere").await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let customer = s.guest().await;
+    assert_eq!(
+        s.get(KIOSKS_PATH, Some(&customer)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let list = support::eventually(
+        "both kiosks recorded",
+        std::time::Duration::from_secs(5),
+        || {
+            let req = s
+                .client
+                .get(s.url(KIOSKS_PATH))
+                .header(
+                    "X-Courier-Token",
+                    customerclient_backend::DEMO_COURIER_TOKEN,
+                )
+                .send();
+            async move {
+                let list: KioskList = req.await.unwrap().json().await.unwrap();
+                (list.kiosks.len() >= 2).then_some(list)
+            }
+        },
+    )
+    .await;
+    let mut ids: Vec<&str> = list.kiosks.iter().map(|k| k.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["kiosk-a", "kiosk-b"]);
+    let a = list.kiosks.iter().find(|k| k.id == "kiosk-a").unwrap();
+    assert_eq!(a.store.as_deref(), Some("Arbat 12"));
+    assert_eq!(a.version.as_deref(), Some("9.9.9"));
+    assert!(a.first_seen <= a.last_seen);
 }

@@ -184,3 +184,243 @@ async fn an_instance_killed_leaves_the_other_serving_the_same_customer() {
         .unwrap();
     assert_eq!(fetched.status(), reqwest::StatusCode::OK);
 }
+
+fn smtp_args(port: &str) -> [&str; 6] {
+    [
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--smtp-security",
+        "none",
+    ]
+}
+
+/// The subject line of a message as the SMTP server received it.
+fn subject_of(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_message_once_and_take_over_a_dead_senders_lease() {
+    sqlx::any::install_default_drivers();
+    let smtp = support::smtp::SmtpServer::start(0).await;
+    let port = smtp.addr.port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path(), "fleet-mail");
+    let mut args = smtp_args(&port).to_vec();
+    args.extend(["--orders-per-account", "100"]);
+    let a = BackendProcess::start(&db, &args);
+    let b = BackendProcess::start(&db, &args);
+    let http = reqwest::Client::new();
+
+    // A registered customer (guests get no mail): signed up through A, verified through B.
+    let signup = http
+        .post(format!("{}/api/v1/auth/signup", a.url))
+        .json(
+            &json!({"login": "mira", "email": "mira@example.com", "phone": "+79001112233",
+                      "password": "correct-horse"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), reqwest::StatusCode::ACCEPTED);
+    let code = support::eventually("the sign-up code", Duration::from_secs(10), || {
+        let got = smtp.received();
+        async move { got.iter().find_map(|m| support::code_in(m)) }
+    })
+    .await;
+    let session: Value = http
+        .post(format!("{}/api/v1/auth/verify", b.url))
+        .json(&json!({"email": "mira@example.com", "code": code}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+
+    // A message a worker claimed and then died with: its lease runs out in 1.5 s.
+    let store = sqlx::AnyPool::connect(&db).await.unwrap();
+    let lease_ends = customerclient_api::clock::now_ms() + 1_500;
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, attempts, next_attempt_at, claimed_by)
+         VALUES ('left-by-the-dead', 'mira@example.com', 'Left by a dead sender', 'Hello', $1, 1, $2, 'mail-dead')",
+    )
+    .bind(lease_ends - 60_000)
+    .bind(lease_ends)
+    .execute(&store)
+    .await
+    .unwrap();
+
+    // Orders through both instances at once: each queues a confirmation and wakes its own
+    // instance's worker, and both workers reach for everything due.
+    const ORDERS: usize = 20;
+    let place = |k: usize| {
+        let base = if k.is_multiple_of(2) { &a.url } else { &b.url };
+        http.post(format!("{base}/api/v1/orders"))
+            .bearer_auth(&token)
+            .json(&order_body(&format!("Mail {k}")))
+            .send()
+    };
+    let placed = futures_util::future::join_all((0..ORDERS).map(place)).await;
+    for r in placed {
+        assert_eq!(r.unwrap().status(), reqwest::StatusCode::CREATED);
+    }
+
+    let expected = 1 + ORDERS + 1;
+    support::eventually("every message delivered", Duration::from_secs(20), || {
+        let store = &store;
+        async move {
+            let unsent: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+                    .fetch_one(store)
+                    .await
+                    .unwrap();
+            (unsent == 0).then_some(())
+        }
+    })
+    .await;
+    // Both processes gone: nothing can still be on its way to the listener.
+    a.kill();
+    b.kill();
+    let received = smtp.received();
+    let mut subjects: Vec<String> = received.iter().map(|m| subject_of(m)).collect();
+    subjects.sort();
+    let before = subjects.len();
+    subjects.dedup();
+    assert_eq!(
+        before, expected,
+        "messages at the SMTP listener: {subjects:?}"
+    );
+    assert_eq!(subjects.len(), expected, "a message was delivered twice");
+
+    let rows = sqlx::query("SELECT id, attempts, sent_at FROM mail_outbox")
+        .fetch_all(&store)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), expected);
+    for r in rows {
+        use sqlx::Row;
+        let id: String = r.get("id");
+        let attempts: i64 = r.get("attempts");
+        let sent_at: i64 = r.get("sent_at");
+        if id == "left-by-the-dead" {
+            assert_eq!(
+                attempts, 2,
+                "claimed by the dead worker, then by one live one"
+            );
+            assert!(
+                sent_at >= lease_ends,
+                "taken over only after the lease ran out"
+            );
+        } else {
+            assert_eq!(attempts, 1, "message {id} was claimed more than once");
+        }
+    }
+}
+
+async fn role(http: &reqwest::Client, base: &str) -> Option<String> {
+    let v: Value = http
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    v["role"].as_str().map(str::to_owned)
+}
+
+async fn status_of(http: &reqwest::Client, base: &str, token: &str, id: uuid::Uuid) -> OrderStatus {
+    let order: Order = http
+        .get(format!("{base}/api/v1/orders/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    order.status
+}
+
+#[tokio::test]
+async fn the_leaders_jobs_resume_on_another_instance_when_it_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path(), "fleet-leader");
+    // The demo kitchen is a leader's job: at 60× it accepts a paid order within a second.
+    let args = ["--simulator-speed", "60"];
+    let a = BackendProcess::start(&db, &args);
+    let http = reqwest::Client::new();
+    support::eventually("A leading", Duration::from_secs(10), || {
+        let http = &http;
+        let url = a.url.clone();
+        async move { (role(http, &url).await.as_deref() == Some("leader")).then_some(()) }
+    })
+    .await;
+    let b = BackendProcess::start(&db, &args);
+    // B asks for the role every second and is refused while A holds it.
+    tokio::time::sleep(customerclient_backend::jobs::LEAD_EVERY * 2).await;
+    assert_eq!(role(&http, &b.url).await.as_deref(), Some("standby"));
+    assert_eq!(role(&http, &a.url).await.as_deref(), Some("leader"));
+
+    let token = guest(&http, &b.url).await;
+    let place = |address: &'static str| {
+        let http = &http;
+        let (url, token) = (b.url.clone(), token.clone());
+        async move {
+            let order: Order = http
+                .post(format!("{url}/api/v1/orders"))
+                .bearer_auth(&token)
+                .json(&order_body(address))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            order.id
+        }
+    };
+    let accepted = |id: uuid::Uuid| {
+        let http = &http;
+        let (url, token) = (b.url.clone(), token.clone());
+        async move {
+            support::eventually("the kitchen accepting", Duration::from_secs(15), || {
+                let (url, token) = (url.clone(), token.clone());
+                async move {
+                    (status_of(http, &url, &token, id).await != OrderStatus::Placed).then_some(())
+                }
+            })
+            .await
+        }
+    };
+    let first = place("Leader 1").await;
+    accepted(first).await;
+
+    a.kill();
+    let killed = Instant::now();
+    support::eventually("B taking the lead", Duration::from_secs(15), || {
+        let http = &http;
+        let url = b.url.clone();
+        async move { (role(http, &url).await.as_deref() == Some("leader")).then_some(()) }
+    })
+    .await;
+    let takeover = killed.elapsed();
+    let second = place("Leader 2").await;
+    accepted(second).await;
+    println!("leader killed → B leading after {takeover:?}");
+    if engine() == Engine::Postgres {
+        assert!(
+            takeover < Duration::from_secs(5),
+            "the advisory lock is free as soon as A's session ends: {takeover:?}"
+        );
+    }
+}

@@ -128,37 +128,47 @@ fn backoff(base: Duration, attempts: i64) -> Duration {
     (base * factor).min(Duration::from_secs(300))
 }
 
+/// How long a claimed message is the claiming worker's to send: far longer than one SMTP
+/// exchange (its timeout is 10 s), so a message is taken over only from a worker that died.
+pub const MAIL_LEASE: Duration = Duration::from_secs(60);
+
 /// Delivers due outbox mail until the task is aborted. `wake` is notified when mail is queued.
+/// Every instance runs one; each message is claimed by one of them (see
+/// [`Store::claim_mail`]), so with any number of instances it is sent once.
 pub fn spawn_worker(
     store: Store,
     mailer: Arc<Mailer>,
     config: MailConfig,
     wake: Arc<Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    let worker = format!("mail-{}", uuid::Uuid::new_v4());
     tokio::spawn(async move {
-        loop {
-            let due = match store.due_mail(now_ms(), 20).await {
+        // Stops between messages: one being sent is finished and marked, never cut off.
+        while !*stop.borrow() {
+            let now = now_ms();
+            let lease_until = now + MAIL_LEASE.as_millis() as i64;
+            let due = match store.claim_mail(&worker, now, lease_until, 20).await {
                 Ok(d) => d,
                 Err(e) => {
-                    tracing::error!(error = %e, "reading the mail outbox");
+                    tracing::error!(error = %e, "claiming mail from the outbox");
                     Vec::new()
                 }
             };
-            let mut next_due: Option<i64> = None;
             for mail in &due {
                 match mailer.send(&mail.to, &mail.subject, &mail.body).await {
                     Ok(()) => {
-                        if let Err(e) = store.mark_mail_sent(&mail.id).await {
+                        if let Err(e) = store.mark_mail_sent(&mail.id, &worker).await {
                             tracing::error!(error = %e, "marking mail sent");
                         }
                         tracing::info!(mail = %mail.id, subject = %mail.subject, "mail sent");
                     }
                     Err(e) => {
-                        let at =
-                            now_ms() + backoff(config.retry_base, mail.attempts).as_millis() as i64;
-                        next_due = Some(next_due.map_or(at, |n| n.min(at)));
-                        tracing::warn!(mail = %mail.id, error = %e, attempts = mail.attempts + 1, "mail not sent; will retry");
-                        if let Err(e) = store.mark_mail_failed(&mail.id, &e, at).await {
+                        // `attempts` counts this claim: the first failure waits `retry_base`.
+                        let wait = backoff(config.retry_base, mail.attempts - 1);
+                        let at = now_ms() + wait.as_millis() as i64;
+                        tracing::warn!(mail = %mail.id, error = %e, attempts = mail.attempts, "mail not sent; will retry");
+                        if let Err(e) = store.mark_mail_failed(&mail.id, &worker, &e, at).await {
                             tracing::error!(error = %e, "recording mail failure");
                         }
                     }
@@ -167,6 +177,7 @@ pub fn spawn_worker(
             if due.len() == 20 {
                 continue;
             }
+            // Mail queued by another instance, or a lease running out, is found by this wait.
             let wait = match store.next_mail_due().await.ok().flatten() {
                 Some(at) => Duration::from_millis((at - now_ms()).clamp(0, 30_000) as u64),
                 None => Duration::from_secs(30),
@@ -174,6 +185,7 @@ pub fn spawn_worker(
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
+                _ = stop.wait_for(|s| *s) => {}
             }
         }
     })

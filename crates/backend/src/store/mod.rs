@@ -64,6 +64,34 @@ enum Inner {
     Postgres(postgres::Store),
 }
 
+/// One instance's claim on the leader role: at most one instance of the fleet holds it at a
+/// time (a PostgreSQL advisory lock; a renewed lease row on SQLite).
+pub struct LeaderCandidate(Candidate);
+
+enum Candidate {
+    Sqlite(sqlite::LeaderCandidate),
+    Postgres(postgres::LeaderCandidate),
+}
+
+impl LeaderCandidate {
+    /// Takes the role if it is free and keeps it if held; `true` while this instance leads.
+    /// Called about once a second.
+    pub async fn lead(&mut self) -> Result<bool, StoreError> {
+        match &mut self.0 {
+            Candidate::Sqlite(c) => c.lead().await,
+            Candidate::Postgres(c) => c.lead().await,
+        }
+    }
+
+    /// Gives the role up at once (a graceful shutdown).
+    pub async fn resign(self) {
+        match self.0 {
+            Candidate::Sqlite(c) => c.resign().await,
+            Candidate::Postgres(c) => c.resign().await,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("already exists: {0}")]
@@ -204,6 +232,22 @@ impl Store {
         }
     }
 
+    /// See the engine's `schema_problem`.
+    pub async fn schema_problem(&self) -> Result<Option<String>, StoreError> {
+        match &self.0 {
+            Inner::Sqlite(s) => s.schema_problem().await,
+            Inner::Postgres(s) => s.schema_problem().await,
+        }
+    }
+
+    /// A claim on the leader role of the fleet's periodic jobs, for the instance `holder`.
+    pub fn leader_candidate(&self, holder: &str) -> LeaderCandidate {
+        LeaderCandidate(match &self.0 {
+            Inner::Sqlite(s) => Candidate::Sqlite(s.leader_candidate(holder)),
+            Inner::Postgres(s) => Candidate::Postgres(s.leader_candidate(holder)),
+        })
+    }
+
     /// Calls `wake` with the account of every event another instance stores (PostgreSQL's
     /// LISTEN/NOTIFY); on SQLite there is no other instance to hear.
     pub fn follow_events(&self, wake: impl Fn(Uuid) + Send + 'static) {
@@ -255,10 +299,10 @@ dispatch! {
     pub async fn release_attempt(&self, subject: &str) -> Result<(), StoreError>;
     pub async fn clear_throttle(&self, subject: &str) -> Result<(), StoreError>;
     pub async fn enqueue(&self, mail: &NewMail) -> Result<(), StoreError>;
-    pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
+    pub async fn claim_mail(&self, worker: &str, now: i64, lease_until: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError>;
     pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError>;
-    pub async fn mark_mail_sent(&self, id: &str) -> Result<(), StoreError>;
-    pub async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<(), StoreError>;
+    pub async fn mark_mail_sent(&self, id: &str, worker: &str) -> Result<(), StoreError>;
+    pub async fn mark_mail_failed(&self, id: &str, worker: &str, error: &str, next_attempt_at: i64) -> Result<(), StoreError>;
     pub async fn unsent_mail(&self) -> Result<i64, StoreError>;
     pub async fn settings(&self, account_id: Uuid) -> Result<AccountSettings, StoreError>;
     pub async fn put_settings(&self, account_id: Uuid, settings: &AccountSettings) -> Result<(), StoreError>;
@@ -316,6 +360,8 @@ dispatch! {
     pub async fn delivery_history(&self) -> Result<Vec<(DeliveryFeatures, f64)>, StoreError>;
     pub async fn courier_jobs(&self, limit: i64) -> Result<Vec<CourierJob>, StoreError>;
     pub async fn rate_order(&self, order_id: Uuid, rating: &Rating) -> Result<(), StoreError>;
+    pub async fn record_kiosk(&self, id: &str, store: Option<&str>, version: Option<&str>, now: i64) -> Result<(), StoreError>;
+    pub async fn kiosks(&self, limit: i64) -> Result<Vec<customerclient_api::kiosk::KioskSeen>, StoreError>;
     pub async fn also_bought(&self, product_id: i64, limit: i64) -> Result<Vec<i64>, StoreError>;
 }
 

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::postgres::PgPoolOptions;
 
 #[allow(unused_imports)]
@@ -25,13 +26,19 @@ const WRITERS: usize = 1;
 /// The advisory lock key of write transactions ("kiosk" in ASCII).
 pub(crate) const WRITE_LOCK: i64 = 0x6b_696f_736b;
 
+/// Rows another transaction is claiming are passed over rather than waited for.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
+/// The schema this build expects, embedded at compile time.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
 async fn open_pool(url: &str) -> Result<DbPool, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await?;
-    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
 
@@ -85,6 +92,9 @@ impl Store {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
+                // Whatever was notified while no listener was connected is unknown: every
+                // stream looks at the store once.
+                wake(Uuid::nil());
                 loop {
                     match listener.recv().await {
                         Ok(n) => {
@@ -106,6 +116,79 @@ impl Store {
     }
 }
 
+/// The advisory lock the leader of the periodic jobs holds ("lead" in ASCII).
+pub(crate) const LEADER_LOCK: i64 = 0x6c65_6164;
+
+/// One instance's claim on the leader role: a session-level advisory lock held on a
+/// connection of its own. PostgreSQL lets one session hold it; when the leader dies its
+/// connection closes and the lock is free at once for the next instance that asks.
+pub(crate) struct LeaderCandidate {
+    pool: DbPool,
+    /// Detached from the pool: dropped (a task aborted), it closes, and never goes back to
+    /// the pool still holding the lock.
+    conn: Option<Conn>,
+    leading: bool,
+}
+
+impl LeaderCandidate {
+    pub(crate) async fn lead(&mut self) -> Result<bool, StoreError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.pool.acquire().await?.detach());
+            self.leading = false;
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(false);
+        };
+        // A leader only checks its session is alive: while it is, the lock is its own.
+        let asked = if self.leading {
+            sqlx::query("SELECT 1")
+                .execute(&mut *conn)
+                .await
+                .map(|_| true)
+        } else {
+            sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock($1)")
+                .bind(LEADER_LOCK)
+                .fetch_one(&mut *conn)
+                .await
+        };
+        match asked {
+            Ok(leading) => {
+                self.leading = leading;
+                Ok(leading)
+            }
+            Err(e) => {
+                // The session (and with it any lock) is gone; start over on a fresh one.
+                if let Some(conn) = self.conn.take() {
+                    let _ = conn.close().await;
+                }
+                self.leading = false;
+                Err(e.into())
+            }
+        }
+    }
+
+    pub(crate) async fn resign(mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Closing the session frees its advisory locks.
+            let _ = conn.close().await;
+        }
+    }
+}
+
+impl Store {
+    pub(crate) fn leader_candidate(&self, _holder: &str) -> LeaderCandidate {
+        LeaderCandidate {
+            pool: self.pool.clone(),
+            conn: None,
+            leading: false,
+        }
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+}
+
 include!("sql/core.rs");
 
 mod accounts {
@@ -115,6 +198,10 @@ mod accounts {
 mod events {
     use super::*;
     include!("sql/events.rs");
+}
+mod kiosks {
+    use super::*;
+    include!("sql/kiosks.rs");
 }
 mod history {
     use super::*;

@@ -19,6 +19,12 @@ pub(crate) type DbPool = sqlx::SqlitePool;
 /// One writer a process at a time: SQLite takes no more.
 const WRITERS: usize = 1;
 
+/// SQLite has one writer at a time and no row locks to skip.
+const SKIP_LOCKED: &str = "";
+
+/// The schema this build expects, embedded at compile time.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 async fn open_pool(url: &str) -> Result<DbPool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
@@ -30,7 +36,7 @@ async fn open_pool(url: &str) -> Result<DbPool, StoreError> {
         .max_connections(8)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
 
@@ -57,6 +63,54 @@ impl Store {
     pub(crate) fn follow_events(&self, _wake: impl Fn(Uuid) + Send + 'static) {}
 }
 
+/// How long a SQLite lease on the leader role lasts unless renewed (every second).
+const LEADER_LEASE_MS: i64 = 5_000;
+
+/// One instance's claim on the leader role. SQLite has no advisory locks, so the role is a
+/// lease row renewed each second; an instance killed leaves it to run out. Every process on
+/// one file shares the host's clock.
+pub(crate) struct LeaderCandidate {
+    pool: DbPool,
+    holder: String,
+}
+
+impl LeaderCandidate {
+    pub(crate) async fn lead(&mut self) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ('jobs', $1, $2)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+             WHERE leases.holder = excluded.holder OR leases.expires_at < $3",
+        )
+        .bind(&self.holder)
+        .bind(now + LEADER_LEASE_MS)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn resign(self) {
+        let _ = sqlx::query("DELETE FROM leases WHERE name = 'jobs' AND holder = $1")
+            .bind(&self.holder)
+            .execute(&self.pool)
+            .await;
+    }
+}
+
+impl Store {
+    pub(crate) fn leader_candidate(&self, holder: &str) -> LeaderCandidate {
+        LeaderCandidate {
+            pool: self.pool.clone(),
+            holder: holder.to_owned(),
+        }
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+}
+
 include!("sql/core.rs");
 
 mod accounts {
@@ -66,6 +120,10 @@ mod accounts {
 mod events {
     use super::*;
     include!("sql/events.rs");
+}
+mod kiosks {
+    use super::*;
+    include!("sql/kiosks.rs");
 }
 mod history {
     use super::*;

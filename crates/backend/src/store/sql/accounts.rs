@@ -418,15 +418,31 @@ impl Store {
         Ok(())
     }
 
-    pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, to_addr, subject, body, attempts FROM mail_outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Claims up to `limit` messages due at `now` for `worker` until `lease_until`, in one
+    /// statement: two workers (two instances) never claim the same message, and a message
+    /// whose worker died mid-lease is due again once the lease ends. Each claim counts as an
+    /// attempt.
+    pub async fn claim_mail(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        let sql = format!(
+            "UPDATE mail_outbox SET claimed_by = $1, next_attempt_at = $2, attempts = attempts + 1
+             WHERE sent_at IS NULL AND next_attempt_at <= $3 AND id IN (
+                 SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $3
+                 ORDER BY created_at LIMIT $4{SKIP_LOCKED})
+             RETURNING id, to_addr, subject, body, attempts"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(worker)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(QueuedMail {
@@ -450,27 +466,39 @@ impl Store {
         )
     }
 
-    pub async fn mark_mail_sent(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1")
-            .bind(id)
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
+    /// Records a delivery by the worker holding the claim (a worker whose lease ran out and
+    /// was taken over changes nothing).
+    pub async fn mark_mail_sent(&self, id: &str, worker: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE mail_outbox SET sent_at = $2, claimed_by = NULL
+             WHERE id = $1 AND claimed_by = $3 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
+    /// Releases the claim and sets when the message is tried again.
     pub async fn mark_mail_failed(
         &self,
         id: &str,
+        worker: &str,
         error: &str,
         next_attempt_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1")
-            .bind(id)
-            .bind(error)
-            .bind(next_attempt_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE mail_outbox SET claimed_by = NULL, last_error = $2, next_attempt_at = $3
+             WHERE id = $1 AND claimed_by = $4 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

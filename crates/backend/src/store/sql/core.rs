@@ -156,6 +156,41 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// What is wrong with the database's schema for this build, if anything: a migration it
+    /// ships not applied (or failed, or changed since), or one applied that it does not know
+    /// (a newer build migrated the database).
+    pub async fn schema_problem(&self) -> Result<Option<String>, StoreError> {
+        let rows = sqlx::query("SELECT version, success, checksum FROM _sqlx_migrations")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut applied = std::collections::HashMap::new();
+        for r in &rows {
+            let version: i64 = r.try_get("version")?;
+            let success: bool = r.try_get("success")?;
+            let checksum: Vec<u8> = r.try_get("checksum")?;
+            applied.insert(version, (success, checksum));
+        }
+        let shipped = self.migrator();
+        for m in shipped.iter() {
+            match applied.get(&m.version) {
+                None => return Ok(Some(format!("migration {} is not applied", m.version))),
+                Some((false, _)) => return Ok(Some(format!("migration {} failed", m.version))),
+                Some((true, sum)) if sum[..] != m.checksum[..] => {
+                    return Ok(Some(format!("migration {} was changed after it ran", m.version)));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(v) = applied
+            .keys()
+            .filter(|v| !shipped.iter().any(|m| m.version == **v))
+            .max()
+        {
+            return Ok(Some(format!("the database has migration {v}, newer than this build")));
+        }
+        Ok(None)
+    }
+
     // ---- accounts and sessions ----
 
     pub async fn insert_account(
