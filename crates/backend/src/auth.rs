@@ -74,9 +74,9 @@ pub const GUESTS_PER_PEER: Throttle = Throttle {
     max_ms: 60_000,
     window_ms: 10 * 60 * 1000,
 };
-/// Header a kiosk names itself with: logged, never used to key a throttle (the client
-/// chooses it).
-pub const KIOSK_ID_HEADER: &str = "X-Kiosk-Id";
+/// The header a kiosk names itself with ([`crate::kiosks`]) is logged and recorded, never
+/// used to key a throttle: the client chooses it.
+pub use customerclient_api::kiosk::KIOSK_ID_HEADER;
 /// Lifetimes of e-mailed codes; shorter in tests.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {

@@ -104,7 +104,11 @@ async fn products(
         });
     }
     // Read before the query: a change while it runs then only makes the entry stale.
-    let version = state.store.catalog_version();
+    let version = state
+        .store
+        .catalog_version()
+        .await
+        .map_err(anyhow::Error::from)?;
     let key = (category.map(str::to_owned), text.clone(), per_page, page);
     if let Some(body) = state.catalog_pages.get(&key, version) {
         return Ok(json_body(body));

@@ -62,7 +62,7 @@ pub struct AppState {
     pub hub: push::Hub,
     /// The delivery district.
     pub map: Arc<customerclient_api::city::CityMap>,
-    /// The ETA model, refitted whenever a delivery finishes.
+    /// The ETA model, refitted from the deliveries table every minute ([`jobs::REFIT_EVERY`]).
     pub model: Arc<std::sync::RwLock<predict::Model>>,
     /// How much faster than real time deliveries run (the simulator's speed; 1 without it).
     pub time_scale: f64,

@@ -184,9 +184,9 @@ async fn courier_status(
         crate::payments::refund_owed(&state).await;
     }
     tracing::info!(order = %id, status = ?update.status, "order status changed");
-    if update.status == OrderStatus::Delivered {
-        crate::tracking::refit(&state).await;
-    }
+    // A delivery's own time joins the ETA model at its next refit (every instance refits
+    // each minute, `jobs::REFIT_EVERY`): refitting on every delivery would read the whole
+    // history once per delivery at a busy hour.
     Ok(StatusCode::NO_CONTENT)
 }
 

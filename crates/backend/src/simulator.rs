@@ -13,6 +13,8 @@ use customerclient_api::tracking::{
     COURIER_ORDERS_PATH, CourierJob, CourierJobs, PositionReport, courier_position_path,
 };
 
+use futures_util::StreamExt;
+
 use crate::predict::true_pace;
 use crate::store::now_ms;
 
@@ -118,27 +120,36 @@ async fn step(
         .json()
         .await?;
     let now = now_ms();
-    for job in &jobs.jobs {
-        for action in next_actions(job, now, speed) {
-            let req = match action {
-                Action::Status(status) => client
-                    .post(format!("{base}{}", courier_status_path(job.order_id)))
-                    .json(&StatusUpdate {
-                        status,
-                        note: String::new(),
-                    }),
-                Action::Position(p) => client
-                    .post(format!("{base}{}", courier_position_path(job.order_id)))
-                    .json(&PositionReport { x: p.x, y: p.y }),
-            };
-            let res = req.header(COURIER_TOKEN_HEADER, token).send().await?;
-            if !res.status().is_success() {
-                // e.g. the customer cancelled in between: the next tick sees the new state.
-                tracing::debug!(order = job.number, status = %res.status(), "simulator step refused");
-                break;
+    // Each order's steps in order; several orders at once, as a kitchen and couriers work.
+    futures_util::stream::iter(&jobs.jobs)
+        .for_each_concurrent(16, |job| async move {
+            for action in next_actions(job, now, speed) {
+                let req = match action {
+                    Action::Status(status) => client
+                        .post(format!("{base}{}", courier_status_path(job.order_id)))
+                        .json(&StatusUpdate {
+                            status,
+                            note: String::new(),
+                        }),
+                    Action::Position(p) => client
+                        .post(format!("{base}{}", courier_position_path(job.order_id)))
+                        .json(&PositionReport { x: p.x, y: p.y }),
+                };
+                match req.header(COURIER_TOKEN_HEADER, token).send().await {
+                    Ok(res) if res.status().is_success() => {}
+                    Ok(res) => {
+                        // e.g. the customer cancelled in between: the next tick sees the new state.
+                        tracing::debug!(order = job.number, status = %res.status(), "simulator step refused");
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(order = job.number, error = %e, "simulator step failed; retrying next tick");
+                        break;
+                    }
+                }
             }
-        }
-    }
+        })
+        .await;
     Ok(())
 }
 

@@ -184,6 +184,9 @@ pub(crate) fn check_courier_token(state: &AppState, headers: &HeaderMap) -> Resu
     Ok(())
 }
 
+/// Open orders one `GET /courier/orders` lists, oldest first (a busy hour of a chain).
+const COURIER_JOBS_PAGE: i64 = 2_000;
+
 async fn courier_jobs(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -191,7 +194,7 @@ async fn courier_jobs(
     check_courier_token(&state, &headers)?;
     let jobs = state
         .store
-        .courier_jobs(200)
+        .courier_jobs(COURIER_JOBS_PAGE)
         .await
         .map_err(anyhow::Error::from)?;
     Ok(Json(CourierJobs {
@@ -264,7 +267,7 @@ async fn position(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Refits the ETA model on every finished delivery.
+/// Refits the ETA model on every finished delivery so far (each instance, each minute).
 pub async fn refit(state: &AppState) {
     match state.store.delivery_history().await {
         Ok(history) => {

@@ -424,3 +424,65 @@ async fn the_leaders_jobs_resume_on_another_instance_when_it_is_killed() {
         );
     }
 }
+
+/// A catalog change written by one instance shows on another's product pages, which it had
+/// answered (and cached) before: the catalog's version lives in the database.
+#[tokio::test]
+async fn a_catalog_change_through_one_instance_shows_on_the_others_cached_pages() {
+    use customerclient_api::catalog::ProductPage;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path(), "fleet-catalog");
+    let b = BackendProcess::start(&db, &[]);
+    let http = reqwest::Client::new();
+    let page = || async {
+        http.get(format!(
+            "{}/api/v1/products?category=burgers&per_page=200",
+            b.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json::<ProductPage>()
+        .await
+        .unwrap()
+    };
+    let before = page().await;
+    assert_eq!(
+        page().await.total,
+        before.total,
+        "asked twice: the cached page"
+    );
+    // Another instance's store on the same database adds a dish.
+    let a = customerclient_backend::Store::connect(&db).await.unwrap();
+    let template = &before.items[0];
+    let id = a.product_max_id().await.unwrap() + 1;
+    a.insert_product(&customerclient_backend::store::NewProduct {
+        id,
+        category_id: template.category_id,
+        name: "Fleet Burger",
+        description: "added through another instance",
+        price: &template.price,
+        image_id: None,
+        video_id: None,
+        available: true,
+        position: 999,
+    })
+    .await
+    .unwrap();
+    let written = Instant::now();
+    let after = support::eventually(
+        "the new dish on B's page",
+        Duration::from_secs(5),
+        || async {
+            let p = page().await;
+            p.items.iter().any(|d| d.id == id).then_some(p)
+        },
+    )
+    .await;
+    assert_eq!(after.total, before.total + 1);
+    println!(
+        "catalog change through A on B's pages after {:?}",
+        written.elapsed()
+    );
+    a.close().await;
+}

@@ -357,7 +357,9 @@ async fn only_delivered_orders_are_rated() {
         .unwrap();
     let r = rated.rating.unwrap();
     assert_eq!((r.stars, r.comment.as_str()), (4, "Warm and quick"));
-    // The real delivery became training data.
+    // The real delivery is training data at the next refit (each instance refits every
+    // minute, from the deliveries table).
+    customerclient_backend::tracking::refit(&t.backend.state).await;
     let samples = t.backend.state.model.read().unwrap().samples;
     assert_eq!(samples, samples_before + 1);
 }

@@ -21,3 +21,11 @@ CREATE TABLE kiosks (
     first_seen INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL
 );
+
+-- The catalog's version, bumped in the transaction of every catalog write, so every instance's
+-- cache of catalog answers learns of a change made through any other.
+CREATE TABLE catalog_state (
+    id      INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+INSERT INTO catalog_state (id, version) VALUES (1, 0);

@@ -135,6 +135,34 @@ impl SandboxGateway {
     }
 }
 
+/// A charge request cut off before the sandbox answered (its caller gave up) is forgotten,
+/// as a gateway that never received it: otherwise the key would read "being charged"
+/// forever and recovery could never resolve its attempt.
+struct ForgetIfCut<'a> {
+    gateway: &'a SandboxGateway,
+    key: &'a str,
+    cell: Outcome,
+}
+
+impl Drop for ForgetIfCut<'_> {
+    fn drop(&mut self) {
+        if self.cell.get().is_some() {
+            return;
+        }
+        let mut m = self
+            .gateway
+            .outcomes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Only when nobody else waits on the same key (the map and this guard hold it).
+        if m.get(self.key).is_some_and(|c| Arc::ptr_eq(c, &self.cell))
+            && Arc::strong_count(&self.cell) == 2
+        {
+            m.remove(self.key);
+        }
+    }
+}
+
 impl PaymentGateway for SandboxGateway {
     fn name(&self) -> &'static str {
         "sandbox"
@@ -145,39 +173,48 @@ impl PaymentGateway for SandboxGateway {
         request: ChargeRequest<'a>,
     ) -> BoxFuture<'a, Result<Charge, GatewayError>> {
         Box::pin(async move {
-            let cell = self.cell(request.idempotency_key);
-            cell.get_or_init(|| async {
-                let number = request.card.number.as_str();
-                match number {
-                    test_cards::DECLINED => Err(GatewayError::Declined),
-                    test_cards::INSUFFICIENT_FUNDS => Err(GatewayError::InsufficientFunds),
-                    test_cards::TIMES_OUT => {
-                        tokio::time::sleep(self.slow_answer).await;
-                        Err(GatewayError::Timeout)
-                    }
-                    _ => {
-                        if number == test_cards::SLOW {
-                            tokio::time::sleep(SLOW_APPROVAL).await;
+            let guard = ForgetIfCut {
+                gateway: self,
+                key: request.idempotency_key,
+                cell: self.cell(request.idempotency_key),
+            };
+            guard
+                .cell
+                .get_or_init(|| async {
+                    let number = request.card.number.as_str();
+                    match number {
+                        test_cards::DECLINED => Err(GatewayError::Declined),
+                        test_cards::INSUFFICIENT_FUNDS => Err(GatewayError::InsufficientFunds),
+                        test_cards::TIMES_OUT => {
+                            tokio::time::sleep(self.slow_answer).await;
+                            Err(GatewayError::Timeout)
                         }
-                        let mut token = [0u8; 16];
-                        getrandom::fill(&mut token)
-                            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
-                        self.charges.fetch_add(1, Ordering::SeqCst);
-                        let charge = Charge {
-                            id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
-                            token: format!("tok_{}", hex::encode(token)),
-                            brand: card::brand(number),
-                            last4: card::last4(number).to_owned(),
-                        };
-                        if let Ok(mut t) = self.tokens.lock() {
-                            t.insert(charge.token.clone(), (charge.brand, charge.last4.clone()));
+                        _ => {
+                            if number == test_cards::SLOW {
+                                tokio::time::sleep(SLOW_APPROVAL).await;
+                            }
+                            let mut token = [0u8; 16];
+                            getrandom::fill(&mut token)
+                                .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+                            self.charges.fetch_add(1, Ordering::SeqCst);
+                            let charge = Charge {
+                                id: format!("ch_{}", uuid::Uuid::new_v4().simple()),
+                                token: format!("tok_{}", hex::encode(token)),
+                                brand: card::brand(number),
+                                last4: card::last4(number).to_owned(),
+                            };
+                            if let Ok(mut t) = self.tokens.lock() {
+                                t.insert(
+                                    charge.token.clone(),
+                                    (charge.brand, charge.last4.clone()),
+                                );
+                            }
+                            Ok(charge)
                         }
-                        Ok(charge)
                     }
-                }
-            })
-            .await
-            .clone()
+                })
+                .await
+                .clone()
         })
     }
 

@@ -356,36 +356,51 @@ async fn pay_by_card(
         CardStart::Existing(p) => (p, StatusCode::OK),
     };
 
-    let cfg = &state.payments;
     let gw_key = gateway_key(order_id, &key);
-    let charge = async {
-        match (&req.card, &saved) {
-            (Some(card), _) => {
-                cfg.gateway
-                    .charge(ChargeRequest {
-                        card,
-                        amount: &attempt.amount,
-                        idempotency_key: &gw_key,
-                        description: format!("Fresh Kitchen order {}", attempt.order_number),
-                    })
-                    .await
-            }
-            (None, Some(token)) => {
-                cfg.gateway
-                    .charge_token(token, &attempt.amount, &gw_key)
-                    .await
-            }
-            (None, None) => Err(GatewayError::Unavailable("no card".into())),
-        }
-    };
-    let charge = tokio::time::timeout(cfg.gateway_timeout, charge)
-        .await
-        .unwrap_or(Err(GatewayError::Timeout));
     let save = req.save_card && req.card.is_some() && !current.account.guest;
-    drop(req);
-
-    // Phase two.
-    let done = settle(&state, &attempt, charge, save.then_some(current.account.id)).await?;
+    let saver = save.then_some(current.account.id);
+    // The charge and its recording run to the end in a task of their own: a kiosk that
+    // hangs up (or a client timeout) must not cut a gateway call or its settlement short,
+    // leaving an attempt only recovery could resolve.
+    let charged = tokio::spawn({
+        let state = state.clone();
+        async move {
+            let cfg = &state.payments;
+            let charge = async {
+                match (&req.card, &saved) {
+                    (Some(card), _) => {
+                        cfg.gateway
+                            .charge(ChargeRequest {
+                                card,
+                                amount: &attempt.amount,
+                                idempotency_key: &gw_key,
+                                description: format!(
+                                    "Fresh Kitchen order {}",
+                                    attempt.order_number
+                                ),
+                            })
+                            .await
+                    }
+                    (None, Some(token)) => {
+                        cfg.gateway
+                            .charge_token(token, &attempt.amount, &gw_key)
+                            .await
+                    }
+                    (None, None) => Err(GatewayError::Unavailable("no card".into())),
+                }
+            };
+            let charge = tokio::time::timeout(cfg.gateway_timeout, charge)
+                .await
+                .unwrap_or(Err(GatewayError::Timeout));
+            // The card's number and CVC go as soon as the gateway has answered.
+            drop(req);
+            // Phase two.
+            settle(&state, &attempt, charge, saver).await
+        }
+    });
+    let done = charged
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("card payment task: {e}")))??;
     if done.state == PaymentState::Refunded {
         let message = if done.failure_code.as_deref() == Some("order_cancelled") {
             "the order was closed while the card was being charged; the charge is refunded"

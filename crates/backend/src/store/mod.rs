@@ -257,11 +257,11 @@ impl Store {
         }
     }
 
-    /// Bumped by every write to categories or products: a cache key only.
-    pub fn catalog_version(&self) -> u64 {
+    /// The catalog's version (see the engine's `catalog_version`): a cache key only.
+    pub async fn catalog_version(&self) -> Result<u64, StoreError> {
         match &self.0 {
-            Inner::Sqlite(s) => s.catalog_version(),
-            Inner::Postgres(s) => s.catalog_version(),
+            Inner::Sqlite(s) => s.catalog_version().await,
+            Inner::Postgres(s) => s.catalog_version().await,
         }
     }
 }

@@ -54,6 +54,7 @@ pub struct PgServer {
     bin: PathBuf,
     port: u16,
     as_postgres: bool,
+    options: String,
 }
 
 static SERVER: OnceLock<PgServer> = OnceLock::new();
@@ -100,11 +101,19 @@ impl PgServer {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
+        // No fsync (the machine does not crash in these tests, only PostgreSQL does), but
+        // synchronous commits: an answered commit is in the WAL a crashed server replays.
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c full_page_writes=off -c max_connections=300",
+            root.display()
+        );
         let server = PgServer {
             root,
             bin,
             port,
             as_postgres,
+            options,
         };
         let data = server.root.join("data");
         run(
@@ -116,21 +125,7 @@ impl PgServer {
                 .arg(&data),
             "initdb",
         );
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
-            server.root.display()
-        );
-        run(
-            server
-                .pg("pg_ctl")
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(server.root.join("log"))
-                .args(["-w", "-o", &options, "start"]),
-            "pg_ctl start",
-        );
+        server.pg_start();
         extern "C" fn stop_at_exit() {
             if let Some(s) = SERVER.get() {
                 s.stop();
@@ -138,6 +133,33 @@ impl PgServer {
         }
         unsafe { libc::atexit(stop_at_exit) };
         server
+    }
+
+    fn pg_start(&self) {
+        run(
+            self.pg("pg_ctl")
+                .arg("-D")
+                .arg(self.data_dir())
+                .arg("-l")
+                .arg(self.root.join("log"))
+                .args(["-w", "-o", &self.options, "start"]),
+            "pg_ctl start",
+        );
+    }
+
+    /// The database server crashes (`pg_ctl -m immediate`: no checkpoint, every backend
+    /// process killed) and is started again, replaying its WAL.
+    pub fn crash_and_restart(&self) {
+        run(
+            self.pg("pg_ctl").arg("-D").arg(self.data_dir()).args([
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ]),
+            "pg_ctl -m immediate stop",
+        );
+        self.pg_start();
     }
 
     /// A PostgreSQL program, run as the `postgres` user when the tests run as root.

@@ -1,6 +1,7 @@
 #![allow(dead_code)] // each test binary uses some of the helpers
 //! Helpers shared by the backend's integration tests.
 
+pub mod burst;
 pub mod engine;
 pub mod smtp;
 

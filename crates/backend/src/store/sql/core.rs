@@ -15,10 +15,10 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
-    /// Bumped by every write to categories or products, so caches of catalog answers know
-    /// when they are stale. Every method that changes the catalog must bump it. A cache key
-    /// only: nothing is kept correct by it.
-    catalog_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The catalog's version as last read from `catalog_state` (bumped in the transaction of
+    /// every write to categories or products, by any instance), and when it was read. A
+    /// cache key only: nothing is kept correct by it.
+    catalog_version: std::sync::Arc<(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicI64)>,
     /// The queue of this process's writers (see [`Store::write_tx`]); not a correctness guard.
     writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
@@ -124,7 +124,10 @@ impl Store {
         backfill_login_keys(&pool).await?;
         Ok(Self {
             pool,
-            catalog_version: Default::default(),
+            catalog_version: std::sync::Arc::new((
+                std::sync::atomic::AtomicU64::new(0),
+                std::sync::atomic::AtomicI64::new(i64::MIN),
+            )),
             writers: std::sync::Arc::new(tokio::sync::Semaphore::new(WRITERS)),
         })
     }
@@ -349,6 +352,7 @@ impl Store {
         category: &Category,
         position: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO categories (id, slug, name, description, image_id, position) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -358,26 +362,44 @@ impl Store {
         .bind(&category.description)
         .bind(category.image_id.map(|u| u.to_string()))
         .bind(position)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        bump_catalog_in(&mut tx).await?;
+        tx.commit().await?;
         self.catalog_changed();
         Ok(())
     }
 
-    /// Changes whenever the catalog does.
-    pub fn catalog_version(&self) -> u64 {
-        self.catalog_version
-            .load(std::sync::atomic::Ordering::Acquire)
+    /// The catalog's version, for caches of catalog answers: read from the database at
+    /// most once per [`CATALOG_VERSION_TTL_MS`], so a change made through another instance
+    /// shows within that time (and one made through this instance at once).
+    pub async fn catalog_version(&self) -> Result<u64, StoreError> {
+        use std::sync::atomic::Ordering;
+        let (version, read_at) = &*self.catalog_version;
+        let now = now_ms();
+        if now.saturating_sub(read_at.load(Ordering::Acquire)) < CATALOG_VERSION_TTL_MS {
+            return Ok(version.load(Ordering::Acquire));
+        }
+        let v: i64 = sqlx::query_scalar("SELECT version FROM catalog_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        version.store(v as u64, Ordering::Release);
+        read_at.store(now, Ordering::Release);
+        Ok(v as u64)
     }
 
+    /// After this instance changed the catalog: its next read of the version goes to the
+    /// database.
     fn catalog_changed(&self) {
         self.catalog_version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            .1
+            .store(i64::MIN, std::sync::atomic::Ordering::Release);
     }
 
     pub async fn insert_product(&self, p: &NewProduct<'_>) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         insert_product_in(&mut tx, p).await?;
+        bump_catalog_in(&mut tx).await?;
         tx.commit().await?;
         self.catalog_changed();
         Ok(())
@@ -389,6 +411,7 @@ impl Store {
         for p in products {
             insert_product_in(&mut tx, p).await?;
         }
+        bump_catalog_in(&mut tx).await?;
         tx.commit().await?;
         self.catalog_changed();
         Ok(())
@@ -907,3 +930,14 @@ impl Store {
     }
 }
 
+
+/// How long a catalog version read from the database is taken as current.
+pub(crate) const CATALOG_VERSION_TTL_MS: i64 = 1_000;
+
+/// Every write to categories or products bumps the catalog's version in its transaction.
+async fn bump_catalog_in(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE catalog_state SET version = version + 1 WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
