@@ -27,13 +27,10 @@ pub fn valid_id(id: &str) -> bool {
 /// A store label or version as kept: trimmed, control characters dropped, at most 64
 /// characters; `None` when nothing is left.
 pub fn clean_label(label: &str) -> Option<String> {
-    let cleaned: String = label
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_LABEL)
-        .collect();
-    (!cleaned.is_empty()).then_some(cleaned)
+    let visible: String = label.chars().filter(|c| !c.is_control()).collect();
+    let cleaned: String = visible.trim().chars().take(MAX_LABEL).collect();
+    let cleaned = cleaned.trim_end();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
 /// One kiosk as the backend last saw it (times are Unix ms).
