@@ -54,6 +54,13 @@ impl Recent {
         recent.insert(id.to_owned(), (now, store.clone(), version.clone()));
         true
     }
+
+    /// A write that failed: the kiosk's next request tries again.
+    fn forget(&self, id: &str) {
+        if let Ok(mut recent) = self.0.lock() {
+            recent.remove(id);
+        }
+    }
 }
 
 pub fn router() -> Router<AppState> {
@@ -84,13 +91,15 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
     let version = header(request.headers(), KIOSK_VERSION_HEADER);
     let now = now_ms();
     if state.kiosks_seen.due(&id, &store, &version, now) {
-        let db = state.store.clone();
+        let state = state.clone();
         let id = id.clone();
         tokio::spawn(async move {
-            if let Err(e) = db
+            if let Err(e) = state
+                .store
                 .record_kiosk(&id, store.as_deref(), version.as_deref(), now)
                 .await
             {
+                state.kiosks_seen.forget(&id);
                 tracing::warn!(kiosk = %id, error = %e, "recording a kiosk");
             }
         });

@@ -18,16 +18,28 @@ fn order_body(address: &str) -> Value {
            "phone": "+79123456789", "delivery_method": "car", "payment_method": "cash_on_delivery"})
 }
 
-async fn guest(http: &reqwest::Client, base: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/api/v1/auth/guest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["token"].as_str().unwrap().to_owned()
+/// Places a cash order for `token` through the instance at `base`, with `key` if given.
+async fn place(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    address: &str,
+    key: Option<&str>,
+) -> Order {
+    let mut req = http
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(token)
+        .json(&order_body(address));
+    if let Some(key) = key {
+        req = req.header("Idempotency-Key", key);
+    }
+    let resp = req.send().await.unwrap();
+    assert!(
+        resp.status().is_success(),
+        "{base} answered {}",
+        resp.status()
+    );
+    resp.json().await.unwrap()
 }
 
 #[tokio::test]
@@ -38,7 +50,7 @@ async fn one_idempotency_key_sent_to_two_instances_at_once_makes_one_order() {
     let b = BackendProcess::start(&db, &[]);
     let http = reqwest::Client::new();
     // A session made through A is good on B: sessions live in the database.
-    let token = guest(&http, &a.url).await;
+    let token = support::guest_at(&http, &a.url).await;
     const KEYS: usize = 12;
     for k in 0..KEYS {
         let key = format!("fleet-{k}");
@@ -80,17 +92,8 @@ async fn a_status_changed_through_one_instance_reaches_a_stream_on_the_other() {
     let a = BackendProcess::start(&db, &[]);
     let b = BackendProcess::start(&db, &[]);
     let http = reqwest::Client::new();
-    let token = guest(&http, &a.url).await;
-    let order: Order = http
-        .post(format!("{}/api/v1/orders", a.url))
-        .bearer_auth(&token)
-        .json(&order_body("Fleet 2"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = support::guest_at(&http, &a.url).await;
+    let order = place(&http, &a.url, &token, "Fleet 2", None).await;
     // PostgreSQL wakes B by NOTIFY; on one SQLite file B finds it by its 2 s poll.
     let limit = match engine() {
         Engine::Postgres => Duration::from_secs(1),
@@ -150,31 +153,11 @@ async fn an_instance_killed_leaves_the_other_serving_the_same_customer() {
     let a = BackendProcess::start(&db, &[]);
     let b = BackendProcess::start(&db, &[]);
     let http = reqwest::Client::new();
-    let token = guest(&http, &a.url).await;
-    let first: Order = http
-        .post(format!("{}/api/v1/orders", a.url))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "before-the-kill")
-        .json(&order_body("Fleet 3"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = support::guest_at(&http, &a.url).await;
+    let first = place(&http, &a.url, &token, "Fleet 3", Some("before-the-kill")).await;
     a.kill();
     // The kiosk retries on the other instance with the same key: the same order, no second.
-    let again: Order = http
-        .post(format!("{}/api/v1/orders", b.url))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "before-the-kill")
-        .json(&order_body("Fleet 3"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = place(&http, &b.url, &token, "Fleet 3", Some("before-the-kill")).await;
     assert_eq!(first.id, again.id);
     let fetched = http
         .get(format!("{}/api/v1/orders/{}", b.url, first.id))
@@ -371,24 +354,7 @@ async fn the_leaders_jobs_resume_on_another_instance_when_it_is_killed() {
     assert_eq!(role(&http, &b.url).await.as_deref(), Some("standby"));
     assert_eq!(role(&http, &a.url).await.as_deref(), Some("leader"));
 
-    let token = guest(&http, &b.url).await;
-    let place = |address: &'static str| {
-        let http = &http;
-        let (url, token) = (b.url.clone(), token.clone());
-        async move {
-            let order: Order = http
-                .post(format!("{url}/api/v1/orders"))
-                .bearer_auth(&token)
-                .json(&order_body(address))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            order.id
-        }
-    };
+    let token = support::guest_at(&http, &b.url).await;
     let accepted = |id: uuid::Uuid| {
         let http = &http;
         let (url, token) = (b.url.clone(), token.clone());
@@ -402,7 +368,7 @@ async fn the_leaders_jobs_resume_on_another_instance_when_it_is_killed() {
             .await
         }
     };
-    let first = place("Leader 1").await;
+    let first = place(&http, &b.url, &token, "Leader 1", None).await.id;
     accepted(first).await;
 
     a.kill();
@@ -414,7 +380,7 @@ async fn the_leaders_jobs_resume_on_another_instance_when_it_is_killed() {
     })
     .await;
     let takeover = killed.elapsed();
-    let second = place("Leader 2").await;
+    let second = place(&http, &b.url, &token, "Leader 2", None).await.id;
     accepted(second).await;
     println!("leader killed → B leading after {takeover:?}");
     if engine() == Engine::Postgres {

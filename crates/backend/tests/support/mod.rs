@@ -86,6 +86,22 @@ pub fn bank_pays(
         .body(body)
 }
 
+/// A new guest session's token from the backend at `base` (any instance of a fleet).
+pub async fn guest_at(http: &reqwest::Client, base: &str) -> String {
+    let resp = http
+        .post(format!("{base}/api/v1/auth/guest"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.status().is_success(),
+        "guest session: {}",
+        resp.status()
+    );
+    let v: Value = resp.json().await.unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
 /// A backend on 127.0.0.1:0 with its own database in a temporary folder.
 pub struct TestBackend {
     pub backend: Backend,
@@ -117,16 +133,7 @@ impl TestBackend {
 
     /// A new guest session's token.
     pub async fn guest(&self) -> String {
-        let v: Value = self
-            .http
-            .post(self.url("/api/v1/auth/guest"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["token"].as_str().unwrap().to_owned()
+        guest_at(&self.http, &self.backend.url()).await
     }
 
     /// Places a one-dish order for `token`, paid by `payment` (e.g. `cash_on_delivery`).
