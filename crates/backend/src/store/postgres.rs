@@ -1,10 +1,18 @@
 //! The store on PostgreSQL: the production engine, shared by any number of backend instances.
 //!
-//! The SQL is the same as on SQLite. What SQLite gives by itself, one writer at a time, is a
-//! transaction-scoped advisory lock here: every writing business operation takes it first, so
-//! the read-check-write steps inside it see exactly what SQLite's `BEGIN IMMEDIATE` would let
-//! them see, whichever instance runs them. The lock is the database's, not a process's: an
-//! instance killed mid-transaction drops it with its connection.
+//! The SQL is the same as on SQLite. What SQLite gives by itself, one writer at a time, is
+//! transaction-scoped advisory locks here, taken first by every writing business operation so
+//! that the read-check-write steps inside it see what SQLite's `BEGIN IMMEDIATE` would let them
+//! see, whichever instance runs them:
+//! - an operation on one account's orders, payments and events (the fleet's hot path: placing,
+//!   paying, moving an order on) takes [`WRITE_LOCK`] *shared* and that account's own lock
+//!   exclusively, so operations on different accounts run side by side and two on the same
+//!   account queue;
+//! - any other write (accounts, codes, catalog, settings) takes [`WRITE_LOCK`] exclusively and
+//!   so excludes every writer, as on SQLite.
+//!
+//! The locks are the database's, not a process's: an instance killed mid-transaction drops
+//! them with its connection.
 
 use std::time::Duration;
 
@@ -19,12 +27,23 @@ pub(crate) type Conn = sqlx::PgConnection;
 pub(crate) type DbRow = sqlx::postgres::PgRow;
 pub(crate) type DbPool = sqlx::PgPool;
 
-/// Writers of this process queued before the database lock: more would only hold
-/// connections while they wait on it.
-const WRITERS: usize = 1;
+/// Writers of this process at once: operations on different accounts run in parallel; the
+/// rest of the pool serves reads (catalog, event streams) meanwhile.
+const WRITERS: usize = 10;
 
-/// The advisory lock key of write transactions ("kiosk" in ASCII).
+/// The advisory lock key of write transactions ("kiosk" in ASCII): shared by per-account
+/// writers, exclusive for the rest.
 pub(crate) const WRITE_LOCK: i64 = 0x6b_696f_736b;
+
+/// The first key of an account's lock (two-key advisory locks are a space of their own,
+/// apart from [`WRITE_LOCK`]); the second is a hash of the account id. Two accounts whose
+/// hashes collide only queue behind each other.
+const ACCOUNT_LOCK: i32 = 0x6163_6374; // "acct"
+
+/// Order numbers and event ids come from sequences: a per-account writer cannot see another
+/// account's uncommitted `MAX + 1`. Numbers skipped by a rolled-back transaction stay unused.
+const NEXT_ORDER_NUMBER: &str = "SELECT nextval('order_numbers')";
+const NEXT_EVENT_ID: &str = "SELECT nextval('event_ids')";
 
 /// Rows another transaction is claiming are passed over rather than waited for.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
@@ -49,6 +68,27 @@ async fn begin_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sq
         .execute(&mut *tx)
         .await?;
     Ok(tx)
+}
+
+/// A write transaction on one account's data: the write lock shared, then
+/// [`lock_account`] for the account before anything is read.
+async fn begin_account_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(WRITE_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The account's own lock, held to the end of the transaction.
+async fn lock_account(conn: &mut Conn, account: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(ACCOUNT_LOCK)
+        .bind(account.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// `x` rounded down to a whole number: PostgreSQL's cast rounds, so floor first.

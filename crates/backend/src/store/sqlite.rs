@@ -47,6 +47,20 @@ async fn begin_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sq
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// The file has one writer at a time: a transaction on one account's data is any write.
+async fn begin_account_write(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    begin_write(pool).await
+}
+
+/// Nothing more to take: `BEGIN IMMEDIATE` already excludes every other writer.
+async fn lock_account(_conn: &mut Conn, _account: Uuid) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// Numbered inside the write transaction, which no other writer shares.
+const NEXT_ORDER_NUMBER: &str = "SELECT COALESCE(MAX(number), 1000) + 1 FROM orders";
+const NEXT_EVENT_ID: &str = "SELECT COALESCE(MAX(id), 0) + 1 FROM events";
+
 /// `x` rounded down to a whole number (x ≥ 0): SQLite's cast truncates.
 fn floor_int(x: &str) -> String {
     format!("CAST({x} AS INTEGER)")

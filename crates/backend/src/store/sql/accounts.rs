@@ -385,8 +385,8 @@ impl Store {
         subject: &str,
         rule: &Throttle,
     ) -> Result<Result<(), i64>, StoreError> {
-        // In the writers' queue like every write (one statement, so atomic either way).
-        let mut tx = self.write_tx().await?;
+        // In the writers' queue like every write; one guarded statement, so no lock beyond it.
+        let mut tx = self.atomic_tx().await?;
         let taken = take_attempt_in(&mut tx, subject, rule).await?;
         tx.commit().await?;
         Ok(taken)

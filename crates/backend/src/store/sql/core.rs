@@ -150,6 +150,65 @@ impl Store {
         })
     }
 
+    /// A write transaction on one account's orders, payments and events: it holds that
+    /// account's lock from its start (see `begin_account_write`), so what it reads of the
+    /// account stays true until it commits, while other accounts' writers run beside it.
+    /// What it may touch beyond the account is only what single statements keep right by
+    /// themselves: rows with fresh ids, upserts (throttles, saved cards), sequences.
+    pub(crate) async fn account_tx(&self, account: Uuid) -> Result<WriteTx, sqlx::Error> {
+        let permit = self.writers.clone().acquire_owned().await.ok();
+        let mut tx = begin_account_write(&self.pool).await?;
+        lock_account(&mut tx, account).await?;
+        Ok(WriteTx {
+            tx,
+            _permit: permit,
+        })
+    }
+
+    /// [`Store::account_tx`] for the account that owns the order. An order's owner never
+    /// changes, so it is read before the lock; an order that does not exist takes no account
+    /// lock and the operation finds nothing.
+    pub(crate) async fn order_tx(&self, order_id: Uuid) -> Result<WriteTx, sqlx::Error> {
+        self.owner_tx("SELECT account_id FROM orders WHERE id = $1", order_id)
+            .await
+    }
+
+    /// [`Store::order_tx`] for the order a payment attempt belongs to.
+    pub(crate) async fn payment_tx(&self, payment_id: Uuid) -> Result<WriteTx, sqlx::Error> {
+        self.owner_tx(
+            "SELECT o.account_id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1",
+            payment_id,
+        )
+        .await
+    }
+
+    /// A write whose statements are each right by themselves (a guarded upsert): it queues
+    /// like every writer and excludes only the database-wide writers, no account.
+    pub(crate) async fn atomic_tx(&self) -> Result<WriteTx, sqlx::Error> {
+        let permit = self.writers.clone().acquire_owned().await.ok();
+        let tx = begin_account_write(&self.pool).await?;
+        Ok(WriteTx {
+            tx,
+            _permit: permit,
+        })
+    }
+
+    async fn owner_tx(&self, owner_sql: &str, id: Uuid) -> Result<WriteTx, sqlx::Error> {
+        let permit = self.writers.clone().acquire_owned().await.ok();
+        let mut tx = begin_account_write(&self.pool).await?;
+        let owner: Option<String> = sqlx::query_scalar(owner_sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(owner) = owner.and_then(|o| Uuid::parse_str(&o).ok()) {
+            lock_account(&mut tx, owner).await?;
+        }
+        Ok(WriteTx {
+            tx,
+            _permit: permit,
+        })
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -539,9 +598,9 @@ impl Store {
         limit: &Throttle,
     ) -> Result<(Uuid, bool), StoreError> {
         let account = order.account_id.to_string();
-        // The key is looked up inside the write transaction: two requests with one key
-        // serialise on it, and the second finds the first one's order.
-        let mut tx = self.write_tx().await?;
+        // The key is looked up inside the account's write transaction: two requests with one
+        // key serialise on it, and the second finds the first one's order.
+        let mut tx = self.account_tx(order.account_id).await?;
         if let Some((key, hash)) = idempotency {
             let existing = sqlx::query(
                 "SELECT request_hash, order_id FROM idempotency_keys WHERE account_id = $1 AND key = $2",
@@ -573,8 +632,9 @@ impl Store {
         } else {
             PaymentState::DueOnDelivery
         };
-        // Numbered inside the write transaction, so two orders never share a number.
-        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
+        // From the engine's counter (a sequence, or MAX + 1 under SQLite's one writer), so
+        // two orders never share a number.
+        let number: i64 = sqlx::query_scalar(NEXT_ORDER_NUMBER)
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(
@@ -689,7 +749,7 @@ impl Store {
         account: Option<Uuid>,
         time_scale: f64,
     ) -> Result<Option<(Uuid, PushEvent)>, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.order_tx(order_id).await?;
         let row = sqlx::query("SELECT status, account_id, number FROM orders WHERE id = $1")
             .bind(order_id.to_string())
             .fetch_optional(&mut *tx)

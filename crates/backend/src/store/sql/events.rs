@@ -4,11 +4,13 @@
 use customerclient_api::push::{PushEvent, PushKind};
 use uuid::Uuid;
 
-use super::{Store, StoreError, notify_event, now_ms};
+use super::{NEXT_EVENT_ID, Store, StoreError, notify_event, now_ms};
 
-/// Stores an event for the account inside the caller's transaction. Ids come from the
-/// database inside the write transaction, so they increase in commit order: a reader that
-/// has seen id N never later finds a new event below N.
+/// Stores an event for the account inside the caller's transaction, which holds the
+/// account's write lock (`Store::account_tx`). Ids come from the database while that lock is
+/// held, so one account's ids increase in commit order: a reader of the account's events
+/// that has seen id N never later finds a new one below N. (Across accounts they need not:
+/// nothing reads events across accounts.)
 pub(crate) async fn append_in(
     conn: &mut Conn,
     account_id: Uuid,
@@ -16,7 +18,7 @@ pub(crate) async fn append_in(
     order_number: i64,
     kind: &PushKind,
 ) -> Result<PushEvent, StoreError> {
-    let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM events")
+    let id: i64 = sqlx::query_scalar(NEXT_EVENT_ID)
         .fetch_one(&mut *conn)
         .await?;
     let event = PushEvent {
@@ -49,7 +51,7 @@ impl Store {
         order_number: i64,
         kind: &PushKind,
     ) -> Result<PushEvent, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.account_tx(account_id).await?;
         let event = append_in(&mut tx, account_id, order_id, order_number, kind).await?;
         tx.commit().await?;
         Ok(event)

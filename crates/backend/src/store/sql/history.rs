@@ -6,18 +6,17 @@ use customerclient_api::payments::PaymentState;
 use uuid::Uuid;
 
 use super::tracking::insert_delivery;
-use super::{Store, StoreError, enum_to_text};
+use super::{NEXT_ORDER_NUMBER, Store, StoreError, enum_to_text};
 
 impl Store {
     /// Writes finished orders with their status history and deliveries, numbered in
     /// order of time, in one transaction.
     pub async fn insert_history(&self, orders: &[HistoricOrder]) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let mut number: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM orders")
+        for o in orders {
+            let number: i64 = sqlx::query_scalar(NEXT_ORDER_NUMBER)
                 .fetch_one(&mut *tx)
                 .await?;
-        for o in orders {
             let id = Uuid::new_v4();
             let currency = o.delivery_price.currency.clone();
             let products: i64 = o.lines.iter().map(|l| l.line_total.minor).sum();
@@ -49,7 +48,6 @@ impl Store {
             .bind(enum_to_text(&payment))
             .execute(&mut *tx)
             .await?;
-            number += 1;
             sqlx::query(
                 "INSERT INTO payment_history (order_id, seq, state, at, note) VALUES ($1, 0, $2, $3, $4)",
             )

@@ -337,7 +337,7 @@ impl Store {
         lifetime_ms: i64,
         payload: impl FnOnce(&OrderPayment, Uuid) -> anyhow::Result<String>,
     ) -> Result<Result<(PaymentRecord, bool), Refusal>, anyhow::Error> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.order_tx(order_id).await?;
         let now = now_ms();
         let order = match check_order(order_payment_in(&mut tx, order_id).await?, account)
             .and_then(|o| check_payable(&o).map(|_| o))
@@ -391,7 +391,7 @@ impl Store {
         order_id: Uuid,
         key: &str,
     ) -> Op<CardStart> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.order_tx(order_id).await?;
         let order = match check_order(order_payment_in(&mut tx, order_id).await?, account) {
             Ok(o) => o,
             Err(r) => return Ok(Err(r)),
@@ -472,7 +472,7 @@ impl Store {
         payment_id: Uuid,
         outcome: &ChargeOutcome<'_>,
     ) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.payment_tx(payment_id).await?;
         let now = now_ms();
         let mut event = None;
         match outcome {
@@ -578,7 +578,7 @@ impl Store {
         paid: bool,
         transaction_id: &str,
     ) -> Result<Option<(NoticeOutcome, Option<(Uuid, PushEvent)>)>, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.payment_tx(payment_id).await?;
         let now = now_ms();
         let Some(p) = payment_in(&mut tx, payment_id).await? else {
             return Ok(None);
@@ -689,7 +689,7 @@ impl Store {
         order_id: Uuid,
         method: PaymentMethod,
     ) -> Op<()> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.order_tx(order_id).await?;
         let order = match check_order(order_payment_in(&mut tx, order_id).await?, account)
             .and_then(|o| check_payable(&o).map(|_| o))
         {
@@ -737,7 +737,7 @@ impl Store {
 
     /// Expires the order's stale QR codes (one transaction).
     pub async fn expire_stale(&self, order_id: Uuid) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.order_tx(order_id).await?;
         expire_stale_in(&mut tx, order_id, now_ms()).await?;
         tx.commit().await?;
         Ok(())
