@@ -1,9 +1,9 @@
 //! Authentication service: sign up, sign in/out, guests, `GET /me`, and the `CurrentAccount`
 //! extractor the other services use. Tokens are random and opaque; only their SHA-256 is stored.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
@@ -122,17 +122,18 @@ async fn hash_in_background(state: &AppState, password: String) -> Result<String
     Ok(state.passwords.hash(password).await?)
 }
 
-/// The subject a throttle keys a peer on: its IP address, which the client cannot choose.
-pub(crate) fn peer_subject(kind: &str, peer: Option<SocketAddr>) -> String {
+/// The subject a throttle keys a peer on: its IP address, which the client cannot choose
+/// (the TCP peer's, or the one a trusted load balancer forwarded for: [`crate::peers`]).
+pub(crate) fn peer_subject(kind: &str, peer: Option<IpAddr>) -> String {
     match peer {
-        Some(addr) => format!("{kind}:peer:{}", addr.ip()),
+        Some(ip) => format!("{kind}:peer:{ip}"),
         None => format!("{kind}:peer:unknown"),
     }
 }
 
-pub(crate) type Peer = Option<axum::Extension<ConnectInfo<SocketAddr>>>;
+pub(crate) type Peer = Option<axum::Extension<crate::peers::ClientAddr>>;
 
-pub(crate) fn peer_addr(peer: &Peer) -> Option<SocketAddr> {
+pub(crate) fn peer_addr(peer: &Peer) -> Option<IpAddr> {
     peer.as_ref().map(|c| (c.0).0)
 }
 

@@ -42,7 +42,9 @@ pub fn spawn(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let holder = format!("backend-{}", uuid::Uuid::new_v4());
-        let mut candidate = state.store.leader_candidate(&holder);
+        let mut candidate = state
+            .store
+            .leader_candidate(crate::store::Role::Jobs, &holder);
         let mut running: Vec<JoinHandle<()>> = Vec::new();
         let mut lead = tokio::time::interval(LEAD_EVERY);
         lead.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

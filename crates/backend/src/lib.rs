@@ -14,6 +14,7 @@ pub mod mail;
 pub mod orders;
 pub mod passwords;
 pub mod payments;
+pub mod peers;
 pub mod predict;
 pub mod push;
 pub mod seed;
@@ -82,6 +83,8 @@ pub struct AppState {
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Kiosk reports written lately by this instance (saves writes; see [`kiosks`]).
     pub kiosks_seen: kiosks::Seen,
+    /// The operator's load balancers, whose `X-Forwarded-For` names the client ([`peers`]).
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +113,9 @@ pub struct Config {
     pub recovery_interval: std::time::Duration,
     /// Orders one account may place before it is slowed down.
     pub orders_per_account: store::Throttle,
+    /// Load balancers in front of the backend: requests from them are keyed on the address
+    /// they forwarded for ([`peers`]). Empty: every request is keyed on its TCP peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -136,6 +142,7 @@ impl Config {
             demo: true,
             recovery_interval: std::time::Duration::from_secs(5),
             orders_per_account: orders::ORDERS_PER_ACCOUNT,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -196,15 +203,9 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("opening {}", without_password(&config.database_url)))?;
     let map = customerclient_api::city::CityMap::generate(tracking::CITY_SEED);
     if config.seed_demo {
-        seed::seed_demo_catalog(
-            &store,
-            &map,
-            &config.delivery,
-            config.seed_videos,
-            config.catalog_size,
-        )
-        .await
-        .context("seeding the demo catalog")?;
+        seed_once(&store, &map, config)
+            .await
+            .context("seeding the demo catalog")?;
     }
     if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
         tracing::warn!("bank webhook uses the demo secret; set a real one for production");
@@ -239,7 +240,61 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         leading: Default::default(),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         kiosks_seen: Default::default(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     })
+}
+
+/// Seeds the demo data holding the seeding role, so that instances started together on an
+/// empty database write it once: the others wait for the role, then find the catalog there.
+async fn seed_once(
+    store: &Store,
+    map: &customerclient_api::city::CityMap,
+    config: &Config,
+) -> Result<(), store::StoreError> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    let mut role = store.leader_candidate(store::Role::Seeding, &holder);
+    let asked = std::time::Instant::now();
+    loop {
+        match role.lead().await {
+            Ok(true) => break,
+            Ok(false) => {}
+            // Another process's seed can keep a SQLite file busy for a while.
+            Err(e) if asked.elapsed() < std::time::Duration::from_secs(120) => {
+                tracing::warn!(error = %e, "asking for the seeding role; asking again");
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    // Kept while seeding, in a task of its own: a SQLite lease runs out unless renewed, and
+    // a renewal waits for the seed's own write transactions to finish.
+    let (done, mut finished) = oneshot::channel::<()>();
+    let keeper = tokio::spawn(async move {
+        let mut renew = tokio::time::interval(std::time::Duration::from_secs(1));
+        renew.tick().await;
+        loop {
+            tokio::select! {
+                _ = &mut finished => break,
+                _ = renew.tick() => {
+                    if let Err(e) = role.lead().await {
+                        tracing::warn!(error = %e, "renewing the seeding role");
+                    }
+                }
+            }
+        }
+        role.resign().await;
+    });
+    let seeded = seed::seed_demo_catalog(
+        store,
+        map,
+        &config.delivery,
+        config.seed_videos,
+        config.catalog_size,
+    )
+    .await;
+    let _ = done.send(());
+    let _ = keeper.await;
+    seeded
 }
 
 pub fn router(state: AppState) -> Router {
@@ -258,6 +313,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kiosks::identify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            peers::locate,
         ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))

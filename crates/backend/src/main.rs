@@ -50,6 +50,12 @@ struct Cli {
     /// Orders one account may place within ten minutes before it is slowed down.
     #[arg(long, default_value_t = customerclient_backend::orders::ORDERS_PER_ACCOUNT.free)]
     orders_per_account: i64,
+    /// A load balancer in front of this instance (an address or a network, e.g. 10.0.0.0/8;
+    /// repeat or separate with commas): throttles key requests from it on the address it
+    /// appended to X-Forwarded-For. The header is ignored from any other peer.
+    #[arg(long, env = "CUSTOMERCLIENT_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = customerclient_backend::peers::parse_trusted)]
+    trusted_proxy: Vec<ipnet::IpNet>,
     /// Give the demo dishes no videos (seeding is faster).
     #[arg(long)]
     no_videos: bool,
@@ -142,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
     config.seed_demo = !cli.no_seed;
     config.demo = cli.demo;
     config.orders_per_account.free = cli.orders_per_account.max(1);
+    config.trusted_proxies = cli.trusted_proxy;
     config.seed_videos = !cli.no_videos;
     if let Some(secret) = cli.webhook_secret {
         config.payments.webhook_secret = secret;

@@ -923,3 +923,60 @@ async fn kiosks_that_call_are_listed_for_staff() {
     assert_eq!(a.version.as_deref(), Some("9.9.9"));
     assert!(a.first_seen <= a.last_seen);
 }
+
+/// Behind a load balancer every kiosk connects from the balancer's address. With the
+/// balancer trusted (`--trusted-proxy`), throttles key on the address it forwarded for, so
+/// one store's kiosks do not use up another's budget; from any other peer the header is
+/// ignored, so a client cannot dodge a throttle by naming itself a new address each time.
+#[tokio::test]
+async fn throttles_key_on_the_forwarded_address_only_from_a_trusted_proxy() {
+    use customerclient_backend::tracking::TRACK_PER_PEER;
+    async fn wrong_try(t: &support::TestBackend, number: i64, forwarded: &str) -> StatusCode {
+        t.http
+            .post(t.url(customerclient_api::tracking::TRACK_PATH))
+            .header("X-Forwarded-For", forwarded)
+            .json(&json!({ "number": 900_000 + number, "phone_last4": "0000" }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+    let free = TRACK_PER_PEER.free;
+
+    let direct = support::TestBackend::start(|_| {}).await;
+    for n in 0..free {
+        let status = wrong_try(&direct, n, &format!("198.51.100.{n}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(
+        wrong_try(&direct, free, "198.51.100.200").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a client straight on the socket is its own address, whatever it writes"
+    );
+
+    let behind = support::TestBackend::start(|c| {
+        c.trusted_proxies =
+            vec![customerclient_backend::peers::parse_trusted("127.0.0.1").unwrap()];
+    })
+    .await;
+    for n in 0..free {
+        assert_eq!(
+            wrong_try(&behind, n, "203.0.113.1").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        wrong_try(&behind, free, "203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        wrong_try(&behind, free + 1, "192.0.2.50, 203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "what the client wrote left of the balancer's entry is not read"
+    );
+    assert_eq!(
+        wrong_try(&behind, free + 2, "203.0.113.2").await,
+        StatusCode::NOT_FOUND,
+        "another kiosk behind the same balancer has its own budget"
+    );
+}

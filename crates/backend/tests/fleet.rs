@@ -555,3 +555,38 @@ async fn concurrent_writers_on_many_accounts_lose_no_event_and_share_no_number()
         );
     }
 }
+
+/// Two instances started at once on an empty database both come up, and the demo data is
+/// written once: the second waits for the first's seeding role, then finds the catalog.
+#[tokio::test]
+async fn two_instances_started_together_seed_the_demo_once() {
+    use customerclient_api::catalog::{Category, ProductPage};
+    use customerclient_backend::seed::menu::MENU;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path(), "fleet-seed");
+    let starts = [db.clone(), db.clone()]
+        .map(|db| std::thread::spawn(move || BackendProcess::start(&db, &[])));
+    let [a, b] = starts.map(|s| s.join().expect("both instances start"));
+    let http = reqwest::Client::new();
+    let dishes: usize = MENU.iter().map(|c| c.dishes.len()).sum();
+    for base in [&a.url, &b.url] {
+        let categories: Vec<Category> = http
+            .get(format!("{base}/api/v1/categories"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(categories.len(), MENU.len(), "categories written twice?");
+        let page: ProductPage = http
+            .get(format!("{base}/api/v1/products?per_page=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page.total as usize, dishes, "dishes written twice?");
+    }
+}

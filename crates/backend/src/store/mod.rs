@@ -64,7 +64,37 @@ enum Inner {
     Postgres(postgres::Store),
 }
 
-/// One instance's claim on the leader role: at most one instance of the fleet holds it at a
+/// A role at most one instance of the fleet holds at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Runs the periodic jobs ([`crate::jobs`]).
+    Jobs,
+    /// Seeds the demo data into an empty database: instances started together wait for the
+    /// first rather than writing the catalog twice.
+    Seeding,
+}
+
+impl Role {
+    /// The SQLite lease row's name.
+    fn lease(self) -> &'static str {
+        match self {
+            Role::Jobs => "jobs",
+            Role::Seeding => "seeding",
+        }
+    }
+
+    /// How long a SQLite lease lasts unless renewed (every second). Seeding writes long
+    /// transactions that can hold up a renewal for seconds; an instance killed while seeding
+    /// keeps the next one waiting this long.
+    fn lease_ms(self) -> i64 {
+        match self {
+            Role::Jobs => 5_000,
+            Role::Seeding => 60_000,
+        }
+    }
+}
+
+/// One instance's claim on a [`Role`]: at most one instance of the fleet holds it at a
 /// time (a PostgreSQL advisory lock; a renewed lease row on SQLite).
 pub struct LeaderCandidate(Candidate);
 
@@ -241,10 +271,10 @@ impl Store {
     }
 
     /// A claim on the leader role of the fleet's periodic jobs, for the instance `holder`.
-    pub fn leader_candidate(&self, holder: &str) -> LeaderCandidate {
+    pub fn leader_candidate(&self, role: Role, holder: &str) -> LeaderCandidate {
         LeaderCandidate(match &self.0 {
-            Inner::Sqlite(s) => Candidate::Sqlite(s.leader_candidate(holder)),
-            Inner::Postgres(s) => Candidate::Postgres(s.leader_candidate(holder)),
+            Inner::Sqlite(s) => Candidate::Sqlite(s.leader_candidate(role, holder)),
+            Inner::Postgres(s) => Candidate::Postgres(s.leader_candidate(role, holder)),
         })
     }
 

@@ -158,12 +158,15 @@ impl Store {
 
 /// The advisory lock the leader of the periodic jobs holds ("lead" in ASCII).
 pub(crate) const LEADER_LOCK: i64 = 0x6c65_6164;
+/// The advisory lock an instance seeding the demo data holds ("seed").
+pub(crate) const SEED_LOCK: i64 = 0x7365_6564;
 
 /// One instance's claim on the leader role: a session-level advisory lock held on a
 /// connection of its own. PostgreSQL lets one session hold it; when the leader dies its
 /// connection closes and the lock is free at once for the next instance that asks.
 pub(crate) struct LeaderCandidate {
     pool: DbPool,
+    key: i64,
     /// Detached from the pool: dropped (a task aborted), it closes, and never goes back to
     /// the pool still holding the lock.
     conn: Option<Conn>,
@@ -187,7 +190,7 @@ impl LeaderCandidate {
                 .map(|_| true)
         } else {
             sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock($1)")
-                .bind(LEADER_LOCK)
+                .bind(self.key)
                 .fetch_one(&mut *conn)
                 .await
         };
@@ -216,9 +219,13 @@ impl LeaderCandidate {
 }
 
 impl Store {
-    pub(crate) fn leader_candidate(&self, _holder: &str) -> LeaderCandidate {
+    pub(crate) fn leader_candidate(&self, role: Role, _holder: &str) -> LeaderCandidate {
         LeaderCandidate {
             pool: self.pool.clone(),
+            key: match role {
+                Role::Jobs => LEADER_LOCK,
+                Role::Seeding => SEED_LOCK,
+            },
             conn: None,
             leading: false,
         }

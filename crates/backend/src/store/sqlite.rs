@@ -31,11 +31,36 @@ async fn open_pool(url: &str) -> Result<DbPool, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        // Only another process on the same file waits here (this one's writers queue first,
+        // see `Store::write_tx`): seeding a new database holds the lock for seconds.
+        .busy_timeout(Duration::from_secs(30));
+    let file = options.get_filename().to_owned();
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await?;
+    // sqlx takes no lock around SQLite migrations: two processes opening a new file at once
+    // would both apply them. The first to lock a file beside the database migrates; the
+    // other waits, then finds them applied.
+    let _migrating = if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" {
+        None
+    } else {
+        let mut lock = file.into_os_string();
+        lock.push(".migrate-lock");
+        let locked = tokio::task::spawn_blocking(move || {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock)?;
+            f.lock()?;
+            Ok::<_, std::io::Error>(f)
+        })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+        .map_err(sqlx::Error::Io)?;
+        Some(locked)
+    };
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
@@ -77,14 +102,13 @@ impl Store {
     pub(crate) fn follow_events(&self, _wake: impl Fn(Uuid) + Send + 'static) {}
 }
 
-/// How long a SQLite lease on the leader role lasts unless renewed (every second).
-const LEADER_LEASE_MS: i64 = 5_000;
-
 /// One instance's claim on the leader role. SQLite has no advisory locks, so the role is a
 /// lease row renewed each second; an instance killed leaves it to run out. Every process on
 /// one file shares the host's clock.
 pub(crate) struct LeaderCandidate {
     pool: DbPool,
+    lease: &'static str,
+    lease_ms: i64,
     holder: String,
 }
 
@@ -92,30 +116,34 @@ impl LeaderCandidate {
     pub(crate) async fn lead(&mut self) -> Result<bool, StoreError> {
         let now = now_ms();
         let done = sqlx::query(
-            "INSERT INTO leases (name, holder, expires_at) VALUES ('jobs', $1, $2)
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($4, $1, $2)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
              WHERE leases.holder = excluded.holder OR leases.expires_at < $3",
         )
         .bind(&self.holder)
-        .bind(now + LEADER_LEASE_MS)
+        .bind(now + self.lease_ms)
         .bind(now)
+        .bind(self.lease)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub(crate) async fn resign(self) {
-        let _ = sqlx::query("DELETE FROM leases WHERE name = 'jobs' AND holder = $1")
+        let _ = sqlx::query("DELETE FROM leases WHERE name = $2 AND holder = $1")
             .bind(&self.holder)
+            .bind(self.lease)
             .execute(&self.pool)
             .await;
     }
 }
 
 impl Store {
-    pub(crate) fn leader_candidate(&self, holder: &str) -> LeaderCandidate {
+    pub(crate) fn leader_candidate(&self, role: Role, holder: &str) -> LeaderCandidate {
         LeaderCandidate {
             pool: self.pool.clone(),
+            lease: role.lease(),
+            lease_ms: role.lease_ms(),
             holder: holder.to_owned(),
         }
     }
