@@ -1,18 +1,19 @@
 //! Authentication service: accounts, bearer sessions, guests.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub const SIGN_UP_PATH: &str = "/api/v1/auth/signup";
-pub const SIGN_IN_PATH: &str = "/api/v1/auth/signin";
-pub const SIGN_OUT_PATH: &str = "/api/v1/auth/signout";
-pub const GUEST_PATH: &str = "/api/v1/auth/guest";
-pub const ME_PATH: &str = "/api/v1/auth/me";
-pub const VERIFY_PATH: &str = "/api/v1/auth/verify";
-pub const RESEND_PATH: &str = "/api/v1/auth/resend";
-pub const FORGOT_PASSWORD_PATH: &str = "/api/v1/auth/password/forgot";
-pub const RESET_PASSWORD_PATH: &str = "/api/v1/auth/password/reset";
-pub const CHANGE_PASSWORD_PATH: &str = "/api/v1/auth/password";
+pub const SIGN_UP_PATH: &str = crate::endpoint::SignUp::ROUTE;
+pub const SIGN_IN_PATH: &str = crate::endpoint::SignIn::ROUTE;
+pub const SIGN_OUT_PATH: &str = crate::endpoint::SignOut::ROUTE;
+pub const GUEST_PATH: &str = crate::endpoint::GuestSession::ROUTE;
+pub const ME_PATH: &str = crate::endpoint::GetMe::ROUTE;
+pub const VERIFY_PATH: &str = crate::endpoint::Verify::ROUTE;
+pub const RESEND_PATH: &str = crate::endpoint::ResendCode::ROUTE;
+pub const FORGOT_PASSWORD_PATH: &str = crate::endpoint::ForgotPassword::ROUTE;
+pub const RESET_PASSWORD_PATH: &str = crate::endpoint::ResetPassword::ROUTE;
+pub const CHANGE_PASSWORD_PATH: &str = crate::endpoint::ChangePassword::ROUTE;
 
 /// Minutes an e-mailed code stays valid, and tries it allows.
 pub const CODE_LIFETIME_MINUTES: i64 = 10;

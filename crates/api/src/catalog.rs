@@ -1,15 +1,16 @@
 //! Catalog (customer backend): categories and products.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Money;
 
-pub const CATEGORIES_PATH: &str = "/api/v1/categories";
-pub const PRODUCTS_PATH: &str = "/api/v1/products";
+pub const CATEGORIES_PATH: &str = crate::endpoint::GetCategories::ROUTE;
+pub const PRODUCTS_PATH: &str = crate::endpoint::GetProducts::ROUTE;
 
 pub fn product_path(id: i64) -> String {
-    format!("{PRODUCTS_PATH}/{id}")
+    crate::endpoint::GetProduct::path(&[&id])
 }
 
 /// Most products one page may hold; larger requests are clamped.
@@ -70,7 +71,7 @@ impl ProductPage {
 
 /// "Customers also bought": products most often ordered together with this one.
 pub fn also_bought_path(id: i64) -> String {
-    format!("{}/also-bought", product_path(id))
+    crate::endpoint::GetAlsoBought::path(&[&id])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,9 +2,10 @@
 //! backend (routing, the courier simulator) and the kiosk (the tracking map).
 //! It is generated from a seed, so both sides and every test see the same streets.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 
-pub const MAP_PATH: &str = "/api/v1/map";
+pub const MAP_PATH: &str = crate::endpoint::GetMap::ROUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {

@@ -2,6 +2,8 @@
 //! build) on every request, so operators and logs can tell kiosks apart. A label only: the
 //! backend never trusts it for anything, and a client may send any value or none.
 
+use crate::endpoint::Endpoint as _;
+
 /// The kiosk's stable id, e.g. `kiosk-3f2a…`.
 pub const KIOSK_ID_HEADER: &str = "X-Kiosk-Id";
 /// The store the kiosk stands in, as its operator named it.
@@ -10,7 +12,7 @@ pub const KIOSK_STORE_HEADER: &str = "X-Kiosk-Store";
 pub const KIOSK_VERSION_HEADER: &str = "X-Kiosk-Version";
 
 /// `GET`: the kiosks the backend has heard from, most recently seen first (staff only).
-pub const KIOSKS_PATH: &str = "/api/v1/staff/kiosks";
+pub const KIOSKS_PATH: &str = crate::endpoint::GetKiosks::ROUTE;
 
 /// Longest id, store label or version kept.
 pub const MAX_LABEL: usize = 64;

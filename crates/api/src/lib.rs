@@ -1,5 +1,6 @@
 //! Request and response types shared by the kiosk and the backend, one module per service.
-//! Every route lives under [`API_PREFIX`]; the path helpers keep both sides spelling them alike.
+//! Every route lives under [`API_PREFIX`] and is spelled once, by its type in [`endpoint`]; the
+//! path constants and helpers of each module are those types' routes.
 
 pub mod auth;
 pub mod card;
@@ -7,6 +8,7 @@ pub mod catalog;
 pub mod city;
 pub mod clock;
 pub mod emv;
+pub mod endpoint;
 pub mod error;
 pub mod files;
 pub mod kiosk;
@@ -18,6 +20,7 @@ pub mod settings;
 pub mod stats;
 pub mod tracking;
 
+use crate::endpoint::Endpoint as _;
 pub use error::ErrorBody;
 pub use money::Money;
 
@@ -28,7 +31,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
 /// `GET` health check.
-pub const HEALTH_PATH: &str = "/api/v1/health";
+pub const HEALTH_PATH: &str = crate::endpoint::GetHealth::ROUTE;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Health {

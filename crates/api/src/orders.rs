@@ -1,16 +1,17 @@
 //! Orders (customer backend): delivery options, placing an order, own orders with history.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Money;
 use crate::payments::{CardSummary, PaymentChange, PaymentState};
 
-pub const DELIVERY_PATH: &str = "/api/v1/delivery";
-pub const ORDERS_PATH: &str = "/api/v1/orders";
+pub const DELIVERY_PATH: &str = crate::endpoint::GetDelivery::ROUTE;
+pub const ORDERS_PATH: &str = crate::endpoint::GetOrders::ROUTE;
 
 pub fn order_path(id: Uuid) -> String {
-    format!("{ORDERS_PATH}/{id}")
+    crate::endpoint::GetOrder::path(&[&id])
 }
 
 /// Most lines and units per line one order may hold.
@@ -80,12 +81,12 @@ pub enum OrderStatus {
 }
 
 pub fn cancel_path(id: Uuid) -> String {
-    format!("{ORDERS_PATH}/{id}/cancel")
+    crate::endpoint::CancelOrder::path(&[&id])
 }
 
 /// Where a courier (or the kitchen) reports an order's progress.
 pub fn courier_status_path(id: Uuid) -> String {
-    format!("/api/v1/courier/orders/{id}/status")
+    crate::endpoint::SetOrderStatus::path(&[&id])
 }
 
 /// Shared secret of the courier/kitchen apps.
@@ -232,7 +233,7 @@ pub struct Order {
 }
 
 pub fn rating_path(id: Uuid) -> String {
-    format!("{ORDERS_PATH}/{id}/rating")
+    crate::endpoint::RateOrder::path(&[&id])
 }
 
 pub const MAX_COMMENT_CHARS: usize = 500;
@@ -257,6 +258,16 @@ impl PaymentMethod {
     pub fn is_prepaid(self) -> bool {
         matches!(self, PaymentMethod::QrBankApp | PaymentMethod::CardInApp)
     }
+}
+
+/// Query string of `GET /orders`: a page of the customer's orders, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderQuery {
+    /// 1 to [`MAX_ORDER_PAGE`]; [`ORDER_PAGE`] when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Payments: the payment state of an order, QR payments for bank apps, card payments through
 //! the gateway, and the bank's webhook.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -9,23 +10,23 @@ use crate::card::{Brand, CardDetails};
 use crate::orders::PaymentMethod;
 
 pub fn qr_payment_path(order_id: Uuid) -> String {
-    format!("/api/v1/orders/{order_id}/payments/qr")
+    crate::endpoint::StartQrPayment::path(&[&order_id])
 }
 
 pub fn card_payment_path(order_id: Uuid) -> String {
-    format!("/api/v1/orders/{order_id}/payments/card")
+    crate::endpoint::PayByCard::path(&[&order_id])
 }
 
 pub fn payment_method_path(order_id: Uuid) -> String {
-    format!("/api/v1/orders/{order_id}/payment-method")
+    crate::endpoint::SetPaymentMethod::path(&[&order_id])
 }
 
 pub fn payment_path(id: Uuid) -> String {
-    format!("/api/v1/payments/{id}")
+    crate::endpoint::GetPayment::path(&[&id])
 }
 
 /// Where the bank (or the bank simulator) reports a QR payment.
-pub const BANK_WEBHOOK_PATH: &str = "/api/v1/bank/webhook";
+pub const BANK_WEBHOOK_PATH: &str = crate::endpoint::BankWebhook::ROUTE;
 /// Hex HMAC-SHA256 of the raw webhook body under the shared secret.
 pub const SIGNATURE_HEADER: &str = "X-Signature";
 
@@ -118,10 +119,10 @@ pub struct CardPaymentRequest {
     pub saved_card_id: Option<Uuid>,
 }
 
-pub const SAVED_CARDS_PATH: &str = "/api/v1/account/cards";
+pub const SAVED_CARDS_PATH: &str = crate::endpoint::GetCards::ROUTE;
 
 pub fn saved_card_path(id: Uuid) -> String {
-    format!("{SAVED_CARDS_PATH}/{id}")
+    crate::endpoint::DeleteCard::path(&[&id])
 }
 
 /// A saved card as anyone sees it: brand and last four digits (the token stays on the server).

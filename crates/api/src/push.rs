@@ -1,13 +1,14 @@
 //! Push notifications: a per-customer Server-Sent Events stream of order and payment changes.
 //! Event ids increase; reconnecting with `Last-Event-ID` replays exactly the missed ones.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::orders::OrderStatus;
 use crate::payments::PaymentState;
 
-pub const EVENTS_PATH: &str = "/api/v1/events";
+pub const EVENTS_PATH: &str = crate::endpoint::GetEvents::ROUTE;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,15 +1,16 @@
 //! Account settings and saved delivery addresses (the seed's "settings" process).
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::orders::PaymentMethod;
 
-pub const SETTINGS_PATH: &str = "/api/v1/account/settings";
-pub const ADDRESSES_PATH: &str = "/api/v1/account/addresses";
+pub const SETTINGS_PATH: &str = crate::endpoint::GetSettings::ROUTE;
+pub const ADDRESSES_PATH: &str = crate::endpoint::GetAddresses::ROUTE;
 
 pub fn address_path(id: Uuid) -> String {
-    format!("{ADDRESSES_PATH}/{id}")
+    crate::endpoint::PutAddress::path(&[&id])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

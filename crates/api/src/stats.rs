@@ -1,10 +1,11 @@
 //! The statistics backend: a customer's dashboard for a period, computed in SQL.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 
 use crate::Money;
 
-pub const STATS_PATH: &str = "/api/v1/stats";
+pub const STATS_PATH: &str = crate::endpoint::GetStats::ROUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,6 @@
 //! Live delivery tracking: the route, the courier's last fix, the ETA, and the courier app's API.
 
+use crate::endpoint::Endpoint as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -7,17 +8,17 @@ use crate::city::Point;
 use crate::orders::{DeliveryMethod, OrderStatus, StatusChange};
 
 pub fn tracking_path(id: Uuid) -> String {
-    format!("/api/v1/orders/{id}/tracking")
+    crate::endpoint::GetTracking::path(&[&id])
 }
 
 /// Tracking by order number and phone, without signing in.
-pub const TRACK_PATH: &str = "/api/v1/track";
+pub const TRACK_PATH: &str = crate::endpoint::TrackByNumber::ROUTE;
 
 /// The courier app's list of orders to work on.
-pub const COURIER_ORDERS_PATH: &str = "/api/v1/courier/orders";
+pub const COURIER_ORDERS_PATH: &str = crate::endpoint::GetCourierJobs::ROUTE;
 
 pub fn courier_position_path(id: Uuid) -> String {
-    format!("/api/v1/courier/orders/{id}/position")
+    crate::endpoint::ReportPosition::path(&[&id])
 }
 
 /// A GPS fix posted by the courier app, in district metres.

@@ -3,15 +3,13 @@
 
 use std::net::IpAddr;
 
+use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use customerclient_api::auth::{
-    self as api, Account, CODE_ATTEMPTS, CODE_LIFETIME_MINUTES, ChangePasswordRequest,
-    EmailRequest, ResetPasswordRequest, Session, SignInRequest, SignUpPending, SignUpRequest,
-    VerifyRequest,
+    Account, CODE_ATTEMPTS, CODE_LIFETIME_MINUTES, ChangePasswordRequest, EmailRequest,
+    ResetPasswordRequest, Session, SignInRequest, SignUpPending, SignUpRequest, VerifyRequest,
 };
 use sha2::Digest;
 use uuid::Uuid;
@@ -25,18 +23,19 @@ use crate::store::{CodePurpose, StoreError, Throttle, now_ms};
 /// The seed system's session lifetime.
 pub const SESSION_LIFETIME_MS: i64 = 5 * 60 * 60 * 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(api::SIGN_UP_PATH, post(sign_up))
-        .route(api::SIGN_IN_PATH, post(sign_in))
-        .route(api::SIGN_OUT_PATH, post(sign_out))
-        .route(api::GUEST_PATH, post(guest))
-        .route(api::ME_PATH, get(me))
-        .route(api::VERIFY_PATH, post(verify))
-        .route(api::RESEND_PATH, post(resend))
-        .route(api::FORGOT_PASSWORD_PATH, post(forgot_password))
-        .route(api::RESET_PASSWORD_PATH, post(reset_password))
-        .route(api::CHANGE_PASSWORD_PATH, post(change_password))
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::SignUp, sign_up)
+        .at(e::SignIn, sign_in)
+        .at(e::SignOut, sign_out)
+        .at(e::GuestSession, guest)
+        .at(e::GetMe, me)
+        .at(e::Verify, verify)
+        .at(e::ResendCode, resend)
+        .at(e::ForgotPassword, forgot_password)
+        .at(e::ResetPassword, reset_password)
+        .at(e::ChangePassword, change_password)
 }
 
 /// Sign-in failures per account: five free, then a wait doubling from 1 s up to a minute —
@@ -414,7 +413,7 @@ async fn reset_password(
 
 async fn change_password(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    Registered(current): Registered,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     validate_password(&req.new_password)?;
@@ -664,6 +663,28 @@ async fn sign_out(
 
 async fn me(current: CurrentAccount) -> Json<Account> {
     Json(current.account)
+}
+
+/// A signed-in customer's account: 401 without a live session, 403 for a guest's — checked
+/// before the request's body is read.
+pub struct Registered(pub CurrentAccount);
+
+impl FromRequestParts<AppState> for Registered {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let current = CurrentAccount::from_request_parts(parts, state).await?;
+        if current.account.guest {
+            return Err(AppError::Forbidden {
+                code: "guest",
+                message: "sign in to an account for this".into(),
+            });
+        }
+        Ok(Registered(current))
+    }
 }
 
 /// The account behind the request's `Authorization: Bearer` token; 401 without a live one.

@@ -1,14 +1,12 @@
 //! Catalog service (customer backend): categories and products, paged, filtered, searched.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use customerclient_api::catalog::{
-    self as api, Category, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Product, ProductPage, ProductQuery,
-    Recommendations,
+    Category, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Product, ProductPage, ProductQuery, Recommendations,
 };
 
 use crate::AppState;
@@ -16,15 +14,13 @@ use crate::error::AppError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::store::ProductFilter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(api::CATEGORIES_PATH, get(categories))
-        .route(api::PRODUCTS_PATH, get(products))
-        .route(&format!("{}/{{id}}", api::PRODUCTS_PATH), get(product))
-        .route(
-            &format!("{}/{{id}}/also-bought", api::PRODUCTS_PATH),
-            get(also_bought),
-        )
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::GetCategories, categories)
+        .at(e::GetProducts, products)
+        .at(e::GetProduct, product)
+        .at(e::GetAlsoBought, also_bought)
 }
 
 async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>, AppError> {

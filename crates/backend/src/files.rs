@@ -1,19 +1,17 @@
 //! File service: stored images and videos by id, with `ETag`, `Cache-Control` and byte ranges.
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{AppError, error_response};
 use crate::extract::ApiPath;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/files/{id}", get(file))
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().at(customerclient_api::endpoint::GetFile, file)
 }
 
 async fn file(

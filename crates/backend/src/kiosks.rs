@@ -7,15 +7,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::get;
 use customerclient_api::kiosk::{
-    KIOSK_ID_HEADER, KIOSK_STORE_HEADER, KIOSK_VERSION_HEADER, KIOSKS_PATH, KioskList, clean_label,
-    valid_id,
+    KIOSK_ID_HEADER, KIOSK_STORE_HEADER, KIOSK_VERSION_HEADER, KioskList, clean_label, valid_id,
 };
 use tracing::Instrument;
 
@@ -63,8 +60,8 @@ impl Recent {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(KIOSKS_PATH, get(list))
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().at(customerclient_api::endpoint::GetKiosks, list)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -111,9 +108,8 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
 /// The kiosks seen, most recent first: for the chain's staff (the courier/kitchen token).
 async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _courier: crate::tracking::Courier,
 ) -> Result<Json<KioskList>, AppError> {
-    crate::tracking::check_courier_token(&state, &headers)?;
     let kiosks = state
         .store
         .kiosks(1_000)

@@ -17,6 +17,7 @@ pub mod payments;
 pub mod peers;
 pub mod predict;
 pub mod push;
+pub mod routes;
 pub mod seed;
 pub mod settings;
 pub mod simulator;
@@ -31,9 +32,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::get;
 use axum::{Json, Router};
-use customerclient_api::{HEALTH_PATH, Health};
+use customerclient_api::Health;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -297,9 +297,10 @@ async fn seed_once(
     seeded
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(HEALTH_PATH, get(health))
+/// Every endpoint's handler, at its route ([`routes`]).
+pub fn routes() -> routes::Routes {
+    routes::Routes::new()
+        .at(customerclient_api::endpoint::GetHealth, health)
         .merge(auth::router())
         .merge(catalog::router())
         .merge(files::router())
@@ -310,6 +311,11 @@ pub fn router(state: AppState) -> Router {
         .merge(tracking::router())
         .merge(stats::router())
         .merge(kiosks::router())
+}
+
+pub fn router(state: AppState) -> Router {
+    routes()
+        .into_router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kiosks::identify,

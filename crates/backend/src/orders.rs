@@ -1,10 +1,9 @@
 //! Orders service (customer backend): delivery options, placing orders (server-side pricing,
 //! idempotent), and the customer's own orders with their status history.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
 use customerclient_api::orders::{
     self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, DeliveryOption,
     MAX_COMMENT_CHARS, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
@@ -30,23 +29,16 @@ pub const ORDERS_PER_ACCOUNT: crate::store::Throttle = crate::store::Throttle {
     window_ms: 10 * 60 * 1000,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(api::DELIVERY_PATH, get(delivery))
-        .route(api::ORDERS_PATH, get(list).post(create))
-        .route(&format!("{}/{{id}}", api::ORDERS_PATH), get(one))
-        .route(
-            &format!("{}/{{id}}/cancel", api::ORDERS_PATH),
-            axum::routing::post(cancel),
-        )
-        .route(
-            &format!("{}/{{id}}/rating", api::ORDERS_PATH),
-            axum::routing::post(rate),
-        )
-        .route(
-            "/api/v1/courier/orders/{id}/status",
-            axum::routing::post(courier_status),
-        )
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::GetDelivery, delivery)
+        .at(e::GetOrders, list)
+        .at(e::PlaceOrder, create)
+        .at(e::GetOrder, one)
+        .at(e::CancelOrder, cancel)
+        .at(e::RateOrder, rate)
+        .at(e::SetOrderStatus, courier_status)
 }
 
 fn status_err(e: StoreError) -> AppError {
@@ -163,11 +155,10 @@ async fn rate(
 /// The kitchen or the courier reports progress (authenticated by the shared courier token).
 async fn courier_status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _courier: crate::tracking::Courier,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(update): ApiJson<StatusUpdate>,
 ) -> Result<StatusCode, AppError> {
-    crate::tracking::check_courier_token(&state, &headers)?;
     let note = if update.note.trim().is_empty() {
         update.status.label().to_owned()
     } else {
@@ -474,17 +465,11 @@ async fn create(
     Ok((status, Json(saved)))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Page {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
 /// The customer's orders, newest first, a page at a time.
 async fn list(
     State(state): State<AppState>,
     current: CurrentAccount,
-    ApiQuery(page): ApiQuery<Page>,
+    ApiQuery(page): ApiQuery<api::OrderQuery>,
 ) -> Result<Json<OrderList>, AppError> {
     let limit = page.limit.unwrap_or(api::ORDER_PAGE);
     if !(1..=api::MAX_ORDER_PAGE).contains(&limit) {

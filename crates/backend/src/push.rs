@@ -8,12 +8,10 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use customerclient_api::push::{EVENTS_PATH, PushEvent, PushKind};
+use customerclient_api::push::{PushEvent, PushKind};
 use futures_util::Stream;
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -42,8 +40,8 @@ pub fn hub() -> Hub {
     broadcast::channel(1024).0
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(EVENTS_PATH, get(events))
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().at(customerclient_api::endpoint::GetEvents, events)
 }
 
 /// Wakes the account's streams after the transaction that stored `woken` committed.

@@ -1,14 +1,11 @@
 //! Settings service: the signed-in customer's settings and saved delivery addresses.
 //! Guests keep their settings on the kiosk for the session only.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
-use customerclient_api::payments::{SAVED_CARDS_PATH, SavedCard};
-use customerclient_api::settings::{
-    ADDRESSES_PATH, AccountSettings, AddressInput, SETTINGS_PATH, SavedAddress,
-};
+use customerclient_api::payments::SavedCard;
+use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -16,25 +13,23 @@ use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(SETTINGS_PATH, get(get_settings).put(put_settings))
-        .route(ADDRESSES_PATH, get(list_addresses).post(add_address))
-        .route(
-            &format!("{ADDRESSES_PATH}/{{id}}"),
-            put(edit_address).delete(delete_address),
-        )
-        .route(SAVED_CARDS_PATH, get(list_cards))
-        .route(
-            &format!("{SAVED_CARDS_PATH}/{{id}}"),
-            axum::routing::delete(delete_card),
-        )
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::GetSettings, get_settings)
+        .at(e::PutSettings, put_settings)
+        .at(e::GetAddresses, list_addresses)
+        .at(e::AddAddress, add_address)
+        .at(e::PutAddress, edit_address)
+        .at(e::DeleteAddress, delete_address)
+        .at(e::GetCards, list_cards)
+        .at(e::DeleteCard, delete_card)
 }
 
 /// Saved cards: brand and last four only; the gateway token never leaves the server.
 async fn list_cards(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
 ) -> Result<Json<Vec<SavedCard>>, AppError> {
     let id = registered(&current)?;
     Ok(Json(
@@ -48,7 +43,7 @@ async fn list_cards(
 
 async fn delete_card(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
     ApiPath(card): ApiPath<Uuid>,
 ) -> Result<StatusCode, AppError> {
     let id = registered(&current)?;
@@ -75,7 +70,7 @@ fn registered(current: &CurrentAccount) -> Result<Uuid, AppError> {
 
 async fn get_settings(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
 ) -> Result<Json<AccountSettings>, AppError> {
     let id = registered(&current)?;
     Ok(Json(
@@ -89,7 +84,7 @@ async fn get_settings(
 
 async fn put_settings(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
     ApiJson(settings): ApiJson<AccountSettings>,
 ) -> Result<Json<AccountSettings>, AppError> {
     let id = registered(&current)?;
@@ -121,7 +116,7 @@ fn check_address(input: &AddressInput) -> Result<(), AppError> {
 
 async fn list_addresses(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
 ) -> Result<Json<Vec<SavedAddress>>, AppError> {
     let id = registered(&current)?;
     Ok(Json(
@@ -135,7 +130,7 @@ async fn list_addresses(
 
 async fn add_address(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
     ApiJson(input): ApiJson<AddressInput>,
 ) -> Result<(StatusCode, Json<Vec<SavedAddress>>), AppError> {
     let id = registered(&current)?;
@@ -159,7 +154,7 @@ async fn add_address(
 
 async fn edit_address(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
     ApiPath(address): ApiPath<Uuid>,
     ApiJson(input): ApiJson<AddressInput>,
 ) -> Result<Json<Vec<SavedAddress>>, AppError> {
@@ -182,7 +177,7 @@ async fn edit_address(
 
 async fn delete_address(
     State(state): State<AppState>,
-    current: CurrentAccount,
+    crate::auth::Registered(current): crate::auth::Registered,
     ApiPath(address): ApiPath<Uuid>,
 ) -> Result<StatusCode, AppError> {
     let id = registered(&current)?;

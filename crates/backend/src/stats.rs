@@ -1,9 +1,8 @@
 //! The statistics backend: the signed-in customer's dashboard for a period.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use customerclient_api::stats::{Dashboard, STATS_PATH, StatsQuery};
+use customerclient_api::stats::{Dashboard, StatsQuery};
 
 use crate::AppState;
 use crate::auth::CurrentAccount;
@@ -11,8 +10,8 @@ use crate::error::AppError;
 use crate::extract::ApiQuery;
 use crate::store::now_ms;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(STATS_PATH, get(dashboard))
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().at(customerclient_api::endpoint::GetStats, dashboard)
 }
 
 async fn dashboard(

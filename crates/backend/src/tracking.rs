@@ -1,16 +1,14 @@
 //! Delivery tracking: the district map, an order's route, courier fixes and the live ETA,
 //! tracking by order number without signing in, and the courier app's side of it.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use customerclient_api::city::{self, CityMap, Point};
 use customerclient_api::orders::{COURIER_TOKEN_HEADER, OrderStatus};
 use customerclient_api::push::PushKind;
 use customerclient_api::tracking::{
-    COURIER_ORDERS_PATH, CourierFix, CourierJobs, Eta, PositionReport, TRACK_PATH, TrackRequest,
-    Tracking,
+    CourierFix, CourierJobs, Eta, PositionReport, TrackRequest, Tracking,
 };
 use sha2::Digest;
 use uuid::Uuid;
@@ -29,13 +27,14 @@ pub const CITY_SEED: u64 = 2026;
 /// A fix farther than this from the route is kept on the map but does not move progress.
 const OFF_ROUTE_M: f64 = 120.0;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(city::MAP_PATH, get(map))
-        .route("/api/v1/orders/{id}/tracking", get(own_tracking))
-        .route(TRACK_PATH, post(track_by_number))
-        .route(COURIER_ORDERS_PATH, get(courier_jobs))
-        .route("/api/v1/courier/orders/{id}/position", post(position))
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::GetMap, map)
+        .at(e::GetTracking, own_tracking)
+        .at(e::TrackByNumber, track_by_number)
+        .at(e::GetCourierJobs, courier_jobs)
+        .at(e::ReportPosition, position)
 }
 
 async fn map(State(state): State<AppState>) -> Json<CityMap> {
@@ -170,6 +169,23 @@ async fn track_by_number(
     Ok(Json(tracking_of(&state, id).await?))
 }
 
+/// The kitchen's or a courier's request: `X-Courier-Token` checked before anything else of
+/// the request is read (401 otherwise), so a caller without it learns nothing of the body's
+/// rules.
+pub(crate) struct Courier;
+
+impl axum::extract::FromRequestParts<AppState> for Courier {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        check_courier_token(state, &parts.headers)?;
+        Ok(Courier)
+    }
+}
+
 pub(crate) fn check_courier_token(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let token = headers
         .get(COURIER_TOKEN_HEADER)
@@ -189,9 +205,8 @@ const COURIER_JOBS_PAGE: i64 = 2_000;
 
 async fn courier_jobs(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _courier: Courier,
 ) -> Result<Json<CourierJobs>, AppError> {
-    check_courier_token(&state, &headers)?;
     let jobs = state
         .store
         .courier_jobs(COURIER_JOBS_PAGE)
@@ -207,11 +222,10 @@ async fn courier_jobs(
 /// re-predicted ETA.
 async fn position(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _courier: Courier,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(report): ApiJson<PositionReport>,
 ) -> Result<StatusCode, AppError> {
-    check_courier_token(&state, &headers)?;
     if !report.x.is_finite() || !report.y.is_finite() {
         return Err(AppError::Validation(
             "position must be finite numbers".into(),

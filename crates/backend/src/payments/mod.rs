@@ -8,18 +8,17 @@ pub mod gateway;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use customerclient_api::IDEMPOTENCY_KEY_HEADER;
 use customerclient_api::card;
 use customerclient_api::emv::{MerchantQr, currency_numeric};
 use customerclient_api::orders::Order;
 use customerclient_api::payments::{
-    BANK_WEBHOOK_PATH, BankNotification, BankStatus, CardPaymentRequest, CardSummary,
-    ChangePaymentMethod, Payment, PaymentState, SIGNATURE_HEADER,
+    BankNotification, BankStatus, CardPaymentRequest, CardSummary, ChangePaymentMethod, Payment,
+    PaymentState, SIGNATURE_HEADER,
 };
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -99,14 +98,15 @@ impl std::fmt::Debug for PaymentsConfig {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/orders/{id}/payments/qr", post(start_qr))
-        .route("/api/v1/orders/{id}/payments/card", post(pay_by_card))
-        .route("/api/v1/orders/{id}/payment-method", post(change_method))
-        .route("/api/v1/payments/{id}", get(payment))
-        .route(BANK_WEBHOOK_PATH, post(bank_webhook))
-        .merge(bank::router())
+pub fn router() -> crate::routes::Routes {
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::StartQrPayment, start_qr)
+        .at(e::PayByCard, pay_by_card)
+        .at(e::SetPaymentMethod, change_method)
+        .at(e::GetPayment, payment)
+        .at(e::BankWebhook, bank_webhook)
+        .pages(bank::router())
 }
 
 fn store_err(e: StoreError) -> AppError {
