@@ -19,7 +19,14 @@ fn text(max: usize) -> impl Strategy<Value = String> {
 
 fn qr() -> impl Strategy<Value = MerchantQr> {
     (
-        (text(30), text(20), "[0-9]{4}", "[0-9]{3}", 0u64..10_000_000, "[A-Z]{2}"),
+        (
+            text(30),
+            text(20),
+            "[0-9]{4}",
+            "[0-9]{3}",
+            0u64..10_000_000,
+            "[A-Z]{2}",
+        ),
         (text(25), text(15), "[0-9]{1,10}", text(36)),
     )
         .prop_map(
@@ -175,23 +182,34 @@ fn event() -> impl Strategy<Value = PushEvent> {
     ];
     let kind = prop_oneof![
         prop::sample::select(statuses.to_vec()).prop_map(|status| PushKind::OrderStatus { status }),
-        Just(PushKind::Payment { state: PaymentState::Paid }),
-        (0i32..5000, 0i32..5000, 0i32..20_000, prop::option::of(0i64..1 << 45)).prop_map(
-            |(x, y, p, eta_at)| PushKind::CourierPosition {
+        Just(PushKind::Payment {
+            state: PaymentState::Paid
+        }),
+        (
+            0i32..5000,
+            0i32..5000,
+            0i32..20_000,
+            prop::option::of(0i64..1 << 45)
+        )
+            .prop_map(|(x, y, p, eta_at)| PushKind::CourierPosition {
                 x: f64::from(x),
                 y: f64::from(y),
                 progress_m: f64::from(p),
                 eta_at,
-            }
-        ),
+            }),
     ];
-    (any::<i64>(), any::<u128>(), 1000i64..1_000_000, 0i64..1 << 45, kind).prop_map(
-        |(id, order, order_number, at, kind)| PushEvent {
+    (
+        any::<i64>(),
+        any::<u128>(),
+        1000i64..1_000_000,
+        0i64..1 << 45,
+        kind,
+    )
+        .prop_map(|(id, order, order_number, at, kind)| PushEvent {
             id,
             order_id: uuid::Uuid::from_u128(order),
             order_number,
             at,
             kind,
-        },
-    )
+        })
 }
