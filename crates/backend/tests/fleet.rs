@@ -114,20 +114,8 @@ async fn a_status_changed_through_one_instance_reaches_a_stream_on_the_other() {
         ("courier_assigned", OrderStatus::CourierAssigned),
     ] {
         let sent = Instant::now();
-        let changed = http
-            .post(format!(
-                "{}/api/v1/courier/orders/{}/status",
-                a.url, order.id
-            ))
-            .header(
-                "X-Courier-Token",
-                customerclient_backend::DEMO_COURIER_TOKEN,
-            )
-            .json(&json!({ "status": status }))
-            .send()
-            .await
-            .unwrap();
-        assert!(changed.status().is_success(), "A refused {status}");
+        let changed = support::courier_status_at(&http, &a.url, order.id, status).await;
+        assert!(changed.is_success(), "A refused {status}");
         let event = 'found: loop {
             let chunk = tokio::time::timeout(limit, stream.chunk())
                 .await
@@ -495,25 +483,10 @@ async fn concurrent_writers_on_many_accounts_lose_no_event_and_share_no_number()
             .await;
             join_all(orders.iter().enumerate().map(|(k, order)| async move {
                 for (s, status) in STEPS.iter().enumerate() {
-                    let changed = http
-                        .post(format!(
-                            "{}/api/v1/courier/orders/{}/status",
-                            bases[(k + s) % 2],
-                            order.id
-                        ))
-                        .header(
-                            "X-Courier-Token",
-                            customerclient_backend::DEMO_COURIER_TOKEN,
-                        )
-                        .json(&json!({ "status": status }))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(
-                        changed.status().is_success(),
-                        "{status}: {}",
-                        changed.status()
-                    );
+                    let changed =
+                        support::courier_status_at(http, &bases[(k + s) % 2], order.id, status)
+                            .await;
+                    assert!(changed.is_success(), "{status}: {changed}");
                 }
             }))
             .await;

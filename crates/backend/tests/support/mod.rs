@@ -193,20 +193,33 @@ impl EventStream {
     }
 }
 
+/// Posts a kitchen/courier status change with the demo token to the backend at `base`;
+/// returns the HTTP status.
+pub async fn courier_status_at(
+    http: &reqwest::Client,
+    base: &str,
+    order: uuid::Uuid,
+    status: &str,
+) -> reqwest::StatusCode {
+    http.post(format!(
+        "{base}{}",
+        customerclient_api::orders::courier_status_path(order)
+    ))
+    .header(
+        "X-Courier-Token",
+        customerclient_backend::DEMO_COURIER_TOKEN,
+    )
+    .json(&json!({ "status": status }))
+    .send()
+    .await
+    .unwrap()
+    .status()
+}
+
 impl TestBackend {
     /// Posts a kitchen/courier status change with the demo token; returns the HTTP status.
     pub async fn courier_status(&self, order: uuid::Uuid, status: &str) -> reqwest::StatusCode {
-        self.http
-            .post(self.url(&format!("/api/v1/courier/orders/{order}/status")))
-            .header(
-                "X-Courier-Token",
-                customerclient_backend::DEMO_COURIER_TOKEN,
-            )
-            .json(&json!({ "status": status }))
-            .send()
-            .await
-            .unwrap()
-            .status()
+        courier_status_at(&self.http, &self.backend.url(), order, status).await
     }
 
     /// Signs in and returns the session token.
