@@ -116,6 +116,19 @@ pub struct Route {
     pub retry_safe: bool,
 }
 
+impl Route {
+    /// `E`'s constants as a value.
+    pub const fn of<E: Endpoint>() -> Route {
+        Route {
+            name: E::NAME,
+            method: E::METHOD,
+            route: E::ROUTE,
+            caller: E::CALLER,
+            retry_safe: E::RETRY_SAFE,
+        }
+    }
+}
+
 macro_rules! endpoints {
     ($(
         $(#[$doc:meta])*
@@ -138,13 +151,7 @@ macro_rules! endpoints {
             }
         )*
         /// Every endpoint of the API.
-        pub const ALL: &[Route] = &[$(Route {
-            name: stringify!($name),
-            method: Method::$method,
-            route: $route,
-            caller: Caller::$caller,
-            retry_safe: $retry,
-        }),*];
+        pub const ALL: &[Route] = &[$(Route::of::<$name>()),*];
     };
 }
 

@@ -36,13 +36,7 @@ impl Routes {
         T: 'static,
     {
         self.router = self.router.route(E::ROUTE, on(filter(E::METHOD), handler));
-        self.mounted.push(Route {
-            name: E::NAME,
-            method: E::METHOD,
-            route: E::ROUTE,
-            caller: E::CALLER,
-            retry_safe: E::RETRY_SAFE,
-        });
+        self.mounted.push(Route::of::<E>());
         self
     }
 
