@@ -20,7 +20,7 @@ pub const CODE_LIFETIME_MINUTES: i64 = 10;
 pub const CODE_ATTEMPTS: i64 = 5;
 
 /// Sign-up accepted: a 6-digit code is on its way to `email`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignUpPending {
     pub account_id: Uuid,
     pub email: String,
@@ -28,31 +28,31 @@ pub struct SignUpPending {
     pub code_expires_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VerifyRequest {
     pub email: String,
     pub code: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EmailRequest {
     pub email: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResetPasswordRequest {
     pub email: String,
     pub code: String,
     pub new_password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignUpRequest {
     pub login: String,
     pub email: String,
@@ -61,13 +61,13 @@ pub struct SignUpRequest {
 }
 
 /// `login` may be the account's login or its e-mail.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignInRequest {
     pub login: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: Uuid,
     /// `None` for guests.
@@ -78,7 +78,7 @@ pub struct Account {
 }
 
 /// An opaque bearer token; the backend keeps only its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Session {
     pub token: String,
     /// Unix time in milliseconds after which the token is refused.

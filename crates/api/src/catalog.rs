@@ -17,7 +17,7 @@ pub fn product_path(id: i64) -> String {
 pub const MAX_PAGE_SIZE: u32 = 200;
 pub const DEFAULT_PAGE_SIZE: u32 = 24;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Category {
     pub id: i64,
     /// Stable URL-friendly name, e.g. `rice-bowls`.
@@ -27,7 +27,7 @@ pub struct Category {
     pub image_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Product {
     pub id: i64,
     pub category_id: i64,
@@ -41,7 +41,7 @@ pub struct Product {
 }
 
 /// Query string of `GET /products`. `category` takes a slug or a numeric id.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -49,12 +49,13 @@ pub struct ProductQuery {
     pub q: Option<String>,
     /// 1-based.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductPage {
     pub items: Vec<Product>,
     pub page: u32,
@@ -74,7 +75,7 @@ pub fn also_bought_path(id: i64) -> String {
     crate::endpoint::GetAlsoBought::path(&[&id])
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Recommendations {
     pub products: Vec<Product>,
 }

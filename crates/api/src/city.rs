@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub const MAP_PATH: &str = crate::endpoint::GetMap::ROUTE;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Point {
     pub x: f64,
     pub y: f64,
@@ -28,7 +28,7 @@ impl Point {
 }
 
 /// A street between two intersections; `major` streets are drawn wider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Street {
     pub a: usize,
     pub b: usize,
@@ -36,13 +36,13 @@ pub struct Street {
 }
 
 /// A park or square: an axis-aligned block drawn green, with no streets through it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Park {
     pub min: Point,
     pub max: Point,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CityMap {
     pub name: String,
     pub width: f64,

@@ -3,6 +3,8 @@
 //! handler at [`Endpoint::ROUTE`], clients and tests build URLs with [`Endpoint::path`], and
 //! the list [`ALL`] is what the route and authorisation checks walk.
 
+use uuid::Uuid;
+
 use crate::Health;
 use crate::auth::{
     Account, ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
@@ -60,9 +62,17 @@ pub enum Caller {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Empty;
 
-/// Bytes that are not JSON (a picture, a video, the event stream).
+/// Bytes that are not JSON (a picture or a video).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Binary;
+
+/// The OpenAPI document ([`crate::openapi::document`]), as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenApiDocument;
+
+/// A stream of Server-Sent Events (`text/event-stream`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventStream;
 
 /// One endpoint. Implemented by a unit type per endpoint below.
 pub trait Endpoint {
@@ -75,11 +85,18 @@ pub trait Endpoint {
     /// Sending it again after a lost answer changes nothing more: reads, and writes that a
     /// key or their own guard makes idempotent.
     const RETRY_SAFE: bool;
+    /// The HTTP statuses of a success.
+    const SUCCESS: &'static [u16];
+    /// What the summary line of its documentation says.
+    const DOC: &'static str;
+    /// The type of the route's `{id}` ([`Empty`] when it has none).
+    type Path;
     /// The query string's fields ([`Empty`] for none).
     type Query;
     /// The JSON body sent ([`Empty`] for none).
     type Request;
-    /// The JSON body of a success ([`Empty`] for none, [`Binary`] for bytes).
+    /// The JSON body of a success ([`Empty`] for none, [`Binary`] for bytes, [`EventStream`]
+    /// for events).
     type Response;
 
     /// The route with its parameters filled in, in order.
@@ -131,12 +148,12 @@ impl Route {
 
 macro_rules! endpoints {
     ($(
-        $(#[$doc:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident: $method:ident $route:literal, $caller:ident, $retry:literal,
-            $query:ty, $request:ty => $response:ty;
+            $path:ty, $query:ty, $request:ty => $($status:literal)|+ $response:ty;
     )*) => {
         $(
-            $(#[$doc])*
+            $(#[doc = $doc])*
             #[derive(Debug, Clone, Copy)]
             pub struct $name;
             impl Endpoint for $name {
@@ -145,6 +162,9 @@ macro_rules! endpoints {
                 const ROUTE: &'static str = $route;
                 const CALLER: Caller = Caller::$caller;
                 const RETRY_SAFE: bool = $retry;
+                const SUCCESS: &'static [u16] = &[$($status),+];
+                const DOC: &'static str = concat!($($doc, "\n"),*);
+                type Path = $path;
                 type Query = $query;
                 type Request = $request;
                 type Response = $response;
@@ -152,81 +172,88 @@ macro_rules! endpoints {
         )*
         /// Every endpoint of the API.
         pub const ALL: &[Route] = &[$(Route::of::<$name>()),*];
+
+        /// Each endpoint's operation, added to `contract`.
+        pub(crate) fn describe_all(contract: &mut crate::openapi::Contract) {
+            $(contract.add::<$name>();)*
+        }
     };
 }
 
 endpoints! {
     /// For load balancers: 200 while this instance can serve, 503 otherwise.
-    GetHealth: Get "/api/v1/health", Anyone, true, Empty, Empty => Health;
+    GetHealth: Get "/api/v1/health", Anyone, true, Empty, Empty, Empty => 200 Health;
+    /// This API's OpenAPI 3.1 document.
+    GetOpenApi: Get "/api/v1/openapi.json", Anyone, true, Empty, Empty, Empty => 200 OpenApiDocument;
 
     /// Starts a sign-up: the account waits for the e-mailed code.
-    SignUp: Post "/api/v1/auth/signup", Anyone, false, Empty, SignUpRequest => SignUpPending;
-    SignIn: Post "/api/v1/auth/signin", Anyone, false, Empty, SignInRequest => Session;
+    SignUp: Post "/api/v1/auth/signup", Anyone, false, Empty, Empty, SignUpRequest => 202 SignUpPending;
+    SignIn: Post "/api/v1/auth/signin", Anyone, false, Empty, Empty, SignInRequest => 200 Session;
     /// Ends the session of the bearer token.
-    SignOut: Post "/api/v1/auth/signout", Session, true, Empty, Empty => Empty;
+    SignOut: Post "/api/v1/auth/signout", Session, true, Empty, Empty, Empty => 204 Empty;
     /// A session for ordering without an account.
-    GuestSession: Post "/api/v1/auth/guest", Anyone, false, Empty, Empty => Session;
-    GetMe: Get "/api/v1/auth/me", Session, true, Empty, Empty => Account;
+    GuestSession: Post "/api/v1/auth/guest", Anyone, false, Empty, Empty, Empty => 201 Session;
+    GetMe: Get "/api/v1/auth/me", Session, true, Empty, Empty, Empty => 200 Account;
     /// Confirms a sign-up with its code and opens a session.
-    Verify: Post "/api/v1/auth/verify", Anyone, false, Empty, VerifyRequest => Session;
-    ResendCode: Post "/api/v1/auth/resend", Anyone, false, Empty, EmailRequest => Empty;
-    ForgotPassword: Post "/api/v1/auth/password/forgot", Anyone, false, Empty, EmailRequest => Empty;
-    ResetPassword: Post "/api/v1/auth/password/reset", Anyone, false, Empty, ResetPasswordRequest => Empty;
-    ChangePassword: Post "/api/v1/auth/password", Customer, false, Empty, ChangePasswordRequest => Empty;
+    Verify: Post "/api/v1/auth/verify", Anyone, false, Empty, Empty, VerifyRequest => 200 Session;
+    ResendCode: Post "/api/v1/auth/resend", Anyone, false, Empty, Empty, EmailRequest => 202 Empty;
+    ForgotPassword: Post "/api/v1/auth/password/forgot", Anyone, false, Empty, Empty, EmailRequest => 202 Empty;
+    ResetPassword: Post "/api/v1/auth/password/reset", Anyone, false, Empty, Empty, ResetPasswordRequest => 204 Empty;
+    ChangePassword: Post "/api/v1/auth/password", Customer, false, Empty, Empty, ChangePasswordRequest => 204 Empty;
 
-    GetCategories: Get "/api/v1/categories", Anyone, true, Empty, Empty => Vec<Category>;
-    GetProducts: Get "/api/v1/products", Anyone, true, ProductQuery, Empty => ProductPage;
-    GetProduct: Get "/api/v1/products/{id}", Anyone, true, Empty, Empty => Product;
+    GetCategories: Get "/api/v1/categories", Anyone, true, Empty, Empty, Empty => 200 Vec<Category>;
+    GetProducts: Get "/api/v1/products", Anyone, true, Empty, ProductQuery, Empty => 200 ProductPage;
+    GetProduct: Get "/api/v1/products/{id}", Anyone, true, i64, Empty, Empty => 200 Product;
     /// "Customers also bought" for a product.
-    GetAlsoBought: Get "/api/v1/products/{id}/also-bought", Anyone, true, Empty, Empty => Recommendations;
+    GetAlsoBought: Get "/api/v1/products/{id}/also-bought", Anyone, true, i64, Empty, Empty => 200 Recommendations;
     /// A picture or video, with `ETag` and `Range`.
-    GetFile: Get "/api/v1/files/{id}", Anyone, true, Empty, Empty => Binary;
+    GetFile: Get "/api/v1/files/{id}", Anyone, true, Uuid, Empty, Empty => 200 | 206 | 304 Binary;
 
-    GetDelivery: Get "/api/v1/delivery", Anyone, true, Empty, Empty => DeliveryInfo;
+    GetDelivery: Get "/api/v1/delivery", Anyone, true, Empty, Empty, Empty => 200 DeliveryInfo;
     /// Places an order; an `Idempotency-Key` makes a retry return the same order.
-    PlaceOrder: Post "/api/v1/orders", Session, true, Empty, CreateOrderRequest => Order;
-    GetOrders: Get "/api/v1/orders", Session, true, OrderQuery, Empty => OrderList;
-    GetOrder: Get "/api/v1/orders/{id}", Session, true, Empty, Empty => Order;
-    CancelOrder: Post "/api/v1/orders/{id}/cancel", Session, true, Empty, Empty => Order;
-    RateOrder: Post "/api/v1/orders/{id}/rating", Session, true, Empty, RateRequest => Order;
+    PlaceOrder: Post "/api/v1/orders", Session, true, Empty, Empty, CreateOrderRequest => 200 | 201 Order;
+    GetOrders: Get "/api/v1/orders", Session, true, Empty, OrderQuery, Empty => 200 OrderList;
+    GetOrder: Get "/api/v1/orders/{id}", Session, true, Uuid, Empty, Empty => 200 Order;
+    CancelOrder: Post "/api/v1/orders/{id}/cancel", Session, true, Uuid, Empty, Empty => 200 Order;
+    RateOrder: Post "/api/v1/orders/{id}/rating", Session, true, Uuid, Empty, RateRequest => 200 Order;
     /// The kitchen or courier moves an order on.
-    SetOrderStatus: Post "/api/v1/courier/orders/{id}/status", Courier, false, Empty, StatusUpdate => Empty;
+    SetOrderStatus: Post "/api/v1/courier/orders/{id}/status", Courier, false, Uuid, Empty, StatusUpdate => 204 Empty;
 
     /// Issues the order's QR code for a bank app (or shows the live one again).
-    StartQrPayment: Post "/api/v1/orders/{id}/payments/qr", Session, true, Empty, Empty => Payment;
+    StartQrPayment: Post "/api/v1/orders/{id}/payments/qr", Session, true, Uuid, Empty, Empty => 200 | 201 Payment;
     /// Charges a card; the `Idempotency-Key` is required and makes a retry charge once.
-    PayByCard: Post "/api/v1/orders/{id}/payments/card", Session, true, Empty, CardPaymentRequest => Payment;
+    PayByCard: Post "/api/v1/orders/{id}/payments/card", Session, true, Uuid, Empty, CardPaymentRequest => 200 | 201 Payment;
     /// Switches an unpaid order to another way to pay.
-    SetPaymentMethod: Post "/api/v1/orders/{id}/payment-method", Session, true, Empty, ChangePaymentMethod => Order;
-    GetPayment: Get "/api/v1/payments/{id}", Session, true, Empty, Empty => Payment;
+    SetPaymentMethod: Post "/api/v1/orders/{id}/payment-method", Session, true, Uuid, Empty, ChangePaymentMethod => 200 Order;
+    GetPayment: Get "/api/v1/payments/{id}", Session, true, Uuid, Empty, Empty => 200 Payment;
     /// The bank's signed notice that a QR payment was paid or rejected.
-    BankWebhook: Post "/api/v1/bank/webhook", Bank, true, Empty, BankNotification => Payment;
+    BankWebhook: Post "/api/v1/bank/webhook", Bank, true, Empty, Empty, BankNotification => 200 Payment;
 
-    GetSettings: Get "/api/v1/account/settings", Customer, true, Empty, Empty => AccountSettings;
-    PutSettings: Put "/api/v1/account/settings", Customer, true, Empty, AccountSettings => AccountSettings;
-    GetAddresses: Get "/api/v1/account/addresses", Customer, true, Empty, Empty => Vec<SavedAddress>;
-    AddAddress: Post "/api/v1/account/addresses", Customer, false, Empty, AddressInput => Vec<SavedAddress>;
-    PutAddress: Put "/api/v1/account/addresses/{id}", Customer, true, Empty, AddressInput => Vec<SavedAddress>;
-    DeleteAddress: Delete "/api/v1/account/addresses/{id}", Customer, true, Empty, Empty => Empty;
-    GetCards: Get "/api/v1/account/cards", Customer, true, Empty, Empty => Vec<SavedCard>;
-    DeleteCard: Delete "/api/v1/account/cards/{id}", Customer, true, Empty, Empty => Empty;
+    GetSettings: Get "/api/v1/account/settings", Customer, true, Empty, Empty, Empty => 200 AccountSettings;
+    PutSettings: Put "/api/v1/account/settings", Customer, true, Empty, Empty, AccountSettings => 200 AccountSettings;
+    GetAddresses: Get "/api/v1/account/addresses", Customer, true, Empty, Empty, Empty => 200 Vec<SavedAddress>;
+    AddAddress: Post "/api/v1/account/addresses", Customer, false, Empty, Empty, AddressInput => 201 Vec<SavedAddress>;
+    PutAddress: Put "/api/v1/account/addresses/{id}", Customer, true, Uuid, Empty, AddressInput => 200 Vec<SavedAddress>;
+    DeleteAddress: Delete "/api/v1/account/addresses/{id}", Customer, true, Uuid, Empty, Empty => 204 Empty;
+    GetCards: Get "/api/v1/account/cards", Customer, true, Empty, Empty, Empty => 200 Vec<SavedCard>;
+    DeleteCard: Delete "/api/v1/account/cards/{id}", Customer, true, Uuid, Empty, Empty => 204 Empty;
 
     /// The customer's (or guest's) dashboard: spending, favourites, deliveries.
-    GetStats: Get "/api/v1/stats", Session, true, StatsQuery, Empty => Dashboard;
+    GetStats: Get "/api/v1/stats", Session, true, Empty, StatsQuery, Empty => 200 Dashboard;
 
     /// The delivery district's streets.
-    GetMap: Get "/api/v1/map", Anyone, true, Empty, Empty => CityMap;
-    GetTracking: Get "/api/v1/orders/{id}/tracking", Session, true, Empty, Empty => Tracking;
+    GetMap: Get "/api/v1/map", Anyone, true, Empty, Empty, Empty => 200 CityMap;
+    GetTracking: Get "/api/v1/orders/{id}/tracking", Session, true, Uuid, Empty, Empty => 200 Tracking;
     /// Tracking by order number and the phone's last four digits, without signing in.
-    TrackByNumber: Post "/api/v1/track", Anyone, false, Empty, TrackRequest => Tracking;
-    GetCourierJobs: Get "/api/v1/courier/orders", Courier, true, Empty, Empty => CourierJobs;
-    ReportPosition: Post "/api/v1/courier/orders/{id}/position", Courier, true, Empty, PositionReport => Empty;
+    TrackByNumber: Post "/api/v1/track", Anyone, false, Empty, Empty, TrackRequest => 200 Tracking;
+    GetCourierJobs: Get "/api/v1/courier/orders", Courier, true, Empty, Empty, Empty => 200 CourierJobs;
+    ReportPosition: Post "/api/v1/courier/orders/{id}/position", Courier, true, Uuid, Empty, PositionReport => 204 Empty;
 
     /// The customer's push events as Server-Sent Events (`Last-Event-ID` resumes).
-    GetEvents: Get "/api/v1/events", Session, true, Empty, Empty => Binary;
+    GetEvents: Get "/api/v1/events", Session, true, Empty, Empty, Empty => 200 EventStream;
 
     /// Kiosks the fleet has seen lately, for staff.
-    GetKiosks: Get "/api/v1/staff/kiosks", Courier, true, Empty, Empty => KioskList;
+    GetKiosks: Get "/api/v1/staff/kiosks", Courier, true, Empty, Empty, Empty => 200 KioskList;
 }
 
 #[cfg(test)]

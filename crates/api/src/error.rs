@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{ "error": code, "message": text }`: `code` is stable and machine-readable,
 /// `message` is for people (and may change).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,

@@ -36,7 +36,7 @@ pub fn clean_label(label: &str) -> Option<String> {
 }
 
 /// One kiosk as the backend last saw it (times are Unix ms).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KioskSeen {
     pub id: String,
     pub store: Option<String>,
@@ -45,7 +45,7 @@ pub struct KioskSeen {
     pub last_seen: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KioskList {
     pub kiosks: Vec<KioskSeen>,
 }

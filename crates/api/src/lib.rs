@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod kiosk;
 pub mod money;
+pub mod openapi;
 pub mod orders;
 pub mod payments;
 pub mod push;
@@ -30,10 +31,13 @@ pub const API_PREFIX: &str = "/api/v1";
 /// Header that makes a retried order (or payment) request safe to repeat.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
+/// `GET` the API's OpenAPI document ([`openapi::document`]).
+pub const OPENAPI_PATH: &str = crate::endpoint::GetOpenApi::ROUTE;
+
 /// `GET` health check.
 pub const HEALTH_PATH: &str = crate::endpoint::GetHealth::ROUTE;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: String,
     pub version: String,

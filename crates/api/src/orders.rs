@@ -19,7 +19,7 @@ pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 99;
 
 /// The seed system's three ways to deliver, each with its own price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMethod {
     OnFoot,
@@ -40,7 +40,7 @@ impl DeliveryMethod {
 }
 
 /// The seed's four ways to pay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     CashOnDelivery,
@@ -67,7 +67,7 @@ impl PaymentMethod {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Placed,
@@ -93,7 +93,7 @@ pub fn courier_status_path(id: Uuid) -> String {
 pub const COURIER_TOKEN_HEADER: &str = "X-Courier-Token";
 
 /// A status change reported by the kitchen or the courier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusUpdate {
     pub status: OrderStatus,
     #[serde(default)]
@@ -155,7 +155,7 @@ impl OrderStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryOption {
     pub method: DeliveryMethod,
     pub price: Money,
@@ -164,7 +164,7 @@ pub struct DeliveryOption {
 }
 
 /// What the checkout needs before an order: where we deliver and how.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryInfo {
     pub cities: Vec<String>,
     pub options: Vec<DeliveryOption>,
@@ -172,15 +172,17 @@ pub struct DeliveryInfo {
 
 /// One cart line. `quantity` is signed so that a negative value gets a clear validation
 /// message rather than a parse error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderLineRequest {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 99)]
     pub quantity: i64,
 }
 
 /// Prices are not part of the request: the server computes every total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateOrderRequest {
+    #[schema(min_items = 1, max_items = 50)]
     pub lines: Vec<OrderLineRequest>,
     pub city: String,
     pub address: String,
@@ -189,7 +191,7 @@ pub struct CreateOrderRequest {
     pub payment_method: PaymentMethod,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderLine {
     pub product_id: i64,
     pub name: String,
@@ -198,7 +200,7 @@ pub struct OrderLine {
     pub line_total: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     pub status: OrderStatus,
     /// Unix time in milliseconds.
@@ -206,7 +208,7 @@ pub struct StatusChange {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: Uuid,
     /// Short number the customer reads off the screen, e.g. `1042`.
@@ -238,15 +240,17 @@ pub fn rating_path(id: Uuid) -> String {
 
 pub const MAX_COMMENT_CHARS: usize = 500;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RateRequest {
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     pub stars: i64,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub comment: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     pub stars: i64,
     pub comment: String,
@@ -261,16 +265,17 @@ impl PaymentMethod {
 }
 
 /// Query string of `GET /orders`: a page of the customer's orders, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderQuery {
     /// 1 to [`MAX_ORDER_PAGE`]; [`ORDER_PAGE`] when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderList {
     pub orders: Vec<Order>,
     /// The `offset` of the next page (`GET /orders?offset=…`), when there are more.

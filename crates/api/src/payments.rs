@@ -31,7 +31,7 @@ pub const BANK_WEBHOOK_PATH: &str = crate::endpoint::BankWebhook::ROUTE;
 pub const SIGNATURE_HEADER: &str = "X-Signature";
 
 /// The payment state of an order. Transitions are checked by [`PaymentState::can_become`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentState {
     /// Cash or card terminal: the courier collects.
@@ -71,7 +71,7 @@ impl PaymentState {
 }
 
 /// What the order's history records of its payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PaymentChange {
     pub state: PaymentState,
     /// Unix time in milliseconds.
@@ -80,13 +80,13 @@ pub struct PaymentChange {
 }
 
 /// What anyone but the gateway ever knows of a card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CardSummary {
     pub brand: Brand,
     pub last4: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     pub id: Uuid,
     pub order_id: Uuid,
@@ -108,7 +108,7 @@ pub struct Payment {
 }
 
 /// Either a card typed at the kiosk (`card`) or one the customer saved (`saved_card_id`).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CardPaymentRequest {
     #[serde(default)]
     pub card: Option<CardDetails>,
@@ -126,7 +126,7 @@ pub fn saved_card_path(id: Uuid) -> String {
 }
 
 /// A saved card as anyone sees it: brand and last four digits (the token stays on the server).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SavedCard {
     pub id: Uuid,
     pub brand: Brand,
@@ -143,12 +143,12 @@ impl std::fmt::Debug for CardPaymentRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChangePaymentMethod {
     pub method: PaymentMethod,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BankStatus {
     Paid,
@@ -156,7 +156,7 @@ pub enum BankStatus {
 }
 
 /// The bank's notice that a QR payment went through (or not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BankNotification {
     /// The reference label (tag 62/05) of the paid QR code: our payment id.
     pub reference: String,

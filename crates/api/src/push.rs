@@ -10,7 +10,7 @@ use crate::payments::PaymentState;
 
 pub const EVENTS_PATH: &str = crate::endpoint::GetEvents::ROUTE;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PushKind {
     OrderStatus {
@@ -28,7 +28,7 @@ pub enum PushKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushEvent {
     pub id: i64,
     pub order_id: Uuid,

@@ -13,7 +13,9 @@ pub fn address_path(id: Uuid) -> String {
     crate::endpoint::PutAddress::path(&[&id])
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -32,7 +34,9 @@ impl Language {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactChannel {
     #[default]
@@ -41,7 +45,7 @@ pub enum ContactChannel {
     Messenger,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NotificationSettings {
     pub order_status: bool,
     pub payments: bool,
@@ -58,7 +62,7 @@ impl Default for NotificationSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Accessibility {
     pub large_text: bool,
     pub high_contrast: bool,
@@ -66,7 +70,7 @@ pub struct Accessibility {
     pub reach_mode: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AccountSettings {
     pub language: Language,
@@ -76,7 +80,7 @@ pub struct AccountSettings {
     pub accessibility: Accessibility,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SavedAddress {
     pub id: Uuid,
     pub label: String,
@@ -85,7 +89,7 @@ pub struct SavedAddress {
     pub is_default: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressInput {
     pub label: String,
     pub city: String,

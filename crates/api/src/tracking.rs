@@ -22,14 +22,14 @@ pub fn courier_position_path(id: Uuid) -> String {
 }
 
 /// A GPS fix posted by the courier app, in district metres.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PositionReport {
     pub x: f64,
     pub y: f64,
 }
 
 /// The courier's last known position, snapped to the route.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CourierFix {
     pub point: Point,
     /// Metres travelled along the route.
@@ -38,14 +38,14 @@ pub struct CourierFix {
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Eta {
     /// Predicted arrival, Unix ms.
     pub at: i64,
     pub minutes_left: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tracking {
     pub order_id: Uuid,
     pub number: i64,
@@ -63,15 +63,16 @@ pub struct Tracking {
     pub time_scale: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TrackRequest {
     pub number: i64,
     /// The last four digits of the phone number given with the order.
+    #[schema(pattern = "^[0-9]{4}$")]
     pub phone_last4: String,
 }
 
 /// An order as the courier app sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CourierJob {
     pub order_id: Uuid,
     pub number: i64,
@@ -87,7 +88,7 @@ pub struct CourierJob {
     pub kitchen_minutes: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CourierJobs {
     pub jobs: Vec<CourierJob>,
     pub time_scale: f64,

@@ -301,6 +301,7 @@ async fn seed_once(
 pub fn routes() -> routes::Routes {
     routes::Routes::new()
         .at(customerclient_api::endpoint::GetHealth, health)
+        .at(customerclient_api::endpoint::GetOpenApi, openapi)
         .merge(auth::router())
         .merge(catalog::router())
         .merge(files::router())
@@ -327,6 +328,17 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
+}
+
+/// The API's OpenAPI document, generated from the endpoint types once per process (it is
+/// the same for every instance of a build).
+async fn openapi() -> impl axum::response::IntoResponse {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let json = DOCUMENT.get_or_init(customerclient_api::openapi::document_json);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json.as_str(),
+    )
 }
 
 /// For load balancers: 200 while this instance can serve — its database answers and has

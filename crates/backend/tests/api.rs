@@ -83,6 +83,31 @@ async fn assert_error(resp: reqwest::Response, status: StatusCode, code: &str) -
     body
 }
 
+#[tokio::test]
+async fn the_openapi_document_is_served_as_the_endpoint_types_generate_it() {
+    let s = TestServer::start().await;
+    let resp = s.get(customerclient_api::OPENAPI_PATH, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let served: Value = resp.json().await.unwrap();
+    let generated: Value =
+        serde_json::from_str(&customerclient_api::openapi::document_json()).unwrap();
+    assert_eq!(served, generated);
+    assert_eq!(served["openapi"], "3.1.0");
+    // Every route the router mounts is an operation of the document.
+    for r in customerclient_api::endpoint::ALL {
+        assert!(
+            served["paths"][r.route][r.method.as_str().to_lowercase()].is_object(),
+            "{} {}",
+            r.method.as_str(),
+            r.route
+        );
+    }
+}
+
 fn order_body(lines: Value) -> Value {
     json!({
         "lines": lines,

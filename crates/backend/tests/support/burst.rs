@@ -77,35 +77,49 @@ fn order_body(pay: Pay) -> Value {
            "phone": "+79123456789", "delivery_method": "car", "payment_method": method})
 }
 
-/// A 5xx is what a kiosk sees while the database is down: no answer, sent again later.
-fn answered(resp: &reqwest::Response) -> bool {
-    !resp.status().is_server_error()
+/// What a request got instead of an answer: no response, or a server error.
+fn lost(what: &str) -> impl FnOnce(reqwest::Error) -> String + '_ {
+    move |e| format!("{what}: {e}")
 }
 
-/// One step of a task against `url`; `None` when no answer came (the backend died).
-async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> Option<()> {
+/// A response, or what came instead (a 5xx is what a kiosk sees while the database is down:
+/// no answer, sent again later).
+async fn answer(
+    what: &str,
+    sent: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+) -> Result<reqwest::Response, String> {
+    let resp = sent.await.map_err(lost(what))?;
+    if resp.status().is_server_error() {
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        return Err(format!("{what}: {status} {body}"));
+    }
+    Ok(resp)
+}
+
+/// One step of a task against `url`; `Err` with what came when no answer did (the backend
+/// died, or answered 5xx).
+async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> Result<(), String> {
     if t.order.is_none() {
         t.sent += 1;
-        let resp = http
+        let sent = http
             .post(format!("{url}/api/v1/orders"))
             .bearer_auth(token)
             .header("Idempotency-Key", &t.key)
             .json(&order_body(t.pay))
-            .send()
-            .await
-            .ok()
-            .filter(answered)?;
+            .send();
+        let resp = answer("order", sent).await?;
         assert!(resp.status().is_success(), "order: {}", resp.status());
-        t.order = Some(resp.json().await.ok()?);
+        t.order = Some(resp.json().await.map_err(lost("order's body"))?);
     }
     let order = t.order.clone().unwrap();
     if t.paid {
-        return Some(());
+        return Ok(());
     }
     match t.pay {
         Pay::Card | Pay::CardAbandoned => loop {
             t.sent += 1;
-            let resp = http
+            let sent = http
                 .post(format!("{url}/api/v1/orders/{}/payments/card", order.id))
                 .bearer_auth(token)
                 .header("Idempotency-Key", format!("{}-pay{}", t.key, t.attempt))
@@ -113,12 +127,10 @@ async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> O
                     &json!({"card": {"number": test_cards::SLOW, "expiry_month": 12,
                                        "expiry_year": 2031, "cvc": "737"}}),
                 )
-                .send()
-                .await
-                .ok()
-                .filter(answered)?;
+                .send();
+            let resp = answer("card", sent).await?;
             let status = resp.status();
-            let body: Value = resp.json().await.ok()?;
+            let body: Value = resp.json().await.map_err(lost("card's body"))?;
             if status == reqwest::StatusCode::CONFLICT && body["error"] == "already_paid" {
                 t.paid = true;
                 break;
@@ -136,38 +148,34 @@ async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> O
         },
         Pay::Qr => {
             t.sent += 2;
-            let resp = http
+            let sent = http
                 .post(format!("{url}/api/v1/orders/{}/payments/qr", order.id))
                 .bearer_auth(token)
-                .send()
-                .await
-                .ok()
-                .filter(answered)?;
+                .send();
+            let resp = answer("qr", sent).await?;
             if resp.status() == reqwest::StatusCode::CONFLICT {
                 // Paid before the crash; only the answer was lost.
-                let body: Value = resp.json().await.ok()?;
+                let body: Value = resp.json().await.map_err(lost("qr's body"))?;
                 assert_eq!(body["error"], "already_paid", "{body}");
                 t.paid = true;
-                return Some(());
+                return Ok(());
             }
             assert!(resp.status().is_success(), "qr: {}", resp.status());
-            let qr: Payment = resp.json().await.ok()?;
-            let resp = super::bank_pays(
+            let qr: Payment = resp.json().await.map_err(lost("qr's body"))?;
+            let sent = super::bank_pays(
                 http,
                 url,
                 qr.qr_payload.as_deref().unwrap(),
                 qr.amount.minor,
                 &format!("{}-bank", t.key),
             )
-            .send()
-            .await
-            .ok()
-            .filter(answered)?;
+            .send();
+            let resp = answer("bank notice", sent).await?;
             assert_eq!(resp.status(), reqwest::StatusCode::OK);
             t.paid = true;
         }
     }
-    Some(())
+    Ok(())
 }
 
 /// How many times each invariant was checked.
@@ -274,12 +282,26 @@ pub enum Victim {
     Database,
 }
 
-/// Sends `t`'s remaining steps to `url` until one gets through, as a kiosk retries: the
-/// database may still be replaying its WAL for a moment after a restart.
-async fn retry(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while step(http, url, token, t).await.is_none() {
-        assert!(Instant::now() < deadline, "{url} never answered {}", t.key);
+/// Sends `t`'s remaining steps to `to` until one gets through, as a kiosk retries: the
+/// database may still be replaying its WAL for a moment after a restart. A kiosk keeps
+/// trying; the deadline only bounds a test that would otherwise hang, and is longer than one
+/// request's timeout so that a request stalled behind a lock is sent again. (CI once saw the
+/// survivor not answer one task for 20 s and could not say why; the message now carries the
+/// last error and the backend's last lines.)
+async fn retry(http: &reqwest::Client, to: &Process, token: &str, t: &mut Task) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lost = match step(http, &to.url, token, t).await {
+            Ok(()) => return,
+            Err(lost) => lost,
+        };
+        assert!(
+            Instant::now() < deadline,
+            "{} never answered {} (last: {lost})\n{}",
+            to.url,
+            t.key,
+            to.recent_log()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -347,7 +369,7 @@ pub async fn run(victim: Victim, rounds: u64, seed: u64) {
             let work =
                 futures_util::future::join_all(tasks.iter_mut().enumerate().map(|(i, t)| {
                     let (http, url, token) = (&http, &urls[i % urls.len()], &token);
-                    async move { step(http, url, token, t).await }
+                    async move { step(http, url, token, t).await.ok() }
                 }));
             // Whatever is still in flight when the time is up is cut off by the kill.
             let _ = tokio::time::timeout(kill_after, work).await;
@@ -365,7 +387,6 @@ pub async fn run(victim: Victim, rounds: u64, seed: u64) {
         db.close().await;
 
         // The kiosks send again what got no answer, with the same keys.
-        let url = procs[0].url.clone();
         for t in tasks.iter_mut() {
             if t.pay == Pay::CardAbandoned && t.order.is_some() {
                 continue;
@@ -373,7 +394,7 @@ pub async fn run(victim: Victim, rounds: u64, seed: u64) {
             if t.order.is_none() || !t.paid {
                 counts.unanswered += 1;
                 counts.retried += 1;
-                retry(&http, &url, &token, t).await;
+                retry(&http, &procs[0], &token, t).await;
             }
             if t.paid {
                 paid_orders += 1;

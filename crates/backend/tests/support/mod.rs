@@ -255,7 +255,12 @@ impl TestBackend {
 pub struct BackendProcess {
     child: std::process::Child,
     pub url: String,
+    /// The last lines it printed (warnings and errors), for a failing test to show.
+    log: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<String>>>,
 }
+
+/// How many of a backend process's last lines a failing test can show.
+const LOG_LINES: usize = 60;
 
 impl BackendProcess {
     /// Starts `customerclient-backend --demo` on `db` at an ephemeral loopback port.
@@ -271,7 +276,8 @@ impl BackendProcess {
                 "--no-videos",
             ])
             .args(extra)
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", "warn,sqlx=error")
+            .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -286,9 +292,31 @@ impl BackendProcess {
                 break url.trim().to_owned();
             }
         };
-        // Keep reading what it prints so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, url }
+        // Keep reading what it prints so it never blocks on a full pipe; the last lines are
+        // kept for a failing test to show.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut kept = kept.lock().unwrap();
+                if kept.len() == LOG_LINES {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        });
+        Self { child, url, log }
+    }
+
+    /// What it printed last, one line each, for a failing test's message.
+    pub fn recent_log(&self) -> String {
+        let lines = self.log.lock().unwrap();
+        let mut out = format!("--- last lines of the backend at {} ---\n", self.url);
+        for line in lines.iter() {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
     }
 
     /// SIGKILL: no destructor, no flush, no graceful shutdown.
