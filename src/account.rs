@@ -2,11 +2,15 @@
 //! and the signed-in customer's settings and addresses. Guests keep settings for the session.
 
 use bevy::prelude::*;
-use customerclient_api::auth::{Account, SignUpRequest};
+use customerclient_api::auth::{
+    Account, ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
+    SignUpPending, SignUpRequest, VerifyRequest,
+};
+use customerclient_api::endpoint as e;
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use zeroize::Zeroizing;
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
+use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
 use crate::scenes::Screen;
 use crate::session::{CustomerSession, Failure};
 
@@ -15,7 +19,12 @@ pub(crate) fn plugin(app: &mut App) {
         .add_message::<AccountAction>()
         .add_systems(
             Update,
-            (apply_account_actions, receive_account_replies).chain(),
+            (
+                apply_account_actions,
+                receive_account_data,
+                receive_account_replies,
+            )
+                .chain(),
         );
 }
 
@@ -221,41 +230,47 @@ fn apply_account_actions(
                     continue;
                 }
                 let f = &flow.form;
-                let call = match flow.mode {
-                    AccountMode::SignIn => ApiCall::SignIn {
+                let email = || f.email.trim().to_owned();
+                let sent = match flow.mode {
+                    AccountMode::SignIn => bridge.send(Call::<e::SignIn>::new(SignInRequest {
                         login: f.login.trim().to_owned(),
                         password: f.password.to_string(),
-                    },
-                    AccountMode::SignUp => ApiCall::SignUp(SignUpRequest {
+                    })),
+                    AccountMode::SignUp => bridge.send(Call::<e::SignUp>::new(SignUpRequest {
                         login: f.login.trim().to_owned(),
-                        email: f.email.trim().to_owned(),
+                        email: email(),
                         phone: f.phone.trim().to_owned(),
                         password: f.password.to_string(),
-                    }),
-                    AccountMode::Verify => ApiCall::Verify {
-                        email: f.email.trim().to_owned(),
+                    })),
+                    AccountMode::Verify => bridge.send(Call::<e::Verify>::new(VerifyRequest {
+                        email: email(),
                         code: f.code.clone(),
-                    },
-                    AccountMode::Forgot => ApiCall::ForgotPassword {
-                        email: f.email.trim().to_owned(),
-                    },
-                    AccountMode::Reset => ApiCall::ResetPassword {
-                        email: f.email.trim().to_owned(),
-                        code: f.code.clone(),
-                        new_password: f.password.to_string(),
-                    },
+                    })),
+                    AccountMode::Forgot => {
+                        bridge.send(Call::<e::ForgotPassword>::new(EmailRequest {
+                            email: email(),
+                        }))
+                    }
+                    AccountMode::Reset => {
+                        bridge.send(Call::<e::ResetPassword>::new(ResetPasswordRequest {
+                            email: email(),
+                            code: f.code.clone(),
+                            new_password: f.password.to_string(),
+                        }))
+                    }
                 };
-                flow.pending = Some(bridge.send(call));
+                flow.pending = Some(sent);
             }
             AccountAction::ResendCode => {
                 if !flow.is_busy() {
                     let email = flow.form.email.trim().to_owned();
-                    flow.pending = Some(bridge.send(ApiCall::ResendCode { email }));
+                    flow.pending =
+                        Some(bridge.send(Call::<e::ResendCode>::new(EmailRequest { email })));
                 }
             }
             AccountAction::SignOut => {
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
-                    bridge.send(ApiCall::SignOut { token });
+                    bridge.send(Call::<e::SignOut>::empty().token(token));
                 }
                 // The cart stays; the next order opens a guest session.
                 session.token = None;
@@ -271,19 +286,21 @@ fn apply_account_actions(
             AccountAction::SaveSettings(settings) => {
                 session.settings = settings.clone();
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
-                    bridge.send(ApiCall::SaveSettings {
-                        token,
-                        settings: settings.clone(),
-                    });
+                    bridge.send(Call::<e::PutSettings>::new(settings.clone()).token(token));
                 }
             }
             AccountAction::SaveAddress { id, address } => {
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
-                    flow.pending = Some(bridge.send(ApiCall::SaveAddress {
-                        token,
-                        id: *id,
-                        address: address.clone(),
-                    }));
+                    flow.pending = Some(match id {
+                        None => {
+                            bridge.send(Call::<e::AddAddress>::new(address.clone()).token(token))
+                        }
+                        Some(id) => bridge.send(
+                            Call::<e::PutAddress>::new(address.clone())
+                                .at(id)
+                                .token(token),
+                        ),
+                    });
                 } else {
                     // Guests keep addresses for the session only, with the backend's rules:
                     // the first is the default, and there is one default at most.
@@ -310,79 +327,151 @@ fn apply_account_actions(
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
                     flow.failure = None;
                     flow.notice = None;
-                    flow.pending = Some(bridge.send(ApiCall::ChangePassword {
-                        token,
-                        current: current.clone(),
-                        new: new.clone(),
-                    }));
+                    flow.pending = Some(
+                        bridge.send(
+                            Call::<e::ChangePassword>::new(ChangePasswordRequest {
+                                current_password: current.clone(),
+                                new_password: new.clone(),
+                            })
+                            .token(token),
+                        ),
+                    );
                 }
             }
             AccountAction::DeleteCard(id) => {
                 session.cards.retain(|c| c.id != *id);
                 if let Some(token) = session.token.clone() {
-                    bridge.send(ApiCall::DeleteCard { token, id: *id });
+                    bridge.send(Call::<e::DeleteCard>::empty().at(id).token(token));
                 }
             }
             AccountAction::DeleteAddress(id) => {
                 session.addresses.retain(|a| a.id != *id);
                 if let (Some(token), Some(_)) = (session.token.clone(), session.account.as_ref()) {
-                    bridge.send(ApiCall::DeleteAddress { token, id: *id });
+                    bridge.send(Call::<e::DeleteAddress>::empty().at(id).token(token));
                 }
             }
         }
     }
 }
 
+/// What the signed-in customer keeps on the backend, whoever asked for it: settings,
+/// saved cards and addresses (an address saved from the form also ends its wait).
+#[allow(clippy::too_many_arguments)]
+fn receive_account_data(
+    mut settings: MessageReader<Reply<e::GetSettings>>,
+    mut saved_settings: MessageReader<Reply<e::PutSettings>>,
+    mut cards: MessageReader<Reply<e::GetCards>>,
+    mut addresses: MessageReader<Reply<e::GetAddresses>>,
+    mut added: MessageReader<Reply<e::AddAddress>>,
+    mut edited: MessageReader<Reply<e::PutAddress>>,
+    mut flow: ResMut<AccountFlow>,
+    mut session: ResMut<CustomerSession>,
+) {
+    let settings = settings
+        .read()
+        .map(|r| &r.result)
+        .chain(saved_settings.read().map(|r| &r.result));
+    for result in settings {
+        if let (Ok(s), Some(_)) = (result, &session.account) {
+            // The interface follows (session::follow_language).
+            session.settings = s.clone();
+        }
+    }
+    for reply in cards.read() {
+        if let (Ok(c), Some(_)) = (&reply.result, &session.account) {
+            session.cards = c.clone();
+        }
+    }
+    let address_replies = addresses
+        .read()
+        .map(|r| (r.id, &r.result))
+        .chain(added.read().map(|r| (r.id, &r.result)))
+        .chain(edited.read().map(|r| (r.id, &r.result)));
+    for (id, result) in address_replies {
+        let mine = flow.pending == Some(id);
+        match result {
+            Ok(a) => {
+                session.addresses = a.clone();
+                if mine {
+                    flow.pending = None;
+                }
+            }
+            Err(e) if mine => {
+                flow.pending = None;
+                flow.failure = Some(account_failure(&mut flow, e));
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// What a form's request came back with.
+enum Answer<'a> {
+    Session(&'a Session),
+    Pending(&'a SignUpPending),
+    Done,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn receive_account_replies(
-    mut replies: MessageReader<BackendReply>,
+    mut signed_in: MessageReader<Reply<e::SignIn>>,
+    mut verified: MessageReader<Reply<e::Verify>>,
+    mut signed_up: MessageReader<Reply<e::SignUp>>,
+    mut forgot: MessageReader<Reply<e::ForgotPassword>>,
+    mut reset: MessageReader<Reply<e::ResetPassword>>,
+    mut resent: MessageReader<Reply<e::ResendCode>>,
+    mut changed: MessageReader<Reply<e::ChangePassword>>,
     mut flow: ResMut<AccountFlow>,
     mut session: ResMut<CustomerSession>,
     bridge: Res<Bridge>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    for reply in replies.read() {
-        if reply.call != CallKind::Account {
-            continue;
-        }
-        if let Ok(ApiReply::Settings(s)) = &reply.result {
-            if session.account.is_some() {
-                // The interface follows (session::follow_language).
-                session.settings = s.clone();
-            }
-            continue;
-        }
-        if let Ok(ApiReply::Cards(c)) = &reply.result {
-            if session.account.is_some() {
-                session.cards = c.clone();
-            }
-            continue;
-        }
-        if let Ok(ApiReply::Addresses(a)) = &reply.result {
-            session.addresses = a.clone();
-            if flow.pending == Some(reply.id) {
-                flow.pending = None;
-            }
-            continue;
-        }
-        if flow.pending != Some(reply.id) {
+    let answers = signed_in
+        .read()
+        .map(|r| (r.id, r.result.as_ref().map(Answer::Session)))
+        .chain(
+            verified
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Session))),
+        )
+        .chain(
+            signed_up
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Pending))),
+        )
+        .chain(
+            forgot
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
+        )
+        .chain(
+            reset
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
+        )
+        .chain(
+            resent
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
+        )
+        .chain(
+            changed
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
+        );
+    for (id, answer) in answers {
+        if flow.pending != Some(id) {
             continue;
         }
         flow.pending = None;
-        match &reply.result {
-            Ok(ApiReply::SessionOpened(s)) => {
+        match answer {
+            Ok(Answer::Session(s)) => {
                 info!("signed in");
                 session.token = Some(s.token.clone());
                 session.account = Some(s.account.clone());
-                bridge.send(ApiCall::LoadSettings {
-                    token: s.token.clone(),
-                });
-                bridge.send(ApiCall::LoadAddresses {
-                    token: s.token.clone(),
-                });
-                bridge.send(ApiCall::LoadCards {
-                    token: s.token.clone(),
-                });
+                bridge.send(Call::<e::GetSettings>::empty().token(&s.token));
+                bridge.send(Call::<e::GetAddresses>::empty().token(&s.token));
+                bridge.send(Call::<e::GetCards>::empty().token(&s.token));
                 next.set(
                     flow.return_to
                         .take()
@@ -391,12 +480,12 @@ fn receive_account_replies(
                 );
                 flow.clear();
             }
-            Ok(ApiReply::SignUpPending(p)) => {
+            Ok(Answer::Pending(p)) => {
                 flow.form.email = p.email.clone();
                 flow.mode = AccountMode::Verify;
                 flow.form.code.clear();
             }
-            Ok(ApiReply::Done) => match flow.mode {
+            Ok(Answer::Done) => match flow.mode {
                 AccountMode::Forgot => {
                     flow.mode = AccountMode::Reset;
                     flow.form.password = Default::default();
@@ -411,27 +500,32 @@ fn receive_account_replies(
                 AccountMode::Verify => flow.notice = Some("account-code-sent"),
                 _ => flow.notice = Some("settings-saved"),
             },
-            Ok(_) => {}
             Err(e) => {
-                flow.failure = Some(match e {
-                    BridgeError::Rejected { body, .. } => {
-                        // The account exists but was never confirmed: go and type the code.
-                        if body.error == "not_verified"
-                            && flow.mode == AccountMode::SignIn
-                            && flow.form.login.contains('@')
-                        {
-                            flow.form.email = flow.form.login.clone();
-                            flow.mode = AccountMode::Verify;
-                        }
-                        Failure::Rejected {
-                            code: body.error.clone(),
-                            message: body.message.clone(),
-                        }
-                    }
-                    _ => Failure::Unreachable,
-                });
+                let failure = account_failure(&mut flow, e);
+                flow.failure = Some(failure);
             }
         }
+    }
+}
+
+/// What the form says about a failed request; an account that exists but was never
+/// confirmed goes on to typing its code.
+fn account_failure(flow: &mut AccountFlow, e: &BridgeError) -> Failure {
+    match e {
+        BridgeError::Rejected { body, .. } => {
+            if body.error == "not_verified"
+                && flow.mode == AccountMode::SignIn
+                && flow.form.login.contains('@')
+            {
+                flow.form.email = flow.form.login.clone();
+                flow.mode = AccountMode::Verify;
+            }
+            Failure::Rejected {
+                code: body.error.clone(),
+                message: body.message.clone(),
+            }
+        }
+        _ => Failure::Unreachable,
     }
 }
 

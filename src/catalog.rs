@@ -13,7 +13,10 @@ use customerclient_api::catalog::{Category, Product};
 use customerclient_api::orders::DeliveryInfo;
 use uuid::Uuid;
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, CallKind, RequestId};
+use customerclient_api::catalog::ProductQuery;
+use customerclient_api::endpoint as e;
+
+use crate::bridge::{BackendConnected, Bridge, BridgeError, Call, ImageReply, Reply, RequestId};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Catalog>()
@@ -100,14 +103,19 @@ impl Catalog {
         self.set_products(Vec::new());
         self.pages.clear();
         self.pending = vec![
-            bridge.send(ApiCall::Categories),
-            bridge.send(ApiCall::Delivery),
-            bridge.send(ApiCall::Products {
-                page: 1,
-                per_page: PAGE_SIZE,
-            }),
+            bridge.send(Call::<e::GetCategories>::empty()),
+            bridge.send(Call::<e::GetDelivery>::empty()),
+            bridge.send(products_page(1)),
         ];
     }
+}
+
+fn products_page(page: u32) -> Call<e::GetProducts> {
+    Call::empty().query(ProductQuery {
+        page: Some(page),
+        per_page: Some(PAGE_SIZE),
+        ..Default::default()
+    })
 }
 
 /// Back-off after the n-th failure in a row: 1 s, 2 s, 4 s … up to 30 s.
@@ -116,77 +124,96 @@ pub fn retry_delay(failures: u32) -> Duration {
 }
 
 fn load_catalog(
-    mut replies: MessageReader<BackendReply>,
+    mut connected: MessageReader<BackendConnected>,
+    mut categories: MessageReader<Reply<e::GetCategories>>,
+    mut delivery: MessageReader<Reply<e::GetDelivery>>,
+    mut products: MessageReader<Reply<e::GetProducts>>,
     mut catalog: ResMut<Catalog>,
     bridge: Res<Bridge>,
     time: Res<Time>,
 ) {
-    for reply in replies.read() {
-        if reply.call == CallKind::Connect {
-            match &reply.result {
-                Ok(_) => catalog.start_loading(&bridge),
-                Err(e) => {
-                    catalog.state = LoadState::Failed {
-                        message: e.to_string(),
-                        retry_at: f64::INFINITY,
-                    }
-                }
-            }
-            continue;
-        }
-        let Some(pos) = catalog.pending.iter().position(|&id| id == reply.id) else {
-            continue;
-        };
-        catalog.pending.swap_remove(pos);
-        match &reply.result {
-            Ok(ApiReply::Categories(c)) => catalog.categories = c.clone(),
-            Ok(ApiReply::Delivery(d)) => catalog.delivery = Some(d.clone()),
-            Ok(ApiReply::Products(page)) => {
-                if page.page == 1 && catalog.products.is_empty() {
-                    // The first screens need only the first page: show it while the rest
-                    // of a large catalog arrives (the catalog stays `Loading` until then).
-                    catalog.set_products(page.items.clone());
-                }
-                catalog.pages.insert(page.page, page.items.clone());
-                // The first page tells how many there are: ask for all the others at once,
-                // so a large catalog costs one round trip more than a small one, not fifty.
-                if page.page == 1 && page.has_more() {
-                    let last = page.total.div_ceil(page.per_page.max(1) as u64) as u32;
-                    for n in 2..=last {
-                        let next = bridge.send(ApiCall::Products {
-                            page: n,
-                            per_page: PAGE_SIZE,
-                        });
-                        catalog.pending.push(next);
-                    }
-                }
-            }
-            Ok(_) => {}
+    for BackendConnected(result) in connected.read() {
+        match result {
+            Ok(_) => catalog.start_loading(&bridge),
             Err(e) => {
-                warn!("catalog request failed: {e}");
-                catalog.failures += 1;
-                let delay = retry_delay(catalog.failures);
-                catalog.pending.clear();
                 catalog.state = LoadState::Failed {
                     message: e.to_string(),
-                    retry_at: time.elapsed_secs_f64() + delay.as_secs_f64(),
-                };
-                return;
+                    retry_at: f64::INFINITY,
+                }
             }
         }
-        if catalog.pending.is_empty() && catalog.state == LoadState::Loading {
-            let all: Vec<Product> = std::mem::take(&mut catalog.pages)
-                .into_values()
-                .flatten()
-                .collect();
-            catalog.set_products(all);
-            catalog.failures = 0;
-            catalog.state = LoadState::Ready;
-            info!(
-                "catalog loaded: {} categories, {} products",
-                catalog.categories.len(),
-                catalog.products.len()
-            );
+    }
+    let now = time.elapsed_secs_f64();
+    for reply in categories.read() {
+        if let Some(c) = catalog.answered(reply.id, &reply.result, now) {
+            catalog.categories = c.clone();
+        }
+    }
+    for reply in delivery.read() {
+        if let Some(d) = catalog.answered(reply.id, &reply.result, now) {
+            catalog.delivery = Some(d.clone());
+        }
+    }
+    for reply in products.read() {
+        let Some(page) = catalog.answered(reply.id, &reply.result, now) else {
+            continue;
+        };
+        if page.page == 1 && catalog.products.is_empty() {
+            // The first screens need only the first page: show it while the rest of a
+            // large catalog arrives (the catalog stays `Loading` until then).
+            catalog.set_products(page.items.clone());
+        }
+        catalog.pages.insert(page.page, page.items.clone());
+        // The first page tells how many there are: ask for all the others at once, so a
+        // large catalog costs one round trip more than a small one, not fifty.
+        if page.page == 1 && page.has_more() {
+            let last = page.total.div_ceil(page.per_page.max(1) as u64) as u32;
+            for n in 2..=last {
+                let next = bridge.send(products_page(n));
+                catalog.pending.push(next);
+            }
+        }
+    }
+    if catalog.pending.is_empty() && catalog.state == LoadState::Loading {
+        let all: Vec<Product> = std::mem::take(&mut catalog.pages)
+            .into_values()
+            .flatten()
+            .collect();
+        catalog.set_products(all);
+        catalog.failures = 0;
+        catalog.state = LoadState::Ready;
+        info!(
+            "catalog loaded: {} categories, {} products",
+            catalog.categories.len(),
+            catalog.products.len()
+        );
+    }
+}
+
+impl Catalog {
+    /// The answer to one of the loading requests, once: `None` for someone else's reply, a
+    /// late one, or a failure (which fails the whole load, to be tried again after a while).
+    fn answered<'a, T>(
+        &mut self,
+        id: RequestId,
+        result: &'a Result<T, BridgeError>,
+        now: f64,
+    ) -> Option<&'a T> {
+        let pos = self.pending.iter().position(|&p| p == id)?;
+        self.pending.swap_remove(pos);
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                warn!("catalog request failed: {e}");
+                self.failures += 1;
+                let delay = retry_delay(self.failures);
+                self.pending.clear();
+                self.state = LoadState::Failed {
+                    message: e.to_string(),
+                    retry_at: now + delay.as_secs_f64(),
+                };
+                None
+            }
         }
     }
 }
@@ -230,7 +257,7 @@ impl ProductImages {
                 if !bridge.is_connected() {
                     return None;
                 }
-                let req = bridge.send(ApiCall::Image(id));
+                let req = bridge.fetch_image(id);
                 self.slots.insert(id, ImageSlot::Loading(req));
                 self.by_request.insert(req, id);
                 None
@@ -249,7 +276,7 @@ impl ProductImages {
 }
 
 fn receive_images(
-    mut replies: MessageReader<BackendReply>,
+    mut replies: MessageReader<ImageReply>,
     mut images: ResMut<ProductImages>,
     assets: Option<ResMut<Assets<Image>>>,
     time: Res<Time>,
@@ -258,14 +285,11 @@ fn receive_images(
     images.now = now;
     let mut assets = assets;
     for reply in replies.read() {
-        if reply.call != CallKind::Image {
-            continue;
-        }
         let Some(id) = images.by_request.remove(&reply.id) else {
             continue;
         };
         let slot = match (&reply.result, assets.as_mut()) {
-            (Ok(ApiReply::Image { image, .. }), Some(assets)) => {
+            (Ok(image), Some(assets)) => {
                 let img = Image::new(
                     Extent3d {
                         width: image.width,
@@ -279,7 +303,7 @@ fn receive_images(
                 );
                 ImageSlot::Ready(assets.add(img))
             }
-            (Ok(_), _) => ImageSlot::Failed(now),
+            (Ok(_), None) => ImageSlot::Failed(now),
             (Err(e), _) => {
                 warn!("picture {id} failed: {e}");
                 ImageSlot::Failed(now)

@@ -6,7 +6,7 @@
 
 use bevy::prelude::*;
 
-use crate::bridge::{ApiReply, BackendReply, CallKind};
+use crate::bridge::BackendReachable;
 use crate::catalog::{Catalog, LoadState};
 use crate::session::{CustomerSession, Failure, SubmitState};
 
@@ -33,18 +33,14 @@ impl Default for Connectivity {
 }
 
 fn follow(
-    mut replies: MessageReader<BackendReply>,
+    mut changes: MessageReader<BackendReachable>,
     mut conn: ResMut<Connectivity>,
     mut catalog: ResMut<Catalog>,
     mut session: ResMut<CustomerSession>,
     mut orders: ResMut<crate::orders::OrdersState>,
     time: Res<Time>,
 ) {
-    for reply in replies.read() {
-        let (CallKind::Reachability, Ok(ApiReply::Reachable(up))) = (reply.call, &reply.result)
-        else {
-            continue;
-        };
+    for BackendReachable(up) in changes.read() {
         if conn.online == *up {
             continue;
         }

@@ -7,7 +7,7 @@ use customerclient_api::orders::OrderStatus;
 use customerclient_api::payments::PaymentState;
 use customerclient_api::push::{PushEvent, PushKind};
 
-use crate::bridge::{ApiReply, BackendReply, Bridge, CallKind};
+use crate::bridge::{Bridge, PushReceived};
 use crate::i18n::{I18n, arg};
 use crate::session::CustomerSession;
 
@@ -104,17 +104,14 @@ fn follow_push_stream(
 }
 
 fn toast_events(
-    mut replies: MessageReader<BackendReply>,
+    mut events: MessageReader<PushReceived>,
     mut toasts: ResMut<Toasts>,
     session: Res<CustomerSession>,
     i18n: Res<I18n>,
     time: Res<Time>,
 ) {
     let now = time.elapsed_secs_f64();
-    for reply in replies.read() {
-        let (CallKind::Push, Ok(ApiReply::Push(event))) = (reply.call, &reply.result) else {
-            continue;
-        };
+    for PushReceived(event) in events.read() {
         if event.at < toasts.news_since {
             continue;
         }

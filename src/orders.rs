@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use bevy::prelude::*;
 use customerclient_api::catalog::Product;
-use customerclient_api::orders::{Order, OrderStatus};
-use customerclient_api::stats::{Dashboard, Period};
+use customerclient_api::endpoint as e;
+use customerclient_api::orders::{MAX_ORDER_PAGE, Order, OrderQuery, OrderStatus, RateRequest};
+use customerclient_api::stats::{Dashboard, Period, StatsQuery};
 use uuid::Uuid;
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, CallKind, RequestId};
+use crate::bridge::{Bridge, BridgeError, Call, PushReceived, Reply, RequestId};
 use crate::catalog::Catalog;
 use crate::scenes::Screen;
 use crate::session::{CustomerSession, Failure, failure};
@@ -111,13 +112,9 @@ fn apply_orders_actions(
         match action {
             OrdersAction::Open => {
                 state.failure = None;
-                state.pending.push(bridge.send(ApiCall::Orders {
-                    token: token.clone(),
-                }));
+                state.pending.push(bridge.send(orders_call(&token)));
                 let period = state.period;
-                state
-                    .pending
-                    .push(bridge.send(ApiCall::Stats { token, period }));
+                state.pending.push(bridge.send(stats_call(&token, period)));
                 next.set(Screen::Orders);
             }
             OrdersAction::Select(id) => {
@@ -131,29 +128,27 @@ fn apply_orders_actions(
             OrdersAction::ShowDashboard(on) => state.dashboard_tab = *on,
             OrdersAction::SetPeriod(p) => {
                 state.period = *p;
-                state
-                    .pending
-                    .push(bridge.send(ApiCall::Stats { token, period: *p }));
+                state.pending.push(bridge.send(stats_call(&token, *p)));
             }
             OrdersAction::Rate {
                 order_id,
                 stars,
                 comment,
             } => {
-                state.pending.push(bridge.send(ApiCall::Rate {
-                    token,
-                    order_id: *order_id,
+                let rating = RateRequest {
                     stars: *stars,
                     comment: comment.clone(),
-                }));
+                };
+                state
+                    .pending
+                    .push(bridge.send(Call::<e::RateOrder>::new(rating).at(order_id).token(token)));
             }
             OrdersAction::AskCancel(id) => state.confirm_cancel = *id,
             OrdersAction::Cancel(id) => {
                 state.confirm_cancel = None;
-                state.pending.push(bridge.send(ApiCall::CancelOrder {
-                    token,
-                    order_id: *id,
-                }));
+                state
+                    .pending
+                    .push(bridge.send(Call::<e::CancelOrder>::empty().at(id).token(token)));
             }
             OrdersAction::Reorder(id) => {
                 let Some(order) = state.orders.iter().find(|o| o.id == *id).cloned() else {
@@ -190,50 +185,97 @@ fn apply_orders_actions(
     }
 }
 
-fn receive_orders(mut replies: MessageReader<BackendReply>, mut state: ResMut<OrdersState>) {
-    for reply in replies.read() {
-        if reply.call != CallKind::Orders || !state.pending.contains(&reply.id) {
-            continue;
+/// The newest orders, one page at the largest size: all a kiosk screen shows.
+fn orders_call(token: &str) -> Call<e::GetOrders> {
+    Call::empty()
+        .query(OrderQuery {
+            limit: Some(MAX_ORDER_PAGE),
+            offset: None,
+        })
+        .token(token)
+}
+
+fn stats_call(token: &str, period: Period) -> Call<e::GetStats> {
+    Call::empty().query(StatsQuery { period }).token(token)
+}
+
+/// What one of the screen's requests came back with.
+enum Answer<'a> {
+    Orders(&'a [Order]),
+    Dashboard(&'a Dashboard),
+    /// A rating or a cancellation: the order as it is now.
+    Order(&'a Order),
+}
+
+fn receive_orders(
+    mut lists: MessageReader<Reply<e::GetOrders>>,
+    mut stats: MessageReader<Reply<e::GetStats>>,
+    mut rated: MessageReader<Reply<e::RateOrder>>,
+    mut cancelled: MessageReader<Reply<e::CancelOrder>>,
+    mut state: ResMut<OrdersState>,
+) {
+    let answers = lists
+        .read()
+        .map(|r| (r.id, r.result.as_ref().map(|l| Answer::Orders(&l.orders))))
+        .chain(
+            stats
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Dashboard))),
+        )
+        .chain(
+            rated
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
+        )
+        .chain(
+            cancelled
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
+        );
+    for (id, answer) in answers {
+        settle(&mut state, id, answer);
+    }
+}
+
+fn settle(state: &mut OrdersState, id: RequestId, answer: Result<Answer, &BridgeError>) {
+    if !state.pending.contains(&id) {
+        return;
+    }
+    state.pending.retain(|p| *p != id);
+    if state.refresh == Some(id) {
+        state.refresh = None;
+    }
+    match answer {
+        Ok(Answer::Orders(orders)) => {
+            state.orders = orders.to_vec();
+            state.loaded = true;
         }
-        state.pending.retain(|id| *id != reply.id);
-        if state.refresh == Some(reply.id) {
-            state.refresh = None;
-        }
-        match &reply.result {
-            Ok(ApiReply::Orders(orders)) => {
-                state.orders = orders.clone();
-                state.loaded = true;
+        Ok(Answer::Dashboard(d)) => state.dashboard = Some(d.clone()),
+        Ok(Answer::Order(order)) => {
+            if let Some(o) = state.orders.iter_mut().find(|o| o.id == order.id) {
+                *o = order.clone();
             }
-            Ok(ApiReply::Stats(d)) => state.dashboard = Some(d.clone()),
-            Ok(ApiReply::OrderUpdated(order)) => {
-                if let Some(o) = state.orders.iter_mut().find(|o| o.id == order.id) {
-                    *o = order.clone();
-                }
-            }
-            Ok(_) => {}
-            Err(e) => state.failure = Some(failure(e)),
         }
+        Err(e) => state.failure = Some(failure(e)),
     }
 }
 
 /// Keeps the list true while it is shown: a push event about one of the customer's orders
 /// (its status, its payment) fetches the list again. Events come for this customer only.
 fn follow_order_events(
-    mut replies: MessageReader<BackendReply>,
+    mut events: MessageReader<PushReceived>,
     mut state: ResMut<OrdersState>,
     session: Res<CustomerSession>,
     bridge: Res<Bridge>,
     screen: Res<State<Screen>>,
 ) {
     let mut stale = false;
-    for reply in replies.read() {
-        if let (CallKind::Push, Ok(ApiReply::Push(event))) = (reply.call, &reply.result) {
-            stale |= matches!(
-                event.kind,
-                customerclient_api::push::PushKind::OrderStatus { .. }
-                    | customerclient_api::push::PushKind::Payment { .. }
-            );
-        }
+    for PushReceived(event) in events.read() {
+        stale |= matches!(
+            event.kind,
+            customerclient_api::push::PushKind::OrderStatus { .. }
+                | customerclient_api::push::PushKind::Payment { .. }
+        );
     }
     if !stale || *screen.get() != Screen::Orders || !state.loaded {
         return;
@@ -243,7 +285,7 @@ fn follow_order_events(
     };
     // One refresh in flight at a time; a burst of events needs only one.
     if state.refresh.is_none() {
-        let id = bridge.send(ApiCall::Orders { token });
+        let id = bridge.send(orders_call(&token));
         state.refresh = Some(id);
         state.pending.push(id);
     }
@@ -300,26 +342,23 @@ fn request_recommendations(
         .chain(session.cart.lines.iter().map(|l| l.product.id));
     for id in wanted {
         if !recs.by_product.contains_key(&id) && !recs.pending.values().any(|p| *p == id) {
-            let req = bridge.send(ApiCall::AlsoBought { product_id: id });
+            let req = bridge.send(Call::<e::GetAlsoBought>::empty().at(id));
             recs.pending.insert(req, id);
         }
     }
 }
 
 fn receive_recommendations(
-    mut replies: MessageReader<BackendReply>,
+    mut replies: MessageReader<Reply<e::GetAlsoBought>>,
     mut recs: ResMut<Recommendations>,
 ) {
     for reply in replies.read() {
-        if reply.call != CallKind::Recommendations {
-            continue;
-        }
         let Some(product) = recs.pending.remove(&reply.id) else {
             continue;
         };
         match &reply.result {
-            Ok(ApiReply::AlsoBought { products, .. }) => {
-                recs.by_product.insert(product, products.clone());
+            Ok(r) => {
+                recs.by_product.insert(product, r.products.clone());
             }
             // Nice to have, not needed: an empty row, and no retry storm.
             _ => {

@@ -5,11 +5,14 @@
 use bevy::prelude::*;
 use customerclient_api::card::{self, CardDetails, CardPart, CardProblem};
 use customerclient_api::clock::now_ms;
+use customerclient_api::endpoint as e;
 use customerclient_api::orders::{Order, PaymentMethod};
-use customerclient_api::payments::{Payment, PaymentState};
+use customerclient_api::payments::{
+    CardPaymentRequest, ChangePaymentMethod, Payment, PaymentState,
+};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
+use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
 use crate::scenes::Screen;
 use crate::session::{Activity, CustomerSession, Failure};
 
@@ -361,10 +364,7 @@ fn request_qr(flow: &mut PaymentFlow, bridge: &Bridge, session: &CustomerSession
     let (Some(order), Some(token)) = (&flow.order, &session.token) else {
         return;
     };
-    flow.pending = Some(bridge.send(ApiCall::StartQrPayment {
-        token: token.clone(),
-        order_id: order.id,
-    }));
+    flow.pending = Some(bridge.send(Call::<e::StartQrPayment>::empty().at(order.id).token(token)));
     flow.stage = PayStage::RequestingQr;
     flow.message = None;
 }
@@ -402,23 +402,30 @@ fn apply_pay_actions(
                     .card_key
                     .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
                     .clone();
-                flow.pending = Some(bridge.send(ApiCall::PayByCard {
-                    token,
-                    order_id: order.id,
-                    idempotency_key: key,
+                let body = CardPaymentRequest {
                     card: None,
                     save_card: false,
                     saved_card_id: Some(*id),
-                }));
+                };
+                flow.pending = Some(
+                    bridge.send(
+                        Call::<e::PayByCard>::new(body)
+                            .at(order.id)
+                            .token(token)
+                            .key(key),
+                    ),
+                );
                 flow.stage = PayStage::CardPaying;
                 flow.message = None;
             }
             PayAction::PayOnDelivery(method) => {
-                flow.pending = Some(bridge.send(ApiCall::ChangePaymentMethod {
-                    token,
-                    order_id: order.id,
-                    method: *method,
-                }));
+                flow.pending = Some(
+                    bridge.send(
+                        Call::<e::SetPaymentMethod>::new(ChangePaymentMethod { method: *method })
+                            .at(order.id)
+                            .token(token),
+                    ),
+                );
                 flow.stage = PayStage::Switching;
                 flow.message = None;
             }
@@ -429,14 +436,19 @@ fn apply_pay_actions(
                         .card_key
                         .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
                         .clone();
-                    flow.pending = Some(bridge.send(ApiCall::PayByCard {
-                        token,
-                        order_id: order.id,
-                        idempotency_key: key,
+                    let body = CardPaymentRequest {
                         card: Some(details),
                         save_card: card.save && session.account.is_some(),
                         saved_card_id: None,
-                    }));
+                    };
+                    flow.pending = Some(
+                        bridge.send(
+                            Call::<e::PayByCard>::new(body)
+                                .at(order.id)
+                                .token(token)
+                                .key(key),
+                        ),
+                    );
                     flow.stage = PayStage::CardPaying;
                     flow.message = None;
                 }
@@ -457,9 +469,19 @@ fn finish(
     next.set(Screen::Confirmation);
 }
 
+/// What a payment request came back with: the payment, or (after switching to paying on
+/// delivery) the order.
+enum Answer<'a> {
+    Payment(&'a Payment),
+    Order(&'a Order),
+}
+
 #[allow(clippy::too_many_arguments)]
 fn receive_payment_replies(
-    mut replies: MessageReader<BackendReply>,
+    mut qr: MessageReader<Reply<e::StartQrPayment>>,
+    mut by_card: MessageReader<Reply<e::PayByCard>>,
+    mut polled: MessageReader<Reply<e::GetPayment>>,
+    mut switched: MessageReader<Reply<e::SetPaymentMethod>>,
     mut flow: ResMut<PaymentFlow>,
     mut card: ResMut<CardForm>,
     mut session: ResMut<CustomerSession>,
@@ -468,12 +490,27 @@ fn receive_payment_replies(
     bridge: Res<Bridge>,
     time: Res<Time>,
 ) {
-    for reply in replies.read() {
-        if reply.call != CallKind::Payment {
-            continue;
-        }
-        let is_poll = flow.poll == Some(reply.id);
-        if flow.pending != Some(reply.id) && !is_poll {
+    let answers = qr
+        .read()
+        .map(|r| (r.id, r.result.as_ref().map(Answer::Payment)))
+        .chain(
+            by_card
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Payment))),
+        )
+        .chain(
+            polled
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Payment))),
+        )
+        .chain(
+            switched
+                .read()
+                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
+        );
+    for (id, answer) in answers {
+        let is_poll = flow.poll == Some(id);
+        if flow.pending != Some(id) && !is_poll {
             continue;
         }
         if is_poll {
@@ -482,11 +519,11 @@ fn receive_payment_replies(
             flow.pending = None;
         }
         let now = time.elapsed_secs_f64();
-        match &reply.result {
-            Ok(ApiReply::OrderUpdated(order)) => {
+        match answer {
+            Ok(Answer::Order(order)) => {
                 finish(&mut session, order.clone(), &mut next, &mut activity, now)
             }
-            Ok(ApiReply::Payment(p)) => {
+            Ok(Answer::Payment(p)) => {
                 // A late poll of a code the customer already left behind changes nothing.
                 if is_poll && flow.stage != PayStage::ShowingQr {
                     continue;
@@ -498,7 +535,7 @@ fn receive_payment_replies(
                             && let Some(token) = session.token.clone()
                         {
                             // The backend kept the card; show it in settings and next time.
-                            bridge.send(ApiCall::LoadCards { token });
+                            bridge.send(Call::<e::GetCards>::empty().token(token));
                         }
                         card.wipe();
                         flow.card_key = None;
@@ -547,7 +584,6 @@ fn receive_payment_replies(
                     _ => {}
                 }
             }
-            Ok(_) => {}
             Err(e) if is_poll => warn!("payment status poll failed: {e}"),
             Err(e) => {
                 // An attempt the backend ended for good is never retried under its key.
@@ -595,10 +631,7 @@ fn poll_qr(
     else {
         return;
     };
-    flow.poll = Some(bridge.send(ApiCall::PollPayment {
-        token,
-        payment_id: payment,
-    }));
+    flow.poll = Some(bridge.send(Call::<e::GetPayment>::empty().at(payment).token(token)));
     flow.next_poll_at = now + POLL_SECONDS;
 }
 

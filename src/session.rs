@@ -8,7 +8,9 @@ use customerclient_api::orders::{
     CreateOrderRequest, DeliveryMethod, MAX_QUANTITY, Order, OrderLineRequest, PaymentMethod,
 };
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, BridgeError, CallKind, RequestId};
+use customerclient_api::endpoint as e;
+
+use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
 use crate::catalog::Catalog;
 use crate::config::KioskConfig;
 use crate::i18n::I18n;
@@ -287,7 +289,7 @@ impl CustomerSession {
     /// same, and it expires there by itself.
     pub fn forget(&mut self, bridge: &Bridge) {
         if let Some(token) = self.token.take() {
-            bridge.send(ApiCall::SignOut { token });
+            bridge.send(Call::<e::SignOut>::empty().token(token));
         }
         self.wipe();
     }
@@ -371,7 +373,9 @@ fn apply_shop_actions(
                 }
                 session.checkout.submit = match session.token.clone() {
                     Some(token) => place(&bridge, &token, session),
-                    None => SubmitState::OpeningSession(bridge.send(ApiCall::GuestSession)),
+                    None => {
+                        SubmitState::OpeningSession(bridge.send(Call::<e::GuestSession>::empty()))
+                    }
                 };
             }
             ShopAction::StartOver => {
@@ -385,10 +389,7 @@ fn apply_shop_actions(
                 if let (Some(token), Some(_)) =
                     (session.token.clone(), crate::account::signed_in(&session))
                 {
-                    bridge.send(ApiCall::SaveSettings {
-                        token,
-                        settings: session.settings.clone(),
-                    });
+                    bridge.send(Call::<e::PutSettings>::new(session.settings.clone()).token(token));
                 }
             }
             ShopAction::Touched => {}
@@ -399,11 +400,7 @@ fn apply_shop_actions(
 fn place(bridge: &Bridge, token: &str, session: &mut CustomerSession) -> SubmitState {
     let request = session.checkout.request(&session.cart);
     let key = session.checkout.key_for(&request);
-    SubmitState::Placing(bridge.send(ApiCall::PlaceOrder {
-        token: token.to_owned(),
-        idempotency_key: key,
-        order: request,
-    }))
+    SubmitState::Placing(bridge.send(Call::<e::PlaceOrder>::new(request).token(token).key(key)))
 }
 
 pub(crate) fn failure(e: &BridgeError) -> Failure {
@@ -421,31 +418,37 @@ pub(crate) fn failure(e: &BridgeError) -> Failure {
 }
 
 fn receive_order_replies(
-    mut replies: MessageReader<BackendReply>,
+    mut guests: MessageReader<Reply<e::GuestSession>>,
+    mut placed: MessageReader<Reply<e::PlaceOrder>>,
     mut session: ResMut<CustomerSession>,
     mut activity: ResMut<Activity>,
     bridge: Res<Bridge>,
     mut next: ResMut<NextState<Screen>>,
     time: Res<Time>,
 ) {
-    for reply in replies.read() {
-        if !matches!(reply.call, CallKind::GuestSession | CallKind::PlaceOrder) {
-            continue;
-        }
-        let expected = match session.checkout.submit {
-            SubmitState::OpeningSession(id) | SubmitState::Placing(id) => id,
-            _ => continue,
-        };
-        if reply.id != expected {
+    for reply in guests.read() {
+        if session.checkout.submit != SubmitState::OpeningSession(reply.id) {
             continue;
         }
         let session = &mut *session;
         match &reply.result {
-            Ok(ApiReply::SessionOpened(s)) => {
+            Ok(s) => {
                 session.token = Some(s.token.clone());
                 session.checkout.submit = place(&bridge, &s.token, session);
             }
-            Ok(ApiReply::OrderPlaced(order)) => {
+            Err(e) => {
+                warn!("opening a guest session failed: {e}");
+                session.checkout.submit = SubmitState::Failed(failure(e));
+            }
+        }
+    }
+    for reply in placed.read() {
+        if session.checkout.submit != SubmitState::Placing(reply.id) {
+            continue;
+        }
+        let session = &mut *session;
+        match &reply.result {
+            Ok(order) => {
                 info!("order {} placed, total {}", order.number, order.total);
                 session.last_order = Some(order.clone());
                 session.cart = Cart::default();
@@ -465,7 +468,6 @@ fn receive_order_replies(
                     next.set(Screen::Confirmation);
                 }
             }
-            Ok(_) => {}
             Err(e) => {
                 warn!("placing the order failed: {e}");
                 session.checkout.submit = SubmitState::Failed(failure(e));

@@ -6,11 +6,12 @@
 
 use bevy::prelude::*;
 use customerclient_api::city::{CityMap, Point};
+use customerclient_api::endpoint as e;
 use customerclient_api::push::PushKind;
-use customerclient_api::tracking::{CourierFix, Eta, Tracking};
+use customerclient_api::tracking::{CourierFix, Eta, TrackRequest, Tracking};
 use uuid::Uuid;
 
-use crate::bridge::{ApiCall, ApiReply, BackendReply, Bridge, CallKind, RequestId};
+use crate::bridge::{Bridge, BridgeError, Call, PushReceived, Reply, RequestId};
 use crate::scenes::Screen;
 use crate::session::{CustomerSession, Failure, failure};
 
@@ -124,24 +125,23 @@ impl TrackingState {
         if self.track_request.is_some() {
             return;
         }
-        let call = match (&self.target, token) {
-            (Some(Target::Own(id)), Some(token)) => ApiCall::Tracking {
-                token: token.to_owned(),
-                order_id: *id,
-            },
+        let sent = match (&self.target, token) {
+            (Some(Target::Own(id)), Some(token)) => {
+                bridge.send(Call::<e::GetTracking>::empty().at(id).token(token))
+            }
             (
                 Some(Target::Public {
                     number,
                     phone_last4,
                 }),
                 _,
-            ) => ApiCall::TrackByNumber {
+            ) => bridge.send(Call::<e::TrackByNumber>::new(TrackRequest {
                 number: *number,
                 phone_last4: phone_last4.clone(),
-            },
+            })),
             _ => return,
         };
-        self.track_request = Some(bridge.send(call));
+        self.track_request = Some(sent);
         self.last_request_at = now;
     }
 
@@ -214,7 +214,7 @@ fn apply_track_actions(
             }
         }
         if state.map.is_none() && state.map_request.is_none() {
-            state.map_request = Some(bridge.send(ApiCall::Map));
+            state.map_request = Some(bridge.send(Call::<e::GetMap>::empty()));
         }
         let now = time.elapsed_secs_f64();
         state.request(&bridge, session.token.as_deref(), now);
@@ -223,77 +223,93 @@ fn apply_track_actions(
 }
 
 fn receive_tracking(
-    mut replies: MessageReader<BackendReply>,
+    mut maps: MessageReader<Reply<e::GetMap>>,
+    mut own: MessageReader<Reply<e::GetTracking>>,
+    mut public: MessageReader<Reply<e::TrackByNumber>>,
+    mut events: MessageReader<PushReceived>,
     mut state: ResMut<TrackingState>,
     time: Res<Time>,
 ) {
     let now = time.elapsed_secs_f64();
-    for reply in replies.read() {
-        match (&reply.result, reply.call) {
-            (Ok(ApiReply::Map(map)), _) if state.map_request == Some(reply.id) => {
-                state.map_request = None;
-                state.map = Some(map.clone());
+    for reply in maps.read() {
+        if state.map_request != Some(reply.id) {
+            continue;
+        }
+        state.map_request = None;
+        match &reply.result {
+            Ok(map) => state.map = Some(map.clone()),
+            Err(e) => state.failure = Some(failure(e)),
+        }
+    }
+    let tracked = own
+        .read()
+        .map(|r| (r.id, &r.result))
+        .chain(public.read().map(|r| (r.id, &r.result)));
+    for (id, result) in tracked {
+        if state.track_request == Some(id) {
+            state.track_request = None;
+            state.tracked(result, now);
+        }
+    }
+    for PushReceived(event) in events.read() {
+        if Some(event.order_id) != state.order_id() {
+            continue;
+        }
+        match &event.kind {
+            PushKind::CourierPosition {
+                x,
+                y,
+                progress_m,
+                eta_at,
+            } => {
+                state.apply_fix(
+                    CourierFix {
+                        point: Point::new(*x, *y),
+                        progress_m: *progress_m,
+                        at: event.at,
+                    },
+                    now,
+                );
+                if let Some(t) = &mut state.tracking {
+                    t.eta = eta_at.map(|at| Eta {
+                        at,
+                        minutes_left: (at - event.at).max(0) as f64 / 60_000.0,
+                    });
+                }
             }
-            (Err(e), CallKind::Tracking) if state.map_request == Some(reply.id) => {
-                state.map_request = None;
-                state.failure = Some(failure(e));
+            PushKind::OrderStatus { status } => {
+                if let Some(t) = &mut state.tracking {
+                    t.status = *status;
+                }
+                // The history and the new ETA come with a fresh read.
+                state.last_request_at = f64::NEG_INFINITY;
             }
-            (Ok(ApiReply::Tracking(t)), _) if state.track_request == Some(reply.id) => {
-                state.track_request = None;
-                state.failure = None;
+            PushKind::Payment { .. } => {}
+        }
+    }
+}
+
+impl TrackingState {
+    /// A fresh read of the order's tracking, or its failure: a poll that fails keeps what
+    /// is on screen; only the first failure shows.
+    fn tracked(&mut self, result: &Result<Tracking, BridgeError>, now: f64) {
+        match result {
+            Ok(t) => {
+                self.failure = None;
                 let fix = t.courier;
                 let mut fresh = t.clone();
                 // Keep the known fix until apply_fix compares them.
-                fresh.courier = state.tracking.as_ref().and_then(|old| old.courier);
-                state.tracking = Some(fresh);
+                fresh.courier = self.tracking.as_ref().and_then(|old| old.courier);
+                self.tracking = Some(fresh);
                 if let Some(fix) = fix {
-                    state.apply_fix(fix, now);
+                    self.apply_fix(fix, now);
                 }
             }
-            (Err(e), CallKind::Tracking) if state.track_request == Some(reply.id) => {
-                state.track_request = None;
-                // A poll that fails keeps what is on screen; only the first failure shows.
-                if state.tracking.is_none() {
-                    state.failure = Some(failure(e));
+            Err(e) => {
+                if self.tracking.is_none() {
+                    self.failure = Some(failure(e));
                 }
             }
-            (Ok(ApiReply::Push(event)), CallKind::Push) => {
-                if Some(event.order_id) != state.order_id() {
-                    continue;
-                }
-                match &event.kind {
-                    PushKind::CourierPosition {
-                        x,
-                        y,
-                        progress_m,
-                        eta_at,
-                    } => {
-                        state.apply_fix(
-                            CourierFix {
-                                point: Point::new(*x, *y),
-                                progress_m: *progress_m,
-                                at: event.at,
-                            },
-                            now,
-                        );
-                        if let Some(t) = &mut state.tracking {
-                            t.eta = eta_at.map(|at| Eta {
-                                at,
-                                minutes_left: (at - event.at).max(0) as f64 / 60_000.0,
-                            });
-                        }
-                    }
-                    PushKind::OrderStatus { status } => {
-                        if let Some(t) = &mut state.tracking {
-                            t.status = *status;
-                        }
-                        // The history and the new ETA come with a fresh read.
-                        state.last_request_at = f64::NEG_INFINITY;
-                    }
-                    PushKind::Payment { .. } => {}
-                }
-            }
-            _ => {}
         }
     }
 }

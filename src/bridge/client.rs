@@ -1,18 +1,17 @@
-//! The HTTP side of the bridge: one async function per [`ApiCall`], run on the tokio runtime.
+//! The HTTP side of the bridge, run on the tokio runtime: one function for every endpoint
+//! type (its method, route, query, body and answer come from the type), the pictures, and
+//! the push stream.
 
 use std::time::Duration;
 
-use customerclient_api::auth::{GUEST_PATH, Session};
-use customerclient_api::catalog::{CATEGORIES_PATH, PRODUCTS_PATH};
-use customerclient_api::orders::{DELIVERY_PATH, ORDERS_PATH};
+use customerclient_api::endpoint::{Endpoint, GetFile, Method, Wire};
 use customerclient_api::push::{EVENTS_PATH, PushEvent, SseDecoder};
 use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
-use customerclient_api::{auth, catalog, city, orders, payments, settings, stats, tracking};
-use serde::de::DeserializeOwned;
 
-use super::{ApiCall, ApiReply, BridgeError, DecodedImage};
+use super::{BridgeError, Call, DecodedImage};
 
-/// Attempts for a request that is safe to repeat (reads, and orders thanks to their key).
+/// Attempts for a request that is safe to repeat (reads, and writes a key or their own guard
+/// makes idempotent: `Endpoint::RETRY_SAFE`).
 const ATTEMPTS: u32 = 3;
 
 fn transport_error(e: reqwest::Error) -> BridgeError {
@@ -43,21 +42,6 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response, BridgeError
     })
 }
 
-/// A request whose success carries no body.
-async fn empty(req: reqwest::RequestBuilder) -> Result<ApiReply, BridgeError> {
-    let resp = req.send().await.map_err(transport_error)?;
-    check(resp).await.map(|_| ApiReply::Done)
-}
-
-async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, BridgeError> {
-    let resp = req.send().await.map_err(transport_error)?;
-    check(resp)
-        .await?
-        .json::<T>()
-        .await
-        .map_err(transport_error)
-}
-
 /// Repeats `attempt` on transient failures with a short back-off.
 async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, BridgeError>
 where
@@ -78,292 +62,79 @@ where
     }
 }
 
-pub(super) async fn perform(
+fn method(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// Sends `call` to `E`'s route and reads its answer as `E::Response`; tries again on a
+/// transient failure when `E` is safe to repeat (an order or a card payment with the same
+/// key each time, so the server acts at most once).
+pub(super) async fn perform<E: Endpoint>(
     http: &reqwest::Client,
     base: &str,
-    call: ApiCall,
-) -> Result<ApiReply, BridgeError> {
-    match call {
-        ApiCall::Categories => {
-            let url = format!("{base}{CATEGORIES_PATH}");
-            with_retries(|| json(http.get(&url)))
-                .await
-                .map(ApiReply::Categories)
-        }
-        ApiCall::Products { page, per_page } => {
-            let url = format!("{base}{PRODUCTS_PATH}");
-            with_retries(|| {
-                json(
-                    http.get(&url)
-                        .query(&[("page", page), ("per_page", per_page)]),
-                )
-            })
-            .await
-            .map(ApiReply::Products)
-        }
-        ApiCall::Delivery => {
-            let url = format!("{base}{DELIVERY_PATH}");
-            with_retries(|| json(http.get(&url)))
-                .await
-                .map(ApiReply::Delivery)
-        }
-        ApiCall::Image(id) => {
-            let url = format!("{base}{}", customerclient_api::files::file_path(id));
-            let bytes = with_retries(|| async {
-                let resp = http.get(&url).send().await.map_err(transport_error)?;
-                check(resp).await?.bytes().await.map_err(transport_error)
-            })
-            .await?;
-            let image = tokio::task::spawn_blocking(move || decode(&bytes))
-                .await
-                .map_err(|e| BridgeError::Invalid(e.to_string()))??;
-            Ok(ApiReply::Image { id, image })
-        }
-        ApiCall::GuestSession => {
-            // Not retried: a lost answer would leave an orphan guest, harmless but pointless.
-            let url = format!("{base}{GUEST_PATH}");
-            json::<Session>(http.post(&url))
-                .await
-                .map(ApiReply::SessionOpened)
-        }
-        ApiCall::PlaceOrder {
-            token,
-            idempotency_key,
-            order,
-        } => {
-            let url = format!("{base}{ORDERS_PATH}");
-            // The same key on every attempt: the server creates the order at most once.
-            with_retries(|| {
-                json(
-                    http.post(&url)
-                        .bearer_auth(&token)
-                        .header(IDEMPOTENCY_KEY_HEADER, &idempotency_key)
-                        .json(&order),
-                )
-            })
-            .await
-            .map(ApiReply::OrderPlaced)
-        }
-        ApiCall::StartQrPayment { token, order_id } => {
-            let url = format!("{base}{}", payments::qr_payment_path(order_id));
-            // Safe to repeat: the backend shows a still-valid code again.
-            with_retries(|| json(http.post(&url).bearer_auth(&token)))
-                .await
-                .map(ApiReply::Payment)
-        }
-        ApiCall::PollPayment { token, payment_id } => {
-            let url = format!("{base}{}", payments::payment_path(payment_id));
-            json(http.get(&url).bearer_auth(&token))
-                .await
-                .map(ApiReply::Payment)
-        }
-        ApiCall::PayByCard {
-            token,
-            order_id,
-            idempotency_key,
-            card,
-            save_card,
-            saved_card_id,
-        } => {
-            let url = format!("{base}{}", payments::card_payment_path(order_id));
-            let body = payments::CardPaymentRequest {
-                card,
-                save_card,
-                saved_card_id,
-            };
-            // Same key on every attempt: the backend charges at most once.
-            with_retries(|| {
-                json(
-                    http.post(&url)
-                        .bearer_auth(&token)
-                        .header(IDEMPOTENCY_KEY_HEADER, &idempotency_key)
-                        .json(&body),
-                )
-            })
-            .await
-            .map(ApiReply::Payment)
-        }
-        ApiCall::SignIn { login, password } => {
-            let url = format!("{base}{}", auth::SIGN_IN_PATH);
-            let body = auth::SignInRequest { login, password };
-            json(http.post(&url).json(&body))
-                .await
-                .map(ApiReply::SessionOpened)
-        }
-        ApiCall::SignUp(req) => {
-            let url = format!("{base}{}", auth::SIGN_UP_PATH);
-            json(http.post(&url).json(&req))
-                .await
-                .map(ApiReply::SignUpPending)
-        }
-        ApiCall::Verify { email, code } => {
-            let url = format!("{base}{}", auth::VERIFY_PATH);
-            let body = auth::VerifyRequest { email, code };
-            json(http.post(&url).json(&body))
-                .await
-                .map(ApiReply::SessionOpened)
-        }
-        ApiCall::ResendCode { email } => {
-            let url = format!("{base}{}", auth::RESEND_PATH);
-            empty(http.post(&url).json(&auth::EmailRequest { email })).await
-        }
-        ApiCall::ForgotPassword { email } => {
-            let url = format!("{base}{}", auth::FORGOT_PASSWORD_PATH);
-            empty(http.post(&url).json(&auth::EmailRequest { email })).await
-        }
-        ApiCall::ResetPassword {
-            email,
-            code,
-            new_password,
-        } => {
-            let url = format!("{base}{}", auth::RESET_PASSWORD_PATH);
-            empty(http.post(&url).json(&auth::ResetPasswordRequest {
-                email,
-                code,
-                new_password,
-            }))
-            .await
-        }
-        ApiCall::SignOut { token } => {
-            let url = format!("{base}{}", auth::SIGN_OUT_PATH);
-            empty(http.post(&url).bearer_auth(&token)).await
-        }
-        ApiCall::LoadSettings { token } => {
-            let url = format!("{base}{}", settings::SETTINGS_PATH);
-            with_retries(|| json(http.get(&url).bearer_auth(&token)))
-                .await
-                .map(ApiReply::Settings)
-        }
-        ApiCall::SaveSettings { token, settings: s } => {
-            let url = format!("{base}{}", settings::SETTINGS_PATH);
-            with_retries(|| json(http.put(&url).bearer_auth(&token).json(&s)))
-                .await
-                .map(ApiReply::Settings)
-        }
-        ApiCall::LoadAddresses { token } => {
-            let url = format!("{base}{}", settings::ADDRESSES_PATH);
-            with_retries(|| json(http.get(&url).bearer_auth(&token)))
-                .await
-                .map(ApiReply::Addresses)
-        }
-        ApiCall::SaveAddress { token, id, address } => {
-            let request = match id {
-                None => http.post(format!("{base}{}", settings::ADDRESSES_PATH)),
-                Some(id) => http.put(format!("{base}{}", settings::address_path(id))),
-            };
-            json(request.bearer_auth(&token).json(&address))
-                .await
-                .map(ApiReply::Addresses)
-        }
-        ApiCall::DeleteAddress { token, id } => {
-            let url = format!("{base}{}", settings::address_path(id));
-            empty(http.delete(&url).bearer_auth(&token)).await
-        }
-        ApiCall::ChangePassword {
-            token,
-            current,
-            new,
-        } => {
-            let url = format!("{base}{}", auth::CHANGE_PASSWORD_PATH);
-            let body = auth::ChangePasswordRequest {
-                current_password: current,
-                new_password: new,
-            };
-            empty(http.post(&url).bearer_auth(&token).json(&body)).await
-        }
-        ApiCall::LoadCards { token } => {
-            let url = format!("{base}{}", payments::SAVED_CARDS_PATH);
-            with_retries(|| json(http.get(&url).bearer_auth(&token)))
-                .await
-                .map(ApiReply::Cards)
-        }
-        ApiCall::DeleteCard { token, id } => {
-            let url = format!("{base}{}", payments::saved_card_path(id));
-            empty(http.delete(&url).bearer_auth(&token)).await
-        }
-        ApiCall::ChangePaymentMethod {
-            token,
-            order_id,
-            method,
-        } => {
-            let url = format!("{base}{}", payments::payment_method_path(order_id));
-            let body = payments::ChangePaymentMethod { method };
-            with_retries(|| json(http.post(&url).bearer_auth(&token).json(&body)))
-                .await
-                .map(ApiReply::OrderUpdated)
-        }
-        ApiCall::Map => {
-            let url = format!("{base}{}", city::MAP_PATH);
-            with_retries(|| json(http.get(&url)))
-                .await
-                .map(ApiReply::Map)
-        }
-        ApiCall::Tracking { token, order_id } => {
-            let url = format!("{base}{}", tracking::tracking_path(order_id));
-            with_retries(|| json(http.get(&url).bearer_auth(&token)))
-                .await
-                .map(ApiReply::Tracking)
-        }
-        ApiCall::TrackByNumber {
-            number,
-            phone_last4,
-        } => {
-            // Not retried: every wrong try counts towards the kiosk's limit.
-            let url = format!("{base}{}", tracking::TRACK_PATH);
-            let body = tracking::TrackRequest {
-                number,
-                phone_last4,
-            };
-            json(http.post(&url).json(&body))
-                .await
-                .map(ApiReply::Tracking)
-        }
-        ApiCall::Orders { token } => {
-            // The newest orders, one page at the largest size: all a kiosk screen shows.
-            let url = format!(
-                "{base}{ORDERS_PATH}?limit={}",
-                customerclient_api::orders::MAX_ORDER_PAGE
-            );
-            with_retries(|| json::<orders::OrderList>(http.get(&url).bearer_auth(&token)))
-                .await
-                .map(|l| ApiReply::Orders(l.orders))
-        }
-        ApiCall::Stats { token, period } => {
-            let url = format!("{base}{}", stats::STATS_PATH);
-            let query = stats::StatsQuery { period };
-            with_retries(|| json(http.get(&url).bearer_auth(&token).query(&query)))
-                .await
-                .map(ApiReply::Stats)
-        }
-        ApiCall::Rate {
-            token,
-            order_id,
-            stars,
-            comment,
-        } => {
-            let url = format!("{base}{}", orders::rating_path(order_id));
-            let body = orders::RateRequest { stars, comment };
-            // Safe to repeat: a new rating replaces the old one.
-            with_retries(|| json(http.post(&url).bearer_auth(&token).json(&body)))
-                .await
-                .map(ApiReply::OrderUpdated)
-        }
-        ApiCall::CancelOrder { token, order_id } => {
-            let url = format!("{base}{}", orders::cancel_path(order_id));
-            json(http.post(&url).bearer_auth(&token))
-                .await
-                .map(ApiReply::OrderUpdated)
-        }
-        ApiCall::AlsoBought { product_id } => {
-            let url = format!("{base}{}", catalog::also_bought_path(product_id));
-            with_retries(|| json::<catalog::Recommendations>(http.get(&url)))
-                .await
-                .map(|r| ApiReply::AlsoBought {
-                    product_id,
-                    products: r.products,
-                })
-        }
+    call: Call<E>,
+) -> Result<E::Response, BridgeError>
+where
+    E::Query: Wire,
+    E::Request: Wire,
+    E::Response: Wire,
+{
+    let path = match &call.id {
+        Some(id) => E::path(&[id as &dyn std::fmt::Display]),
+        None => E::ROUTE.to_owned(),
+    };
+    let mut url = format!("{base}{path}");
+    if let Some(query) = call.query.as_ref().and_then(Wire::to_query) {
+        url.push('?');
+        url.push_str(&query);
     }
+    // Zeroised when the call is over: a card payment's body holds the card's number.
+    let body = call.body.to_json().map(zeroize::Zeroizing::new);
+    drop(call.body);
+    let attempt = || async {
+        let mut req = http.request(method(E::METHOD), &url);
+        if let Some(token) = &call.token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(key) = &call.key {
+            req = req.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(body) = &body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        let resp = check(req.send().await.map_err(transport_error)?).await?;
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        E::Response::from_json(&bytes).map_err(|e| BridgeError::Invalid(e.to_string()))
+    };
+    if E::RETRY_SAFE {
+        with_retries(attempt).await
+    } else {
+        attempt().await
+    }
+}
+
+/// A picture from the file service, decoded into RGBA8 on a blocking thread.
+pub(super) async fn fetch_image(
+    http: &reqwest::Client,
+    base: &str,
+    file: uuid::Uuid,
+) -> Result<DecodedImage, BridgeError> {
+    let url = format!("{base}{}", GetFile::path(&[&file]));
+    let bytes = with_retries(|| async {
+        let resp = http.get(&url).send().await.map_err(transport_error)?;
+        check(resp).await?.bytes().await.map_err(transport_error)
+    })
+    .await?;
+    tokio::task::spawn_blocking(move || decode(&bytes))
+        .await
+        .map_err(|e| BridgeError::Invalid(e.to_string()))?
 }
 
 /// Longest wait between reconnection attempts of the push stream.

@@ -1,9 +1,12 @@
 //! The async bridge: a tokio runtime owned by a Bevy resource, on threads of its own.
 //!
-//! Systems call [`Bridge::send`] with a typed [`ApiCall`] and get a [`RequestId`] back at once;
-//! the HTTP work runs on the runtime, and its outcome comes back over a crossbeam channel that
-//! [`drain_replies`] empties every frame into [`BackendReply`] messages. Nothing here ever
-//! blocks a frame: a dead backend only means replies that are errors, later.
+//! Systems call [`Bridge::send`] with a [`Call`] of any endpoint type of
+//! `customerclient_api::endpoint` and get a [`RequestId`] back at once; the HTTP work runs on
+//! the runtime, and its outcome comes back over a crossbeam channel that [`drain_replies`]
+//! empties every frame into that endpoint's [`Reply`] message — a `Reply<GetOrders>` carries
+//! an `OrderList`, so a system reads exactly the answers it asked for. The connection, the
+//! backend's reachability, push events and decoded pictures are messages of their own.
+//! Nothing here ever blocks a frame: a dead backend only means replies that are errors, later.
 
 mod client;
 
@@ -13,16 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender};
 use customerclient_api::ErrorBody;
-use customerclient_api::auth::{Session, SignUpPending, SignUpRequest};
-use customerclient_api::card::CardDetails;
-use customerclient_api::catalog::{Category, Product, ProductPage};
-use customerclient_api::city::CityMap;
-use customerclient_api::orders::{CreateOrderRequest, DeliveryInfo, Order, PaymentMethod};
-use customerclient_api::payments::{Payment, SavedCard};
+use customerclient_api::endpoint::{self, Empty, Endpoint, Visit, Wire};
 use customerclient_api::push::PushEvent;
-use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
-use customerclient_api::stats::{Dashboard, Period};
-use customerclient_api::tracking::Tracking;
 use uuid::Uuid;
 
 use crate::config::{BackendTarget, KioskConfig};
@@ -38,7 +33,11 @@ pub(crate) fn plugin(app: &mut App) {
             panic!("cannot start the async bridge: {e}");
         }
     }
-    app.add_message::<BackendReply>()
+    endpoint::visit_all(&mut Registrar(app));
+    app.add_message::<BackendConnected>()
+        .add_message::<BackendReachable>()
+        .add_message::<PushReceived>()
+        .add_message::<ImageReply>()
         .add_systems(Startup, wake_app_on_replies)
         .add_systems(PreUpdate, drain_replies);
 }
@@ -57,19 +56,38 @@ fn wake_app_on_replies(
     }
 }
 
+/// Registers the [`Reply`] message of every endpoint.
+struct Registrar<'a>(&'a mut App);
+
+impl Visit for Registrar<'_> {
+    fn visit<E: Endpoint>(&mut self) {
+        self.0.add_message::<Reply<E>>();
+    }
+}
+
 type Waker = Arc<std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>>;
+
+/// What the runtime hands the app: writing one message into the world (and, for the
+/// connection, noting the backend's address first).
+type Delivery = Box<dyn FnOnce(&mut World) + Send>;
 
 /// The runtime's end of the reply channel: every reply also wakes the app.
 #[derive(Clone)]
 struct ReplyTx {
-    tx: Sender<BackendReply>,
+    tx: Sender<Delivery>,
     wake: Waker,
 }
 
 impl ReplyTx {
-    /// False once the app (the receiving end) is gone.
-    fn send(&self, reply: BackendReply) -> bool {
-        let sent = self.tx.send(reply).is_ok();
+    /// Queues `message` for the app; false once the app (the receiving end) is gone.
+    fn send<M: Message>(&self, message: M) -> bool {
+        self.deliver(Box::new(move |world: &mut World| {
+            world.write_message(message);
+        }))
+    }
+
+    fn deliver(&self, delivery: Delivery) -> bool {
+        let sent = self.tx.send(delivery).is_ok();
         if let Some(wake) = self.wake.get() {
             wake();
         }
@@ -79,139 +97,86 @@ impl ReplyTx {
 
 pub type RequestId = u64;
 
-/// A request to one of the backend services.
-#[derive(Debug, Clone)]
-pub enum ApiCall {
-    Categories,
-    Products {
-        page: u32,
-        per_page: u32,
-    },
-    Delivery,
-    /// Fetch and decode a picture from the file service.
-    Image(Uuid),
-    /// Opens a guest session (ordering without an account).
-    GuestSession,
-    /// Places an order. The key stays the same across retries of the same order.
-    PlaceOrder {
-        token: String,
-        idempotency_key: String,
-        order: CreateOrderRequest,
-    },
-    /// Issues (or shows again) the QR code for paying the order in a bank app.
-    StartQrPayment {
-        token: String,
-        order_id: Uuid,
-    },
-    /// Where a payment stands now.
-    PollPayment {
-        token: String,
-        payment_id: Uuid,
-    },
-    /// Card data goes straight into this request and is dropped (zeroised) with it; or a
-    /// saved card's id instead.
-    PayByCard {
-        token: String,
-        order_id: Uuid,
-        idempotency_key: String,
-        card: Option<CardDetails>,
-        save_card: bool,
-        saved_card_id: Option<Uuid>,
-    },
-    LoadCards {
-        token: String,
-    },
-    DeleteCard {
-        token: String,
-        id: Uuid,
-    },
-    SignIn {
-        login: String,
-        password: String,
-    },
-    SignUp(SignUpRequest),
-    Verify {
-        email: String,
-        code: String,
-    },
-    ResendCode {
-        email: String,
-    },
-    ForgotPassword {
-        email: String,
-    },
-    ResetPassword {
-        email: String,
-        code: String,
-        new_password: String,
-    },
-    SignOut {
-        token: String,
-    },
-    LoadSettings {
-        token: String,
-    },
-    SaveSettings {
-        token: String,
-        settings: AccountSettings,
-    },
-    LoadAddresses {
-        token: String,
-    },
-    /// Adds an address (`id` None) or replaces one.
-    SaveAddress {
-        token: String,
-        id: Option<Uuid>,
-        address: AddressInput,
-    },
-    DeleteAddress {
-        token: String,
-        id: Uuid,
-    },
-    ChangePassword {
-        token: String,
-        current: String,
-        new: String,
-    },
-    /// Switches an unpaid order to another way to pay.
-    ChangePaymentMethod {
-        token: String,
-        order_id: Uuid,
-        method: PaymentMethod,
-    },
-    /// The delivery district's streets.
-    Map,
-    /// Route, courier and ETA of one of the customer's orders.
-    Tracking {
-        token: String,
-        order_id: Uuid,
-    },
-    /// Tracking by order number and the phone's last four digits, without signing in.
-    TrackByNumber {
-        number: i64,
-        phone_last4: String,
-    },
-    Orders {
-        token: String,
-    },
-    Stats {
-        token: String,
-        period: Period,
-    },
-    Rate {
-        token: String,
-        order_id: Uuid,
-        stars: i64,
-        comment: String,
-    },
-    CancelOrder {
-        token: String,
-        order_id: Uuid,
-    },
-    /// "Customers also bought" for a product.
-    AlsoBought {
-        product_id: i64,
-    },
+/// A request to endpoint `E`: its body, and the route's id, the query, the session's token
+/// and the idempotency key where it has them. A card's number goes into the body and is
+/// dropped (zeroised) with it.
+pub struct Call<E: Endpoint> {
+    id: Option<String>,
+    query: Option<E::Query>,
+    body: E::Request,
+    token: Option<String>,
+    key: Option<String>,
+}
+
+impl<E: Endpoint> Call<E> {
+    pub fn new(body: E::Request) -> Self {
+        Self {
+            id: None,
+            query: None,
+            body,
+            token: None,
+            key: None,
+        }
+    }
+
+    /// The route's `{id}`.
+    pub fn at(mut self, id: impl std::fmt::Display) -> Self {
+        self.id = Some(id.to_string());
+        self
+    }
+
+    pub fn query(mut self, query: E::Query) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    /// The session's bearer token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The `Idempotency-Key`: the same on every retry of one order or payment.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+}
+
+impl<E: Endpoint<Request = Empty>> Call<E> {
+    /// A call without a body.
+    pub fn empty() -> Self {
+        Self::new(Empty)
+    }
+}
+
+/// The answer to a [`Call`] of `E`, matched to it by `id`.
+#[derive(Message, Debug, Clone)]
+pub struct Reply<E: Endpoint> {
+    pub id: RequestId,
+    pub result: Result<E::Response, BridgeError>,
+}
+
+/// The backend is reachable at this address (the embedded one has started), or could not
+/// be started.
+#[derive(Message, Debug, Clone)]
+pub struct BackendConnected(pub Result<String, BridgeError>);
+
+/// Sent when reachability changes: a health probe or a request found the backend answering
+/// (`true`) or not (`false`).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct BackendReachable(pub bool);
+
+/// A live event from the push stream (it reconnects by itself, so never an error).
+#[derive(Message, Debug, Clone)]
+pub struct PushReceived(pub PushEvent);
+
+/// A picture from the file service, decoded ([`Bridge::fetch_image`]).
+#[derive(Message, Debug, Clone)]
+pub struct ImageReply {
+    pub id: RequestId,
+    pub file: Uuid,
+    pub result: Result<DecodedImage, BridgeError>,
 }
 
 /// RGBA8 pixels decoded off the main thread.
@@ -226,44 +191,6 @@ impl std::fmt::Debug for DecodedImage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "DecodedImage({}x{})", self.width, self.height)
     }
-}
-
-#[derive(Debug, Clone)]
-pub enum ApiReply {
-    /// The backend is reachable at `base_url` (the embedded one has started).
-    Connected {
-        base_url: String,
-    },
-    /// Sent when reachability changes: a health probe or a request found the backend
-    /// answering (`true`) or not (`false`).
-    Reachable(bool),
-    Categories(Vec<Category>),
-    Products(ProductPage),
-    Delivery(DeliveryInfo),
-    Image {
-        id: Uuid,
-        image: DecodedImage,
-    },
-    SessionOpened(Session),
-    OrderPlaced(Order),
-    Payment(Payment),
-    OrderUpdated(Order),
-    SignUpPending(SignUpPending),
-    Settings(AccountSettings),
-    Addresses(Vec<SavedAddress>),
-    Cards(Vec<SavedCard>),
-    Map(CityMap),
-    Tracking(Tracking),
-    Orders(Vec<Order>),
-    Stats(Dashboard),
-    AlsoBought {
-        product_id: i64,
-        products: Vec<Product>,
-    },
-    /// A live event from the push stream.
-    Push(PushEvent),
-    /// The request succeeded and has nothing to return.
-    Done,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -292,75 +219,13 @@ impl BridgeError {
     }
 }
 
-/// One answer from the backend, matched to its request by `id`.
-#[derive(Message, Debug, Clone)]
-pub struct BackendReply {
-    pub id: RequestId,
-    pub call: CallKind,
-    pub result: Result<ApiReply, BridgeError>,
-}
-
-/// Which kind of call a reply answers (also for errors, which carry no payload).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallKind {
-    Connect,
-    Categories,
-    Products,
-    Delivery,
-    Image,
-    GuestSession,
-    PlaceOrder,
-    Payment,
-    Account,
-    Tracking,
-    Orders,
-    Recommendations,
-    /// The push stream (events, never errors: it reconnects by itself).
-    Push,
-    /// The backend became reachable or stopped being so ([`ApiReply::Reachable`]).
-    Reachability,
-}
-
-impl ApiCall {
-    fn kind(&self) -> CallKind {
-        match self {
-            ApiCall::Categories => CallKind::Categories,
-            ApiCall::Products { .. } => CallKind::Products,
-            ApiCall::Delivery => CallKind::Delivery,
-            ApiCall::Image(_) => CallKind::Image,
-            ApiCall::GuestSession => CallKind::GuestSession,
-            ApiCall::PlaceOrder { .. } => CallKind::PlaceOrder,
-            ApiCall::StartQrPayment { .. }
-            | ApiCall::PollPayment { .. }
-            | ApiCall::PayByCard { .. }
-            | ApiCall::ChangePaymentMethod { .. } => CallKind::Payment,
-            ApiCall::Map | ApiCall::Tracking { .. } | ApiCall::TrackByNumber { .. } => {
-                CallKind::Tracking
-            }
-            ApiCall::Orders { .. }
-            | ApiCall::Stats { .. }
-            | ApiCall::Rate { .. }
-            | ApiCall::CancelOrder { .. } => CallKind::Orders,
-            ApiCall::AlsoBought { .. } => CallKind::Recommendations,
-            _ => CallKind::Account,
-        }
-    }
-}
-
-/// Request id of the connection reply.
-pub const CONNECT_REQUEST: RequestId = 0;
-/// Request id every push event arrives with.
-pub const PUSH_REQUEST: RequestId = u64::MAX;
-/// Request id of reachability changes.
-pub const REACHABILITY_REQUEST: RequestId = u64::MAX - 1;
-
 /// How often the backend's health is probed, and how long a probe may take. An outage shows
 /// within their sum (4 s); the probe runs on the runtime and wakes the app only on a change,
 /// so a quiet kiosk still sleeps.
 pub const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Whether the backend answers, as last seen; a change is sent once as a reply.
+/// Whether the backend answers, as last seen; a change is sent once as a message.
 #[derive(Clone)]
 struct Reachability {
     up: Arc<std::sync::atomic::AtomicBool>,
@@ -370,11 +235,7 @@ struct Reachability {
 impl Reachability {
     fn saw(&self, up: bool) {
         if self.up.swap(up, Ordering::Relaxed) != up {
-            self.tx.send(BackendReply {
-                id: REACHABILITY_REQUEST,
-                call: CallKind::Reachability,
-                result: Ok(ApiReply::Reachable(up)),
-            });
+            self.tx.send(BackendReachable(up));
         }
     }
 }
@@ -385,7 +246,7 @@ pub struct Bridge {
     http: reqwest::Client,
     base_url: Option<String>,
     tx: ReplyTx,
-    rx: Receiver<BackendReply>,
+    rx: Receiver<Delivery>,
     next_id: Arc<AtomicU64>,
     in_flight: Arc<AtomicU64>,
     /// The push stream being followed: whose token, and the task that follows it.
@@ -449,7 +310,7 @@ impl Bridge {
             identity: identity_headers(&config.identity),
             tx,
             rx,
-            next_id: Arc::new(AtomicU64::new(CONNECT_REQUEST + 1)),
+            next_id: Arc::new(AtomicU64::new(1)),
             in_flight: Arc::new(AtomicU64::new(0)),
             listener: None,
         };
@@ -464,17 +325,22 @@ impl Bridge {
         catalog_size: Option<usize>,
     ) {
         let tx = self.tx.clone();
-        let reply = move |result| {
-            tx.send(BackendReply {
-                id: CONNECT_REQUEST,
-                call: CallKind::Connect,
-                result,
-            });
+        // The address is noted on the bridge before anyone reads the message.
+        let reply = move |result: Result<String, BridgeError>| {
+            tx.deliver(Box::new(move |world: &mut World| {
+                if let Ok(base_url) = &result {
+                    info!("backend at {base_url}");
+                    let mut bridge = world.resource_mut::<Bridge>();
+                    bridge.base_url = Some(base_url.clone());
+                    bridge.watch_reachability();
+                }
+                world.write_message(BackendConnected(result));
+            }));
         };
         match target.clone() {
-            BackendTarget::Remote { base_url } => reply(Ok(ApiReply::Connected {
-                base_url: base_url.trim_end_matches('/').to_owned(),
-            })),
+            BackendTarget::Remote { base_url } => {
+                reply(Ok(base_url.trim_end_matches('/').to_owned()));
+            }
             BackendTarget::Embedded { database_url } => {
                 self.runtime().spawn(async move {
                     let mut config = customerclient_backend::Config::new(database_url);
@@ -484,9 +350,7 @@ impl Bridge {
                     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
                     match customerclient_backend::start(&config, addr).await {
                         Ok(backend) => {
-                            reply(Ok(ApiReply::Connected {
-                                base_url: backend.url(),
-                            }));
+                            reply(Ok(backend.url()));
                             // Serve until the runtime shuts down with the app.
                             std::future::pending::<()>().await;
                             drop(backend);
@@ -526,17 +390,45 @@ impl Bridge {
     }
 
     /// Starts `call` on the runtime and returns at once; the answer arrives as a
-    /// [`BackendReply`] with the returned id.
-    pub fn send(&self, call: ApiCall) -> RequestId {
+    /// [`Reply<E>`] with the returned id. A call whose endpoint is safe to repeat
+    /// (`E::RETRY_SAFE`) is tried again on a transient failure.
+    pub fn send<E: Endpoint>(&self, call: Call<E>) -> RequestId
+    where
+        E::Query: Wire,
+        E::Request: Wire,
+        E::Response: Wire,
+    {
+        self.run(
+            move |http, base| async move { client::perform(&http, &base, call).await },
+            move |id, result| Reply::<E> { id, result },
+        )
+    }
+
+    /// Fetches picture `file` and decodes it off the main thread; the answer arrives as an
+    /// [`ImageReply`] with the returned id.
+    pub fn fetch_image(&self, file: Uuid) -> RequestId {
+        self.run(
+            move |http, base| async move { client::fetch_image(&http, &base, file).await },
+            move |id, result| ImageReply { id, file, result },
+        )
+    }
+
+    /// Runs `work` on the runtime with the client and the backend's address, and sends its
+    /// outcome as the message `wrap` makes of it.
+    fn run<T, Fut, M>(
+        &self,
+        work: impl FnOnce(reqwest::Client, String) -> Fut + Send + 'static,
+        wrap: impl FnOnce(RequestId, Result<T, BridgeError>) -> M + Send + 'static,
+    ) -> RequestId
+    where
+        Fut: std::future::Future<Output = Result<T, BridgeError>> + Send + 'static,
+        T: Send + 'static,
+        M: Message,
+    {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let kind = call.kind();
         let tx = self.tx.clone();
         let Some(base) = self.base_url.clone() else {
-            tx.send(BackendReply {
-                id,
-                call: kind,
-                result: Err(BridgeError::NotConnected),
-            });
+            tx.send(wrap(id, Err(BridgeError::NotConnected)));
             return id;
         };
         let http = self.http.clone();
@@ -544,7 +436,7 @@ impl Bridge {
         let reachability = self.reachability.clone();
         in_flight.fetch_add(1, Ordering::Relaxed);
         self.runtime().spawn(async move {
-            let result = client::perform(&http, &base, call).await;
+            let result = work(http, base).await;
             in_flight.fetch_sub(1, Ordering::Relaxed);
             // Any answer, even a refusal, says the backend is there; a transport failure
             // says it is not, at once (the probe would take up to its period).
@@ -552,11 +444,7 @@ impl Bridge {
                 Err(e) if e.is_transient() => reachability.saw(false),
                 _ => reachability.saw(true),
             }
-            tx.send(BackendReply {
-                id,
-                call: kind,
-                result,
-            });
+            tx.send(wrap(id, result));
         });
         id
     }
@@ -620,11 +508,7 @@ impl Bridge {
         let owned = token.to_owned();
         let task = self.runtime().spawn(async move {
             client::follow_events(&http, &base, &owned, move |event| {
-                tx.send(BackendReply {
-                    id: PUSH_REQUEST,
-                    call: CallKind::Push,
-                    result: Ok(ApiReply::Push(event)),
-                })
+                tx.send(PushReceived(event))
             })
             .await;
         });
@@ -656,15 +540,10 @@ impl Drop for Bridge {
     }
 }
 
-/// Moves every reply that has arrived into the message queue; never waits.
-pub fn drain_replies(mut bridge: ResMut<Bridge>, mut out: MessageWriter<BackendReply>) {
-    let replies: Vec<BackendReply> = bridge.rx.try_iter().collect();
-    for reply in replies {
-        if let Ok(ApiReply::Connected { base_url }) = &reply.result {
-            info!("backend at {base_url}");
-            bridge.base_url = Some(base_url.clone());
-            bridge.watch_reachability();
-        }
-        out.write(reply);
+/// Moves every reply that has arrived into the message queues; never waits.
+pub fn drain_replies(world: &mut World) {
+    let rx = world.resource::<Bridge>().rx.clone();
+    for deliver in rx.try_iter() {
+        deliver(world);
     }
 }

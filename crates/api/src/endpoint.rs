@@ -75,7 +75,7 @@ pub struct OpenApiDocument;
 pub struct EventStream;
 
 /// One endpoint. Implemented by a unit type per endpoint below.
-pub trait Endpoint {
+pub trait Endpoint: Send + Sync + 'static {
     /// A name for it, unique in the API (the OpenAPI operation id).
     const NAME: &'static str;
     const METHOD: Method;
@@ -92,17 +92,67 @@ pub trait Endpoint {
     /// The type of the route's `{id}` ([`Empty`] when it has none).
     type Path;
     /// The query string's fields ([`Empty`] for none).
-    type Query;
+    type Query: Send + Sync + 'static;
     /// The JSON body sent ([`Empty`] for none).
-    type Request;
+    type Request: Send + Sync + 'static;
     /// The JSON body of a success ([`Empty`] for none, [`Binary`] for bytes, [`EventStream`]
     /// for events).
-    type Response;
+    type Response: Send + Sync + 'static;
 
     /// The route with its parameters filled in, in order.
     fn path(params: &[&dyn std::fmt::Display]) -> String {
         fill(Self::ROUTE, params)
     }
+}
+
+/// How a body or a query travels: as JSON (a query as its query string), or not at all for
+/// [`Empty`]. Every serde type is one; [`Binary`] and [`EventStream`] are not (their bytes
+/// are read as they come).
+pub trait Wire: Sized {
+    /// The JSON body, or `None` when there is none to send.
+    fn to_json(&self) -> Option<Vec<u8>>;
+    /// The query string without its `?`, or `None` when there is nothing to ask.
+    fn to_query(&self) -> Option<String>;
+    /// An answer's body (for [`Empty`], whatever came is ignored).
+    fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error>;
+}
+
+impl Wire for Empty {
+    fn to_json(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn to_query(&self) -> Option<String> {
+        None
+    }
+
+    fn from_json(_: &[u8]) -> Result<Self, serde_json::Error> {
+        Ok(Empty)
+    }
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> Wire for T {
+    fn to_json(&self) -> Option<Vec<u8>> {
+        // A type of ours always serialises; `None` would send no body, which the server
+        // refuses, rather than a wrong one.
+        serde_json::to_vec(self).ok()
+    }
+
+    fn to_query(&self) -> Option<String> {
+        serde_urlencoded::to_string(self)
+            .ok()
+            .filter(|q| !q.is_empty())
+    }
+
+    fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+/// Something done once per endpoint type ([`visit_all`]): registering a message per
+/// endpoint, say.
+pub trait Visit {
+    fn visit<E: Endpoint>(&mut self);
 }
 
 /// `route` with each `{…}` replaced by the next of `params`.
@@ -172,6 +222,11 @@ macro_rules! endpoints {
         )*
         /// Every endpoint of the API.
         pub const ALL: &[Route] = &[$(Route::of::<$name>()),*];
+
+        /// Calls `v` with every endpoint type.
+        pub fn visit_all(v: &mut impl Visit) {
+            $(v.visit::<$name>();)*
+        }
 
         /// Each endpoint's operation, added to `contract`.
         pub(crate) fn describe_all(contract: &mut crate::openapi::Contract) {

@@ -282,12 +282,18 @@ impl BackendProcess {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("starting the backend binary");
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        // Lines are read as bytes: a line that is not UTF-8 must not stop the reading, or
+        // the backend would block on a full pipe.
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut next_line = move || {
+            let mut buf = Vec::new();
+            match out.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(String::from_utf8_lossy(&buf).trim_end().to_owned()),
+            }
+        };
         let url = loop {
-            let line = lines
-                .next()
-                .expect("the backend printed its address")
-                .unwrap();
+            let line = next_line().expect("the backend printed its address");
             if let Some(url) = line.strip_prefix("customerclient-backend listening on ") {
                 break url.trim().to_owned();
             }
@@ -297,8 +303,8 @@ impl BackendProcess {
         let log = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
         let kept = log.clone();
         std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let mut kept = kept.lock().unwrap();
+            while let Some(line) = next_line() {
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
                 if kept.len() == LOG_LINES {
                     kept.pop_front();
                 }
