@@ -29,6 +29,7 @@ pub struct SignUpPending {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"email": "anna@example.com", "code": "123456"}))]
 pub struct VerifyRequest {
     pub email: String,
     pub code: String,
@@ -53,6 +54,7 @@ pub struct ChangePasswordRequest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"login": "anna", "email": "anna@example.com", "phone": "+79001112233", "password": "correct-horse-battery"}))]
 pub struct SignUpRequest {
     pub login: String,
     pub email: String,
@@ -62,6 +64,7 @@ pub struct SignUpRequest {
 
 /// `login` may be the account's login or its e-mail.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"login": "anna", "password": "correct-horse-battery"}))]
 pub struct SignInRequest {
     pub login: String,
     pub password: String,

@@ -98,7 +98,9 @@ pub fn group(digits: &str) -> String {
         if rest.is_empty() {
             break;
         }
-        let (head, tail) = rest.split_at(g.min(rest.len()));
+        // By characters, not bytes: whatever is typed, a group never splits a character.
+        let cut = rest.char_indices().nth(g).map_or(rest.len(), |(i, _)| i);
+        let (head, tail) = rest.split_at(cut);
         if !out.is_empty() {
             out.push(' ');
         }

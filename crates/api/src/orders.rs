@@ -181,6 +181,7 @@ pub struct OrderLineRequest {
 
 /// Prices are not part of the request: the server computes every total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"lines": [{"product_id": 1, "quantity": 2}], "city": "Moscow", "address": "Arbat 1, flat 5", "phone": "+7 912 345-67-89", "delivery_method": "car", "payment_method": "cash_on_delivery"}))]
 pub struct CreateOrderRequest {
     #[schema(min_items = 1, max_items = 50)]
     pub lines: Vec<OrderLineRequest>,

@@ -109,6 +109,7 @@ pub struct Payment {
 
 /// Either a card typed at the kiosk (`card`) or one the customer saved (`saved_card_id`).
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"card": {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2031, "cvc": "737"}, "save_card": false}))]
 pub struct CardPaymentRequest {
     #[serde(default)]
     pub card: Option<CardDetails>,

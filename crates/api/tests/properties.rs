@@ -1,12 +1,13 @@
 //! Property tests of the rules and parsers the kiosk and the backend share: whatever the
 //! input, the EMVCo payload round-trips and its CRC catches a changed character, card rules
-//! agree with the Luhn check, money's decimal form reads back to its minor units, and the
-//! event-stream decoder gives the same events however the bytes are cut into chunks.
+//! agree with the Luhn check, money's decimal form reads back to its minor units, a phone
+//! number normalises the same however it is written, and the event-stream decoder gives the
+//! same events however the bytes are cut into chunks.
 
 use customerclient_api::card;
 use customerclient_api::emv::{self, MerchantQr};
 use customerclient_api::money::Money;
-use customerclient_api::orders::OrderStatus;
+use customerclient_api::orders::{OrderStatus, normalise_phone};
 use customerclient_api::payments::PaymentState;
 use customerclient_api::push::{PushEvent, PushKind, SseDecoder};
 use proptest::prelude::*;
@@ -107,6 +108,11 @@ proptest! {
     }
 
     #[test]
+    fn grouping_any_text_keeps_every_character(text in "\\PC{0,30}") {
+        prop_assert_eq!(card::group(&text).replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
     fn card_checks_answer_any_input(
         number in "\\PC{0,25}",
         month in any::<u32>(),
@@ -141,6 +147,46 @@ proptest! {
         prop_assert_eq!(x.checked_add(&y), y.checked_add(&x));
         prop_assert_eq!(x.checked_mul(n).map(|m| m.minor), a.checked_mul(n));
         prop_assert!(x.checked_add(&Money::new(b, "EUR")).is_none());
+    }
+
+    #[test]
+    fn a_phone_number_normalises_the_same_however_it_is_written(
+        plus in any::<bool>(),
+        digits in "[0-9]{1,20}",
+        seps in prop::collection::vec(prop::sample::select(vec!["", "", " ", "-", "(", ")", " - "]), 20),
+        pad in prop::sample::select(vec!["", " ", "  ", "\t"]),
+    ) {
+        let plain = format!("{}{digits}", if plus { "+" } else { "" });
+        let mut written = format!("{pad}{}", if plus { "+" } else { "" });
+        for (i, d) in digits.chars().enumerate() {
+            written.push_str(seps[i]);
+            written.push(d);
+        }
+        written.push_str(pad);
+        let normalised = normalise_phone(&written);
+        prop_assert_eq!(&normalised, &normalise_phone(&plain));
+        // E.164: 7 to 15 digits, nothing else.
+        prop_assert_eq!(normalised.is_some(), (7..=15).contains(&digits.len()));
+        if let Some(n) = normalised {
+            prop_assert_eq!(&n, &plain);
+            prop_assert_eq!(normalise_phone(&n), Some(n.clone()));
+        }
+    }
+
+    #[test]
+    fn a_phone_number_with_anything_but_digits_and_separators_is_refused(
+        s in "\\PC{0,40}",
+    ) {
+        let n = normalise_phone(&s);
+        let kept: String = s.trim().trim_start_matches('+').chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+            .collect();
+        if kept.chars().any(|c| !c.is_ascii_digit()) {
+            prop_assert_eq!(n, None);
+        } else if let Some(n) = n {
+            prop_assert!(n.trim_start_matches('+').chars().all(|c| c.is_ascii_digit()));
+            prop_assert!((7..=15).contains(&n.trim_start_matches('+').len()));
+        }
     }
 
     #[test]

@@ -114,16 +114,22 @@ impl Feed {
     }
 }
 
+/// The event id a reconnecting stream resumes after: the `Last-Event-ID` the client sent, or
+/// 0 (from the start) when it sent none, or something that is not an event id of ours.
+pub fn resume_after(header: Option<&axum::http::HeaderValue>) -> i64 {
+    header
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|id| *id >= 0)
+        .unwrap_or(0)
+}
+
 async fn events(
     State(state): State<AppState>,
     current: CurrentAccount,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let last: i64 = headers
-        .get("Last-Event-ID")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let last = resume_after(headers.get("Last-Event-ID"));
     let account = current.account.id;
     // Subscribed before the first read: a wake-up for an event committed after that read
     // is already queued when the stream starts waiting.
@@ -168,4 +174,36 @@ async fn events(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resume_after;
+    use axum::http::HeaderValue;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn an_event_id_sent_back_resumes_after_it(id in 0i64..=i64::MAX, pad in "[ \t]{0,3}") {
+            let v = HeaderValue::from_str(&format!("{pad}{id}{pad}")).unwrap();
+            prop_assert_eq!(resume_after(Some(&v)), id);
+        }
+
+        #[test]
+        fn anything_else_starts_from_the_beginning(raw in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let Ok(v) = HeaderValue::from_bytes(&raw) else { return Ok(()) };
+            let got = resume_after(Some(&v));
+            prop_assert!(got >= 0);
+            let text = std::str::from_utf8(&raw).map(str::trim);
+            match text.ok().and_then(|t| t.parse::<i64>().ok()) {
+                Some(id) if id >= 0 => prop_assert_eq!(got, id),
+                _ => prop_assert_eq!(got, 0),
+            }
+        }
+    }
+
+    #[test]
+    fn no_header_starts_from_the_beginning() {
+        assert_eq!(resume_after(None), 0);
+    }
 }

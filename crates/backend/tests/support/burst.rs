@@ -135,6 +135,15 @@ async fn step(http: &reqwest::Client, url: &str, token: &str, t: &mut Task) -> R
                 t.paid = true;
                 break;
             }
+            if status == reqwest::StatusCode::CONFLICT && body["error"] == "payment_superseded" {
+                // Recovery found the attempt interrupted (the crashed instance's gateway call
+                // never answered) while this retry was charging it again: the charge is
+                // refunded, and the kiosk pays again under a new key (`payment.rs` forgets
+                // the key on this answer).
+                t.attempt += 1;
+                assert!(t.attempt < 4, "{body}");
+                continue;
+            }
             assert!(status.is_success(), "card: {status} {body}");
             if body["state"] == "paid" {
                 t.paid = true;
