@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 use customerclient_api::auth::{
-    Account, ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
+    ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
     SignUpPending, SignUpRequest, VerifyRequest,
 };
 use customerclient_api::endpoint as e;
@@ -11,8 +11,9 @@ use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
 use zeroize::Zeroizing;
 
 use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
-use crate::scenes::Screen;
-use crate::session::{CustomerSession, Failure};
+use crate::failure::Failure;
+use crate::screen::Screen;
+use crate::session::CustomerSession;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<AccountFlow>()
@@ -428,37 +429,13 @@ fn receive_account_replies(
 ) {
     let answers = signed_in
         .read()
-        .map(|r| (r.id, r.result.as_ref().map(Answer::Session)))
-        .chain(
-            verified
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Session))),
-        )
-        .chain(
-            signed_up
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Pending))),
-        )
-        .chain(
-            forgot
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
-        )
-        .chain(
-            reset
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
-        )
-        .chain(
-            resent
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
-        )
-        .chain(
-            changed
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(|_| Answer::Done))),
-        );
+        .map(|r| r.map(Answer::Session))
+        .chain(verified.read().map(|r| r.map(Answer::Session)))
+        .chain(signed_up.read().map(|r| r.map(Answer::Pending)))
+        .chain(forgot.read().map(|r| r.map(|_| Answer::Done)))
+        .chain(reset.read().map(|r| r.map(|_| Answer::Done)))
+        .chain(resent.read().map(|r| r.map(|_| Answer::Done)))
+        .chain(changed.read().map(|r| r.map(|_| Answer::Done)));
     for (id, answer) in answers {
         if flow.pending != Some(id) {
             continue;
@@ -520,18 +497,10 @@ fn account_failure(flow: &mut AccountFlow, e: &BridgeError) -> Failure {
                 flow.form.email = flow.form.login.clone();
                 flow.mode = AccountMode::Verify;
             }
-            Failure::Rejected {
-                code: body.error.clone(),
-                message: body.message.clone(),
-            }
+            Failure::from(e)
         }
-        _ => Failure::Unreachable,
+        _ => Failure::from(e),
     }
-}
-
-/// The account the kiosk is signed in to, if any (not a guest).
-pub fn signed_in(session: &CustomerSession) -> Option<&Account> {
-    session.account.as_ref().filter(|a| !a.guest)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use bevy::prelude::*;
 
 use crate::bridge::BackendReachable;
 use crate::catalog::{Catalog, LoadState};
-use crate::session::{CustomerSession, Failure, SubmitState};
+use crate::failure::Failure;
+use crate::session::{CustomerSession, SubmitState};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Connectivity>()

@@ -150,8 +150,8 @@ fn first_number(text: &str) -> Option<u64> {
 
 /// What went wrong, in the customer's language. The backend's codes are stable; its messages
 /// are English and only shown for codes the kiosk does not know.
-pub fn failure_text(i18n: &I18n, failure: &crate::session::Failure) -> String {
-    use crate::session::Failure;
+pub fn failure_text(i18n: &I18n, failure: &crate::failure::Failure) -> String {
+    use crate::failure::Failure;
     let (code, message) = match failure {
         Failure::Unreachable => return i18n.t("checkout-unreachable"),
         Failure::Rejected { code, message } => (code.as_str(), message.as_str()),
@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn backend_failures_are_told_in_the_customers_language() {
-        use crate::session::Failure;
+        use crate::failure::Failure;
         let i = I18n {
             language: Language::Ru,
             ..Default::default()

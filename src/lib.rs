@@ -9,11 +9,13 @@ pub mod bridge;
 pub mod catalog;
 pub mod config;
 pub mod connectivity;
+pub mod failure;
 pub mod i18n;
 pub mod notify;
 pub mod orders;
 pub mod payment;
 pub mod scenes;
+pub mod screen;
 pub mod screenshot;
 pub mod session;
 pub mod tracking;
@@ -23,7 +25,7 @@ pub mod video;
 use bevy::prelude::*;
 
 pub use config::{BackendTarget, KioskConfig};
-pub use scenes::Screen;
+pub use screen::Screen;
 
 /// Everything that works without a window: usable with `MinimalPlugins` + `StatesPlugin`.
 pub struct KioskCorePlugin {

@@ -162,7 +162,7 @@ fn main() -> AppExit {
     app.add_plugins(customerclient::ui::frame_trace::FrameTracePlugin);
     if cli.start_in_gallery {
         // Straight into the storefront, as a browser kiosk opens its page: no attract frames.
-        app.insert_state(customerclient::scenes::Screen::Gallery);
+        app.insert_state(customerclient::Screen::Gallery);
     }
     if let (Some(path), Some(shot)) = (cli.screenshot, cli.scene) {
         app.add_plugins(customerclient::screenshot::ScreenshotPlugin { path, shot });

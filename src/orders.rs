@@ -13,8 +13,9 @@ use uuid::Uuid;
 
 use crate::bridge::{Bridge, BridgeError, Call, PushReceived, Reply, RequestId};
 use crate::catalog::Catalog;
-use crate::scenes::Screen;
-use crate::session::{CustomerSession, Failure, failure};
+use crate::failure::Failure;
+use crate::screen::Screen;
+use crate::session::CustomerSession;
 use crate::tracking::TrackAction;
 
 pub(crate) fn plugin(app: &mut App) {
@@ -216,22 +217,10 @@ fn receive_orders(
 ) {
     let answers = lists
         .read()
-        .map(|r| (r.id, r.result.as_ref().map(|l| Answer::Orders(&l.orders))))
-        .chain(
-            stats
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Dashboard))),
-        )
-        .chain(
-            rated
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
-        )
-        .chain(
-            cancelled
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
-        );
+        .map(|r| r.map(|l| Answer::Orders(&l.orders)))
+        .chain(stats.read().map(|r| r.map(Answer::Dashboard)))
+        .chain(rated.read().map(|r| r.map(Answer::Order)))
+        .chain(cancelled.read().map(|r| r.map(Answer::Order)));
     for (id, answer) in answers {
         settle(&mut state, id, answer);
     }
@@ -256,7 +245,7 @@ fn settle(state: &mut OrdersState, id: RequestId, answer: Result<Answer, &Bridge
                 *o = order.clone();
             }
         }
-        Err(e) => state.failure = Some(failure(e)),
+        Err(e) => state.failure = Some(Failure::from(e)),
     }
 }
 

@@ -13,8 +13,9 @@ use customerclient_api::payments::{
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
-use crate::scenes::Screen;
-use crate::session::{Activity, CustomerSession, Failure};
+use crate::failure::Failure;
+use crate::screen::Screen;
+use crate::session::{Activity, CustomerSession};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<PaymentFlow>()
@@ -369,6 +370,31 @@ fn request_qr(flow: &mut PaymentFlow, bridge: &Bridge, session: &CustomerSession
     flow.message = None;
 }
 
+/// Charges a card under the attempt's key, made once per attempt: a retry after a lost
+/// answer is the same charge, never a second one.
+fn pay_by_card(
+    flow: &mut PaymentFlow,
+    bridge: &Bridge,
+    order: uuid::Uuid,
+    token: &str,
+    body: CardPaymentRequest,
+) {
+    let key = flow
+        .card_key
+        .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+        .clone();
+    flow.pending = Some(
+        bridge.send(
+            Call::<e::PayByCard>::new(body)
+                .at(order)
+                .token(token)
+                .key(key),
+        ),
+    );
+    flow.stage = PayStage::CardPaying;
+    flow.message = None;
+}
+
 fn apply_pay_actions(
     mut actions: MessageReader<PayAction>,
     mut flow: ResMut<PaymentFlow>,
@@ -398,25 +424,12 @@ fn apply_pay_actions(
                 }
             }
             PayAction::PaySaved(id) => {
-                let key = flow
-                    .card_key
-                    .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-                    .clone();
                 let body = CardPaymentRequest {
                     card: None,
                     save_card: false,
                     saved_card_id: Some(*id),
                 };
-                flow.pending = Some(
-                    bridge.send(
-                        Call::<e::PayByCard>::new(body)
-                            .at(order.id)
-                            .token(token)
-                            .key(key),
-                    ),
-                );
-                flow.stage = PayStage::CardPaying;
-                flow.message = None;
+                pay_by_card(&mut flow, &bridge, order.id, &token, body);
             }
             PayAction::PayOnDelivery(method) => {
                 flow.pending = Some(
@@ -432,25 +445,12 @@ fn apply_pay_actions(
             PayAction::SubmitCard => match card.details(customerclient_api::clock::this_month()) {
                 Err(errors) => card.errors = errors,
                 Ok(details) => {
-                    let key = flow
-                        .card_key
-                        .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-                        .clone();
                     let body = CardPaymentRequest {
                         card: Some(details),
                         save_card: card.save && session.account.is_some(),
                         saved_card_id: None,
                     };
-                    flow.pending = Some(
-                        bridge.send(
-                            Call::<e::PayByCard>::new(body)
-                                .at(order.id)
-                                .token(token)
-                                .key(key),
-                        ),
-                    );
-                    flow.stage = PayStage::CardPaying;
-                    flow.message = None;
+                    pay_by_card(&mut flow, &bridge, order.id, &token, body);
                 }
             },
         }
@@ -492,22 +492,10 @@ fn receive_payment_replies(
 ) {
     let answers = qr
         .read()
-        .map(|r| (r.id, r.result.as_ref().map(Answer::Payment)))
-        .chain(
-            by_card
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Payment))),
-        )
-        .chain(
-            polled
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Payment))),
-        )
-        .chain(
-            switched
-                .read()
-                .map(|r| (r.id, r.result.as_ref().map(Answer::Order))),
-        );
+        .map(|r| r.map(Answer::Payment))
+        .chain(by_card.read().map(|r| r.map(Answer::Payment)))
+        .chain(polled.read().map(|r| r.map(Answer::Payment)))
+        .chain(switched.read().map(|r| r.map(Answer::Order)));
     for (id, answer) in answers {
         let is_poll = flow.poll == Some(id);
         if flow.pending != Some(id) && !is_poll {
@@ -592,13 +580,7 @@ fn receive_payment_replies(
                 {
                     flow.card_key = None;
                 }
-                flow.message = Some(match e {
-                    BridgeError::Rejected { body, .. } => Failure::Rejected {
-                        code: body.error.clone(),
-                        message: body.message.clone(),
-                    },
-                    _ => Failure::Unreachable,
-                });
+                flow.message = Some(Failure::from(e));
                 flow.stage = match flow.stage {
                     // The card stays typed so a retry uses the same attempt (same key).
                     PayStage::CardPaying => PayStage::CardEntry,

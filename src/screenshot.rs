@@ -10,7 +10,7 @@ use customerclient_api::orders::PaymentMethod;
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::catalog::{Catalog, ProductImages};
 use crate::payment::{CardForm, PayAction, PayStage, PaymentFlow};
-use crate::scenes::Screen;
+use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 
 /// What a screenshot shows.

@@ -10,11 +10,12 @@ use customerclient_api::orders::{
 
 use customerclient_api::endpoint as e;
 
-use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
+use crate::bridge::{Bridge, Call, Reply, RequestId};
 use crate::catalog::Catalog;
 use crate::config::KioskConfig;
+use crate::failure::Failure;
 use crate::i18n::I18n;
-use crate::scenes::Screen;
+use crate::screen::Screen;
 use customerclient_api::settings::Language;
 
 pub(crate) fn plugin(app: &mut App) {
@@ -142,15 +143,6 @@ pub enum SubmitState {
     Failed(Failure),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The network or the server failed; the same request may be sent again.
-    Unreachable,
-    /// The backend refused, with its error code and (English) reason; shown translated by
-    /// [`crate::i18n::failure_text`].
-    Rejected { code: String, message: String },
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckoutForm {
     pub city: String,
@@ -263,6 +255,11 @@ pub struct CustomerSession {
 }
 
 impl CustomerSession {
+    /// The account the kiosk is signed in to, if any (not a guest).
+    pub fn signed_in(&self) -> Option<&customerclient_api::auth::Account> {
+        self.account.as_ref().filter(|a| !a.guest)
+    }
+
     /// Nobody yet, greeted in `language`.
     pub fn new(language: Language) -> Self {
         let mut s = CustomerSession {
@@ -386,9 +383,7 @@ fn apply_shop_actions(
                 // The customer's settings are the one place the language lives;
                 // `follow_language` shows it. A signed-in customer keeps it.
                 session.settings.language = *language;
-                if let (Some(token), Some(_)) =
-                    (session.token.clone(), crate::account::signed_in(&session))
-                {
+                if let (Some(token), Some(_)) = (session.token.clone(), session.signed_in()) {
                     bridge.send(Call::<e::PutSettings>::new(session.settings.clone()).token(token));
                 }
             }
@@ -401,20 +396,6 @@ fn place(bridge: &Bridge, token: &str, session: &mut CustomerSession) -> SubmitS
     let request = session.checkout.request(&session.cart);
     let key = session.checkout.key_for(&request);
     SubmitState::Placing(bridge.send(Call::<e::PlaceOrder>::new(request).token(token).key(key)))
-}
-
-pub(crate) fn failure(e: &BridgeError) -> Failure {
-    match e {
-        BridgeError::Rejected { body, .. } => Failure::Rejected {
-            code: body.error.clone(),
-            message: body.message.clone(),
-        },
-        e if e.is_transient() => Failure::Unreachable,
-        e => Failure::Rejected {
-            code: "invalid".into(),
-            message: e.to_string(),
-        },
-    }
 }
 
 fn receive_order_replies(
@@ -438,7 +419,7 @@ fn receive_order_replies(
             }
             Err(e) => {
                 warn!("opening a guest session failed: {e}");
-                session.checkout.submit = SubmitState::Failed(failure(e));
+                session.checkout.submit = SubmitState::Failed(Failure::from(e));
             }
         }
     }
@@ -470,7 +451,7 @@ fn receive_order_replies(
             }
             Err(e) => {
                 warn!("placing the order failed: {e}");
-                session.checkout.submit = SubmitState::Failed(failure(e));
+                session.checkout.submit = SubmitState::Failed(Failure::from(e));
             }
         }
     }
@@ -532,7 +513,7 @@ fn follow_sign_in(
     if !session.is_changed() {
         return;
     }
-    let now = crate::account::signed_in(&session).map(|a| a.id);
+    let now = session.signed_in().map(|a| a.id);
     if *shown != now {
         *shown = now;
         if matches!(*next, NextState::Unchanged) {

@@ -12,8 +12,9 @@ use customerclient_api::tracking::{CourierFix, Eta, TrackRequest, Tracking};
 use uuid::Uuid;
 
 use crate::bridge::{Bridge, BridgeError, Call, PushReceived, Reply, RequestId};
-use crate::scenes::Screen;
-use crate::session::{CustomerSession, Failure, failure};
+use crate::failure::Failure;
+use crate::screen::Screen;
+use crate::session::CustomerSession;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TrackingState>()
@@ -238,7 +239,7 @@ fn receive_tracking(
         state.map_request = None;
         match &reply.result {
             Ok(map) => state.map = Some(map.clone()),
-            Err(e) => state.failure = Some(failure(e)),
+            Err(e) => state.failure = Some(Failure::from(e)),
         }
     }
     let tracked = own
@@ -307,7 +308,7 @@ impl TrackingState {
             }
             Err(e) => {
                 if self.tracking.is_none() {
-                    self.failure = Some(failure(e));
+                    self.failure = Some(Failure::from(e));
                 }
             }
         }

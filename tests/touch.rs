@@ -38,6 +38,7 @@ impl Screen {
     fn new(dt: f64) -> Self {
         let ctx = egui::Context::default();
         theme::egui_style(&ctx);
+        customerclient::ui::touch::touch_input_options(&ctx);
         Screen {
             ctx,
             pacer: TapPacer::default(),

@@ -157,6 +157,17 @@ pub struct Reply<E: Endpoint> {
     pub result: Result<E::Response, BridgeError>,
 }
 
+impl<E: Endpoint> Reply<E> {
+    /// The id and the answer seen through `f`: a flow that sends several endpoints reads
+    /// their replies as one stream of its own answers.
+    pub fn map<'a, T>(
+        &'a self,
+        f: impl FnOnce(&'a E::Response) -> T,
+    ) -> (RequestId, Result<T, &'a BridgeError>) {
+        (self.id, self.result.as_ref().map(f))
+    }
+}
+
 /// The backend is reachable at this address (the embedded one has started), or could not
 /// be started.
 #[derive(Message, Debug, Clone)]

@@ -4,10 +4,10 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::Screen;
 use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
+use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};

@@ -4,10 +4,10 @@
 use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
 
-use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, LoadState, ProductImages};
 use crate::i18n::{I18n, arg};
+use crate::screen::Screen;
 use crate::session::ShopAction;
 use crate::ui::theme::{self, size};
 use crate::ui::video_view::VideoTexture;

@@ -3,10 +3,10 @@
 
 use bevy::prelude::*;
 
-use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::ProductImages;
 use crate::i18n::{I18n, arg};
+use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, on_tap};

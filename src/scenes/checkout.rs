@@ -7,9 +7,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::Money;
 use customerclient_api::orders::{DeliveryInfo, PaymentMethod};
 
-use super::Screen;
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
+use crate::screen::Screen;
 use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};

@@ -5,8 +5,8 @@ use bevy::prelude::*;
 use customerclient_api::orders::PaymentMethod;
 use customerclient_api::payments::PaymentState;
 
-use super::Screen;
 use crate::i18n::{I18n, arg, delivery_key};
+use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 use crate::tracking::TrackAction;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};

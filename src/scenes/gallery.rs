@@ -12,11 +12,12 @@ use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer};
 use bevy::prelude::*;
 use bevy::window::{PrimaryWindow, RequestRedraw};
 
-use super::Screen;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, LoadState, ProductImages};
 use crate::i18n::{I18n, arg};
+use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
+use crate::ui::redraw::KeepAwake;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets::{self, TAP_SLOP, TapGuard};
 
@@ -354,7 +355,12 @@ fn measure_viewport(mut view: ResMut<GalleryView>, viewport: Query<&ComputedNode
     }
 }
 
-fn scroll(mut view: ResMut<GalleryView>, mut wheel: MessageReader<MouseWheel>, time: Res<Time>) {
+fn scroll(
+    mut view: ResMut<GalleryView>,
+    mut wheel: MessageReader<MouseWheel>,
+    time: Res<Time>,
+    mut awake: MessageWriter<KeepAwake>,
+) {
     let mut delta = 0.0;
     for w in wheel.read() {
         delta -= match w.unit {
@@ -372,9 +378,14 @@ fn scroll(mut view: ResMut<GalleryView>, mut wheel: MessageReader<MouseWheel>, t
         view.scroll = (view.scroll + v * dt).clamp(0.0, max);
         // Friction: the fling dies out in about a second.
         view.velocity = v * (-4.0 * dt).exp();
-        if view.scroll <= 0.0 || view.scroll >= max {
+        // At the end of the list, or too slow to see: the glide is over.
+        if view.scroll <= 0.0 || view.scroll >= max || view.velocity.abs() <= 1.0 {
             view.velocity = 0.0;
         }
+    }
+    // Still gliding: the next frame must come even with no touch.
+    if !view.dragging && view.velocity.abs() > 1.0 {
+        awake.write(KeepAwake);
     }
 }
 

@@ -1,4 +1,4 @@
-//! One plugin per scene; the [`Screen`] state says which one the customer sees.
+//! One plugin per scene, each drawing one [`Screen`] (the state, kept in the core).
 
 pub mod account;
 pub mod attract;
@@ -14,60 +14,7 @@ pub mod tracking;
 
 use bevy::prelude::*;
 
-#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Screen {
-    #[default]
-    Attract,
-    Gallery,
-    Product,
-    Cart,
-    Checkout,
-    Payment,
-    Confirmation,
-    /// Sign in, sign up, codes, password reset.
-    Account,
-    Settings,
-    /// Live delivery map with stages and ETA.
-    Tracking,
-    /// The customer's orders and dashboard.
-    Orders,
-}
-
-impl Screen {
-    pub const ALL: [Screen; 11] = [
-        Screen::Attract,
-        Screen::Gallery,
-        Screen::Product,
-        Screen::Cart,
-        Screen::Checkout,
-        Screen::Payment,
-        Screen::Confirmation,
-        Screen::Account,
-        Screen::Settings,
-        Screen::Tracking,
-        Screen::Orders,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Screen::Attract => "attract",
-            Screen::Gallery => "gallery",
-            Screen::Product => "product",
-            Screen::Cart => "cart",
-            Screen::Checkout => "checkout",
-            Screen::Payment => "payment",
-            Screen::Confirmation => "confirmation",
-            Screen::Account => "account",
-            Screen::Settings => "settings",
-            Screen::Tracking => "tracking",
-            Screen::Orders => "orders",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Screen> {
-        Screen::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
+use crate::screen::Screen;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn_camera);

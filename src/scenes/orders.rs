@@ -8,10 +8,10 @@ use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::stats::{Dashboard, Period};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
-use super::Screen;
 use crate::i18n::{I18n, arg, clock_time, date_time, payment_key, payment_state_key};
 use crate::notify::status_key;
 use crate::orders::{OrdersAction, OrdersState, can_cancel, can_pay};
+use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::theme::{self, size};
 use crate::ui::touch;

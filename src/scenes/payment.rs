@@ -10,13 +10,13 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
 
-use super::Screen;
 use crate::bridge::Bridge;
 use crate::config::{BackendTarget, KioskConfig};
+use crate::failure::Failure;
 use crate::i18n::{I18n, arg, payment_detail_key, payment_key};
 use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seconds_left};
+use crate::screen::Screen;
 use crate::session::CustomerSession;
-use crate::session::Failure;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::touch::KeyRepeat;
 use crate::ui::widgets;
@@ -687,7 +687,7 @@ fn draw_overlays(
     time: Res<Time>,
     mut repeat: Local<KeyRepeat>,
 ) -> Result {
-    let saved = crate::account::signed_in(&session).map(|_| session.cards.as_slice());
+    let saved = session.signed_in().map(|_| session.cards.as_slice());
     let ctx = contexts.ctx_mut()?;
     let reach = theme::reach_offset(ctx);
     let mut action = None;

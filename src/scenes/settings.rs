@@ -7,11 +7,11 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
 use customerclient_api::settings::{AccountSettings, AddressInput, ContactChannel, Language};
 
-use super::Screen;
 use super::checkout::{error_label, field_box};
-use crate::account::{AccountAction, AccountFlow, signed_in};
+use crate::account::{AccountAction, AccountFlow};
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, payment_key};
+use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
@@ -238,7 +238,7 @@ pub fn settings_panels(
     now: f64,
 ) -> SettingsTaps {
     let mut taps = SettingsTaps::default();
-    let guest = signed_in(session).is_none();
+    let guest = session.signed_in().is_none();
     let frame = egui::Frame::new()
         .fill(theme::to_egui(theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(20))

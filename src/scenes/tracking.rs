@@ -14,9 +14,9 @@ use customerclient_api::city::{self, CityMap, Point};
 use customerclient_api::orders::OrderStatus;
 use customerclient_api::tracking::Tracking;
 
-use super::Screen;
 use crate::i18n::{I18n, arg, clock_time, delivery_key};
 use crate::notify::status_key;
+use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::tracking::{TrackAction, TrackingState};
 use crate::ui::theme::{self, size};
@@ -582,7 +582,7 @@ fn draw_panel(
                         }
                         (None, Some(f)) => {
                             let text = match f {
-                                crate::session::Failure::Rejected { code, .. }
+                                crate::failure::Failure::Rejected { code, .. }
                                     if code == "not_found" =>
                                 {
                                     i18n.t("track-not-found")

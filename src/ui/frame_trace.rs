@@ -14,7 +14,7 @@ use bevy::render::{Render, RenderApp, RenderSystems};
 use bevy::ui::UiSystems;
 use bevy_egui::EguiPostUpdateSet;
 
-use crate::scenes::Screen;
+use crate::screen::Screen;
 use crate::session::CustomerSession;
 
 /// Adds the trace when `KIOSK_FRAME_TRACE` names a file.

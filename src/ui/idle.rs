@@ -6,7 +6,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::config::KioskConfig;
 use crate::i18n::{I18n, arg};
-use crate::scenes::Screen;
+use crate::screen::Screen;
 use crate::session::{Activity, ShopAction};
 use crate::ui::theme::{self, size};
 

@@ -14,8 +14,7 @@ use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
 use crate::config::KioskConfig;
 use crate::notify::Toasts;
-use crate::scenes::Screen;
-use crate::scenes::gallery::GalleryView;
+use crate::screen::Screen;
 use crate::session::Activity;
 use crate::ui::idle;
 use crate::video::{PlayerState, VideoPlayer};
@@ -36,8 +35,15 @@ pub fn on_demand() -> WinitSettings {
     }
 }
 
+/// Asks for the next frame: a feature that animates by itself (a gallery still gliding after
+/// a fling) writes one each frame it moves. The pacing reads these instead of knowing every
+/// feature, so `ui/` never reaches into a scene.
+#[derive(Message, Debug, Clone, Copy, Default)]
+pub struct KeepAwake;
+
 pub(crate) fn plugin(app: &mut App) {
-    app.init_resource::<RepaintCauses>()
+    app.add_message::<KeepAwake>()
+        .init_resource::<RepaintCauses>()
         .add_systems(Startup, (follow_real_time, read_the_clock_each_frame))
         .add_systems(
             PreUpdate,
@@ -146,7 +152,8 @@ pub struct Motion {
     pub in_flight: u64,
     pub pictures_loading: usize,
     pub players_moving: bool,
-    pub scrolling: bool,
+    /// A [`KeepAwake`] came this frame.
+    pub kept_awake: bool,
     pub toasts: bool,
     pub settling: bool,
 }
@@ -158,7 +165,7 @@ impl Motion {
         in_flight: 0,
         pictures_loading: 0,
         players_moving: false,
-        scrolling: false,
+        kept_awake: false,
         toasts: false,
         settling: false,
     };
@@ -172,7 +179,7 @@ pub fn busy(screen: Screen, m: &Motion) -> bool {
         || m.in_flight > 0
         || m.pictures_loading > 0
         || m.players_moving
-        || m.scrolling
+        || m.kept_awake
         || m.toasts
         || m.settling
 }
@@ -229,7 +236,7 @@ fn keep_drawing_while_busy(
     bridge: Res<Bridge>,
     images: Res<ProductImages>,
     players: Query<&VideoPlayer>,
-    gallery: Option<Res<GalleryView>>,
+    mut awake: MessageReader<KeepAwake>,
     toasts: Res<Toasts>,
     time: Res<Time>,
     real: Res<Time<Real>>,
@@ -261,7 +268,7 @@ fn keep_drawing_while_busy(
     let moving = players
         .iter()
         .any(|p| matches!(p.state, PlayerState::Playing | PlayerState::Loading));
-    let scrolling = gallery.is_some_and(|g| g.velocity.abs() > 0.5);
+    let kept_awake = awake.read().count() > 0;
     let toasting = toasts.visible(time.elapsed_secs_f64()).next().is_some();
     let now = real.elapsed_secs_f64();
     // For the operator's log: how often the kiosk really draws.
@@ -283,7 +290,7 @@ fn keep_drawing_while_busy(
         in_flight: bridge.in_flight(),
         pictures_loading: images.loading(),
         players_moving: moving,
-        scrolling,
+        kept_awake,
         toasts: toasting,
         settling,
     };
@@ -417,7 +424,7 @@ mod tests {
                 ..still
             },
             Motion {
-                scrolling: true,
+                kept_awake: true,
                 ..still
             },
             Motion {

@@ -102,7 +102,6 @@ pub fn egui_style(ctx: &egui::Context) {
         vec!["inter-bold".into(), "inter".into()],
     );
     ctx.set_fonts(defs);
-    super::touch::touch_input_options(ctx);
     ctx.global_style_mut(|style| {
         use egui::{FontFamily, FontId, TextStyle};
         style.text_styles = [
@@ -297,6 +296,13 @@ pub fn contrast_text(c: Color) -> Color {
 
 /// The text colour this entity was given by the high-contrast mapping, so a second pass (our
 /// own write shows up as a change) leaves it alone.
+/// Colours of a button at rest and under a finger (the palette maps them in high contrast).
+#[derive(Component, Clone, Copy)]
+pub struct ButtonColors {
+    pub normal: Color,
+    pub pressed: Color,
+}
+
 #[derive(Component, Clone, Copy, PartialEq)]
 pub struct ContrastApplied {
     pub text: Color,
@@ -310,12 +316,9 @@ fn bevy_contrast(
     mut clear: ResMut<ClearColor>,
     mut backgrounds: Query<&mut BackgroundColor, Changed<BackgroundColor>>,
     mut texts: Query<(Entity, &mut TextColor, Option<&ContrastApplied>), Changed<TextColor>>,
-    mut buttons: Query<
-        &mut crate::ui::widgets::ButtonColors,
-        Changed<crate::ui::widgets::ButtonColors>,
-    >,
-    screen: Res<State<crate::scenes::Screen>>,
-    mut next: ResMut<NextState<crate::scenes::Screen>>,
+    mut buttons: Query<&mut ButtonColors, Changed<ButtonColors>>,
+    screen: Res<State<crate::screen::Screen>>,
+    mut next: ResMut<NextState<crate::screen::Screen>>,
 ) {
     let want = session.settings.accessibility.high_contrast;
     if contrast.high != want {

@@ -42,13 +42,13 @@ fn draw(
     toasts: Res<Toasts>,
     time: Res<Time>,
     headers: Query<(), With<HeaderTitle>>,
-    screen: Res<State<crate::scenes::Screen>>,
+    screen: Res<State<crate::screen::Screen>>,
 ) -> Result {
     let now = time.elapsed_secs_f64();
     // News for a customer; the attract screen has nobody to tell.
     if toasts.visible(now).next().is_none()
         || !headers.is_empty()
-        || *screen.get() == crate::scenes::Screen::Attract
+        || *screen.get() == crate::screen::Screen::Attract
     {
         return Ok(());
     }

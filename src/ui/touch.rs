@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
-use bevy_egui::{EguiInput, EguiPreUpdateSet, PrimaryEguiContext, egui};
+use bevy_egui::{EguiInput, EguiPreUpdateSet, EguiPrimaryContextPass, PrimaryEguiContext, egui};
 
 use super::theme;
 
@@ -20,7 +20,13 @@ pub(crate) fn plugin(app: &mut App) {
         pace_taps
             .after(EguiPreUpdateSet::ProcessInput)
             .before(EguiPreUpdateSet::BeginPass),
-    );
+    )
+    .add_systems(EguiPrimaryContextPass, fingers_for_egui.run_if(run_once));
+}
+
+fn fingers_for_egui(mut contexts: bevy_egui::EguiContexts) -> Result {
+    touch_input_options(contexts.ctx_mut()?);
+    Ok(())
 }
 
 /// A finger moves a little while it taps; further than this it scrolls (egui points).
@@ -30,7 +36,7 @@ pub const TAP_SLOP: f32 = 16.0;
 /// kiosk PC); only a press held longer than this is not a tap.
 pub const TAP_MAX_SECONDS: f64 = 6.0;
 
-/// Input options for fingers, set with the kiosk's egui style.
+/// Input options for fingers: how far a tap may slide and how long it may last.
 pub fn touch_input_options(ctx: &egui::Context) {
     ctx.options_mut(|o| {
         o.input_options.max_click_dist = TAP_SLOP;

@@ -48,12 +48,7 @@ fn track_drag(drag: On<Pointer<Drag>>, mut guard: ResMut<TapGuard>) {
     guard.dragged = guard.dragged.max(drag.event.distance.length());
 }
 
-/// Colours of a button at rest and under a finger.
-#[derive(Component, Clone, Copy)]
-pub struct ButtonColors {
-    pub normal: Color,
-    pub pressed: Color,
-}
+pub use super::theme::ButtonColors;
 
 pub const PRIMARY: ButtonColors = ButtonColors {
     normal: theme::PRIMARY,
@@ -320,7 +315,7 @@ pub fn spawn_header(
             header_button(h, i18n.t("language-other"), SECONDARY)
                 .insert(Name::new("Language"))
                 .observe(on_tap(ShopAction::SetLanguage(other)));
-            match crate::account::signed_in(session) {
+            match session.signed_in() {
                 Some(a) => {
                     header_button(h, i18n.t("header-orders"), SECONDARY)
                         .insert(Name::new("My orders"))
