@@ -274,7 +274,8 @@ fn errors<E: Endpoint>(has_path: bool, has_query: bool, has_body: bool) -> BTree
     }
     let more: &[u16] = match E::NAME {
         "SignUp" => &[409, 429],
-        "SignIn" => &[401, 429],
+        // 403 `not_verified`: the password is right but the e-mail was never confirmed.
+        "SignIn" => &[401, 403, 429],
         "Verify" => &[404, 409, 429],
         "ResendCode" | "ForgotPassword" | "ResetPassword" | "ChangePassword" => &[429],
         "GetProducts" => &[404],
@@ -298,7 +299,9 @@ fn error_response(status: u16) -> utoipa::openapi::Response {
     let about = match status {
         400 => "The request is malformed (its JSON, a parameter or a header).",
         401 => "No valid credentials for this route.",
-        403 => "The credentials are valid but may not do this (a guest session, say).",
+        403 => {
+            "The credentials are valid but may not do this (a guest session, or an account whose e-mail is not confirmed yet)."
+        }
         404 => "Nothing of that id that this caller may see.",
         409 => "The request conflicts with the current state (already paid, closed, a key reused).",
         413 => "The body is larger than the route accepts.",
