@@ -2,6 +2,8 @@
 //! and the signed-in customer's settings and addresses. Guests keep settings for the session.
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::auth::{
     ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
     SignUpPending, SignUpRequest, VerifyRequest,
@@ -21,11 +23,11 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                apply_account_actions,
-                receive_account_data,
-                receive_account_replies,
-            )
-                .chain(),
+                (receive_account_data, receive_account_replies)
+                    .chain()
+                    .in_set(KioskSet::Receive),
+                apply_account_actions.in_set(KioskSet::Apply),
+            ),
         );
 }
 

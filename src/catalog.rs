@@ -8,6 +8,8 @@ use std::time::Duration;
 use bevy::asset::RenderAssetUsages;
 use bevy::image::Image;
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use customerclient_api::catalog::{Category, Product};
 use customerclient_api::orders::DeliveryInfo;
@@ -23,7 +25,10 @@ pub(crate) fn plugin(app: &mut App) {
         .init_resource::<ProductImages>()
         .add_systems(
             Update,
-            (load_catalog, retry_catalog, receive_images).chain(),
+            (
+                (load_catalog, receive_images).in_set(KioskSet::Receive),
+                retry_catalog.in_set(KioskSet::Timers),
+            ),
         );
 }
 

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod orders;
 pub mod payment;
 pub mod scenes;
+pub mod schedule;
 pub mod screen;
 pub mod screenshot;
 pub mod session;
@@ -36,6 +37,7 @@ impl Plugin for KioskCorePlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(self.config.clone());
         app.init_state::<Screen>();
+        schedule::plugin(app);
         let mut i18n = i18n::I18n::default();
         i18n.language = self.config.language;
         app.insert_resource(i18n);

@@ -2,6 +2,8 @@
 //! turns their order and payment events into toasts, as their notification settings allow.
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::clock::now_ms;
 use customerclient_api::orders::OrderStatus;
 use customerclient_api::payments::PaymentState;
@@ -12,8 +14,12 @@ use crate::i18n::{I18n, arg};
 use crate::session::CustomerSession;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.init_resource::<Toasts>()
-        .add_systems(Update, (follow_push_stream, toast_events).chain());
+    app.init_resource::<Toasts>().add_systems(
+        Update,
+        (follow_push_stream, toast_events)
+            .chain()
+            .in_set(KioskSet::Receive),
+    );
 }
 
 /// How long a toast stays on screen, and how many show at once.

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::catalog::Product;
 use customerclient_api::endpoint as e;
 use customerclient_api::orders::{MAX_ORDER_PAGE, Order, OrderQuery, OrderStatus, RateRequest};
@@ -26,13 +28,13 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                apply_orders_actions,
-                receive_orders,
-                follow_order_events,
-                request_recommendations,
-                receive_recommendations,
-            )
-                .chain(),
+                (receive_orders, follow_order_events, receive_recommendations)
+                    .chain()
+                    .in_set(KioskSet::Receive),
+                (apply_orders_actions, request_recommendations)
+                    .chain()
+                    .in_set(KioskSet::Apply),
+            ),
         );
 }
 

@@ -3,6 +3,8 @@
 //! delivery. Card digits live only in [`CardForm`], zeroised when the attempt ends.
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::card::{self, CardDetails, CardPart, CardProblem};
 use customerclient_api::clock::now_ms;
 use customerclient_api::endpoint as e;
@@ -26,12 +28,14 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                apply_pay_actions,
-                receive_payment_replies,
-                poll_qr,
-                keep_alive_while_paying,
+                receive_payment_replies.in_set(KioskSet::Receive),
+                // Paying counts as being there: the activity is fresh before the idle clock
+                // reads it.
+                (apply_pay_actions, keep_alive_while_paying)
+                    .chain()
+                    .in_set(KioskSet::Apply),
+                poll_qr.in_set(KioskSet::Timers),
             )
-                .chain()
                 .run_if(in_state(Screen::Payment)),
         );
 }

@@ -2,6 +2,8 @@
 //! shop actions that change them, and the idle reset that forgets the customer.
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::Money;
 use customerclient_api::catalog::Product;
 use customerclient_api::orders::{
@@ -30,13 +32,12 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                apply_shop_actions,
-                receive_order_replies,
-                reset_when_idle,
-                follow_language,
-                follow_sign_in,
-            )
-                .chain(),
+                receive_order_replies.in_set(KioskSet::Receive),
+                (apply_shop_actions, follow_language, follow_sign_in)
+                    .chain()
+                    .in_set(KioskSet::Apply),
+                reset_when_idle.in_set(KioskSet::Timers),
+            ),
         );
 }
 

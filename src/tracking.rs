@@ -5,6 +5,8 @@
 //! phone digits (no account at hand) is polled instead.
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use customerclient_api::city::{CityMap, Point};
 use customerclient_api::endpoint as e;
 use customerclient_api::push::PushKind;
@@ -22,7 +24,11 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Attract), forget)
         .add_systems(
             Update,
-            (apply_track_actions, receive_tracking, poll).chain(),
+            (
+                receive_tracking.in_set(KioskSet::Receive),
+                apply_track_actions.in_set(KioskSet::Apply),
+                poll.in_set(KioskSet::Timers),
+            ),
         );
 }
 

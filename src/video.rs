@@ -9,6 +9,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use crossbeam_channel::{Receiver, Sender, bounded, select};
 use customerclient_video::{Frame, RangeReader, VideoInfo, VideoReader};
 use uuid::Uuid;
@@ -18,7 +20,12 @@ use crate::bridge::Bridge;
 pub(crate) fn plugin(app: &mut App) {
     app.add_message::<VideoAction>().add_systems(
         Update,
-        (start_players, apply_video_actions, advance_players).chain(),
+        (
+            (start_players, apply_video_actions)
+                .chain()
+                .in_set(KioskSet::Apply),
+            advance_players.in_set(KioskSet::Timers),
+        ),
     );
 }
 

@@ -9,6 +9,7 @@ use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
 use crate::session::CustomerSession;
+use crate::ui::egui_kit;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::{touch, widgets};
@@ -137,13 +138,7 @@ pub fn account_form(
     } else {
         i18n.t(submit_label)
     };
-    let submit = egui::Button::new(
-        egui::RichText::new(label)
-            .size(size::HEADING)
-            .strong()
-            .color(theme::to_egui(theme::ON_PRIMARY)),
-    )
-    .fill(theme::to_egui(theme::PRIMARY));
+    let submit = egui_kit::primary_button(label);
     if ui
         .add_enabled(
             !busy,

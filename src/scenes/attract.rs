@@ -4,11 +4,14 @@
 use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
 
+use crate::schedule::KioskSet;
+
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, LoadState, ProductImages};
 use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
 use crate::session::ShopAction;
+use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
 use crate::ui::video_view::VideoTexture;
 use crate::ui::widgets;
@@ -19,7 +22,9 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Attract), spawn)
         .add_systems(
             Update,
-            (rotate_showcase, pulse_prompt, show_status).run_if(in_state(Screen::Attract)),
+            (rotate_showcase, pulse_prompt, show_status)
+                .run_if(in_state(Screen::Attract))
+                .in_set(KioskSet::Draw),
         )
         .add_systems(
             bevy_egui::EguiPrimaryContextPass,
@@ -79,15 +84,7 @@ fn draw_track_form(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
-    egui::Area::new(egui::Id::new("track-dim"))
-        .order(egui::Order::Foreground)
-        .fixed_pos(egui::Pos2::ZERO)
-        .show(ctx, |ui| {
-            let rect = ui.ctx().content_rect();
-            ui.painter()
-                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
-            ui.allocate_rect(rect, egui::Sense::click());
-        });
+    egui_kit::modal_dim(ctx, "track-dim");
     egui::Area::new(egui::Id::new("track-form"))
         .order(egui::Order::Tooltip)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)

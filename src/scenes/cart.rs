@@ -3,6 +3,8 @@
 
 use bevy::prelude::*;
 
+use crate::schedule::KioskSet;
+
 use crate::bridge::Bridge;
 use crate::catalog::ProductImages;
 use crate::i18n::{I18n, arg};
@@ -17,7 +19,8 @@ pub(crate) fn plugin(app: &mut App) {
             Update,
             (rebuild_lines, show_thumbnails)
                 .chain()
-                .run_if(in_state(Screen::Cart)),
+                .run_if(in_state(Screen::Cart))
+                .in_set(KioskSet::Draw),
         )
         .add_systems(
             bevy_egui::EguiPrimaryContextPass,

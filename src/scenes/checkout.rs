@@ -11,6 +11,7 @@ use crate::catalog::Catalog;
 use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
 use crate::screen::Screen;
 use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
+use crate::ui::egui_kit;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::{touch, widgets};
@@ -301,13 +302,7 @@ pub fn checkout_form(
             } else {
                 i18n.t("checkout-place")
             };
-            let place = egui::Button::new(
-                egui::RichText::new(label)
-                    .size(size::HEADING)
-                    .strong()
-                    .color(theme::to_egui(theme::ON_PRIMARY)),
-            )
-            .fill(theme::to_egui(theme::PRIMARY));
+            let place = egui_kit::primary_button(label);
             if ui
                 .add_enabled(
                     !busy,

@@ -10,6 +10,8 @@ use bevy::diagnostic::FrameCount;
 use bevy::input::mouse::{MouseScrollUnit, MouseWheel};
 use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer};
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use bevy::window::{PrimaryWindow, RequestRedraw};
 
 use crate::bridge::Bridge;
@@ -37,10 +39,11 @@ pub(crate) fn plugin(app: &mut App) {
                 highlight_tabs,
             )
                 .chain()
-                .run_if(in_state(Screen::Gallery)),
+                .run_if(in_state(Screen::Gallery))
+                .in_set(KioskSet::Draw),
         )
         .init_resource::<FirstPaint>()
-        .add_systems(Update, report_first_paint);
+        .add_systems(Update, report_first_paint.in_set(KioskSet::Draw));
 }
 
 /// When the first cards with products were laid out, and whether the frame showing them has

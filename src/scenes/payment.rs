@@ -6,6 +6,8 @@ use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
 use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
@@ -17,6 +19,7 @@ use crate::i18n::{I18n, arg, payment_detail_key, payment_key};
 use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seconds_left};
 use crate::screen::Screen;
 use crate::session::CustomerSession;
+use crate::ui::egui_kit;
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::touch::KeyRepeat;
 use crate::ui::widgets;
@@ -26,7 +29,9 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Payment), spawn)
         .add_systems(
             Update,
-            (show_qr, update_texts).run_if(in_state(Screen::Payment)),
+            (show_qr, update_texts)
+                .run_if(in_state(Screen::Payment))
+                .in_set(KioskSet::Draw),
         )
         .add_systems(
             EguiPrimaryContextPass,
@@ -562,13 +567,7 @@ fn card_pay_column(
     } else {
         i18n.t_args("card-pay", &[arg("total", total.to_owned())])
     };
-    let pay = egui::Button::new(
-        egui::RichText::new(label)
-            .size(size::HEADING)
-            .strong()
-            .color(theme::to_egui(theme::ON_PRIMARY)),
-    )
-    .fill(theme::to_egui(theme::PRIMARY));
+    let pay = egui_kit::primary_button(label);
     if ui
         .add_enabled(!paying, pay.min_size(egui::vec2(380.0, theme::TOUCH * 1.3)))
         .clicked()

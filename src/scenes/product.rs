@@ -3,6 +3,8 @@
 use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
 
+use crate::schedule::KioskSet;
+
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
 use crate::i18n::I18n;
@@ -17,7 +19,9 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Product), spawn)
         .add_systems(
             Update,
-            (show_picture, show_quantity).run_if(in_state(Screen::Product)),
+            (show_picture, show_quantity)
+                .run_if(in_state(Screen::Product))
+                .in_set(KioskSet::Draw),
         )
         .add_systems(
             bevy_egui::EguiPrimaryContextPass,

@@ -6,6 +6,8 @@
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use bevy::render::render_resource::{AsBindGroup, ShaderType};
 use bevy::shader::{Shader, ShaderRef};
 use bevy::sprite_render::{Material2d, Material2dPlugin};
@@ -19,6 +21,7 @@ use crate::notify::status_key;
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::tracking::{TrackAction, TrackingState};
+use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
 use crate::ui::widgets::{self, HEADER_HEIGHT};
 
@@ -40,7 +43,8 @@ pub(crate) fn plugin(app: &mut App) {
             Update,
             (build_map, move_courier)
                 .chain()
-                .run_if(in_state(Screen::Tracking)),
+                .run_if(in_state(Screen::Tracking))
+                .in_set(KioskSet::Draw),
         )
         .add_systems(
             EguiPrimaryContextPass,
@@ -540,13 +544,8 @@ pub fn tracking_panel(
         });
     }
     ui.add_space(14.0);
-    let back = egui::Button::new(
-        egui::RichText::new(i18n.t("track-back"))
-            .size(size::HEADING)
-            .color(theme::to_egui(theme::ON_PRIMARY)),
-    )
-    .fill(theme::to_egui(theme::PRIMARY))
-    .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
+    let back = egui_kit::primary_button(i18n.t("track-back"))
+        .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
     if ui.add(back).clicked() {
         action = Some(TrackAction::Close);
     }

@@ -53,15 +53,7 @@ fn still_there(
     };
     let ctx = contexts.ctx_mut()?;
     // Dim everything under the question.
-    egui::Area::new(egui::Id::new("idle-dim"))
-        .order(egui::Order::Foreground)
-        .fixed_pos(egui::Pos2::ZERO)
-        .show(ctx, |ui| {
-            let rect = ui.ctx().content_rect();
-            ui.painter()
-                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
-            ui.allocate_rect(rect, egui::Sense::click());
-        });
+    super::egui_kit::modal_dim(ctx, "idle-dim");
     egui::Area::new(egui::Id::new("idle-question"))
         .order(egui::Order::Tooltip)
         .anchor(
@@ -87,13 +79,7 @@ fn still_there(
                                 .size(size::HEADING),
                         );
                         ui.add_space(16.0);
-                        let stay = egui::Button::new(
-                            egui::RichText::new(i18n.t("idle-continue"))
-                                .size(size::HEADING)
-                                .strong()
-                                .color(theme::to_egui(theme::ON_PRIMARY)),
-                        )
-                        .fill(theme::to_egui(theme::PRIMARY));
+                        let stay = super::egui_kit::primary_button(i18n.t("idle-continue"));
                         if ui
                             .add(stay.min_size(egui::vec2(520.0, theme::TOUCH * 1.2)))
                             .clicked()

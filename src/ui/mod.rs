@@ -1,5 +1,6 @@
 //! Look and feel shared by the scenes: palette, fonts, touch-sized widgets, egui style.
 
+pub mod egui_kit;
 pub mod frame_trace;
 pub mod fullscreen;
 pub mod idle;

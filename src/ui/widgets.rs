@@ -5,6 +5,8 @@ use bevy::input::mouse::{MouseButtonInput, MouseWheel};
 use bevy::input::touch::TouchInput;
 use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer, Press};
 use bevy::prelude::*;
+
+use crate::schedule::KioskSet;
 use bevy::window::RequestRedraw;
 
 use super::theme::{self, RADIUS, TOUCH, size};
@@ -22,11 +24,14 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                press_feedback,
-                report_touches,
-                update_cart_badges,
-                header_title,
-                (fling, show_more_below).chain(),
+                report_touches.in_set(KioskSet::Input),
+                (
+                    press_feedback,
+                    update_cart_badges,
+                    header_title,
+                    (fling, show_more_below).chain(),
+                )
+                    .in_set(KioskSet::Draw),
             ),
         );
 }
