@@ -174,9 +174,11 @@ fn scenarios(products: usize, frames: usize) -> Vec<(&'static str, Stats)> {
     app.world_mut().write_message(ShopAction::Checkout);
     run_until(&mut app, "checkout", |w| screen(w) == Screen::Checkout);
     {
-        let mut s = app.world_mut().resource_mut::<CustomerSession>();
-        s.checkout.address = "Tverskaya St 7".into();
-        s.checkout.phone = "+7 912 345 67 89".into();
+        let mut form = app
+            .world_mut()
+            .resource_mut::<customerclient::checkout::CheckoutForm>();
+        form.address = "Tverskaya St 7".into();
+        form.phone = "+7 912 345 67 89".into();
     }
     app.world_mut().write_message(ShopAction::PlaceOrder);
     run_until(&mut app, "the order", |w| screen(w) == Screen::Confirmation);

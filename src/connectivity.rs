@@ -8,8 +8,8 @@ use bevy::prelude::*;
 
 use crate::bridge::BackendReachable;
 use crate::catalog::{Catalog, LoadState};
+use crate::checkout::{CheckoutForm, SubmitState};
 use crate::failure::Failure;
-use crate::session::{CustomerSession, SubmitState};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Connectivity>()
@@ -37,7 +37,7 @@ fn follow(
     mut changes: MessageReader<BackendReachable>,
     mut conn: ResMut<Connectivity>,
     mut catalog: ResMut<Catalog>,
-    mut session: ResMut<CustomerSession>,
+    mut form: ResMut<CheckoutForm>,
     mut orders: ResMut<crate::orders::OrdersState>,
     time: Res<Time>,
 ) {
@@ -53,8 +53,8 @@ fn follow(
             if let LoadState::Failed { retry_at, .. } = &mut catalog.state {
                 *retry_at = conn.since;
             }
-            if session.checkout.submit == SubmitState::Failed(Failure::Unreachable) {
-                session.checkout.submit = SubmitState::Editing;
+            if form.submit == SubmitState::Failed(Failure::Unreachable) {
+                form.submit = SubmitState::Editing;
             }
             if orders.failure == Some(Failure::Unreachable) {
                 orders.failure = None;

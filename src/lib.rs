@@ -6,7 +6,9 @@
 
 pub mod account;
 pub mod bridge;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod config;
 pub mod connectivity;
 pub mod failure;
@@ -44,6 +46,8 @@ impl Plugin for KioskCorePlugin {
         bridge::plugin(app);
         catalog::plugin(app);
         session::plugin(app);
+        cart::plugin(app);
+        checkout::plugin(app);
         payment::plugin(app);
         account::plugin(app);
         tracking::plugin(app);

@@ -14,6 +14,7 @@ use customerclient_api::stats::{Dashboard, Period, StatsQuery};
 use uuid::Uuid;
 
 use crate::bridge::{Bridge, BridgeError, Call, PushReceived, Reply, RequestId};
+use crate::cart::Cart;
 use crate::catalog::Catalog;
 use crate::failure::Failure;
 use crate::screen::Screen;
@@ -102,6 +103,7 @@ fn apply_orders_actions(
     mut actions: MessageReader<OrdersAction>,
     mut state: ResMut<OrdersState>,
     mut session: ResMut<CustomerSession>,
+    mut cart: ResMut<Cart>,
     catalog: Res<Catalog>,
     bridge: Res<Bridge>,
     mut next: ResMut<NextState<Screen>>,
@@ -160,12 +162,12 @@ fn apply_orders_actions(
                 let mut skipped = Vec::new();
                 for line in &order.lines {
                     match catalog.product(line.product_id) {
-                        Some(p) if p.available => session.cart.add(p, line.quantity as u32),
+                        Some(p) if p.available => cart.add(p, line.quantity as u32),
                         _ => skipped.push(line.name.clone()),
                     }
                 }
                 state.reorder_skipped = skipped;
-                if !session.cart.is_empty() {
+                if !cart.is_empty() {
                     next.set(Screen::Cart);
                 }
             }
@@ -322,6 +324,7 @@ impl Recommendations {
 fn request_recommendations(
     mut recs: ResMut<Recommendations>,
     session: Res<CustomerSession>,
+    cart: Res<Cart>,
     bridge: Res<Bridge>,
 ) {
     if !bridge.is_connected() {
@@ -330,7 +333,7 @@ fn request_recommendations(
     let wanted = session
         .selected_product
         .into_iter()
-        .chain(session.cart.lines.iter().map(|l| l.product.id));
+        .chain(cart.lines.iter().map(|l| l.product.id));
     for id in wanted {
         if !recs.by_product.contains_key(&id) && !recs.pending.values().any(|p| *p == id) {
             let req = bridge.send(Call::<e::GetAlsoBought>::empty().at(id));

@@ -306,8 +306,11 @@ fn drive(
     mut pay: MessageWriter<PayAction>,
     mut account: MessageWriter<AccountAction>,
     mut flow_acc: ResMut<AccountFlow>,
-    mut typing: ResMut<crate::scenes::account::Typing>,
-    mut editing: ResMut<crate::scenes::checkout::EditingField>,
+    (mut typing, mut editing, mut form): (
+        ResMut<crate::scenes::account::Typing>,
+        ResMut<crate::scenes::checkout::EditingField>,
+        ResMut<crate::checkout::CheckoutForm>,
+    ),
     (mut exit, gate): (MessageWriter<AppExit>, Res<Gate>),
     time: Res<Time>,
 ) {
@@ -372,9 +375,9 @@ fn drive(
                     if target == Screen::Cart {
                         actions.write(ShopAction::OpenCart);
                     } else {
-                        session.checkout.address = "Tverskaya St 7, flat 12".into();
-                        session.checkout.phone = "+7 912 345 67 89".into();
-                        session.checkout.payment = match plan.shot {
+                        form.address = "Tverskaya St 7, flat 12".into();
+                        form.phone = "+7 912 345 67 89".into();
+                        form.payment = match plan.shot {
                             Shot::Qr => PaymentMethod::QrBankApp,
                             Shot::Card | Shot::PayChoice => PaymentMethod::CardInApp,
                             _ => PaymentMethod::CashOnDelivery,

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use customerclient::bridge::Bridge;
+use customerclient::cart::Cart;
 use customerclient::catalog::{Catalog, LoadState};
+use customerclient::checkout::{CheckoutForm, SubmitState};
 use customerclient::failure::Failure;
-use customerclient::session::{CustomerSession, ShopAction, SubmitState};
+use customerclient::session::{CustomerSession, ShopAction};
 use customerclient::tracking::{TrackAction, TrackingState};
 use customerclient::{BackendTarget, KioskConfig, KioskCorePlugin, Screen};
 use customerclient_api::city::Point;
@@ -100,9 +102,9 @@ fn checkout_with(app: &mut App, product_id: i64, quantity: u32) {
 }
 
 fn fill_address(app: &mut App) {
-    let mut session = app.world_mut().resource_mut::<CustomerSession>();
-    session.checkout.address = "Tverskaya St 7, flat 12".into();
-    session.checkout.phone = "+7 912 345 67 89".into();
+    let mut form = app.world_mut().resource_mut::<CheckoutForm>();
+    form.address = "Tverskaya St 7, flat 12".into();
+    form.phone = "+7 912 345 67 89".into();
 }
 
 #[test]
@@ -145,10 +147,7 @@ fn customer_orders_two_dishes_through_the_embedded_backend() {
     run_until(&mut app, "the cart", Duration::from_secs(5), |w| {
         screen(w) == Screen::Cart
     });
-    assert_eq!(
-        app.world().resource::<CustomerSession>().cart.item_count(),
-        3
-    );
+    assert_eq!(app.world().resource::<Cart>().item_count(), 3);
 
     send(&mut app, ShopAction::Checkout);
     run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
@@ -166,7 +165,7 @@ fn customer_orders_two_dishes_through_the_embedded_backend() {
         .clone()
         .expect("the confirmation shows the order");
     assert!(
-        session.cart.is_empty(),
+        app.world().resource::<Cart>().is_empty(),
         "the cart is emptied once the order is placed"
     );
     assert_eq!(order.lines.len(), 2);
@@ -218,7 +217,8 @@ fn customer_orders_two_dishes_through_the_embedded_backend() {
         |w| screen(w) == Screen::Attract,
     );
     let session = app.world().resource::<CustomerSession>();
-    assert!(session.token.is_none() && session.last_order.is_none() && session.cart.is_empty());
+    assert!(session.token.is_none() && session.last_order.is_none());
+    assert!(app.world().resource::<Cart>().is_empty());
 
     // Every request named the kiosk: the backend lists it for the chain's staff.
     let (rt, http, base) = app.world().resource::<Bridge>().blocking_parts().unwrap();
@@ -273,10 +273,7 @@ fn a_form_with_errors_is_not_sent() {
     run_until(&mut app, "checkout", Duration::from_secs(5), |w| {
         screen(w) == Screen::Checkout
     });
-    app.world_mut()
-        .resource_mut::<CustomerSession>()
-        .checkout
-        .phone = "12".into();
+    app.world_mut().resource_mut::<CheckoutForm>().phone = "12".into();
     // The cart asks for "customers also bought"; let that finish so only an order could count.
     run_until(&mut app, "suggestions", Duration::from_secs(10), |w| {
         w.resource::<customerclient::orders::Recommendations>()
@@ -287,14 +284,14 @@ fn a_form_with_errors_is_not_sent() {
     send(&mut app, ShopAction::PlaceOrder);
     app.update();
 
-    let session = app.world().resource::<CustomerSession>();
-    assert!(session.checkout.errors.address.is_some());
-    assert!(session.checkout.errors.phone.is_some());
+    let form = app.world().resource::<CheckoutForm>();
+    assert!(form.errors.address.is_some());
+    assert!(form.errors.phone.is_some());
     assert!(
-        session.checkout.errors.city.is_none(),
+        form.errors.city.is_none(),
         "the first city is chosen for the customer"
     );
-    assert_eq!(session.checkout.submit, SubmitState::Editing);
+    assert_eq!(form.submit, SubmitState::Editing);
     assert_eq!(
         app.world().resource::<Bridge>().in_flight(),
         0,
@@ -392,16 +389,16 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
 
     send(&mut app, ShopAction::PlaceOrder);
     run_until(&mut app, "the failure", Duration::from_secs(30), |w| {
-        matches!(
-            w.resource::<CustomerSession>().checkout.submit,
-            SubmitState::Failed(_)
-        )
+        matches!(w.resource::<CheckoutForm>().submit, SubmitState::Failed(_))
     });
-    let session = app.world().resource::<CustomerSession>();
-    assert_eq!(session.cart.item_count(), 3, "the cart survives the outage");
+    assert_eq!(
+        app.world().resource::<Cart>().item_count(),
+        3,
+        "the cart survives the outage"
+    );
     assert_eq!(screen(app.world()), Screen::Checkout);
     assert_eq!(
-        session.checkout.submit,
+        app.world().resource::<CheckoutForm>().submit,
         SubmitState::Failed(Failure::Unreachable)
     );
 
@@ -424,7 +421,7 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
         back.elapsed().as_secs_f64()
     );
     assert_eq!(
-        app.world().resource::<CustomerSession>().checkout.submit,
+        app.world().resource::<CheckoutForm>().submit,
         SubmitState::Editing,
         "the 'could not reach' message went with the outage"
     );
@@ -433,7 +430,7 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
         screen(w) != Screen::Checkout
     });
     assert_eq!(
-        app.world().resource::<CustomerSession>().cart.item_count(),
+        app.world().resource::<Cart>().item_count(),
         0,
         "ordered once"
     );
@@ -462,10 +459,7 @@ mod payments {
             screen(w) == Screen::Checkout
         });
         fill_address(app);
-        app.world_mut()
-            .resource_mut::<CustomerSession>()
-            .checkout
-            .payment = method;
+        app.world_mut().resource_mut::<CheckoutForm>().payment = method;
         send(app, ShopAction::PlaceOrder);
     }
 
@@ -641,10 +635,7 @@ fn a_kiosk_left_alone_forgets_the_customer() {
     let id = app.world().resource::<Catalog>().products[2].id;
     send(&mut app, ShopAction::SetLanguage(Language::Ru));
     checkout_with(&mut app, id, 2);
-    app.world_mut()
-        .resource_mut::<CustomerSession>()
-        .checkout
-        .payment = PaymentMethod::CardInApp;
+    app.world_mut().resource_mut::<CheckoutForm>().payment = PaymentMethod::CardInApp;
     send(&mut app, ShopAction::PlaceOrder);
     run_until(&mut app, "the card form", Duration::from_secs(30), |w| {
         w.resource::<PaymentFlow>().stage == PayStage::CardEntry
@@ -685,12 +676,9 @@ fn a_kiosk_left_alone_forgets_the_customer() {
     );
     let session = app.world().resource::<CustomerSession>();
     assert!(session.token.is_none(), "token forgotten");
-    assert!(session.cart.is_empty(), "cart forgotten");
-    assert!(
-        session.last_order.is_none()
-            && session.checkout.address.is_empty()
-            && session.checkout.phone.is_empty()
-    );
+    assert!(app.world().resource::<Cart>().is_empty(), "cart forgotten");
+    let form = app.world().resource::<CheckoutForm>();
+    assert!(session.last_order.is_none() && form.address.is_empty() && form.phone.is_empty());
     let card = app.world().resource::<CardForm>();
     assert!(
         card.number.is_empty() && card.expiry.is_empty() && card.cvc.is_empty(),
@@ -912,10 +900,7 @@ fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
             screen(w) == Screen::Checkout
         });
         fill_address(app);
-        app.world_mut()
-            .resource_mut::<CustomerSession>()
-            .checkout
-            .payment = PaymentMethod::CardInApp;
+        app.world_mut().resource_mut::<CheckoutForm>().payment = PaymentMethod::CardInApp;
         send(app, ShopAction::PlaceOrder);
         run_until(app, "the card form", Duration::from_secs(30), |w| {
             w.resource::<PaymentFlow>().stage == PayStage::CardEntry
@@ -1023,10 +1008,7 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
     let id = app.world().resource::<Catalog>().products[1].id;
     send(&mut app, ShopAction::Start);
     checkout_with(&mut app, id, 1);
-    app.world_mut()
-        .resource_mut::<CustomerSession>()
-        .checkout
-        .delivery = DeliveryMethod::OnFoot;
+    app.world_mut().resource_mut::<CheckoutForm>().delivery = DeliveryMethod::OnFoot;
     send(&mut app, ShopAction::PlaceOrder);
     run_until(&mut app, "the confirmation", Duration::from_secs(30), |w| {
         screen(w) == Screen::Confirmation
@@ -1165,7 +1147,7 @@ fn the_demo_customer_sees_orders_and_dashboard_and_orders_again() {
         screen(w) == Screen::Cart
     });
     let world = app.world();
-    let cart = &world.resource::<CustomerSession>().cart;
+    let cart = world.resource::<Cart>();
     let skipped = &world.resource::<OrdersState>().reorder_skipped;
     assert_eq!(cart.lines.len() + skipped.len(), first.lines.len());
     for line in &first.lines {
@@ -1189,10 +1171,7 @@ fn my_orders_follow_push_events_show_the_payment_and_pay_an_unpaid_order() {
     // A QR order the customer walks away from before paying.
     let id = app.world().resource::<Catalog>().products[3].id;
     checkout_with(&mut app, id, 1);
-    app.world_mut()
-        .resource_mut::<CustomerSession>()
-        .checkout
-        .payment = PaymentMethod::QrBankApp;
+    app.world_mut().resource_mut::<CheckoutForm>().payment = PaymentMethod::QrBankApp;
     send(&mut app, ShopAction::PlaceOrder);
     run_until(&mut app, "the QR code", Duration::from_secs(20), |w| {
         w.resource::<PaymentFlow>().stage == PayStage::ShowingQr

@@ -43,6 +43,9 @@ fn code(source: &str) -> String {
     let source = source
         .split("#[cfg(test)]\nmod tests")
         .next()
+        .unwrap_or_default()
+        .split("#[cfg(test)]\npub(crate) mod tests")
+        .next()
         .unwrap_or_default();
     source
         .lines()

@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use crate::schedule::KioskSet;
 
 use crate::bridge::Bridge;
+use crate::cart::Cart;
 use crate::catalog::ProductImages;
 use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
@@ -31,13 +32,13 @@ pub(crate) fn plugin(app: &mut App) {
 /// Suggestions that go with the cart, under the order summary; a tap adds one.
 fn draw_also_bought(
     mut contexts: bevy_egui::EguiContexts,
-    session: Res<CustomerSession>,
+    cart: Res<Cart>,
     recs: Res<crate::orders::Recommendations>,
     i18n: Res<I18n>,
     mut out: MessageWriter<ShopAction>,
     mut slots: widgets::SlotQuery,
 ) -> Result {
-    let in_cart: Vec<i64> = session.cart.lines.iter().map(|l| l.product.id).collect();
+    let in_cart: Vec<i64> = cart.lines.iter().map(|l| l.product.id).collect();
     let products = recs.for_cart(&in_cart, 3);
     if products.is_empty() {
         return Ok(());
@@ -141,13 +142,13 @@ fn step_button(label: &str, action: ShopAction) -> impl FnOnce(&mut ChildSpawner
 
 fn rebuild_lines(
     mut commands: Commands,
-    session: Res<CustomerSession>,
+    cart: Res<Cart>,
     i18n: Res<I18n>,
     lines: Query<Entity, With<Lines>>,
     summary: Query<Entity, With<Summary>>,
     added: Query<(), Added<Lines>>,
 ) {
-    if !session.is_changed() && !i18n.is_changed() && added.is_empty() {
+    if !cart.is_changed() && !i18n.is_changed() && added.is_empty() {
         return;
     }
     let (Ok(lines), Ok(summary)) = (lines.single(), summary.single()) else {
@@ -155,7 +156,7 @@ fn rebuild_lines(
     };
     commands.entity(lines).despawn_related::<Children>();
     commands.entity(summary).despawn_related::<Children>();
-    let cart = &session.cart;
+    let cart = &*cart;
     commands.entity(lines).with_children(|list| {
         if cart.is_empty() {
             list.spawn(theme::bold_text(

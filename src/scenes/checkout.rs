@@ -7,10 +7,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::Money;
 use customerclient_api::orders::{DeliveryInfo, PaymentMethod};
 
+use crate::cart::Cart;
 use crate::catalog::Catalog;
+use crate::checkout::{CheckoutForm, SubmitState};
 use crate::i18n::{I18n, arg, delivery_key, payment_detail_key, payment_key};
 use crate::screen::Screen;
-use crate::session::{Cart, CheckoutForm, CustomerSession, ShopAction, SubmitState};
+use crate::session::{CustomerSession, ShopAction};
 use crate::ui::egui_kit;
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
@@ -329,7 +331,8 @@ pub fn checkout_form(
 #[allow(clippy::too_many_arguments)]
 fn draw(
     mut contexts: EguiContexts,
-    mut session: ResMut<CustomerSession>,
+    mut form: ResMut<CheckoutForm>,
+    cart: Res<Cart>,
     catalog: Res<Catalog>,
     i18n: Res<I18n>,
     mut editing: ResMut<EditingField>,
@@ -343,7 +346,7 @@ fn draw(
     let (top, bottom) = keyboard::form_band(ctx, editing.0.is_some());
     let reveal = editing.0.is_some() && editing.0 != *revealed;
     *revealed = editing.0;
-    let session = &mut *session;
+    let form = &mut *form;
     let editing = &mut *editing;
     let mut action = None;
     egui::Area::new(egui::Id::new("checkout-form"))
@@ -362,8 +365,8 @@ fn draw(
                         action = checkout_form(
                             ui,
                             &i18n,
-                            &mut session.checkout,
-                            &session.cart,
+                            form,
+                            &cart,
                             catalog.delivery.as_ref(),
                             &mut editing.0,
                             reveal,
@@ -373,8 +376,8 @@ fn draw(
         });
     if let Some(field) = editing.0 {
         let (layout, text, max) = match field {
-            Field::Address => (Layout::Letters, &mut session.checkout.address, 200),
-            Field::Phone => (Layout::Phone, &mut session.checkout.phone, 16),
+            Field::Address => (Layout::Letters, &mut form.address, 200),
+            Field::Phone => (Layout::Phone, &mut form.phone, 16),
         };
         let place = Placement::docked("keyboard", egui::Align2::CENTER_BOTTOM);
         match keyboard::keyboard_overlay(
@@ -395,8 +398,8 @@ fn draw(
                 }
             }
             Some(KeyOutcome::Edited) => {
-                session.checkout.errors.address = None;
-                session.checkout.errors.phone = None;
+                form.errors.address = None;
+                form.errors.phone = None;
             }
             None => {}
         }

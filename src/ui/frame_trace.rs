@@ -15,7 +15,6 @@ use bevy::ui::UiSystems;
 use bevy_egui::EguiPostUpdateSet;
 
 use crate::screen::Screen;
-use crate::session::CustomerSession;
 
 /// Adds the trace when `KIOSK_FRAME_TRACE` names a file.
 pub struct FrameTracePlugin;
@@ -114,14 +113,15 @@ fn egui_end(mut marks: ResMut<Marks>) {
 /// What a customer would see change: the screen, the cart, the text being typed.
 fn shown(
     screen: &Screen,
-    session: &CustomerSession,
+    cart: &crate::cart::Cart,
+    form: &crate::checkout::CheckoutForm,
     account: &crate::account::AccountFlow,
 ) -> String {
     format!(
         "{}|{}|{}|{}|{}",
         screen.name(),
-        session.cart.item_count(),
-        session.checkout.address,
+        cart.item_count(),
+        form.address,
         account.form.login,
         account.form.email,
     )
@@ -133,7 +133,8 @@ fn frame_end(
     frame: Res<TracedFrame>,
     mut marks: ResMut<Marks>,
     screen: Res<State<Screen>>,
-    session: Res<CustomerSession>,
+    cart: Res<crate::cart::Cart>,
+    form: Res<crate::checkout::CheckoutForm>,
     account: Res<crate::account::AccountFlow>,
     mut clicks: MessageReader<MouseButtonInput>,
 ) {
@@ -142,7 +143,7 @@ fn frame_end(
         .read()
         .filter(|c| c.state == bevy::input::ButtonState::Released)
         .count();
-    let now_shown = shown(screen.get(), &session, &account);
+    let now_shown = shown(screen.get(), &cart, &form, &account);
     let changed = marks.last_shown.as_deref() != Some(now_shown.as_str());
     let egui_us = marks.egui_us;
     trace.line(format!(

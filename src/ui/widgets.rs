@@ -6,6 +6,8 @@ use bevy::input::touch::TouchInput;
 use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer, Press};
 use bevy::prelude::*;
 
+use crate::cart::Cart;
+
 use crate::schedule::KioskSet;
 use bevy::window::RequestRedraw;
 
@@ -186,8 +188,8 @@ fn header_title(
 #[derive(Component)]
 pub struct CartBadge;
 
-fn cart_badge_text(session: &CustomerSession, i18n: &I18n) -> String {
-    match (session.cart.item_count(), session.cart.subtotal()) {
+fn cart_badge_text(cart: &Cart, i18n: &I18n) -> String {
+    match (cart.item_count(), cart.subtotal()) {
         (0, _) | (_, None) => i18n.t("header-cart-empty"),
         (n, Some(total)) => i18n.t_args(
             "header-cart",
@@ -196,16 +198,18 @@ fn cart_badge_text(session: &CustomerSession, i18n: &I18n) -> String {
     }
 }
 
+/// A header's cart button says what is in the cart from the frame it appears, and follows it.
 fn update_cart_badges(
-    session: Res<CustomerSession>,
+    cart: Res<Cart>,
     i18n: Res<I18n>,
-    mut badges: Query<&mut Text, With<CartBadge>>,
+    mut badges: Query<(&mut Text, Ref<CartBadge>)>,
 ) {
-    if !session.is_changed() && !i18n.is_changed() {
-        return;
-    }
-    for mut t in &mut badges {
-        let want = cart_badge_text(&session, &i18n);
+    let changed = cart.is_changed() || i18n.is_changed();
+    for (mut t, badge) in &mut badges {
+        if !changed && !badge.is_added() {
+            continue;
+        }
+        let want = cart_badge_text(&cart, &i18n);
         if t.0 != want {
             t.0 = want;
         }
@@ -361,11 +365,8 @@ pub fn spawn_header(
             });
             cart.with_child((
                 CartBadge,
-                theme::bold_text(
-                    cart_badge_text(session, i18n),
-                    size::BODY,
-                    theme::ON_PRIMARY,
-                ),
+                // Filled in by `update_cart_badges` before the frame is drawn.
+                theme::bold_text("", size::BODY, theme::ON_PRIMARY),
                 TextLayout::no_wrap(),
             ))
             .observe(on_tap(ShopAction::OpenCart));
