@@ -490,19 +490,15 @@ fn receive_account_replies(
 /// What the form says about a failed request; an account that exists but was never
 /// confirmed goes on to typing its code.
 fn account_failure(flow: &mut AccountFlow, e: &BridgeError) -> Failure {
-    match e {
-        BridgeError::Rejected { body, .. } => {
-            if body.error == "not_verified"
-                && flow.mode == AccountMode::SignIn
-                && flow.form.login.contains('@')
-            {
-                flow.form.email = flow.form.login.clone();
-                flow.mode = AccountMode::Verify;
-            }
-            Failure::from(e)
-        }
-        _ => Failure::from(e),
+    if let BridgeError::Rejected { body, .. } = e
+        && body.error == "not_verified"
+        && flow.mode == AccountMode::SignIn
+        && flow.form.login.contains('@')
+    {
+        flow.form.email = flow.form.login.clone();
+        flow.mode = AccountMode::Verify;
     }
+    Failure::from(e)
 }
 
 #[cfg(test)]

@@ -93,7 +93,8 @@ where
         url.push('?');
         url.push_str(&query);
     }
-    // Zeroised when the call is over: a card payment's body holds the card's number.
+    // A card payment's body holds the card's number: this copy is zeroised when the call is
+    // over (the one handed to reqwest for each attempt is its own and is not).
     let body = call.body.to_json().map(zeroize::Zeroizing::new);
     drop(call.body);
     let attempt = || async {
