@@ -219,9 +219,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
     // Events stored by other instances wake this one's streams (PostgreSQL only).
     let hub = push::hub();
     let woken = hub.clone();
-    store.follow_events(move |account| {
-        let _ = woken.send(account);
-    });
+    store.follow_events(move |account| woken.wake(account));
     Ok(AppState {
         map: Arc::new(map),
         model: Arc::new(std::sync::RwLock::new(model)),

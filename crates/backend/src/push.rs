@@ -1,11 +1,12 @@
 //! Push notifications: every order-status and payment change of a customer becomes a stored,
 //! numbered event, written in the same transaction as the change. The store is the truth;
-//! the in-process broadcast carries only "account X has something new", a wake-up for that
+//! the in-process hub carries only "account X has something new", a wake-up for that
 //! account's open Server-Sent Events streams, which then read the store after the last id
 //! they sent. A client reconnecting with `Last-Event-ID` gets everything it missed.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::State;
@@ -13,16 +14,80 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use customerclient_api::push::{PushEvent, PushKind};
 use futures_util::Stream;
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::CurrentAccount;
 use crate::error::AppError;
 
-/// Wake-ups by account id. Losing one (a lagging receiver) loses nothing: the stream reads
-/// the store again, and polls it now and then in any case.
-pub type Hub = broadcast::Sender<Uuid>;
+/// Wake-ups by account id: one watch channel per account with a stream open here, so an
+/// event wakes that account's streams and no other (one channel for all would wake every open
+/// stream for every event: a thousand kiosks, a thousand wake-ups per courier fix). Only a
+/// wake-up lives here, never an event: a missed one costs a poll's delay, nothing more.
+#[derive(Clone, Default)]
+pub struct Hub {
+    accounts: Arc<Mutex<HashMap<Uuid, watch::Sender<u64>>>>,
+}
+
+impl Hub {
+    /// Wakes the streams of `account` (every stream for [`EVERYONE`]).
+    pub fn wake(&self, account: Uuid) {
+        let accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        let bump = |tx: &watch::Sender<u64>| tx.send_modify(|n| *n = n.wrapping_add(1));
+        if account == EVERYONE {
+            accounts.values().for_each(bump);
+        } else if let Some(tx) = accounts.get(&account) {
+            bump(tx);
+        }
+    }
+
+    /// A stream's wake-ups from now on; the account's channel goes when its last one drops.
+    pub fn subscribe(&self, account: Uuid) -> Wakeups {
+        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        let rx = accounts
+            .entry(account)
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe();
+        Wakeups {
+            account,
+            rx,
+            hub: self.clone(),
+        }
+    }
+
+    /// Accounts with a stream open here (for tests of the clean-up).
+    pub fn accounts_watched(&self) -> usize {
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+/// One stream's subscription to its account's wake-ups.
+pub struct Wakeups {
+    account: Uuid,
+    rx: watch::Receiver<u64>,
+    hub: Hub,
+}
+
+impl Drop for Wakeups {
+    fn drop(&mut self) {
+        let mut accounts = self
+            .hub
+            .accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Counted under the lock that subscribing takes: 1 is this receiver, not yet dropped.
+        if accounts
+            .get(&self.account)
+            .is_some_and(|tx| tx.receiver_count() <= 1)
+        {
+            accounts.remove(&self.account);
+        }
+    }
+}
 
 /// How often an idle stream looks at the store without a wake-up: the safety net for events
 /// written by another process on the same SQLite file, which has no notifications.
@@ -37,7 +102,7 @@ const POLL_POSTGRES: Duration = Duration::from_secs(10);
 pub const EVERYONE: Uuid = Uuid::nil();
 
 pub fn hub() -> Hub {
-    broadcast::channel(1024).0
+    Hub::default()
 }
 
 pub fn router() -> crate::routes::Routes {
@@ -46,8 +111,8 @@ pub fn router() -> crate::routes::Routes {
 
 /// Wakes the account's streams after the transaction that stored `woken` committed.
 pub fn wake(state: &AppState, woken: (Uuid, PushEvent)) {
-    // No receiver (nobody watching) is fine: the event waits in the store.
-    let _ = state.hub.send(woken.0);
+    // Nobody watching is fine: the event waits in the store.
+    state.hub.wake(woken.0);
 }
 
 /// Stores an event on its own and wakes the streams, for a change that is not a business
@@ -73,7 +138,7 @@ pub async fn publish(
 struct Feed {
     account: Uuid,
     ready: VecDeque<PushEvent>,
-    rx: broadcast::Receiver<Uuid>,
+    wakeups: Wakeups,
     last: i64,
     state: AppState,
     poll: Duration,
@@ -88,26 +153,24 @@ fn sse(event: &PushEvent) -> Event {
 }
 
 impl Feed {
-    /// Waits for a wake-up for this account (or any lag, or the poll interval); false when
-    /// the backend is shutting down.
+    /// Waits for a wake-up for this account (or the poll interval); false when the backend
+    /// is shutting down.
     async fn wait(&mut self) -> bool {
-        let account = self.account;
-        let rx = &mut self.rx;
+        let rx = &mut self.wakeups.rx;
         let shutdown = &mut self.shutdown;
         if *shutdown.borrow() {
             return false;
         }
+        let changed = async {
+            if rx.changed().await.is_err() {
+                // The channel outlives its receivers; were it gone, the poll still runs.
+                std::future::pending::<()>().await;
+            }
+        };
         let woken = async {
-            loop {
-                tokio::select! {
-                    _ = shutdown.wait_for(|s| *s) => return false,
-                    got = rx.recv() => match got {
-                        Ok(a) if a == account || a == EVERYONE => return true,
-                        Ok(_) => {}
-                        Err(broadcast::error::RecvError::Lagged(_)) => return true,
-                        Err(broadcast::error::RecvError::Closed) => return false,
-                    },
-                }
+            tokio::select! {
+                _ = shutdown.wait_for(|s| *s) => false,
+                () = changed => true,
             }
         };
         tokio::time::timeout(self.poll, woken).await.unwrap_or(true)
@@ -133,7 +196,7 @@ async fn events(
     let account = current.account.id;
     // Subscribed before the first read: a wake-up for an event committed after that read
     // is already queued when the stream starts waiting.
-    let rx = state.hub.subscribe();
+    let wakeups = state.hub.subscribe(account);
     let first = state
         .store
         .events_after(account, last)
@@ -146,7 +209,7 @@ async fn events(
     let feed = Feed {
         account,
         ready: first.into(),
-        rx,
+        wakeups,
         last,
         shutdown: state.shutdown.subscribe(),
         state,
@@ -205,5 +268,35 @@ mod tests {
     #[test]
     fn no_header_starts_from_the_beginning() {
         assert_eq!(resume_after(None), 0);
+    }
+
+    /// Whether the subscription has a wake-up waiting, without waiting for one.
+    fn woken(w: &mut super::Wakeups) -> bool {
+        w.rx.has_changed().unwrap_or(false) && {
+            w.rx.borrow_and_update();
+            true
+        }
+    }
+
+    #[test]
+    fn an_event_wakes_its_own_accounts_streams_and_no_other() {
+        let hub = super::hub();
+        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let (mut a1, mut a2, mut b1) = (hub.subscribe(a), hub.subscribe(a), hub.subscribe(b));
+        hub.wake(a);
+        assert!(woken(&mut a1) && woken(&mut a2));
+        assert!(!woken(&mut b1), "another account's stream stays asleep");
+        hub.wake(super::EVERYONE);
+        assert!(woken(&mut a1) && woken(&mut a2) && woken(&mut b1));
+        // An account nobody watches costs nothing and keeps no channel.
+        hub.wake(uuid::Uuid::new_v4());
+        assert_eq!(hub.accounts_watched(), 2);
+        drop(a1);
+        assert_eq!(hub.accounts_watched(), 2, "a2 still watches a");
+        hub.wake(a);
+        assert!(woken(&mut a2));
+        drop(a2);
+        drop(b1);
+        assert_eq!(hub.accounts_watched(), 0);
     }
 }
