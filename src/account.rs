@@ -14,10 +14,11 @@ use zeroize::Zeroizing;
 
 use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
 use crate::failure::Failure;
-use crate::screen::Screen;
+use crate::screen::{self, Screen};
 use crate::session::CustomerSession;
 
 pub(crate) fn plugin(app: &mut App) {
+    screen::add_screen_step::<AccountMode>(app);
     app.init_resource::<AccountFlow>()
         .add_message::<AccountAction>()
         .add_systems(
@@ -26,12 +27,21 @@ pub(crate) fn plugin(app: &mut App) {
                 (receive_account_data, receive_account_replies)
                     .chain()
                     .in_set(KioskSet::Receive),
-                apply_account_actions.in_set(KioskSet::Apply),
+                (
+                    apply_account_actions,
+                    follow_mode.run_if(in_state(Screen::Account)),
+                )
+                    .chain()
+                    .in_set(KioskSet::Apply),
             ),
         );
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The account screen's steps, also its sub-state: [`AccountFlow::mode`] is what the logic
+/// reads and writes in a frame, and the state follows it at the next transition, so the
+/// drawing can act on entering a step (the keyboard moves to the step's first field).
+#[derive(SubStates, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[source(Screen = Screen::Account)]
 pub enum AccountMode {
     #[default]
     SignIn,
@@ -92,6 +102,18 @@ pub struct AccountErrors {
 impl AccountErrors {
     pub fn is_empty(&self) -> bool {
         *self == AccountErrors::default()
+    }
+}
+
+fn follow_mode(
+    flow: Res<AccountFlow>,
+    step: Res<State<AccountMode>>,
+    mut next: ResMut<NextState<AccountMode>>,
+) {
+    if *step.get() != flow.mode {
+        next.set(flow.mode);
+    } else {
+        *next = NextState::Unchanged;
     }
 }
 

@@ -16,10 +16,11 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::bridge::{Bridge, BridgeError, Call, Reply, RequestId};
 use crate::failure::Failure;
-use crate::screen::Screen;
+use crate::screen::{self, Screen};
 use crate::session::{Activity, CustomerSession};
 
 pub(crate) fn plugin(app: &mut App) {
+    screen::add_screen_step::<PayStep>(app);
     app.init_resource::<PaymentFlow>()
         .init_resource::<CardForm>()
         .add_message::<PayAction>()
@@ -31,7 +32,7 @@ pub(crate) fn plugin(app: &mut App) {
                 receive_payment_replies.in_set(KioskSet::Receive),
                 // Paying counts as being there: the activity is fresh before the idle clock
                 // reads it.
-                (apply_pay_actions, keep_alive_while_paying)
+                (apply_pay_actions, keep_alive_while_paying, follow_stage)
                     .chain()
                     .in_set(KioskSet::Apply),
                 poll_qr.in_set(KioskSet::Timers),
@@ -56,6 +57,50 @@ pub enum PayStage {
     CardPaying,
     /// Switching the order to paying on delivery.
     Switching,
+}
+
+impl PayStage {
+    /// The step the customer sees at this stage.
+    pub fn step(self) -> PayStep {
+        match self {
+            PayStage::Idle => PayStep::Starting,
+            PayStage::Choosing | PayStage::Switching => PayStep::Choosing,
+            PayStage::RequestingQr | PayStage::ShowingQr | PayStage::QrExpired => PayStep::Qr,
+            PayStage::CardEntry | PayStage::CardPaying => PayStep::Card,
+        }
+    }
+}
+
+/// The steps of paying, a sub-state of [`Screen::Payment`]: each step's panel lives while
+/// the step does, and its drawing runs only then. [`PaymentFlow::stage`] is the finer truth
+/// the logic reads in the same frame (whether a request is on its way: a second tap on *Pay*
+/// in that frame must see it); the step follows it at the next state transition.
+#[derive(SubStates, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[source(Screen = Screen::Payment)]
+pub enum PayStep {
+    /// Before the order's way to pay is known.
+    #[default]
+    Starting,
+    /// Choosing another way to pay (or switching to paying on delivery).
+    Choosing,
+    /// The QR code: asked for, shown, expired.
+    Qr,
+    /// The card form, and charging the card.
+    Card,
+}
+
+fn follow_stage(
+    flow: Res<PaymentFlow>,
+    step: Res<State<PayStep>>,
+    mut next: ResMut<NextState<PayStep>>,
+) {
+    let want = flow.stage.step();
+    if *step.get() != want {
+        next.set(want);
+    } else {
+        // Back where it is before the transition ran: nothing to change.
+        *next = NextState::Unchanged;
+    }
 }
 
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]

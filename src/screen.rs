@@ -57,3 +57,36 @@ impl Screen {
         Screen::ALL.into_iter().find(|s| s.name() == name)
     }
 }
+
+/// Steps inside screens (paying's, the account's): each a [`SubStates`] of its screen,
+/// registered with [`add_screen_step`]. A step set in one frame is entered at the next
+/// frame's state transition, and its panel is built then and measured a frame later; the
+/// redraw pacing reads this so those frames are drawn without waiting for a touch.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenSteps {
+    /// A step is set and not yet entered.
+    pub pending: bool,
+    /// Steps entered so far, so a change shows between two frames.
+    pub entered: u64,
+}
+
+/// Registers `S` as steps of its screen, noted in [`ScreenSteps`].
+pub fn add_screen_step<S: SubStates>(app: &mut App) {
+    app.init_resource::<ScreenSteps>()
+        .add_sub_state::<S>()
+        .add_systems(First, |mut steps: ResMut<ScreenSteps>| {
+            steps.pending = false;
+        })
+        .add_systems(PostUpdate, note_steps::<S>);
+}
+
+fn note_steps<S: SubStates>(
+    next: Option<Res<NextState<S>>>,
+    mut entered: MessageReader<StateTransitionEvent<S>>,
+    mut steps: ResMut<ScreenSteps>,
+) {
+    steps.entered += entered.read().count() as u64;
+    if next.is_some_and(|n| !matches!(*n, NextState::Unchanged)) {
+        steps.pending = true;
+    }
+}

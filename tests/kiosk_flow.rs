@@ -81,6 +81,11 @@ fn send(app: &mut App, action: ShopAction) {
     app.world_mut().write_message(action);
 }
 
+/// The current step of a screen's sub-state `S`, or None outside its screen.
+fn step<S: bevy::state::state::SubStates>(world: &World) -> Option<S> {
+    world.get_resource::<State<S>>().map(|s| s.get().clone())
+}
+
 fn screen(world: &World) -> Screen {
     *world.resource::<State<Screen>>().get()
 }
@@ -439,7 +444,7 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
 
 mod payments {
     use super::*;
-    use customerclient::payment::{CardForm, PayAction, PayStage, PaymentFlow};
+    use customerclient::payment::{CardForm, PayAction, PayStage, PayStep, PaymentFlow};
     use customerclient_api::orders::PaymentMethod;
     use customerclient_api::payments::{BankStatus, PaymentState};
     use customerclient_backend::payments::{DEMO_WEBHOOK_SECRET, bank};
@@ -510,6 +515,8 @@ mod payments {
                     run_until(&mut app, "the QR code", Duration::from_secs(30), |w| {
                         w.resource::<PaymentFlow>().stage == PayStage::ShowingQr
                     });
+                    app.update();
+                    assert_eq!(step::<PayStep>(app.world()), Some(PayStep::Qr));
                     let payload = app
                         .world()
                         .resource::<PaymentFlow>()
@@ -541,6 +548,8 @@ mod payments {
                     run_until(&mut app, "the card form", Duration::from_secs(30), |w| {
                         w.resource::<PaymentFlow>().stage == PayStage::CardEntry
                     });
+                    app.update();
+                    assert_eq!(step::<PayStep>(app.world()), Some(PayStep::Card));
                     type_card(&mut app, "42424242424242421230737");
                     app.world_mut().write_message(PayAction::SubmitCard);
                 }
@@ -818,6 +827,9 @@ fn a_customer_signs_up_with_the_mailed_code_and_signs_in_again() {
     run_until(&mut app, "the code screen", Duration::from_secs(30), |w| {
         w.resource::<AccountFlow>().mode == AccountMode::Verify
     });
+    // The screen's step follows at the next transition, without a touch.
+    app.update();
+    assert_eq!(step::<AccountMode>(app.world()), Some(AccountMode::Verify));
 
     // The embedded backend's outbox is beside its database.
     let outbox = dir.path().join("outbox");

@@ -7,6 +7,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
+use crate::schedule::KioskSet;
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::egui_kit;
@@ -22,9 +23,26 @@ pub(crate) fn plugin(app: &mut App) {
         })
         .add_systems(OnEnter(Screen::Account), spawn)
         .add_systems(
+            Update,
+            keyboard_follows_the_step
+                .run_if(state_changed::<AccountMode>)
+                .in_set(KioskSet::Draw),
+        )
+        .add_systems(
             EguiPrimaryContextPass,
             draw.run_if(in_state(Screen::Account)),
         );
+}
+
+/// On a new step the keyboard never types into a field the step does not show: it moves to
+/// the step's first field if it was open, and opens on the code when a code was just mailed.
+fn keyboard_follows_the_step(step: Option<Res<State<AccountMode>>>, mut typing: ResMut<Typing>) {
+    let Some(step) = step else { return };
+    let first = fields(*step.get()).first().copied();
+    let code_mailed = matches!(step.get(), AccountMode::Verify | AccountMode::Reset);
+    if typing.0.is_some() || code_mailed {
+        typing.0 = first;
+    }
 }
 
 /// The field the keyboard types into.
@@ -138,7 +156,7 @@ pub fn account_form(
     } else {
         i18n.t(submit_label)
     };
-    let submit = egui_kit::primary_button(label);
+    let submit = egui_kit::primary_button(ui, label);
     if ui
         .add_enabled(
             !busy,
@@ -153,14 +171,14 @@ pub fn account_form(
         let text = crate::i18n::failure_text(i18n, f);
         ui.label(
             egui::RichText::new(text)
-                .color(theme::to_egui(theme::DANGER))
+                .color(theme::to_egui(ui, theme::DANGER))
                 .size(size::BODY),
         );
     }
     if let Some(n) = flow.notice {
         ui.label(
             egui::RichText::new(i18n.t(n))
-                .color(theme::to_egui(theme::SUCCESS))
+                .color(theme::to_egui(ui, theme::SUCCESS))
                 .size(size::BODY),
         );
     }
@@ -226,7 +244,7 @@ fn draw(
             // Left half: the keyboard takes the right half, so it never covers a field.
             ui.set_width(780.0 - 64.0);
             egui::Frame::new()
-                .fill(theme::to_egui(theme::SURFACE))
+                .fill(theme::to_egui(ui, theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(20))
                 .inner_margin(egui::Margin::same(32))
                 .show(ui, |ui| {

@@ -90,7 +90,7 @@ fn draw_track_form(
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
             egui::Frame::new()
-                .fill(theme::to_egui(theme::SURFACE))
+                .fill(theme::to_egui(ui, theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(24))
                 .inner_margin(egui::Margin::same(36))
                 .show(ui, |ui| {
@@ -116,11 +116,14 @@ fn draw_track_form(
                             value
                         };
                         let b = egui::Button::new(egui::RichText::new(shown).size(size::TITLE))
-                            .fill(theme::to_egui(if active {
-                                theme::SECONDARY_PRESSED
-                            } else {
-                                theme::SECONDARY
-                            }))
+                            .fill(theme::to_egui(
+                                ui,
+                                if active {
+                                    theme::SECONDARY_PRESSED
+                                } else {
+                                    theme::SECONDARY
+                                },
+                            ))
                             .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
                         if ui.add(b).clicked() {
                             form.on_digits = digits;
@@ -145,14 +148,17 @@ fn draw_track_form(
                                 let primary = k == '→';
                                 let mut text = egui::RichText::new(label).size(size::HEADING);
                                 if primary {
-                                    text = text.color(theme::to_egui(theme::ON_PRIMARY));
+                                    text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
                                 }
                                 let b = egui::Button::new(text)
-                                    .fill(theme::to_egui(if primary {
-                                        theme::PRIMARY
-                                    } else {
-                                        theme::SECONDARY
-                                    }))
+                                    .fill(theme::to_egui(
+                                        ui,
+                                        if primary {
+                                            theme::PRIMARY
+                                        } else {
+                                            theme::SECONDARY
+                                        },
+                                    ))
                                     .min_size(egui::vec2(w, theme::TOUCH));
                                 if ui.add(b).clicked()
                                     && let Some(a) = track_form_key(&mut form, k)

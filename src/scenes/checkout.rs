@@ -68,7 +68,7 @@ pub fn error_label(ui: &mut egui::Ui, text: Option<String>) {
     if let Some(e) = text {
         ui.label(
             egui::RichText::new(e)
-                .color(theme::to_egui(theme::DANGER))
+                .color(theme::to_egui(ui, theme::DANGER))
                 .size(size::SMALL),
         );
     }
@@ -86,7 +86,7 @@ pub fn field_box(
     ui.label(
         egui::RichText::new(label)
             .size(size::SMALL)
-            .color(theme::to_egui(theme::MUTED)),
+            .color(theme::to_egui(ui, theme::MUTED)),
     );
     let stroke_color = if invalid {
         theme::DANGER
@@ -96,7 +96,7 @@ pub fn field_box(
         theme::SECONDARY_PRESSED
     };
     let shown = if value.is_empty() && !active {
-        egui::RichText::new(placeholder).color(theme::to_egui(theme::MUTED))
+        egui::RichText::new(placeholder).color(theme::to_egui(ui, theme::MUTED))
     } else {
         egui::RichText::new(if active {
             format!("{value}|")
@@ -105,10 +105,10 @@ pub fn field_box(
         })
     };
     let button = egui::Button::new(shown.size(size::BODY))
-        .fill(theme::to_egui(theme::SURFACE))
+        .fill(theme::to_egui(ui, theme::SURFACE))
         .stroke(egui::Stroke::new(
             if active { 3.0 } else { 2.0 },
-            theme::to_egui(stroke_color),
+            theme::to_egui(ui, stroke_color),
         ));
     ui.add_sized([ui.available_width().min(760.0), theme::TOUCH], button)
 }
@@ -128,7 +128,7 @@ fn choice(
     };
     let text = egui::RichText::new(label).size(size::BODY);
     let text = if selected {
-        text.color(theme::to_egui(theme::ON_PRIMARY))
+        text.color(theme::to_egui(ui, theme::ON_PRIMARY))
     } else {
         text
     };
@@ -140,7 +140,7 @@ fn choice(
     // Exactly `width` wide: long (Russian) labels wrap inside the tile instead of pushing the
     // row past its column.
     let button = egui::Button::new(text)
-        .fill(theme::to_egui(fill))
+        .fill(theme::to_egui(ui, fill))
         .wrap_mode(egui::TextWrapMode::Wrap)
         .min_size(egui::vec2(width, theme::TOUCH * 1.1));
     ui.allocate_ui(egui::vec2(width, theme::TOUCH * 1.1), |ui| {
@@ -170,7 +170,7 @@ pub fn checkout_form(
         ui.label(
             egui::RichText::new(i18n.t("checkout-city"))
                 .size(size::SMALL)
-                .color(theme::to_egui(theme::MUTED)),
+                .color(theme::to_egui(ui, theme::MUTED)),
         );
         ui.horizontal_wrapped(|ui| {
             for city in delivery.map(|d| d.cities.as_slice()).unwrap_or_default() {
@@ -304,7 +304,7 @@ pub fn checkout_form(
             } else {
                 i18n.t("checkout-place")
             };
-            let place = egui_kit::primary_button(label);
+            let place = egui_kit::primary_button(ui, label);
             if ui
                 .add_enabled(
                     !busy,
@@ -320,7 +320,7 @@ pub fn checkout_form(
             let message = crate::i18n::failure_text(i18n, failure);
             ui.label(
                 egui::RichText::new(message)
-                    .color(theme::to_egui(theme::DANGER))
+                    .color(theme::to_egui(ui, theme::DANGER))
                     .size(size::BODY),
             );
         }
@@ -357,7 +357,7 @@ fn draw(
             // Inner margins (2 × 32) come on top of this width.
             ui.set_width(screen.width() - 80.0 - 64.0);
             egui::Frame::new()
-                .fill(theme::to_egui(theme::SURFACE))
+                .fill(theme::to_egui(ui, theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(20))
                 .inner_margin(egui::Margin::same(32))
                 .show(ui, |ui| {

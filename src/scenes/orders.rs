@@ -35,17 +35,20 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
 fn big_button(ui: &mut egui::Ui, text: String, primary: bool, width: f32) -> bool {
     let mut rich = egui::RichText::new(text).size(size::BODY);
     let mut b = egui::Button::new(if primary {
-        rich = rich.color(theme::to_egui(theme::ON_PRIMARY));
+        rich = rich.color(theme::to_egui(ui, theme::ON_PRIMARY));
         rich
     } else {
         rich
     })
     .min_size(egui::vec2(width, theme::TOUCH * 0.8));
-    b = b.fill(theme::to_egui(if primary {
-        theme::PRIMARY
-    } else {
-        theme::SECONDARY
-    }));
+    b = b.fill(theme::to_egui(
+        ui,
+        if primary {
+            theme::PRIMARY
+        } else {
+            theme::SECONDARY
+        },
+    ));
     ui.add(b).clicked()
 }
 
@@ -77,7 +80,7 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
         theme::SURFACE
     };
     let resp = egui::Frame::new()
-        .fill(theme::to_egui(fill))
+        .fill(theme::to_egui(ui, fill))
         .corner_radius(egui::CornerRadius::same(14))
         .inner_margin(egui::Margin::symmetric(18, 10))
         .show(ui, |ui| {
@@ -92,7 +95,7 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
                 ui.label(
                     egui::RichText::new(date_time(o.created_at))
                         .size(size::SMALL)
-                        .color(theme::to_egui(theme::MUTED)),
+                        .color(theme::to_egui(ui, theme::MUTED)),
                 );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
@@ -111,12 +114,12 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
                 ui.label(
                     egui::RichText::new(i18n.t(status_key(o.status)))
                         .size(size::SMALL)
-                        .color(theme::to_egui(color)),
+                        .color(theme::to_egui(ui, color)),
                 );
                 ui.label(
                     egui::RichText::new(format!("· {}", i18n.t(payment_key(o.payment_method))))
                         .size(size::SMALL)
-                        .color(theme::to_egui(theme::MUTED)),
+                        .color(theme::to_egui(ui, theme::MUTED)),
                 );
                 ui.label(
                     egui::RichText::new(format!(
@@ -124,7 +127,7 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
                         i18n.t(payment_state_key(o.payment_state))
                     ))
                     .size(size::SMALL)
-                    .color(theme::to_egui(payment_color(o))),
+                    .color(theme::to_egui(ui, payment_color(o))),
                 );
             });
         })
@@ -155,7 +158,7 @@ pub fn order_detail(
             o.city
         ))
         .size(size::SMALL)
-        .color(theme::to_egui(theme::MUTED)),
+        .color(theme::to_egui(ui, theme::MUTED)),
     );
     ui.add_space(10.0);
     for l in &o.lines {
@@ -181,7 +184,7 @@ pub fn order_detail(
             i18n.t(payment_state_key(o.payment_state))
         ))
         .size(size::SMALL)
-        .color(theme::to_egui(payment_color(o))),
+        .color(theme::to_egui(ui, payment_color(o))),
     );
     if can_pay(o) && big_button(ui, i18n.t("orders-pay-now"), true, ui.available_width()) {
         action = Some(OrdersAction::Pay(o.id));
@@ -215,7 +218,7 @@ pub fn order_detail(
                     i18n.t_args("orders-cancel-confirm", &[arg("number", o.number)]),
                 )
                 .size(size::BODY)
-                .color(theme::to_egui(theme::DANGER)),
+                .color(theme::to_egui(ui, theme::DANGER)),
             );
             ui.horizontal(|ui| {
                 if big_button(ui, i18n.t("orders-cancel-yes"), false, w) {
@@ -235,7 +238,7 @@ pub fn order_detail(
                 "orders-skipped",
                 &[arg("names", state.reorder_skipped.join(", "))],
             ))
-            .color(theme::to_egui(theme::DANGER)),
+            .color(theme::to_egui(ui, theme::DANGER)),
         );
     }
     if o.status == OrderStatus::Delivered {
@@ -250,11 +253,10 @@ pub fn order_detail(
                 let on = star <= state.stars;
                 let text = egui::RichText::new(if on { "★" } else { "☆" })
                     .size(size::TITLE)
-                    .color(theme::to_egui(if on {
-                        theme::PRIMARY
-                    } else {
-                        theme::MUTED
-                    }));
+                    .color(theme::to_egui(
+                        ui,
+                        if on { theme::PRIMARY } else { theme::MUTED },
+                    ));
                 if ui
                     .add(egui::Button::new(text).min_size(egui::vec2(theme::TOUCH, theme::TOUCH)))
                     .clicked()
@@ -277,11 +279,14 @@ pub fn order_detail(
                 if ui
                     .add(
                         egui::Button::new(rich)
-                            .fill(theme::to_egui(if on {
-                                theme::SECONDARY_PRESSED
-                            } else {
-                                theme::SECONDARY
-                            }))
+                            .fill(theme::to_egui(
+                                ui,
+                                if on {
+                                    theme::SECONDARY_PRESSED
+                                } else {
+                                    theme::SECONDARY
+                                },
+                            ))
                             .min_size(egui::vec2(0.0, theme::TOUCH * 0.6)),
                     )
                     .clicked()
@@ -305,7 +310,7 @@ pub fn order_detail(
         if rated.is_some() && !changed {
             ui.label(
                 egui::RichText::new(i18n.t("orders-thanks-rating"))
-                    .color(theme::to_egui(theme::SUCCESS)),
+                    .color(theme::to_egui(ui, theme::SUCCESS)),
             );
         }
     }
@@ -314,7 +319,7 @@ pub fn order_detail(
 
 fn tile(ui: &mut egui::Ui, label: String, value: String) {
     egui::Frame::new()
-        .fill(theme::to_egui(theme::SURFACE))
+        .fill(theme::to_egui(ui, theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(16))
         .inner_margin(egui::Margin::same(16))
         .show(ui, |ui| {
@@ -323,7 +328,7 @@ fn tile(ui: &mut egui::Ui, label: String, value: String) {
                 ui.label(
                     egui::RichText::new(label)
                         .size(size::SMALL)
-                        .color(theme::to_egui(theme::MUTED)),
+                        .color(theme::to_egui(ui, theme::MUTED)),
                 );
                 ui.label(egui::RichText::new(value).size(size::HEADING).strong());
             });
@@ -332,7 +337,7 @@ fn tile(ui: &mut egui::Ui, label: String, value: String) {
 
 fn chart_frame(ui: &mut egui::Ui, title: String, width: f32, add: impl FnOnce(&mut egui::Ui)) {
     egui::Frame::new()
-        .fill(theme::to_egui(theme::SURFACE))
+        .fill(theme::to_egui(ui, theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(16))
         .inner_margin(egui::Margin::same(14))
         .show(ui, |ui| {
@@ -352,16 +357,15 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
             let on = p == d.period;
             let mut text = egui::RichText::new(i18n.t(period_key(p))).size(size::BODY);
             if on {
-                text = text.color(theme::to_egui(theme::ON_PRIMARY));
+                text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
             }
             if ui
                 .add(
                     egui::Button::new(text)
-                        .fill(theme::to_egui(if on {
-                            theme::PRIMARY
-                        } else {
-                            theme::SECONDARY
-                        }))
+                        .fill(theme::to_egui(
+                            ui,
+                            if on { theme::PRIMARY } else { theme::SECONDARY },
+                        ))
                         .min_size(egui::vec2(150.0, theme::TOUCH * 0.7)),
                 )
                 .clicked()
@@ -406,6 +410,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                     ]
                 })
                 .collect();
+            let line = theme::to_egui(ui, theme::PRIMARY);
             Plot::new("spending")
                 .height(height)
                 .allow_drag(false)
@@ -413,11 +418,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                 .allow_scroll(false)
                 .x_axis_label(i18n.t("dash-axis-days"))
                 .show(ui, |plot| {
-                    plot.line(
-                        Line::new(i18n.t("dash-spent"), pts)
-                            .color(theme::to_egui(theme::PRIMARY))
-                            .width(3.0),
-                    );
+                    plot.line(Line::new(i18n.t("dash-spent"), pts).color(line).width(3.0));
                 });
         });
         chart_frame(ui, i18n.t("dash-chart-categories"), half, |ui| {
@@ -450,7 +451,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                                 .display()
                         ))
                         .size(size::SMALL * 0.8)
-                        .color(theme::to_egui(theme::TEXT)),
+                        .color(theme::to_egui(ui, theme::TEXT)),
                     )
                     .anchor(egui::Align2::LEFT_CENTER)
                 })
@@ -480,7 +481,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                 .map(|(h, n)| {
                     Bar::new(h as f64 + 0.5, *n as f64)
                         .width(1.0)
-                        .fill(theme::to_egui(theme::SUCCESS))
+                        .fill(theme::to_egui(ui, theme::SUCCESS))
                 })
                 .collect();
             Plot::new("hours")
@@ -508,6 +509,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                         .fill(egui::Color32::from_rgb(253, 189, 140))
                 })
                 .collect();
+            let dots = theme::to_egui(ui, theme::PRIMARY);
             ui.horizontal(|ui| {
                 Plot::new("delivery-scatter")
                     .height(height)
@@ -523,7 +525,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                         plot.points(
                             Points::new(i18n.t("dash-deliveries"), pts)
                                 .radius(5.0)
-                                .color(theme::to_egui(theme::PRIMARY)),
+                                .color(dots),
                         )
                     });
                 Plot::new("delivery-histogram")
@@ -561,16 +563,19 @@ fn draw(
                     let active = state.dashboard_tab == on;
                     let mut text = egui::RichText::new(i18n.t(key)).size(size::HEADING);
                     if active {
-                        text = text.color(theme::to_egui(theme::ON_PRIMARY));
+                        text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
                     }
                     if ui
                         .add(
                             egui::Button::new(text)
-                                .fill(theme::to_egui(if active {
-                                    theme::PRIMARY
-                                } else {
-                                    theme::SECONDARY
-                                }))
+                                .fill(theme::to_egui(
+                                    ui,
+                                    if active {
+                                        theme::PRIMARY
+                                    } else {
+                                        theme::SECONDARY
+                                    },
+                                ))
                                 .min_size(egui::vec2(320.0, theme::TOUCH * 0.8)),
                         )
                         .clicked()
@@ -595,7 +600,7 @@ fn draw(
                 if let Some(f) = &state.failure {
                     ui.label(
                         egui::RichText::new(crate::i18n::failure_text(&i18n, f))
-                            .color(theme::to_egui(theme::DANGER)),
+                            .color(theme::to_egui(ui, theme::DANGER)),
                     );
                 }
             });
@@ -633,7 +638,7 @@ fn draw(
                 ui.add_space(24.0);
                 ui.vertical(|ui| {
                     egui::Frame::new()
-                        .fill(theme::to_egui(theme::SURFACE))
+                        .fill(theme::to_egui(ui, theme::SURFACE))
                         .corner_radius(egui::CornerRadius::same(20))
                         .inner_margin(egui::Margin::same(24))
                         .show(ui, |ui| {
@@ -655,7 +660,7 @@ fn draw(
                                     ui.label(
                                         egui::RichText::new(i18n.t("orders-pick"))
                                             .size(size::BODY)
-                                            .color(theme::to_egui(theme::MUTED)),
+                                            .color(theme::to_egui(ui, theme::MUTED)),
                                     );
                                 }
                             }

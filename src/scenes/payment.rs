@@ -16,7 +16,9 @@ use crate::bridge::Bridge;
 use crate::config::{BackendTarget, KioskConfig};
 use crate::failure::Failure;
 use crate::i18n::{I18n, arg, payment_detail_key, payment_key};
-use crate::payment::{CardField, CardForm, PayAction, PayStage, PaymentFlow, seconds_left};
+use crate::payment::{
+    CardField, CardForm, PayAction, PayStage, PayStep, PaymentFlow, seconds_left,
+};
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::egui_kit;
@@ -27,15 +29,19 @@ use customerclient_api::payments::SavedCard;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Payment), spawn)
+        .add_systems(OnEnter(PayStep::Qr), spawn_qr_panel)
         .add_systems(
             Update,
             (show_qr, update_texts)
-                .run_if(in_state(Screen::Payment))
+                .run_if(in_state(PayStep::Qr))
                 .in_set(KioskSet::Draw),
         )
         .add_systems(
             EguiPrimaryContextPass,
-            draw_overlays.run_if(in_state(Screen::Payment)),
+            (
+                draw_card_form.run_if(in_state(PayStep::Card)),
+                draw_choice.run_if(in_state(PayStep::Choosing)),
+            ),
         );
 }
 
@@ -44,6 +50,9 @@ const QR_TARGET: u32 = 560;
 /// Modules of white kept around the code (the standard asks for four).
 const QUIET_ZONE: usize = 4;
 
+/// The scene's root: each step's panel is built under it.
+#[derive(Component)]
+struct PaymentRoot;
 #[derive(Component)]
 struct QrPanel;
 #[derive(Component)]
@@ -102,130 +111,138 @@ pub fn module_scale(payload: &str, target: u32) -> u32 {
 }
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
+    commands
+        .spawn((
+            PaymentRoot,
+            widgets::scene_root("Payment"),
+            DespawnOnExit(Screen::Payment),
+        ))
+        .with_children(|root| {
+            widgets::spawn_header(root, &session, &i18n, &i18n.t("payment-title"));
+        });
+}
+
+/// The QR step's panel: the code, its amount and countdown, for as long as the step lasts.
+fn spawn_qr_panel(
+    mut commands: Commands,
+    root: Single<Entity, With<PaymentRoot>>,
+    i18n: Res<I18n>,
+) {
     let pay_action = |action: PayAction| {
         move |mut c: On<Pointer<Click>>, mut out: MessageWriter<PayAction>| {
             c.propagate(false);
             out.write(action);
         }
     };
-    commands
-        .spawn((
-            widgets::scene_root("Payment"),
-            DespawnOnExit(Screen::Payment),
-        ))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, &i18n.t("payment-title"));
-            // Scrolls when shorter than the code and its text (reach mode); the blocks centre
-            // by auto margins so their tops stay in scrolling's reach.
-            let qr_panel = root
-                .spawn((
-                    QrPanel,
+    commands.entity(*root).with_children(|root| {
+        // Scrolls when shorter than the code and its text (reach mode); the blocks centre by
+        // auto margins so their tops stay in scrolling's reach.
+        let qr_panel = root
+            .spawn((
+                QrPanel,
+                DespawnOnExit(PayStep::Qr),
+                Node {
+                    flex_grow: 1.0,
+                    min_height: Val::Px(0.0),
+                    justify_content: JustifyContent::Center,
+                    align_items: AlignItems::Start,
+                    column_gap: Val::Px(72.0),
+                    overflow: Overflow::scroll_y(),
+                    ..default()
+                },
+                ScrollPosition::default(),
+                widgets::TouchScroll::default(),
+            ))
+            .with_children(|body| {
+                body.spawn((
                     Node {
-                        flex_grow: 1.0,
-                        min_height: Val::Px(0.0),
+                        padding: UiRect::all(Val::Px(24.0)),
+                        margin: UiRect::vertical(Val::Auto),
+                        flex_shrink: 0.0,
+                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                        min_width: Val::Px(QR_TARGET as f32 + 48.0),
+                        min_height: Val::Px(QR_TARGET as f32 + 48.0),
                         justify_content: JustifyContent::Center,
-                        align_items: AlignItems::Start,
-                        column_gap: Val::Px(72.0),
-                        display: Display::None,
-                        overflow: Overflow::scroll_y(),
+                        align_items: AlignItems::Center,
                         ..default()
                     },
-                    ScrollPosition::default(),
-                    widgets::TouchScroll::default(),
+                    BackgroundColor(Color::WHITE),
+                    BoxShadow::new(
+                        theme::SHADOW,
+                        Val::Px(0.0),
+                        Val::Px(10.0),
+                        Val::Px(0.0),
+                        Val::Px(30.0),
+                    ),
                 ))
-                .with_children(|body| {
-                    body.spawn((
-                        Node {
-                            padding: UiRect::all(Val::Px(24.0)),
-                            margin: UiRect::vertical(Val::Auto),
-                            flex_shrink: 0.0,
-                            border_radius: BorderRadius::all(Val::Px(RADIUS)),
-                            min_width: Val::Px(QR_TARGET as f32 + 48.0),
-                            min_height: Val::Px(QR_TARGET as f32 + 48.0),
-                            justify_content: JustifyContent::Center,
-                            align_items: AlignItems::Center,
-                            ..default()
-                        },
-                        BackgroundColor(Color::WHITE),
-                        BoxShadow::new(
-                            theme::SHADOW,
-                            Val::Px(0.0),
-                            Val::Px(10.0),
-                            Val::Px(0.0),
-                            Val::Px(30.0),
-                        ),
-                    ))
-                    .with_child((
-                        QrImage { payload: None },
-                        Node::default(),
-                        ImageNode::default(),
+                .with_child((
+                    QrImage { payload: None },
+                    Node::default(),
+                    ImageNode::default(),
+                ));
+                body.spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::Px(22.0),
+                    max_width: Val::Px(760.0),
+                    margin: UiRect::vertical(Val::Auto),
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(theme::bold_text(
+                        i18n.t("qr-scan"),
+                        size::TITLE,
+                        theme::TEXT,
                     ));
-                    body.spawn(Node {
+                    col.spawn((
+                        PayText::Amount,
+                        theme::bold_text("", size::HERO, theme::PRIMARY),
+                    ));
+                    col.spawn((
+                        PayText::OrderLabel,
+                        theme::text("", size::HEADING, theme::MUTED),
+                    ));
+                    col.spawn((
+                        PayText::Countdown,
+                        theme::bold_text("", size::HEADING, theme::TEXT),
+                    ));
+                    col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
+                    col.spawn((
+                        NewCodeButton,
+                        widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
+                    ))
+                    .with_child(theme::bold_text(
+                        i18n.t("qr-new-code"),
+                        size::HEADING,
+                        theme::ON_PRIMARY,
+                    ))
+                    .observe(pay_action(PayAction::NewQrCode));
+                    col.spawn(widgets::button(
+                        Val::Px(480.0),
+                        Val::Px(TOUCH),
+                        widgets::SECONDARY,
+                    ))
+                    .with_child(theme::text(
+                        i18n.t("pay-another-way"),
+                        size::BODY,
+                        theme::TEXT,
+                    ))
+                    .observe(pay_action(PayAction::ChooseAnotherWay));
+                    col.spawn(Node {
                         flex_direction: FlexDirection::Column,
-                        row_gap: Val::Px(22.0),
-                        max_width: Val::Px(760.0),
-                        margin: UiRect::vertical(Val::Auto),
                         ..default()
                     })
-                    .with_children(|col| {
-                        col.spawn(theme::bold_text(
-                            i18n.t("qr-scan"),
-                            size::TITLE,
-                            theme::TEXT,
+                    .with_children(|hint| {
+                        hint.spawn((
+                            PayText::DemoHint,
+                            theme::text("", size::SMALL, theme::MUTED),
                         ));
-                        col.spawn((
-                            PayText::Amount,
-                            theme::bold_text("", size::HERO, theme::PRIMARY),
-                        ));
-                        col.spawn((
-                            PayText::OrderLabel,
-                            theme::text("", size::HEADING, theme::MUTED),
-                        ));
-                        col.spawn((
-                            PayText::Countdown,
-                            theme::bold_text("", size::HEADING, theme::TEXT),
-                        ));
-                        col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
-                        col.spawn((
-                            NewCodeButton,
-                            widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
-                        ))
-                        .with_child(theme::bold_text(
-                            i18n.t("qr-new-code"),
-                            size::HEADING,
-                            theme::ON_PRIMARY,
-                        ))
-                        .observe(pay_action(PayAction::NewQrCode));
-                        col.spawn(widgets::button(
-                            Val::Px(480.0),
-                            Val::Px(TOUCH),
-                            widgets::SECONDARY,
-                        ))
-                        .with_child(theme::text(
-                            i18n.t("pay-another-way"),
-                            size::BODY,
-                            theme::TEXT,
-                        ))
-                        .observe(pay_action(PayAction::ChooseAnotherWay));
-                        col.spawn(Node {
-                            flex_direction: FlexDirection::Column,
-                            ..default()
-                        })
-                        .with_children(|hint| {
-                            hint.spawn((
-                                PayText::DemoHint,
-                                theme::text("", size::SMALL, theme::MUTED),
-                            ));
-                            hint.spawn((
-                                PayText::DemoUrl,
-                                theme::text("", size::SMALL, theme::MUTED),
-                            ));
-                        });
+                        hint.spawn((PayText::DemoUrl, theme::text("", size::SMALL, theme::MUTED)));
                     });
-                })
-                .id();
-            root.spawn(widgets::more_below(qr_panel));
-        });
+                });
+            })
+            .id();
+        root.spawn((widgets::more_below(qr_panel), DespawnOnExit(PayStep::Qr)));
+    });
 }
 
 fn show_qr(
@@ -269,24 +286,9 @@ fn update_texts(
     config: Res<KioskConfig>,
     bridge: Res<Bridge>,
     i18n: Res<I18n>,
-    mut panel: Query<&mut Node, (With<QrPanel>, Without<NewCodeButton>)>,
-    mut new_code: Query<&mut Node, (With<NewCodeButton>, Without<QrPanel>)>,
+    mut new_code: Query<&mut Node, With<NewCodeButton>>,
     mut texts: Query<(&PayText, &mut Text)>,
 ) {
-    let qr_stage = matches!(
-        flow.stage,
-        PayStage::RequestingQr | PayStage::ShowingQr | PayStage::QrExpired
-    );
-    for mut n in &mut panel {
-        let want = if qr_stage {
-            Display::Flex
-        } else {
-            Display::None
-        };
-        if n.display != want {
-            n.display = want;
-        }
-    }
     for mut n in &mut new_code {
         let want = if flow.stage == PayStage::QrExpired {
             Display::Flex
@@ -361,7 +363,7 @@ fn card_field(
         ui.label(
             egui::RichText::new(label)
                 .size(size::SMALL)
-                .color(theme::to_egui(theme::MUTED)),
+                .color(theme::to_egui(ui, theme::MUTED)),
         );
         let stroke = if error.is_some() {
             theme::DANGER
@@ -379,10 +381,10 @@ fn card_field(
             .add_sized(
                 [width, theme::TOUCH],
                 egui::Button::new(egui::RichText::new(shown).size(size::HEADING))
-                    .fill(theme::to_egui(theme::SURFACE))
+                    .fill(theme::to_egui(ui, theme::SURFACE))
                     .stroke(egui::Stroke::new(
                         if active { 3.0 } else { 2.0 },
-                        theme::to_egui(stroke),
+                        theme::to_egui(ui, stroke),
                     )),
             )
             .clicked();
@@ -390,7 +392,7 @@ fn card_field(
             ui.label(
                 egui::RichText::new(e)
                     .size(size::SMALL)
-                    .color(theme::to_egui(theme::DANGER)),
+                    .color(theme::to_egui(ui, theme::DANGER)),
             );
         }
         clicked
@@ -433,10 +435,10 @@ pub fn card_form(
             egui::RichText::new(
                 i18n.t_args("card-never-stored", &[arg("brand", form.brand().label())]),
             )
-            .color(theme::to_egui(theme::MUTED)),
+            .color(theme::to_egui(ui, theme::MUTED)),
         );
     };
-    if theme::reach_mode() {
+    if theme::reach_mode(ui) {
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 heading(ui, form);
@@ -567,7 +569,7 @@ fn card_pay_column(
     } else {
         i18n.t_args("card-pay", &[arg("total", total.to_owned())])
     };
-    let pay = egui_kit::primary_button(label);
+    let pay = egui_kit::primary_button(ui, label);
     if ui
         .add_enabled(!paying, pay.min_size(egui::vec2(380.0, theme::TOUCH * 1.3)))
         .clicked()
@@ -613,7 +615,7 @@ fn card_pay_column(
             egui::Label::new(
                 egui::RichText::new(failure_text(i18n, m))
                     .size(size::BODY)
-                    .color(theme::to_egui(theme::DANGER)),
+                    .color(theme::to_egui(ui, theme::DANGER)),
             )
             .wrap(),
         );
@@ -634,7 +636,9 @@ pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Opti
         ui.label(egui::RichText::new(text).size(size::HEADING));
     }
     if let Some(m) = &flow.message {
-        ui.label(egui::RichText::new(failure_text(i18n, m)).color(theme::to_egui(theme::DANGER)));
+        ui.label(
+            egui::RichText::new(failure_text(i18n, m)).color(theme::to_egui(ui, theme::DANGER)),
+        );
     }
     ui.add_space(10.0);
     ui.horizontal_wrapped(|ui| {
@@ -675,8 +679,22 @@ const CARD_FORM_WIDTH: f32 = 840.0;
 /// In reach mode: the fields (620), the keypad (388) and the pay column (380) side by side.
 const CARD_FORM_WIDTH_WIDE: f32 = 1480.0;
 
+/// The frame both payment panels are drawn in, and the height they may take: centred below
+/// the header, never over it; a panel taller than the room (large text, a short screen)
+/// scrolls.
+fn panel_frame(ctx: &egui::Context) -> (egui::Frame, egui::Vec2, f32) {
+    let reach = theme::reach_offset(ctx);
+    let frame = egui::Frame::new()
+        .fill(theme::to_egui(ctx, theme::SURFACE))
+        .corner_radius(egui::CornerRadius::same(24))
+        .inner_margin(egui::Margin::same(24));
+    let offset = egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0 + reach / 2.0);
+    let room = ctx.content_rect().height() - widgets::HEADER_HEIGHT - reach - 2.0 * 24.0 - 32.0;
+    (frame, offset, room)
+}
+
 #[allow(clippy::too_many_arguments)]
-fn draw_overlays(
+fn draw_card_form(
     mut contexts: EguiContexts,
     flow: Res<PaymentFlow>,
     i18n: Res<I18n>,
@@ -688,61 +706,56 @@ fn draw_overlays(
 ) -> Result {
     let saved = session.signed_in().map(|_| session.cards.as_slice());
     let ctx = contexts.ctx_mut()?;
-    let reach = theme::reach_offset(ctx);
+    let (frame, offset, room) = panel_frame(ctx);
     let mut action = None;
-    let frame = egui::Frame::new()
-        .fill(theme::to_egui(theme::SURFACE))
-        .corner_radius(egui::CornerRadius::same(24))
-        .inner_margin(egui::Margin::same(24));
-    // Centred below the header, never over it: a form taller than the room (large text, a
-    // short screen) scrolls.
-    let room = ctx.content_rect().height() - widgets::HEADER_HEIGHT - reach - 2.0 * 24.0 - 32.0;
-    match flow.stage {
-        PayStage::CardEntry | PayStage::CardPaying => {
-            egui::Area::new(egui::Id::new("card-form"))
-                .anchor(
-                    egui::Align2::CENTER_CENTER,
-                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0 + reach / 2.0),
-                )
-                .show(ctx, |ui| {
-                    frame.show(ui, |ui| {
-                        ui.set_width(if theme::reach_mode() {
-                            CARD_FORM_WIDTH_WIDE
-                        } else {
-                            CARD_FORM_WIDTH
-                        });
-                        crate::ui::touch::scroll_panel(ui, "card-form", room, |ui| {
-                            action = card_form(
-                                ui,
-                                &i18n,
-                                &mut form,
-                                &flow,
-                                saved,
-                                &mut repeat,
-                                time.elapsed_secs_f64(),
-                            )
-                        });
-                    });
+    egui::Area::new(egui::Id::new("card-form"))
+        .anchor(egui::Align2::CENTER_CENTER, offset)
+        .show(ctx, |ui| {
+            frame.show(ui, |ui| {
+                ui.set_width(if theme::reach_mode(ui) {
+                    CARD_FORM_WIDTH_WIDE
+                } else {
+                    CARD_FORM_WIDTH
                 });
-        }
-        PayStage::Choosing | PayStage::Switching => {
-            egui::Area::new(egui::Id::new("pay-choice"))
-                .anchor(
-                    egui::Align2::CENTER_CENTER,
-                    egui::vec2(0.0, widgets::HEADER_HEIGHT / 2.0 + reach / 2.0),
-                )
-                .show(ctx, |ui| {
-                    ui.set_max_width(900.0);
-                    frame.show(ui, |ui| {
-                        ui.set_width(900.0 - 72.0);
-                        crate::ui::touch::scroll_panel(ui, "pay-choice", room, |ui| {
-                            action = method_choice(ui, &i18n, &flow)
-                        });
-                    });
+                crate::ui::touch::scroll_panel(ui, "card-form", room, |ui| {
+                    action = card_form(
+                        ui,
+                        &i18n,
+                        &mut form,
+                        &flow,
+                        saved,
+                        &mut repeat,
+                        time.elapsed_secs_f64(),
+                    )
                 });
-        }
-        _ => {}
+            });
+        });
+    if let Some(a) = action {
+        out.write(a);
     }
+    Ok(())
+}
+
+fn draw_choice(
+    mut contexts: EguiContexts,
+    flow: Res<PaymentFlow>,
+    i18n: Res<I18n>,
+    mut out: MessageWriter<PayAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let (frame, offset, room) = panel_frame(ctx);
+    let mut action = None;
+    egui::Area::new(egui::Id::new("pay-choice"))
+        .anchor(egui::Align2::CENTER_CENTER, offset)
+        .show(ctx, |ui| {
+            ui.set_max_width(900.0);
+            frame.show(ui, |ui| {
+                ui.set_width(900.0 - 72.0);
+                crate::ui::touch::scroll_panel(ui, "pay-choice", room, |ui| {
+                    action = method_choice(ui, &i18n, &flow)
+                });
+            });
+        });
     if let Some(a) = action {
         out.write(a);
     }

@@ -79,7 +79,7 @@ fn pick<T: PartialEq + Copy>(ui: &mut egui::Ui, value: &mut T, option: T, label:
     let selected = *value == option;
     let text = egui::RichText::new(label).size(size::BODY);
     let text = if selected {
-        text.color(theme::to_egui(theme::ON_PRIMARY))
+        text.color(theme::to_egui(ui, theme::ON_PRIMARY))
     } else {
         text
     };
@@ -91,7 +91,7 @@ fn pick<T: PartialEq + Copy>(ui: &mut egui::Ui, value: &mut T, option: T, label:
     let clicked = ui
         .add(
             egui::Button::new(text)
-                .fill(theme::to_egui(fill))
+                .fill(theme::to_egui(ui, fill))
                 .min_size(egui::vec2(0.0, theme::TOUCH * 0.8)),
         )
         .clicked();
@@ -112,7 +112,8 @@ pub fn settings_form(
     let mut changed = false;
     if guest {
         ui.label(
-            egui::RichText::new(i18n.t("settings-guest-note")).color(theme::to_egui(theme::MUTED)),
+            egui::RichText::new(i18n.t("settings-guest-note"))
+                .color(theme::to_egui(ui, theme::MUTED)),
         );
     }
     ui.heading(i18n.t("settings-language"));
@@ -240,7 +241,7 @@ pub fn settings_panels(
     let mut taps = SettingsTaps::default();
     let guest = session.signed_in().is_none();
     let frame = egui::Frame::new()
-        .fill(theme::to_egui(theme::SURFACE))
+        .fill(theme::to_egui(ctx, theme::SURFACE))
         .corner_radius(egui::CornerRadius::same(20))
         .inner_margin(egui::Margin::same(28));
     // The frame's margins and a gap at the bottom of the screen; above the docked keyboard
@@ -290,7 +291,7 @@ pub fn settings_panels(
                             );
                             let del = egui::Button::new(
                                 egui::RichText::new(i18n.t("settings-address-delete"))
-                                    .color(theme::to_egui(theme::DANGER)),
+                                    .color(theme::to_egui(ui, theme::DANGER)),
                             );
                             if ui
                                 .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
@@ -365,9 +366,9 @@ pub fn settings_panels(
                         }
                         let save = egui::Button::new(
                             egui::RichText::new(i18n.t("settings-save"))
-                                .color(theme::to_egui(theme::ON_PRIMARY)),
+                                .color(theme::to_egui(ui, theme::ON_PRIMARY)),
                         )
-                        .fill(theme::to_egui(theme::PRIMARY));
+                        .fill(theme::to_egui(ui, theme::PRIMARY));
                         if ui
                             .add(save.min_size(egui::vec2(240.0, theme::TOUCH)))
                             .clicked()
@@ -423,7 +424,7 @@ pub fn settings_panels(
                             );
                             let del = egui::Button::new(
                                 egui::RichText::new(i18n.t("settings-address-delete"))
-                                    .color(theme::to_egui(theme::DANGER)),
+                                    .color(theme::to_egui(ui, theme::DANGER)),
                             );
                             if ui
                                 .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
@@ -438,7 +439,9 @@ pub fn settings_panels(
                     } else {
                         "settings-cards-note"
                     };
-                    ui.label(egui::RichText::new(i18n.t(note)).color(theme::to_egui(theme::MUTED)));
+                    ui.label(
+                        egui::RichText::new(i18n.t(note)).color(theme::to_egui(ui, theme::MUTED)),
+                    );
                     ui.add_space(10.0);
                     if !guest {
                         ui.heading(i18n.t("settings-password"));
@@ -500,7 +503,7 @@ pub fn settings_panels(
                         if let Some(n) = flow.notice {
                             ui.label(
                                 egui::RichText::new(i18n.t(n))
-                                    .color(theme::to_egui(theme::SUCCESS)),
+                                    .color(theme::to_egui(ui, theme::SUCCESS)),
                             );
                         }
                         ui.add_space(10.0);

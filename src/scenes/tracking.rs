@@ -431,11 +431,11 @@ pub fn tracking_panel(
             )
         ))
         .size(size::BODY)
-        .color(theme::to_egui(theme::MUTED)),
+        .color(theme::to_egui(ui, theme::MUTED)),
     );
     ui.add_space(10.0);
     egui::Frame::new()
-        .fill(theme::to_egui(theme::SECONDARY))
+        .fill(theme::to_egui(ui, theme::SECONDARY))
         .corner_radius(egui::CornerRadius::same(18))
         .inner_margin(egui::Margin::symmetric(22, 14))
         .show(ui, |ui| {
@@ -453,20 +453,20 @@ pub fn tracking_panel(
                         )
                         .size(size::HEADING)
                         .strong()
-                        .color(theme::to_egui(theme::SUCCESS)),
+                        .color(theme::to_egui(ui, theme::SUCCESS)),
                     );
                 }
                 (_, Some(eta)) => {
                     ui.label(
                         egui::RichText::new(i18n.t("track-eta"))
                             .size(size::SMALL)
-                            .color(theme::to_egui(theme::MUTED)),
+                            .color(theme::to_egui(ui, theme::MUTED)),
                     );
                     ui.label(
                         egui::RichText::new(clock_time(eta.at))
                             .size(60.0)
                             .strong()
-                            .color(theme::to_egui(theme::PRIMARY)),
+                            .color(theme::to_egui(ui, theme::PRIMARY)),
                     );
                     let minutes = ((eta.at - now_ms).max(0) as f64 / 60_000.0).ceil() as i64;
                     ui.label(
@@ -481,7 +481,7 @@ pub fn tracking_panel(
                         egui::RichText::new(i18n.t(status_key(status)))
                             .size(size::HEADING)
                             .strong()
-                            .color(theme::to_egui(theme::DANGER)),
+                            .color(theme::to_egui(ui, theme::DANGER)),
                     );
                 }
             }
@@ -503,7 +503,7 @@ pub fn tracking_panel(
                 };
                 ui.painter().line_segment(
                     [c, c + egui::vec2(0.0, 50.0)],
-                    egui::Stroke::new(4.0, theme::to_egui(color)),
+                    egui::Stroke::new(4.0, theme::to_egui(ui, color)),
                 );
             }
             let fill = if done {
@@ -515,21 +515,21 @@ pub fn tracking_panel(
                 ui.painter().circle_filled(
                     c,
                     20.0,
-                    theme::to_egui(theme::PRIMARY).gamma_multiply(0.25),
+                    theme::to_egui(ui, theme::PRIMARY).gamma_multiply(0.25),
                 );
             }
             ui.painter().circle_filled(
                 c,
                 if is_current { 13.0 } else { 10.0 },
-                theme::to_egui(fill),
+                theme::to_egui(ui, fill),
             );
             let mut text = egui::RichText::new(i18n.t(status_key(*stage))).size(size::BODY);
             text = if is_current {
-                text.strong().color(theme::to_egui(theme::PRIMARY))
+                text.strong().color(theme::to_egui(ui, theme::PRIMARY))
             } else if done {
-                text.color(theme::to_egui(theme::TEXT))
+                text.color(theme::to_egui(ui, theme::TEXT))
             } else {
-                text.color(theme::to_egui(theme::MUTED))
+                text.color(theme::to_egui(ui, theme::MUTED))
             };
             ui.label(text);
             if let Some(h) = reached {
@@ -537,14 +537,14 @@ pub fn tracking_panel(
                     ui.label(
                         egui::RichText::new(clock_time(h.at))
                             .size(size::SMALL)
-                            .color(theme::to_egui(theme::MUTED)),
+                            .color(theme::to_egui(ui, theme::MUTED)),
                     );
                 });
             }
         });
     }
     ui.add_space(14.0);
-    let back = egui_kit::primary_button(i18n.t("track-back"))
+    let back = egui_kit::primary_button(ui, i18n.t("track-back"))
         .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
     if ui.add(back).clicked() {
         action = Some(TrackAction::Close);
@@ -567,7 +567,7 @@ fn draw_panel(
         )
         .show(ctx, |ui| {
             egui::Frame::new()
-                .fill(theme::to_egui(theme::SURFACE))
+                .fill(theme::to_egui(ui, theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(24))
                 .inner_margin(egui::Margin::same(24))
                 .show(ui, |ui| {
@@ -591,7 +591,7 @@ fn draw_panel(
                             ui.label(
                                 egui::RichText::new(text)
                                     .size(size::HEADING)
-                                    .color(theme::to_egui(theme::DANGER)),
+                                    .color(theme::to_egui(ui, theme::DANGER)),
                             );
                             ui.add_space(16.0);
                             if ui

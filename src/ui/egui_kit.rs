@@ -7,14 +7,14 @@ use bevy_egui::egui;
 use super::theme::{self, size};
 
 /// The screen's one main action: bold heading text on the brand colour.
-pub fn primary_button(label: impl Into<String>) -> egui::Button<'static> {
+pub fn primary_button(on: &impl theme::DrawsOn, label: impl Into<String>) -> egui::Button<'static> {
     egui::Button::new(
         egui::RichText::new(label.into())
             .size(size::HEADING)
             .strong()
-            .color(theme::to_egui(theme::ON_PRIMARY)),
+            .color(theme::to_egui(on, theme::ON_PRIMARY)),
     )
-    .fill(theme::to_egui(theme::PRIMARY))
+    .fill(theme::to_egui(on, theme::PRIMARY))
 }
 
 /// Dims the whole screen under a modal and takes every tap on it, so nothing behind the

@@ -62,7 +62,7 @@ fn still_there(
         )
         .show(ctx, |ui| {
             egui::Frame::new()
-                .fill(theme::to_egui(theme::SURFACE))
+                .fill(theme::to_egui(ui, theme::SURFACE))
                 .corner_radius(egui::CornerRadius::same(24))
                 .inner_margin(egui::Margin::same(40))
                 .show(ui, |ui| {
@@ -79,7 +79,7 @@ fn still_there(
                                 .size(size::HEADING),
                         );
                         ui.add_space(16.0);
-                        let stay = super::egui_kit::primary_button(i18n.t("idle-continue"));
+                        let stay = super::egui_kit::primary_button(ui, i18n.t("idle-continue"));
                         if ui
                             .add(stay.min_size(egui::vec2(520.0, theme::TOUCH * 1.2)))
                             .clicked()

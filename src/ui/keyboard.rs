@@ -82,7 +82,8 @@ pub fn apply_key(text: &mut String, key: &str, max: usize, capitalise: bool) -> 
 fn key(ui: &mut egui::Ui, label: &str, width: f32) -> egui::Response {
     let text = egui::RichText::new(label).size(30.0);
     // White keys on the beige tray read as keys at a glance.
-    let button = egui::Button::new(text).fill(crate::ui::theme::to_egui(crate::ui::theme::SURFACE));
+    let button =
+        egui::Button::new(text).fill(crate::ui::theme::to_egui(ui, crate::ui::theme::SURFACE));
     ui.add_sized([width, 76.0], button)
 }
 
@@ -285,7 +286,7 @@ pub fn keyboard_overlay(
         .anchor(place.anchor, place.offset);
     area.show(ctx, |ui| {
         egui::Frame::new()
-            .fill(crate::ui::theme::to_egui(crate::ui::theme::SECONDARY))
+            .fill(crate::ui::theme::to_egui(ui, crate::ui::theme::SECONDARY))
             .corner_radius(egui::CornerRadius::same(20))
             .inner_margin(egui::Margin::same(18))
             .show(ui, |ui| {

@@ -21,7 +21,7 @@ pub fn also_bought(
         egui::RichText::new(i18n.t("also-bought"))
             .size(size::BODY)
             .strong()
-            .color(theme::to_egui(theme::MUTED)),
+            .color(theme::to_egui(ui, theme::MUTED)),
     );
     let mut chip = |ui: &mut egui::Ui, p: &Product| {
         let label = format!(
@@ -32,7 +32,7 @@ pub fn also_bought(
         );
         let b = egui::Button::new(egui::RichText::new(label).size(size::BODY))
             .wrap_mode(egui::TextWrapMode::Wrap)
-            .fill(theme::to_egui(theme::SURFACE))
+            .fill(theme::to_egui(ui, theme::SURFACE))
             .min_size(egui::vec2(
                 if vertical { ui.available_width() } else { 0.0 },
                 theme::TOUCH * 0.85,

@@ -14,7 +14,7 @@ use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
 use crate::config::KioskConfig;
 use crate::notify::Toasts;
-use crate::screen::Screen;
+use crate::screen::{Screen, ScreenSteps};
 use crate::session::Activity;
 use crate::ui::idle;
 use crate::video::{PlayerState, VideoPlayer};
@@ -145,6 +145,10 @@ fn pace_idle_wakeups(
     settings.unfocused_mode = UpdateMode::reactive_low_power(wait);
 }
 
+/// What starts the settle frames when it changes: the screen, the last touch (its bits), the
+/// steps entered inside screens.
+type SettleKey = (Screen, u64, u64);
+
 /// What, besides the screen itself, keeps the picture changing or an answer on its way.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Motion {
@@ -156,6 +160,8 @@ pub struct Motion {
     pub kept_awake: bool,
     pub toasts: bool,
     pub settling: bool,
+    /// A step inside the screen is set and is entered next frame.
+    pub step_pending: bool,
 }
 
 impl Motion {
@@ -168,6 +174,7 @@ impl Motion {
         kept_awake: false,
         toasts: false,
         settling: false,
+        step_pending: false,
     };
 }
 
@@ -182,6 +189,7 @@ pub fn busy(screen: Screen, m: &Motion) -> bool {
         || m.kept_awake
         || m.toasts
         || m.settling
+        || m.step_pending
 }
 
 /// Frames drawn after a screen change or a touch whatever else happens: layout is measured
@@ -245,10 +253,12 @@ fn keep_drawing_while_busy(
     mut tally: Local<(f64, u32, u32, u32)>,
     mut woken_by: Local<std::collections::BTreeMap<String, u32>>,
     mut egui_causes: ResMut<RepaintCauses>,
-    activity: Res<Activity>,
-    mut settle: Local<(Option<(Screen, u64)>, u32)>,
+    (activity, steps): (Res<Activity>, Option<Res<ScreenSteps>>),
+    mut settle: Local<(Option<SettleKey>, u32)>,
 ) {
-    let key = (*screen.get(), activity.last_touch.to_bits());
+    let steps = steps.map(|s| *s).unwrap_or_default();
+    // A new step inside a screen settles like a new screen.
+    let key = (*screen.get(), activity.last_touch.to_bits(), steps.entered);
     if settle.0 != Some(key) {
         *settle = (Some(key), SETTLE_FRAMES);
     }
@@ -293,6 +303,7 @@ fn keep_drawing_while_busy(
         kept_awake,
         toasts: toasting,
         settling,
+        step_pending: steps.pending,
     };
     if busy(*screen.get(), &motion) {
         tally.2 += 1;
@@ -433,6 +444,10 @@ mod tests {
             },
             Motion {
                 settling: true,
+                ..still
+            },
+            Motion {
+                step_pending: true,
                 ..still
             },
         ];

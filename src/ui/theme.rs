@@ -136,18 +136,18 @@ pub fn egui_style(ctx: &egui::Context) {
         // A finger on a label scrolls its panel; text is never selected on a kiosk.
         style.interaction.selectable_labels = false;
         style.visuals = egui::Visuals::light();
-        style.visuals.panel_fill = to_egui(SURFACE);
-        style.visuals.window_fill = to_egui(SURFACE);
-        style.visuals.override_text_color = Some(to_egui(TEXT));
-        style.visuals.selection.bg_fill = to_egui(PRIMARY);
-        style.visuals.selection.stroke.color = to_egui(ON_PRIMARY);
+        style.visuals.panel_fill = color32(SURFACE);
+        style.visuals.window_fill = color32(SURFACE);
+        style.visuals.override_text_color = Some(color32(TEXT));
+        style.visuals.selection.bg_fill = color32(PRIMARY);
+        style.visuals.selection.stroke.color = color32(ON_PRIMARY);
         let r = egui::CornerRadius::same(14);
         style.visuals.widgets.inactive.corner_radius = r;
         style.visuals.widgets.hovered.corner_radius = r;
         style.visuals.widgets.active.corner_radius = r;
-        style.visuals.widgets.inactive.weak_bg_fill = to_egui(SECONDARY);
-        style.visuals.widgets.hovered.weak_bg_fill = to_egui(SECONDARY);
-        style.visuals.widgets.active.weak_bg_fill = to_egui(SECONDARY_PRESSED);
+        style.visuals.widgets.inactive.weak_bg_fill = color32(SECONDARY);
+        style.visuals.widgets.hovered.weak_bg_fill = color32(SECONDARY);
+        style.visuals.widgets.active.weak_bg_fill = color32(SECONDARY_PRESSED);
     });
 }
 
@@ -156,17 +156,61 @@ fn style_egui(mut contexts: EguiContexts) -> Result {
     Ok(())
 }
 
-/// Set while the high-contrast palette is on, so egui drawing code (plain functions without
-/// access to the ECS) picks the matching colours.
-static HIGH_CONTRAST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// How the customer asked to see the kiosk, for egui drawing code (plain functions that get
+/// a `Ui`, not the ECS): a copy of [`Contrast`] and the reach setting kept in the egui
+/// context's memory by the theme's systems, read through whatever the code draws on.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub high_contrast: bool,
+    pub reach: bool,
+}
+
+fn look_id() -> egui::Id {
+    egui::Id::new("customerclient-look")
+}
+
+/// What egui drawing code draws on: a `Ui` or the whole context.
+pub trait DrawsOn {
+    fn context(&self) -> &egui::Context;
+}
+
+impl DrawsOn for egui::Ui {
+    fn context(&self) -> &egui::Context {
+        self.ctx()
+    }
+}
+
+impl DrawsOn for egui::Context {
+    fn context(&self) -> &egui::Context {
+        self
+    }
+}
+
+/// The look egui draws in now.
+pub fn look(on: &impl DrawsOn) -> Look {
+    on.context()
+        .data(|d| d.get_temp::<Look>(look_id()))
+        .unwrap_or_default()
+}
+
+fn set_look(ctx: &egui::Context, change: impl FnOnce(&mut Look)) {
+    let mut look = look(ctx);
+    change(&mut look);
+    ctx.data_mut(|d| d.insert_temp(look_id(), look));
+}
 
 /// A palette colour for egui, in the high-contrast palette when that is on.
-pub fn to_egui(c: Color) -> egui::Color32 {
-    let c = if HIGH_CONTRAST.load(std::sync::atomic::Ordering::Relaxed) {
+pub fn to_egui(on: &impl DrawsOn, c: Color) -> egui::Color32 {
+    color32(if look(on).high_contrast {
         contrast_egui(c)
     } else {
         c
-    };
+    })
+}
+
+/// A colour as egui's, as it is (inside egui's own style closures, which must not read the
+/// context again).
+fn color32(c: Color) -> egui::Color32 {
     let s = c.to_srgba();
     egui::Color32::from_rgba_unmultiplied(
         (s.red * 255.0) as u8,
@@ -185,16 +229,14 @@ pub const LARGE_TEXT_SCALE: f32 = 1.2;
 /// stays above 16 px (`layout_audit::MIN_TEXT_PX`) and touch targets at 70 px.
 pub const REACH_SCALE: f32 = 0.8;
 
-static REACH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Whether reach mode is on (for egui drawing code, which has no ECS access).
-pub fn reach_mode() -> bool {
-    REACH.load(std::sync::atomic::Ordering::Relaxed)
+/// Whether reach mode is on, for egui drawing code.
+pub fn reach_mode(on: &impl DrawsOn) -> bool {
+    look(on).reach
 }
 
 /// How far down egui overlays move in reach mode: half the screen, in egui points.
 pub fn reach_offset(ctx: &egui::Context) -> f32 {
-    if reach_mode() {
+    if reach_mode(ctx) {
         ctx.content_rect().height() / 2.0
     } else {
         0.0
@@ -214,7 +256,6 @@ fn apply_large_text(
     mut contexts: EguiContexts,
 ) -> Result {
     let a11y = session.settings.accessibility;
-    REACH.store(a11y.reach_mode, std::sync::atomic::Ordering::Relaxed);
     let want = if a11y.large_text {
         LARGE_TEXT_SCALE
     } else {
@@ -238,6 +279,9 @@ fn apply_large_text(
         scale.0 = want;
     }
     let ctx = contexts.ctx_mut()?;
+    if look(ctx).reach != a11y.reach_mode {
+        set_look(ctx, |l| l.reach = a11y.reach_mode);
+    }
     if (ctx.zoom_factor() - want).abs() > f32::EPSILON {
         ctx.set_zoom_factor(want);
     }
@@ -323,7 +367,6 @@ fn bevy_contrast(
     let want = session.settings.accessibility.high_contrast;
     if contrast.high != want {
         contrast.high = want;
-        HIGH_CONTRAST.store(want, std::sync::atomic::Ordering::Relaxed);
         clear.0 = if want { HC_BACKGROUND } else { BACKGROUND };
         // Rebuild the scene in the other palette, unless a scene change is already on its way.
         if matches!(*next, NextState::Unchanged) {
@@ -367,14 +410,15 @@ fn egui_contrast(contrast: Res<Contrast>, mut contexts: EguiContexts) -> Result 
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
+    set_look(ctx, |l| l.high_contrast = contrast.high);
     if contrast.high {
         ctx.global_style_mut(|style| {
             style.visuals = egui::Visuals::dark();
             style.visuals.panel_fill = egui::Color32::BLACK;
             style.visuals.window_fill = egui::Color32::BLACK;
             style.visuals.override_text_color = Some(egui::Color32::WHITE);
-            style.visuals.selection.bg_fill = to_egui(HC_ACCENT);
-            style.visuals.widgets.inactive.weak_bg_fill = to_egui(HC_BUTTON);
+            style.visuals.selection.bg_fill = color32(HC_ACCENT);
+            style.visuals.widgets.inactive.weak_bg_fill = color32(HC_BUTTON);
             style.visuals.widgets.inactive.bg_stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
         });
     } else {

@@ -21,16 +21,16 @@ pub fn toast_stack(ui: &mut egui::Ui, toasts: &Toasts, now: f64) {
             theme::DANGER
         };
         egui::Frame::new()
-            .fill(theme::to_egui(theme::TEXT))
+            .fill(theme::to_egui(ui, theme::TEXT))
             .corner_radius(egui::CornerRadius::same(18))
             .inner_margin(egui::Margin::symmetric(26, 18))
-            .stroke(egui::Stroke::new(3.0, theme::to_egui(accent)))
+            .stroke(egui::Stroke::new(3.0, theme::to_egui(ui, accent)))
             .show(ui, |ui| {
                 ui.set_width(720.0);
                 ui.label(
                     egui::RichText::new(&t.text)
                         .size(size::BODY)
-                        .color(theme::to_egui(theme::ON_PRIMARY)),
+                        .color(theme::to_egui(ui, theme::ON_PRIMARY)),
                 );
             });
         ui.add_space(10.0);

@@ -219,6 +219,6 @@ fn more_below(ui: &egui::Ui, rect: egui::Rect) {
     let c = egui::pos2(fade.center().x, fade.bottom() - 16.0);
     painter.line(
         vec![c + egui::vec2(-18.0, -9.0), c, c + egui::vec2(18.0, -9.0)],
-        egui::Stroke::new(4.0, theme::to_egui(theme::MUTED)),
+        egui::Stroke::new(4.0, theme::to_egui(ui, theme::MUTED)),
     );
 }

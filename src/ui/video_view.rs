@@ -91,17 +91,21 @@ pub fn controls(
         ui.label(
             egui::RichText::new(i18n.t("video-failed"))
                 .size(size::BODY)
-                .color(theme::to_egui(theme::ON_PRIMARY)),
+                .color(theme::to_egui(ui, theme::ON_PRIMARY)),
         );
         return None;
     }
+    let (text_colour, fill) = (
+        theme::to_egui(ui, theme::TEXT),
+        theme::to_egui(ui, theme::SURFACE),
+    );
     let button = |text: String| {
         egui::Button::new(
             egui::RichText::new(text)
                 .size(size::BODY)
-                .color(theme::to_egui(theme::TEXT)),
+                .color(text_colour),
         )
-        .fill(theme::to_egui(theme::SURFACE))
+        .fill(fill)
         .min_size(egui::vec2(150.0, theme::TOUCH * 0.75))
     };
     ui.horizontal(|ui| {
@@ -127,7 +131,7 @@ pub fn controls(
         ui.label(
             egui::RichText::new(format!("{} / {}", clock(p.position()), clock(duration)))
                 .size(size::SMALL)
-                .color(theme::to_egui(theme::ON_PRIMARY)),
+                .color(theme::to_egui(ui, theme::ON_PRIMARY)),
         );
         let mute = if p.muted {
             i18n.t("video-sound-off")
