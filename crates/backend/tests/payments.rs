@@ -553,3 +553,80 @@ async fn the_bank_simulator_page_pays_through_the_webhook() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Recovery and a kiosk's retry meet on one pending card attempt: recovery read it as
+/// stale; the retry then took it up (and charges it under the same gateway key); recovery's
+/// answer from the gateway ("no such charge yet") lands after that. Recovery must leave the
+/// attempt to the retry — not fail it, which would turn the retry's charge into a refund and a
+/// "please pay again" for a customer whose card was fine.
+#[tokio::test]
+async fn recovery_leaves_a_card_attempt_that_a_retry_has_taken_up() {
+    use customerclient_backend::store::{CardStart, ChargeOutcome, now_ms};
+    let s = shop(|_| {}).await;
+    let store = &s.backend.state.store;
+    let order = s.order("card_in_app").await;
+    let account = store.delivery(order.id).await.unwrap().unwrap().account_id;
+    // Phase one of the first request, which then died before the gateway answered.
+    let Ok(CardStart::Started(first)) = store
+        .start_card_attempt(account, order.id, "kiosk-key")
+        .await
+        .unwrap()
+    else {
+        panic!("a new attempt")
+    };
+    // Recovery reads it as pending (everything before now counts as stale here).
+    let wait_a_tick = |t: i64| while now_ms() <= t {};
+    wait_a_tick(first.updated_at);
+    let stale = store.stale_card_attempts(now_ms()).await.unwrap();
+    let read = stale.iter().find(|p| p.id == first.id).unwrap().clone();
+    // The kiosk's retry takes the attempt up (its request now charges the card).
+    wait_a_tick(read.updated_at);
+    let Ok(CardStart::Existing(again)) = store
+        .start_card_attempt(account, order.id, "kiosk-key")
+        .await
+        .unwrap()
+    else {
+        panic!("the same attempt")
+    };
+    assert_eq!(again.id, first.id);
+    // Recovery's answer arrives: the gateway had no charge under the key when it asked.
+    let interrupted = ChargeOutcome::Failed {
+        code: "interrupted",
+        message: "interrupted",
+        note: "Card payment failed: interrupted",
+    };
+    let (left, _) = store
+        .settle_card(first.id, &interrupted, Some(read.updated_at))
+        .await
+        .unwrap();
+    assert_eq!(
+        left.state,
+        PaymentState::AwaitingPayment,
+        "recovery left the attempt to the retry"
+    );
+    // The retry (sent again over HTTP, as the kiosk does) charges once and the order is paid.
+    let resp = s.pay_card(&order, test_cards::APPROVED, "kiosk-key").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let paid: Payment = resp.json().await.unwrap();
+    assert_eq!((paid.id, paid.state), (first.id, PaymentState::Paid));
+    assert_eq!(
+        s.get_order(order.id).await.payment_state,
+        PaymentState::Paid
+    );
+    assert_eq!(s.gateway.charges(), 1);
+    assert_eq!(s.gateway.refunds(), 0);
+    // Recovery as it read an attempt nobody took up still resolves it.
+    let other = s.order("card_in_app").await;
+    let Ok(CardStart::Started(orphan)) = store
+        .start_card_attempt(account, other.id, "orphan-key")
+        .await
+        .unwrap()
+    else {
+        panic!("a new attempt")
+    };
+    let (resolved, _) = store
+        .settle_card(orphan.id, &interrupted, Some(orphan.updated_at))
+        .await
+        .unwrap();
+    assert_eq!(resolved.state, PaymentState::Failed);
+}

@@ -235,6 +235,7 @@ async fn settle(
     attempt: &PaymentRecord,
     charge: Result<gateway::Charge, GatewayError>,
     save_for: Option<Uuid>,
+    driven_at: Option<i64>,
 ) -> Result<PaymentRecord, AppError> {
     let (done, woken) = match &charge {
         Ok(ch) => {
@@ -248,7 +249,10 @@ async fn settle(
                 charge_id: &ch.id,
                 save_for,
             };
-            state.store.settle_card(attempt.id, &outcome).await
+            state
+                .store
+                .settle_card(attempt.id, &outcome, driven_at)
+                .await
         }
         Err(e) => {
             let note = format!("Card payment failed: {e}");
@@ -257,7 +261,10 @@ async fn settle(
                 message: customer_message(e),
                 note: &note,
             };
-            state.store.settle_card(attempt.id, &outcome).await
+            state
+                .store
+                .settle_card(attempt.id, &outcome, driven_at)
+                .await
         }
     }
     .map_err(store_err)?;
@@ -395,7 +402,7 @@ async fn pay_by_card(
             // The card's number and CVC go as soon as the gateway has answered.
             drop(req);
             // Phase two.
-            settle(&state, &attempt, charge, saver).await
+            settle(&state, &attempt, charge, saver, None).await
         }
     });
     let done = charged
@@ -439,10 +446,15 @@ pub async fn recover(state: &AppState) {
                         continue;
                     }
                 };
-                if let Err(e) = settle(state, &p, charge, None).await {
-                    tracing::error!(payment = %p.id, error = %e, "resolving a pending card attempt");
-                } else {
-                    tracing::info!(payment = %p.id, "pending card attempt resolved");
+                // Only as it was read: a retry that took the attempt up meanwhile settles it.
+                match settle(state, &p, charge, None, Some(p.updated_at)).await {
+                    Err(e) => {
+                        tracing::error!(payment = %p.id, error = %e, "resolving a pending card attempt")
+                    }
+                    Ok(done) if done.state == PaymentState::AwaitingPayment => {
+                        tracing::info!(payment = %p.id, "pending card attempt taken up by a retry; left to it")
+                    }
+                    Ok(_) => tracing::info!(payment = %p.id, "pending card attempt resolved"),
                 }
             }
         }

@@ -373,7 +373,7 @@ dispatch! {
     pub async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>, StoreError>;
     pub async fn issue_qr(&self, account: Uuid, order_id: Uuid, lifetime_ms: i64, payload: impl FnOnce(&OrderPayment, Uuid) -> anyhow::Result<String>) -> Result<Result<(PaymentRecord, bool), Refusal>, anyhow::Error>;
     pub async fn start_card_attempt(&self, account: Uuid, order_id: Uuid, key: &str) -> Op<CardStart>;
-    pub async fn settle_card(&self, payment_id: Uuid, outcome: &ChargeOutcome<'_>) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError>;
+    pub async fn settle_card(&self, payment_id: Uuid, outcome: &ChargeOutcome<'_>, driven_at: Option<i64>) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError>;
     pub async fn bank_notice(&self, payment_id: Uuid, paid: bool, transaction_id: &str) -> Result<Option<(NoticeOutcome, Option<(Uuid, PushEvent)>)>, StoreError>;
     pub async fn change_payment_method(&self, account: Uuid, order_id: Uuid, method: PaymentMethod) -> Op<()>;
     pub async fn expire_stale(&self, order_id: Uuid) -> Result<(), StoreError>;

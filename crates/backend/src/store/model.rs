@@ -93,6 +93,8 @@ pub struct PaymentRecord {
     pub gateway_charge_id: Option<String>,
     pub bank_transaction_id: Option<String>,
     pub created_at: i64,
+    /// Last change, or the last time a retry took the attempt up again.
+    pub updated_at: i64,
 }
 
 impl PaymentRecord {

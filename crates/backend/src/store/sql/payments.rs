@@ -19,7 +19,7 @@ use super::{Store, StoreError, enum_from_text, enum_to_text, now_ms, uuid_col};
 const PAYMENT_COLUMNS: &str =
     "p.id, p.order_id, o.number, o.account_id, p.method, p.state, p.amount_minor,
     p.currency, p.qr_payload, p.expires_at, p.card_brand, p.card_last4, p.failure, p.failure_code,
-    p.idempotency_key, p.gateway_charge_id, p.bank_transaction_id, p.created_at";
+    p.idempotency_key, p.gateway_charge_id, p.bank_transaction_id, p.created_at, p.updated_at";
 
 const AWAITING: &str = "awaiting_payment";
 
@@ -52,6 +52,7 @@ fn record(row: &DbRow) -> Result<PaymentRecord, sqlx::Error> {
         gateway_charge_id: row.try_get("gateway_charge_id")?,
         bank_transaction_id: row.try_get("bank_transaction_id")?,
         created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
     })
 }
 
@@ -467,10 +468,14 @@ impl Store {
     /// flight. Money taken for an attempt that was ended meanwhile (order cancelled) is
     /// recorded as refunded and queued for the gateway's refund. Returns the attempt as it
     /// stands, and the push event to wake streams with.
+    /// Records a card attempt's answer. `driven_at` is for recovery: the attempt's
+    /// `updated_at` as recovery read it, so an attempt a retry has taken up since (which bumps
+    /// it) is left to the retry, whose own answer comes from the same gateway key.
     pub async fn settle_card(
         &self,
         payment_id: Uuid,
         outcome: &ChargeOutcome<'_>,
+        driven_at: Option<i64>,
     ) -> Result<(PaymentRecord, Option<(Uuid, PushEvent)>), StoreError> {
         let mut tx = self.payment_tx(payment_id).await?;
         let now = now_ms();
@@ -485,7 +490,7 @@ impl Store {
                 let n = sqlx::query(
                     "UPDATE payments SET state = 'paid', updated_at = $2, card_token = $3,
                         card_brand = $4, card_last4 = $5, gateway_charge_id = $6
-                     WHERE id = $1 AND state = $7",
+                     WHERE id = $1 AND state = $7 AND updated_at = COALESCE($8, updated_at)",
                 )
                 .bind(payment_id.to_string())
                 .bind(now)
@@ -494,6 +499,7 @@ impl Store {
                 .bind(&card.last4)
                 .bind(charge_id)
                 .bind(AWAITING)
+                .bind(driven_at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -513,8 +519,11 @@ impl Store {
                         super::accounts::save_card_in(&mut tx, *account, token, card).await?;
                     }
                     event = Some(paid_event_in(&mut tx, &p).await?);
-                } else if p.state != PaymentState::Paid && p.gateway_charge_id.is_none() {
-                    // Ended while the gateway was charging: the money goes back.
+                } else if !matches!(p.state, PaymentState::Paid | PaymentState::AwaitingPayment)
+                    && p.gateway_charge_id.is_none()
+                {
+                    // Ended while the gateway was charging: the money goes back. (Still
+                    // awaiting: a retry drives it and settles it with this same charge.)
                     sqlx::query(
                         "UPDATE payments SET state = 'refunded', refund_pending = TRUE, updated_at = $2,
                             card_token = $3, card_brand = $4, card_last4 = $5, gateway_charge_id = $6
@@ -537,13 +546,14 @@ impl Store {
             } => {
                 let n = sqlx::query(
                     "UPDATE payments SET state = 'failed', updated_at = $2, failure = $3, failure_code = $4
-                     WHERE id = $1 AND state = $5",
+                     WHERE id = $1 AND state = $5 AND updated_at = COALESCE($6, updated_at)",
                 )
                 .bind(payment_id.to_string())
                 .bind(now)
                 .bind(message)
                 .bind(code)
                 .bind(AWAITING)
+                .bind(driven_at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
