@@ -24,13 +24,16 @@ use crate::config::{BackendTarget, KioskConfig};
 
 pub(crate) fn plugin(app: &mut App) {
     let config = app.world().resource::<KioskConfig>().clone();
-    match Bridge::start(&config) {
-        Ok(bridge) => {
-            app.insert_resource(bridge);
-        }
-        Err(e) => {
-            // Without a runtime the kiosk cannot do anything useful; say so loudly.
-            panic!("cannot start the async bridge: {e}");
+    // A bridge put in before the plugin (a test's [`Bridge::fake`]) is kept.
+    if !app.world().contains_resource::<Bridge>() {
+        match Bridge::start(&config) {
+            Ok(bridge) => {
+                app.insert_resource(bridge);
+            }
+            Err(e) => {
+                // Without a runtime the kiosk cannot do anything useful; say so loudly.
+                panic!("cannot start the async bridge: {e}");
+            }
         }
     }
     endpoint::visit_all(&mut Registrar(app));
@@ -266,6 +269,20 @@ pub struct Bridge {
     probe: Option<tokio::task::JoinHandle<()>>,
     /// This kiosk's name, on every request (the push stream's client too).
     identity: reqwest::header::HeaderMap,
+    /// A fake bridge's record of what it was asked to send, instead of sending it.
+    sent: Option<Arc<std::sync::Mutex<Vec<SentCall>>>>,
+}
+
+/// What a [`Bridge::fake`] was asked to send: the test answers it by writing a [`Reply`]
+/// with the same id into the world. Bodies are not kept (a card's number never is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentCall {
+    pub id: RequestId,
+    /// The endpoint's name (`PlaceOrder`…), or `image` for a picture.
+    pub endpoint: &'static str,
+    /// The route's `{id}`.
+    pub at: Option<String>,
+    pub key: Option<String>,
 }
 
 /// `X-Kiosk-Id`, `X-Kiosk-Store` and `X-Kiosk-Version` for `identity` (a value that cannot
@@ -324,9 +341,67 @@ impl Bridge {
             next_id: Arc::new(AtomicU64::new(1)),
             in_flight: Arc::new(AtomicU64::new(0)),
             listener: None,
+            sent: None,
         };
         bridge.connect(&config.backend, config.simulator_speed, config.catalog_size);
         Ok(bridge)
+    }
+
+    /// A bridge with no runtime and no backend, for testing a flow alone: it reports itself
+    /// connected (a [`BackendConnected`] arrives on the first frame), records every call in
+    /// [`Bridge::sent`] and answers none; the test writes the replies it wants.
+    pub fn fake() -> Self {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let tx = ReplyTx {
+            tx,
+            wake: Waker::default(),
+        };
+        let base = "http://fake-backend.invalid".to_owned();
+        tx.send(BackendConnected(Ok(base.clone())));
+        Self {
+            runtime: None,
+            http: reqwest::Client::new(),
+            base_url: Some(base),
+            reachability: Reachability {
+                up: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+                tx: tx.clone(),
+            },
+            probe: None,
+            identity: Default::default(),
+            tx,
+            rx,
+            next_id: Arc::new(AtomicU64::new(1)),
+            in_flight: Arc::new(AtomicU64::new(0)),
+            listener: None,
+            sent: Some(Default::default()),
+        }
+    }
+
+    /// A fake bridge's calls so far, oldest first (empty for a real one).
+    pub fn sent(&self) -> Vec<SentCall> {
+        self.sent
+            .as_ref()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone())
+            .unwrap_or_default()
+    }
+
+    fn record(
+        &self,
+        endpoint: &'static str,
+        at: Option<String>,
+        key: Option<String>,
+    ) -> Option<RequestId> {
+        let sent = self.sent.as_ref()?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        sent.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(SentCall {
+                id,
+                endpoint,
+                at,
+                key,
+            });
+        Some(id)
     }
 
     fn connect(
@@ -409,6 +484,9 @@ impl Bridge {
         E::Request: Wire,
         E::Response: Wire,
     {
+        if let Some(id) = self.record(E::NAME, call.id.clone(), call.key.clone()) {
+            return id;
+        }
         self.run(
             move |http, base| async move { client::perform(&http, &base, call).await },
             move |id, result| Reply::<E> { id, result },
@@ -418,6 +496,9 @@ impl Bridge {
     /// Fetches picture `file` and decodes it off the main thread; the answer arrives as an
     /// [`ImageReply`] with the returned id.
     pub fn fetch_image(&self, file: Uuid) -> RequestId {
+        if let Some(id) = self.record("image", Some(file.to_string()), None) {
+            return id;
+        }
         self.run(
             move |http, base| async move { client::fetch_image(&http, &base, file).await },
             move |id, result| ImageReply { id, file, result },
@@ -501,6 +582,10 @@ impl Bridge {
         let (Some(token), Some(base)) = (token, self.base_url.clone()) else {
             return;
         };
+        if self.runtime.is_none() {
+            // A fake bridge: the test writes push events itself.
+            return;
+        }
         let tx = self.tx.clone();
         // Its own client: the stream lives for hours, so no total timeout, only a read
         // timeout well above the server's 15 s keep-alive.
@@ -530,7 +615,7 @@ impl Bridge {
     /// on, the client and the backend's base URL (None until connected).
     pub fn blocking_parts(&self) -> Option<(tokio::runtime::Handle, reqwest::Client, String)> {
         Some((
-            self.runtime().handle().clone(),
+            self.runtime.as_ref()?.handle().clone(),
             self.http.clone(),
             self.base_url.clone()?,
         ))
