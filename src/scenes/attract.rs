@@ -265,7 +265,7 @@ fn spawn(mut commands: Commands, i18n: Res<I18n>, mut form: ResMut<TrackForm>) {
                     ..default()
                 })
                 .with_children(|row| {
-                    widgets::spawn_language_button(row, &i18n);
+                    row.spawn(widgets::language_button(&i18n));
                     row.spawn((
                         Name::new("Track my order"),
                         widgets::button(Val::Auto, Val::Px(theme::TOUCH), widgets::SECONDARY),

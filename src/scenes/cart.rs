@@ -12,7 +12,7 @@ use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
-use crate::ui::widgets::{self, on_tap};
+use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Cart), spawn)
@@ -127,17 +127,15 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
         });
 }
 
-fn step_button(label: &str, action: ShopAction) -> impl FnOnce(&mut ChildSpawnerCommands) {
-    let label = label.to_owned();
-    move |row| {
-        row.spawn(widgets::button(
-            Val::Px(TOUCH),
-            Val::Px(TOUCH),
-            widgets::SECONDARY,
-        ))
-        .with_child(theme::bold_text(label, size::HEADING, theme::TEXT))
-        .observe(on_tap(action));
-    }
+/// A square − or + beside a line's quantity.
+fn step_button(label: &str, action: ShopAction) -> impl Bundle {
+    widgets::tap_button(
+        Val::Px(TOUCH),
+        Val::Px(TOUCH),
+        widgets::SECONDARY,
+        action,
+        theme::bold_text(label.to_owned(), size::HEADING, theme::TEXT),
+    )
 }
 
 fn rebuild_lines(
@@ -216,13 +214,13 @@ fn rebuild_lines(
                         theme::MUTED,
                     ));
                 });
-                step_button(
+                row.spawn(step_button(
                     "−",
                     ShopAction::SetQuantity {
                         product_id: p.id,
                         quantity: line.quantity - 1,
                     },
-                )(row);
+                ));
                 row.spawn((
                     Node {
                         min_width: Val::Px(64.0),
@@ -231,13 +229,13 @@ fn rebuild_lines(
                     },
                     theme::bold_text(line.quantity.to_string(), size::HEADING, theme::TEXT),
                 ));
-                step_button(
+                row.spawn(step_button(
                     "+",
                     ShopAction::SetQuantity {
                         product_id: p.id,
                         quantity: line.quantity + 1,
                     },
-                )(row);
+                ));
                 let total = p
                     .price
                     .checked_mul(i64::from(line.quantity))
@@ -251,17 +249,13 @@ fn rebuild_lines(
                     },
                     theme::bold_text(total, size::HEADING, theme::TEXT),
                 ));
-                row.spawn(widgets::button(
+                row.spawn(widgets::tap_button(
                     Val::Auto,
                     Val::Px(TOUCH),
                     widgets::SECONDARY,
-                ))
-                .with_child(theme::text(
-                    i18n.t("cart-remove"),
-                    size::BODY,
-                    theme::DANGER,
-                ))
-                .observe(on_tap(ShopAction::Remove(p.id)));
+                    ShopAction::Remove(p.id),
+                    theme::text(i18n.t("cart-remove"), size::BODY, theme::DANGER),
+                ));
             });
         }
     });
@@ -294,29 +288,21 @@ fn rebuild_lines(
                 size::SMALL,
                 theme::MUTED,
             ));
-            s.spawn(widgets::button(
+            s.spawn(widgets::tap_button(
                 Val::Percent(100.0),
                 Val::Px(TOUCH * 1.2),
                 widgets::PRIMARY,
-            ))
-            .with_child(theme::bold_text(
-                i18n.t("cart-checkout"),
-                size::HEADING,
-                theme::ON_PRIMARY,
-            ))
-            .observe(on_tap(ShopAction::Checkout));
+                ShopAction::Checkout,
+                theme::bold_text(i18n.t("cart-checkout"), size::HEADING, theme::ON_PRIMARY),
+            ));
         }
-        s.spawn(widgets::button(
+        s.spawn(widgets::tap_button(
             Val::Percent(100.0),
             Val::Px(TOUCH),
             widgets::SECONDARY,
-        ))
-        .with_child(theme::text(
-            i18n.t("cart-continue"),
-            size::BODY,
-            theme::TEXT,
-        ))
-        .observe(on_tap(ShopAction::ShowGallery));
+            ShopAction::ShowGallery,
+            theme::text(i18n.t("cart-continue"), size::BODY, theme::TEXT),
+        ));
     });
 }
 

@@ -1,6 +1,8 @@
 //! Touch widgets as plain bundle functions, the tap → [`ShopAction`] wiring, and the header
 //! every shopping scene shares.
 
+use bevy::ecs::hierarchy::ChildSpawner;
+use bevy::ecs::spawn::SpawnWith;
 use bevy::input::mouse::{MouseButtonInput, MouseWheel};
 use bevy::input::touch::TouchInput;
 use bevy::picking::events::{Click, Drag, DragEnd, DragStart, Pointer, Press};
@@ -23,6 +25,11 @@ pub(crate) fn plugin(app: &mut App) {
         .add_observer(start_touch_scroll)
         .add_observer(touch_scroll)
         .add_observer(end_touch_scroll)
+        // One observer per kind of action a `Tap` may carry (two would send it twice).
+        .add_observer(send_taps::<ShopAction>)
+        .add_observer(send_taps::<crate::tracking::TrackAction>)
+        .add_observer(send_taps::<crate::orders::OrdersAction>)
+        .add_observer(send_taps::<crate::account::AccountAction>)
         .add_systems(
             Update,
             (
@@ -94,6 +101,44 @@ pub fn button_node() -> Node {
         column_gap: Val::Px(12.0),
         border_radius: BorderRadius::all(Val::Px(RADIUS)),
         ..default()
+    }
+}
+
+/// Tapping the entity sends this message (not when the finger dragged): a button's action as
+/// a component, so a button is a plain bundle with its label in `children![]` and nothing to
+/// attach after spawning. The kinds of message are registered in this module's plugin.
+#[derive(Component, Debug, Clone)]
+pub struct Tap<M: Message + Clone>(pub M);
+
+/// A touch-sized button that sends `message` when tapped, labelled with `label`.
+pub fn tap_button<M: Message + Clone>(
+    width: Val,
+    height: Val,
+    colors: ButtonColors,
+    message: M,
+    label: impl Bundle,
+) -> impl Bundle {
+    (
+        button(width, height, colors),
+        Tap(message),
+        children![label],
+    )
+}
+
+/// Sends the [`Tap`] message of the entity a click reaches first on its way up from what was
+/// under the finger (the label, then its button), and stops the click there.
+fn send_taps<M: Message + Clone>(
+    mut click: On<Pointer<Click>>,
+    taps: Query<&Tap<M>>,
+    mut out: MessageWriter<M>,
+    guard: Res<TapGuard>,
+) {
+    let Ok(tap) = taps.get(click.entity) else {
+        return;
+    };
+    click.propagate(false);
+    if guard.dragged <= TAP_SLOP {
+        out.write(tap.0.clone());
     }
 }
 
@@ -219,91 +264,115 @@ fn update_cart_badges(
 pub const HEADER_HEIGHT: f32 = 112.0;
 
 /// The button that switches between English and Russian.
-pub fn spawn_language_button(parent: &mut ChildSpawnerCommands, i18n: &I18n) {
+pub fn language_button(i18n: &I18n) -> impl Bundle {
     let other = match i18n.language {
         Language::En => Language::Ru,
         Language::Ru => Language::En,
     };
-    parent
-        .spawn((
-            Name::new("Language"),
-            button(Val::Auto, Val::Px(TOUCH), SECONDARY),
-        ))
-        .with_child(theme::text(
-            i18n.t("language-other"),
-            size::BODY,
-            theme::TEXT,
-        ))
-        .observe(on_tap(ShopAction::SetLanguage(other)));
+    (
+        Name::new("Language"),
+        tap_button(
+            Val::Auto,
+            Val::Px(TOUCH),
+            SECONDARY,
+            ShopAction::SetLanguage(other),
+            theme::text(i18n.t("language-other"), size::BODY, theme::TEXT),
+        ),
+    )
 }
 
 /// A header button: never shrinks, its label on one line.
-fn header_button<'a>(
-    h: &'a mut ChildSpawnerCommands<'_>,
-    label: String,
-    colors: ButtonColors,
-) -> EntityCommands<'a> {
-    let mut b = h.spawn((
-        Name::new("Header button"),
-        button(Val::Auto, Val::Px(TOUCH), colors),
-    ));
-    b.insert(Node {
-        flex_shrink: 0.0,
-        padding: UiRect::horizontal(Val::Px(22.0)),
-        ..button_node()
-    });
+fn header_button(name: &'static str, label: String, colors: ButtonColors) -> impl Bundle {
     let text_color = if colors.normal == PRIMARY.normal {
         theme::ON_PRIMARY
     } else {
         theme::TEXT
     };
-    b.with_child((
-        theme::text(label, size::BODY, text_color),
-        TextLayout::no_wrap(),
-    ));
-    b
+    (
+        Name::new(name),
+        Button,
+        Node {
+            flex_shrink: 0.0,
+            padding: UiRect::horizontal(Val::Px(22.0)),
+            ..button_node()
+        },
+        BackgroundColor(colors.normal),
+        colors,
+        children![(
+            theme::text(label, size::BODY, text_color),
+            TextLayout::no_wrap()
+        )],
+    )
 }
 
 /// Store name on the left; language, "Start over" and the cart on the right. Buttons keep
 /// their one-line labels; the screen's title between them takes what room is left and wraps
 /// or is cut there, never pushing a button off or breaking its label (long Russian labels).
-pub fn spawn_header(
-    parent: &mut ChildSpawnerCommands,
-    session: &CustomerSession,
-    i18n: &I18n,
-    title: &str,
-) {
-    parent
-        .spawn((
-            Name::new("Header"),
-            Node {
-                width: Val::Percent(100.0),
-                height: Val::Px(HEADER_HEIGHT),
-                flex_shrink: 0.0,
-                padding: UiRect::horizontal(Val::Px(32.0)),
-                align_items: AlignItems::Center,
-                column_gap: Val::Px(14.0),
-                ..default()
-            },
-            BackgroundColor(theme::SURFACE),
-            BoxShadow::new(
-                theme::SHADOW,
-                Val::Px(0.0),
-                Val::Px(4.0),
-                Val::Px(0.0),
-                Val::Px(16.0),
+pub fn header(session: &CustomerSession, i18n: &I18n, title: &str) -> impl Bundle {
+    let other = match i18n.language {
+        Language::En => Language::Ru,
+        Language::Ru => Language::En,
+    };
+    // Who is here decides the two middle buttons: my orders and my settings, or sign in and
+    // settings for a guest.
+    let (first, second) = match session.signed_in() {
+        Some(a) => {
+            let name = a.login.clone().unwrap_or_default();
+            (
+                (
+                    "My orders",
+                    i18n.t("header-orders"),
+                    HeaderTap::Orders(crate::orders::OrdersAction::Open),
+                ),
+                (
+                    "Header button",
+                    i18n.t_args("account-welcome", &[arg("name", name)]),
+                    HeaderTap::Shop(ShopAction::OpenSettings),
+                ),
+            )
+        }
+        None => (
+            (
+                "Header button",
+                i18n.t("header-sign-in"),
+                HeaderTap::Account(crate::account::AccountAction::Open),
             ),
-        ))
-        .with_children(|h| {
-            h.spawn((
+            (
+                "Header button",
+                i18n.t("header-settings"),
+                HeaderTap::Shop(ShopAction::OpenSettings),
+            ),
+        ),
+    };
+    (
+        Name::new("Header"),
+        Node {
+            width: Val::Percent(100.0),
+            height: Val::Px(HEADER_HEIGHT),
+            flex_shrink: 0.0,
+            padding: UiRect::horizontal(Val::Px(32.0)),
+            align_items: AlignItems::Center,
+            column_gap: Val::Px(14.0),
+            ..default()
+        },
+        BackgroundColor(theme::SURFACE),
+        BoxShadow::new(
+            theme::SHADOW,
+            Val::Px(0.0),
+            Val::Px(4.0),
+            Val::Px(0.0),
+            Val::Px(16.0),
+        ),
+        Children::spawn((
+            Spawn((
                 theme::bold_text(i18n.t("store-name"), size::HEADING, theme::PRIMARY),
                 TextLayout::no_wrap(),
                 Node {
                     flex_shrink: 0.0,
                     ..default()
                 },
-            ));
-            h.spawn((
+            )),
+            Spawn((
                 Name::new("Header title"),
                 HeaderTitle(title.to_owned()),
                 theme::text(title, size::SMALL, theme::MUTED),
@@ -316,61 +385,62 @@ pub fn spawn_header(
                     overflow: Overflow::clip(),
                     ..default()
                 },
-            ));
-            let other = match i18n.language {
-                Language::En => Language::Ru,
-                Language::Ru => Language::En,
-            };
-            header_button(h, i18n.t("language-other"), SECONDARY)
-                .insert(Name::new("Language"))
-                .observe(on_tap(ShopAction::SetLanguage(other)));
-            match session.signed_in() {
-                Some(a) => {
-                    header_button(h, i18n.t("header-orders"), SECONDARY)
-                        .insert(Name::new("My orders"))
-                        .observe(on_tap_send(crate::orders::OrdersAction::Open));
-                    let name = a.login.clone().unwrap_or_default();
-                    header_button(
-                        h,
-                        i18n.t_args("account-welcome", &[arg("name", name)]),
-                        SECONDARY,
-                    )
-                    .observe(on_tap(ShopAction::OpenSettings));
+            )),
+            Spawn((
+                header_button("Language", i18n.t("language-other"), SECONDARY),
+                Tap(ShopAction::SetLanguage(other)),
+            )),
+            SpawnWith(move |h: &mut ChildSpawner| {
+                for (name, label, tap) in [first, second] {
+                    let mut b = h.spawn(header_button(name, label, SECONDARY));
+                    match tap {
+                        HeaderTap::Shop(m) => b.insert(Tap(m)),
+                        HeaderTap::Orders(m) => b.insert(Tap(m)),
+                        HeaderTap::Account(m) => b.insert(Tap(m)),
+                    };
                 }
-                None => {
-                    header_button(h, i18n.t("header-sign-in"), SECONDARY).observe(
-                        |mut c: On<Pointer<Click>>,
-                         guard: Res<TapGuard>,
-                         mut out: MessageWriter<crate::account::AccountAction>| {
-                            c.propagate(false);
-                            if guard.dragged <= TAP_SLOP {
-                                out.write(crate::account::AccountAction::Open);
-                            }
-                        },
-                    );
-                    header_button(h, i18n.t("header-settings"), SECONDARY)
-                        .observe(on_tap(ShopAction::OpenSettings));
-                }
-            }
-            header_button(h, i18n.t("header-start-over"), SECONDARY)
-                .observe(on_tap(ShopAction::StartOver));
-            let mut cart = h.spawn((
+            }),
+            Spawn((
+                header_button("Header button", i18n.t("header-start-over"), SECONDARY),
+                Tap(ShopAction::StartOver),
+            )),
+            Spawn((
                 Name::new("Cart button"),
-                button(Val::Auto, Val::Px(TOUCH), PRIMARY),
-            ));
-            cart.insert(Node {
-                flex_shrink: 0.0,
-                padding: UiRect::horizontal(Val::Px(22.0)),
-                ..button_node()
-            });
-            cart.with_child((
-                CartBadge,
-                // Filled in by `update_cart_badges` before the frame is drawn.
-                theme::bold_text("", size::BODY, theme::ON_PRIMARY),
-                TextLayout::no_wrap(),
-            ))
-            .observe(on_tap(ShopAction::OpenCart));
-        });
+                Button,
+                Node {
+                    flex_shrink: 0.0,
+                    padding: UiRect::horizontal(Val::Px(22.0)),
+                    ..button_node()
+                },
+                BackgroundColor(PRIMARY.normal),
+                PRIMARY,
+                Tap(ShopAction::OpenCart),
+                children![(
+                    CartBadge,
+                    // Filled in by `update_cart_badges` before the frame is drawn.
+                    theme::bold_text("", size::BODY, theme::ON_PRIMARY),
+                    TextLayout::no_wrap(),
+                )],
+            )),
+        )),
+    )
+}
+
+/// What a header button in the middle sends.
+enum HeaderTap {
+    Shop(ShopAction),
+    Orders(crate::orders::OrdersAction),
+    Account(crate::account::AccountAction),
+}
+
+/// Spawns the [`header`] under `parent`.
+pub fn spawn_header(
+    parent: &mut ChildSpawnerCommands,
+    session: &CustomerSession,
+    i18n: &I18n,
+    title: &str,
+) {
+    parent.spawn(header(session, i18n, title));
 }
 
 /// The full-screen root node of a scene.
