@@ -470,8 +470,23 @@ impl Body for OpenApiDocument {
 
 impl Body for EventStream {
     fn content(_: &mut Components) -> Option<(&'static str, Content)> {
+        // Each event of the stream, as SSE readers (and schemathesis) see it: its fields.
+        let field = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description.to_owned()))
+        };
         let text: RefOr<Schema> = ObjectBuilder::new()
-            .schema_type(Type::String)
+            .schema_type(Type::Object)
+            .property(
+                "id",
+                field("The event's id, to send back as `Last-Event-ID`."),
+            )
+            .property("event", field("Always `push`."))
+            .property("data", field("One JSON `PushEvent`."))
+            .required("id")
+            .required("event")
+            .required("data")
             .description(Some(
                 "Server-Sent Events: each event has an `id`, `event: push` and one JSON \
                  `data` line holding a `PushEvent`; a `: ping` comment keeps the line alive.",
