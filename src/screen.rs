@@ -72,11 +72,14 @@ pub struct ScreenSteps {
 
 /// Registers `S` as steps of its screen, noted in [`ScreenSteps`].
 pub fn add_screen_step<S: SubStates>(app: &mut App) {
-    app.init_resource::<ScreenSteps>()
-        .add_sub_state::<S>()
-        .add_systems(First, |mut steps: ResMut<ScreenSteps>| {
-            steps.pending = false;
-        })
+    // The per-frame reset once, however many kinds of step there are.
+    if !app.world().contains_resource::<ScreenSteps>() {
+        app.init_resource::<ScreenSteps>()
+            .add_systems(First, |mut steps: ResMut<ScreenSteps>| {
+                steps.pending = false;
+            });
+    }
+    app.add_sub_state::<S>()
         .add_systems(PostUpdate, note_steps::<S>);
 }
 

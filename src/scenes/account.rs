@@ -4,13 +4,13 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountField, AccountFlow, AccountMode};
 use crate::i18n::{I18n, arg};
 use crate::schedule::KioskSet;
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::egui_kit;
+use crate::ui::egui_kit::{error_label, field_box};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::{touch, widgets};
@@ -56,12 +56,11 @@ fn spawn(
     mut typing: ResMut<Typing>,
 ) {
     typing.0 = None;
-    commands
-        .spawn((
-            widgets::scene_root("Account"),
-            DespawnOnExit(Screen::Account),
-        ))
-        .with_children(|root| widgets::spawn_header(root, &session, &i18n, ""));
+    commands.spawn((
+        widgets::scene_root("Account"),
+        DespawnOnExit(Screen::Account),
+        children![widgets::header(&session, &i18n, "")],
+    ));
 }
 
 fn fields(mode: AccountMode) -> &'static [AccountField] {
@@ -186,8 +185,7 @@ pub fn account_form(
     let link = |ui: &mut egui::Ui, key: &str| {
         ui.add_enabled(
             !busy,
-            egui::Button::new(egui::RichText::new(i18n.t(key)).size(size::BODY))
-                .min_size(egui::vec2(0.0, theme::TOUCH * 0.8)),
+            egui_kit::button(i18n.t(key), size::BODY).min_size(egui::vec2(0.0, theme::TOUCH * 0.8)),
         )
         .clicked()
     };

@@ -14,11 +14,12 @@ use crate::session::ShopAction;
 use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
 use crate::ui::video_view::VideoTexture;
-use crate::ui::widgets;
+use crate::ui::widgets::{self, Tap};
 use crate::video::VideoPlayer;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TrackForm>()
+        .add_observer(open_track_form)
         .add_systems(OnEnter(Screen::Attract), spawn)
         .add_systems(
             Update,
@@ -115,15 +116,7 @@ fn draw_track_form(
                         } else {
                             value
                         };
-                        let b = egui::Button::new(egui::RichText::new(shown).size(size::TITLE))
-                            .fill(theme::to_egui(
-                                ui,
-                                if active {
-                                    theme::SECONDARY_PRESSED
-                                } else {
-                                    theme::SECONDARY
-                                },
-                            ))
+                        let b = egui_kit::key(ui, shown, size::TITLE, active)
                             .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
                         if ui.add(b).clicked() {
                             form.on_digits = digits;
@@ -145,20 +138,8 @@ fn draw_track_form(
                                 } else {
                                     k.to_string()
                                 };
-                                let primary = k == '→';
-                                let mut text = egui::RichText::new(label).size(size::HEADING);
-                                if primary {
-                                    text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
-                                }
-                                let b = egui::Button::new(text)
-                                    .fill(theme::to_egui(
-                                        ui,
-                                        if primary {
-                                            theme::PRIMARY
-                                        } else {
-                                            theme::SECONDARY
-                                        },
-                                    ))
+                                // The way on stands out on the brand colour.
+                                let b = egui_kit::choice(ui, label, size::HEADING, k == '→')
                                     .min_size(egui::vec2(w, theme::TOUCH));
                                 if ui.add(b).clicked()
                                     && let Some(a) = track_form_key(&mut form, k)
@@ -169,10 +150,8 @@ fn draw_track_form(
                         });
                     }
                     ui.add_space(10.0);
-                    let cancel = egui::Button::new(
-                        egui::RichText::new(i18n.t("trackform-cancel")).size(size::BODY),
-                    )
-                    .min_size(egui::vec2(ui.available_width(), theme::TOUCH * 0.8));
+                    let cancel = egui_kit::button(i18n.t("trackform-cancel"), size::BODY)
+                        .min_size(egui::vec2(ui.available_width(), theme::TOUCH * 0.8));
                     if ui.add(cancel).clicked() {
                         *form = TrackForm::default();
                     }
@@ -203,121 +182,132 @@ const SHOWCASE_SECONDS: f32 = 4.0;
 
 fn spawn(mut commands: Commands, i18n: Res<I18n>, mut form: ResMut<TrackForm>) {
     *form = TrackForm::default();
-    commands
-        .spawn((
-            Name::new("Attract"),
-            theme::SceneRoot,
-            DespawnOnExit(Screen::Attract),
-            Node {
-                width: Val::Percent(100.0),
-                height: Val::Percent(100.0),
-                align_items: AlignItems::Center,
-                justify_content: JustifyContent::SpaceEvenly,
-                padding: UiRect::all(Val::Px(60.0)),
-                ..default()
-            },
-            BackgroundColor(theme::BACKGROUND),
-        ))
-        .observe(
-            |mut click: On<Pointer<Click>>, mut out: MessageWriter<ShopAction>| {
-                click.propagate(false);
-                out.write(ShopAction::Start);
-            },
-        )
-        .with_children(|root| {
-            root.spawn(Node {
-                flex_direction: FlexDirection::Column,
-                row_gap: Val::Px(28.0),
-                max_width: Val::Px(820.0),
-                ..default()
-            })
-            .with_children(|col| {
-                col.spawn(theme::bold_text(
-                    i18n.t("store-name"),
-                    110.0,
-                    theme::PRIMARY,
-                ));
-                col.spawn(theme::text(
-                    i18n.t("attract-tagline"),
-                    size::HEADING,
-                    theme::TEXT,
-                ));
-                col.spawn((
-                    Prompt,
-                    Node {
-                        margin: UiRect::top(Val::Px(40.0)),
-                        padding: UiRect::axes(Val::Px(48.0), Val::Px(28.0)),
-                        align_self: AlignSelf::FlexStart,
-                        border_radius: BorderRadius::all(Val::Px(60.0)),
-                        ..default()
-                    },
-                    BackgroundColor(theme::PRIMARY),
-                ))
-                .with_child(theme::bold_text(
+    commands.spawn((
+        Name::new("Attract"),
+        theme::SceneRoot,
+        DespawnOnExit(Screen::Attract),
+        Node {
+            width: Val::Percent(100.0),
+            height: Val::Percent(100.0),
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::SpaceEvenly,
+            padding: UiRect::all(Val::Px(60.0)),
+            ..default()
+        },
+        BackgroundColor(theme::BACKGROUND),
+        // A tap anywhere that no button takes starts a session.
+        Tap(ShopAction::Start),
+        children![welcome(&i18n), showcase()],
+    ));
+}
+
+/// The store's name and tagline, the pulsing "Touch to start", what the kiosk is doing, and
+/// the language and "Track my order" buttons.
+fn welcome(i18n: &I18n) -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: Val::Px(28.0),
+            max_width: Val::Px(820.0),
+            ..default()
+        },
+        children![
+            theme::bold_text(i18n.t("store-name"), 110.0, theme::PRIMARY),
+            theme::text(i18n.t("attract-tagline"), size::HEADING, theme::TEXT),
+            (
+                Prompt,
+                Node {
+                    margin: UiRect::top(Val::Px(40.0)),
+                    padding: UiRect::axes(Val::Px(48.0), Val::Px(28.0)),
+                    align_self: AlignSelf::FlexStart,
+                    border_radius: BorderRadius::all(Val::Px(60.0)),
+                    ..default()
+                },
+                BackgroundColor(theme::PRIMARY),
+                children![theme::bold_text(
                     i18n.t("attract-touch"),
                     size::TITLE,
                     theme::ON_PRIMARY,
-                ));
-                col.spawn((StatusLine, theme::text("", size::BODY, theme::MUTED)));
-                col.spawn(Node {
+                )],
+            ),
+            (StatusLine, theme::text("", size::BODY, theme::MUTED)),
+            (
+                Node {
                     margin: UiRect::top(Val::Px(24.0)),
                     column_gap: Val::Px(20.0),
                     ..default()
-                })
-                .with_children(|row| {
-                    row.spawn(widgets::language_button(&i18n));
-                    row.spawn((
+                },
+                children![
+                    widgets::language_button(i18n),
+                    (
                         Name::new("Track my order"),
+                        OpensTrackForm,
                         widgets::button(Val::Auto, Val::Px(theme::TOUCH), widgets::SECONDARY),
-                    ))
-                    .with_child(theme::text(
-                        i18n.t("attract-track"),
-                        size::BODY,
-                        theme::TEXT,
-                    ))
-                    .observe(
-                        |mut click: On<Pointer<Click>>, mut form: ResMut<TrackForm>| {
-                            click.propagate(false);
-                            form.open = true;
-                        },
-                    );
-                });
-            });
-            root.spawn(Node {
-                flex_direction: FlexDirection::Column,
-                align_items: AlignItems::Center,
-                row_gap: Val::Px(24.0),
-                ..default()
-            })
-            .with_children(|col| {
-                col.spawn((
-                    Showcase {
-                        index: 0,
-                        since: 0.0,
-                        captioned: None,
-                    },
-                    Node {
-                        width: Val::Px(620.0),
-                        height: Val::Px(620.0),
-                        border_radius: BorderRadius::all(Val::Px(310.0)),
-                        ..default()
-                    },
-                    BackgroundColor(theme::SECONDARY),
-                    ImageNode::default(),
-                    BoxShadow::new(
-                        theme::SHADOW,
-                        Val::Px(0.0),
-                        Val::Px(20.0),
-                        Val::Px(0.0),
-                        Val::Px(40.0),
+                        children![theme::text(
+                            i18n.t("attract-track"),
+                            size::BODY,
+                            theme::TEXT,
+                        )],
                     ),
-                ));
-                col.spawn((
-                    ShowcaseCaption,
-                    theme::bold_text("", size::HEADING, theme::TEXT),
-                ));
-            });
-        });
+                ],
+            ),
+        ],
+    )
+}
+
+/// The dish of the moment, round, with its name under it.
+fn showcase() -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::Center,
+            row_gap: Val::Px(24.0),
+            ..default()
+        },
+        children![
+            (
+                Showcase {
+                    index: 0,
+                    since: 0.0,
+                    captioned: None,
+                },
+                Node {
+                    width: Val::Px(620.0),
+                    height: Val::Px(620.0),
+                    border_radius: BorderRadius::all(Val::Px(310.0)),
+                    ..default()
+                },
+                BackgroundColor(theme::SECONDARY),
+                ImageNode::default(),
+                BoxShadow::new(
+                    theme::SHADOW,
+                    Val::Px(0.0),
+                    Val::Px(20.0),
+                    Val::Px(0.0),
+                    Val::Px(40.0),
+                ),
+            ),
+            (
+                ShowcaseCaption,
+                theme::bold_text("", size::HEADING, theme::TEXT)
+            ),
+        ],
+    )
+}
+
+/// "Track my order": opens the order-number keypad instead of starting a session.
+#[derive(Component)]
+struct OpensTrackForm;
+
+fn open_track_form(
+    mut click: On<Pointer<Click>>,
+    buttons: Query<(), With<OpensTrackForm>>,
+    mut form: ResMut<TrackForm>,
+) {
+    if buttons.contains(click.entity) {
+        click.propagate(false);
+        form.open = true;
+    }
 }
 
 #[allow(clippy::type_complexity)]

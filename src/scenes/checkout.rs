@@ -54,63 +54,11 @@ fn spawn(
     mut editing: ResMut<EditingField>,
 ) {
     editing.0 = None;
-    commands
-        .spawn((
-            widgets::scene_root("Checkout"),
-            DespawnOnExit(Screen::Checkout),
-        ))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, &i18n.t("checkout-title"))
-        });
-}
-
-pub fn error_label(ui: &mut egui::Ui, text: Option<String>) {
-    if let Some(e) = text {
-        ui.label(
-            egui::RichText::new(e)
-                .color(theme::to_egui(ui, theme::DANGER))
-                .size(size::SMALL),
-        );
-    }
-}
-
-/// A tap target that shows a field's value; the keyboard edits it.
-pub fn field_box(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &str,
-    placeholder: &str,
-    active: bool,
-    invalid: bool,
-) -> egui::Response {
-    ui.label(
-        egui::RichText::new(label)
-            .size(size::SMALL)
-            .color(theme::to_egui(ui, theme::MUTED)),
-    );
-    let stroke_color = if invalid {
-        theme::DANGER
-    } else if active {
-        theme::PRIMARY
-    } else {
-        theme::SECONDARY_PRESSED
-    };
-    let shown = if value.is_empty() && !active {
-        egui::RichText::new(placeholder).color(theme::to_egui(ui, theme::MUTED))
-    } else {
-        egui::RichText::new(if active {
-            format!("{value}|")
-        } else {
-            value.to_owned()
-        })
-    };
-    let button = egui::Button::new(shown.size(size::BODY))
-        .fill(theme::to_egui(ui, theme::SURFACE))
-        .stroke(egui::Stroke::new(
-            if active { 3.0 } else { 2.0 },
-            theme::to_egui(ui, stroke_color),
-        ));
-    ui.add_sized([ui.available_width().min(760.0), theme::TOUCH], button)
+    commands.spawn((
+        widgets::scene_root("Checkout"),
+        DespawnOnExit(Screen::Checkout),
+        children![widgets::header(&session, &i18n, &i18n.t("checkout-title"))],
+    ));
 }
 
 fn choice(
@@ -126,21 +74,9 @@ fn choice(
     } else {
         format!("{title}\n{detail}")
     };
-    let text = egui::RichText::new(label).size(size::BODY);
-    let text = if selected {
-        text.color(theme::to_egui(ui, theme::ON_PRIMARY))
-    } else {
-        text
-    };
-    let fill = if selected {
-        theme::PRIMARY
-    } else {
-        theme::SECONDARY
-    };
     // Exactly `width` wide: long (Russian) labels wrap inside the tile instead of pushing the
     // row past its column.
-    let button = egui::Button::new(text)
-        .fill(theme::to_egui(ui, fill))
+    let button = egui_kit::choice(ui, label, size::BODY, selected)
         .wrap_mode(egui::TextWrapMode::Wrap)
         .min_size(egui::vec2(width, theme::TOUCH * 1.1));
     ui.allocate_ui(egui::vec2(width, theme::TOUCH * 1.1), |ui| {
@@ -180,9 +116,9 @@ pub fn checkout_form(
                 }
             }
         });
-        error_label(ui, tr(form.errors.city));
+        egui_kit::error_label(ui, tr(form.errors.city));
         ui.add_space(8.0);
-        let address = field_box(
+        let address = egui_kit::field_box(
             ui,
             &i18n.t("checkout-address"),
             &form.address,
@@ -196,9 +132,9 @@ pub fn checkout_form(
         if reveal && *editing == Some(Field::Address) {
             address.scroll_to_me(Some(egui::Align::Center));
         }
-        error_label(ui, tr(form.errors.address));
+        egui_kit::error_label(ui, tr(form.errors.address));
         ui.add_space(8.0);
-        let phone = field_box(
+        let phone = egui_kit::field_box(
             ui,
             &i18n.t("checkout-phone"),
             &form.phone,
@@ -212,7 +148,7 @@ pub fn checkout_form(
         if reveal && *editing == Some(Field::Phone) {
             phone.scroll_to_me(Some(egui::Align::Center));
         }
-        error_label(ui, tr(form.errors.phone));
+        egui_kit::error_label(ui, tr(form.errors.phone));
 
         let ui = &mut cols[1];
         ui.heading(i18n.t("checkout-delivery"));
@@ -288,11 +224,10 @@ pub fn checkout_form(
             false,
         );
         row(ui, &i18n.t("checkout-total"), total.as_ref(), true);
-        error_label(ui, tr(form.errors.cart));
+        egui_kit::error_label(ui, tr(form.errors.cart));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            let back =
-                egui::Button::new(egui::RichText::new(i18n.t("checkout-back")).size(size::BODY));
+            let back = egui_kit::button(i18n.t("checkout-back"), size::BODY);
             if ui
                 .add_enabled(!busy, back.min_size(egui::vec2(240.0, theme::TOUCH)))
                 .clicked()

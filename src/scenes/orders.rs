@@ -13,6 +13,7 @@ use crate::notify::status_key;
 use crate::orders::{OrdersAction, OrdersState, can_cancel, can_pay};
 use crate::screen::Screen;
 use crate::session::CustomerSession;
+use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
 use crate::ui::touch;
 use crate::ui::widgets::{self, HEADER_HEIGHT};
@@ -25,31 +26,17 @@ pub(crate) fn plugin(app: &mut App) {
 }
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
-    commands
-        .spawn((widgets::scene_root("Orders"), DespawnOnExit(Screen::Orders)))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, &i18n.t("orders-title"))
-        });
+    commands.spawn((
+        widgets::scene_root("Orders"),
+        DespawnOnExit(Screen::Orders),
+        children![widgets::header(&session, &i18n, &i18n.t("orders-title"))],
+    ));
 }
 
 fn big_button(ui: &mut egui::Ui, text: String, primary: bool, width: f32) -> bool {
-    let mut rich = egui::RichText::new(text).size(size::BODY);
-    let mut b = egui::Button::new(if primary {
-        rich = rich.color(theme::to_egui(ui, theme::ON_PRIMARY));
-        rich
-    } else {
-        rich
-    })
-    .min_size(egui::vec2(width, theme::TOUCH * 0.8));
-    b = b.fill(theme::to_egui(
-        ui,
-        if primary {
-            theme::PRIMARY
-        } else {
-            theme::SECONDARY
-        },
-    ));
-    ui.add(b).clicked()
+    let b = egui_kit::choice(ui, text, size::BODY, primary);
+    ui.add(b.min_size(egui::vec2(width, theme::TOUCH * 0.8)))
+        .clicked()
 }
 
 fn period_key(p: Period) -> &'static str {
@@ -251,14 +238,9 @@ pub fn order_detail(
         ui.horizontal(|ui| {
             for star in 1..=5 {
                 let on = star <= state.stars;
-                let text = egui::RichText::new(if on { "★" } else { "☆" })
-                    .size(size::TITLE)
-                    .color(theme::to_egui(
-                        ui,
-                        if on { theme::PRIMARY } else { theme::MUTED },
-                    ));
+                let star_button = egui_kit::star(ui, on);
                 if ui
-                    .add(egui::Button::new(text).min_size(egui::vec2(theme::TOUCH, theme::TOUCH)))
+                    .add(star_button.min_size(egui::vec2(theme::TOUCH, theme::TOUCH)))
                     .clicked()
                 {
                     state.stars = star;
@@ -275,20 +257,9 @@ pub fn order_detail(
             ] {
                 let text = i18n.t(key);
                 let on = state.comment == text;
-                let rich = egui::RichText::new(&text).size(size::SMALL);
+                let pick = egui_kit::key(ui, text.clone(), size::SMALL, on);
                 if ui
-                    .add(
-                        egui::Button::new(rich)
-                            .fill(theme::to_egui(
-                                ui,
-                                if on {
-                                    theme::SECONDARY_PRESSED
-                                } else {
-                                    theme::SECONDARY
-                                },
-                            ))
-                            .min_size(egui::vec2(0.0, theme::TOUCH * 0.6)),
-                    )
+                    .add(pick.min_size(egui::vec2(0.0, theme::TOUCH * 0.6)))
                     .clicked()
                 {
                     state.comment = if on { String::new() } else { text };
@@ -355,19 +326,9 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
     ui.horizontal(|ui| {
         for p in Period::ALL {
             let on = p == d.period;
-            let mut text = egui::RichText::new(i18n.t(period_key(p))).size(size::BODY);
-            if on {
-                text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
-            }
+            let period = egui_kit::choice(ui, i18n.t(period_key(p)), size::BODY, on);
             if ui
-                .add(
-                    egui::Button::new(text)
-                        .fill(theme::to_egui(
-                            ui,
-                            if on { theme::PRIMARY } else { theme::SECONDARY },
-                        ))
-                        .min_size(egui::vec2(150.0, theme::TOUCH * 0.7)),
-                )
+                .add(period.min_size(egui::vec2(150.0, theme::TOUCH * 0.7)))
                 .clicked()
             {
                 picked = Some(p);
@@ -561,23 +522,9 @@ fn draw(
             ui.horizontal(|ui| {
                 for (on, key) in [(false, "orders-tab-list"), (true, "orders-tab-dashboard")] {
                     let active = state.dashboard_tab == on;
-                    let mut text = egui::RichText::new(i18n.t(key)).size(size::HEADING);
-                    if active {
-                        text = text.color(theme::to_egui(ui, theme::ON_PRIMARY));
-                    }
+                    let tab = egui_kit::choice(ui, i18n.t(key), size::HEADING, active);
                     if ui
-                        .add(
-                            egui::Button::new(text)
-                                .fill(theme::to_egui(
-                                    ui,
-                                    if active {
-                                        theme::PRIMARY
-                                    } else {
-                                        theme::SECONDARY
-                                    },
-                                ))
-                                .min_size(egui::vec2(320.0, theme::TOUCH * 0.8)),
-                        )
+                        .add(tab.min_size(egui::vec2(320.0, theme::TOUCH * 0.8)))
                         .clicked()
                     {
                         out.write(OrdersAction::ShowDashboard(on));
@@ -585,10 +532,8 @@ fn draw(
                 }
                 if ui
                     .add(
-                        egui::Button::new(
-                            egui::RichText::new(i18n.t("orders-back")).size(size::HEADING),
-                        )
-                        .min_size(egui::vec2(280.0, theme::TOUCH * 0.8)),
+                        egui_kit::button(i18n.t("orders-back"), size::HEADING)
+                            .min_size(egui::vec2(280.0, theme::TOUCH * 0.8)),
                     )
                     .clicked()
                 {

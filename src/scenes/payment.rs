@@ -1,10 +1,10 @@
-//! Paying at the kiosk: the QR code for the bank app with amount, order number and countdown
-//! (Bevy UI; the code is a texture scaled by whole pixels with its quiet zone), the card form
-//! with its keypad, and the choice of another way to pay (egui overlays).
+//! Paying at the kiosk, one panel per step: the QR code for the bank app with amount, order
+//! number and countdown (the code is a texture scaled by whole pixels with its quiet zone) and
+//! the choice of another way to pay, in Bevy UI; the card form with its keypad, in egui (text
+//! entry).
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
-use bevy::picking::events::{Click, Pointer};
 use bevy::prelude::*;
 
 use crate::schedule::KioskSet;
@@ -30,18 +30,18 @@ use customerclient_api::payments::SavedCard;
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Payment), spawn)
         .add_systems(OnEnter(PayStep::Qr), spawn_qr_panel)
+        .add_systems(OnEnter(PayStep::Choosing), spawn_choice_panel)
         .add_systems(
             Update,
-            (show_qr, update_texts)
-                .run_if(in_state(PayStep::Qr))
+            (
+                (show_qr, update_texts).run_if(in_state(PayStep::Qr)),
+                update_choice.run_if(in_state(PayStep::Choosing)),
+            )
                 .in_set(KioskSet::Draw),
         )
         .add_systems(
             EguiPrimaryContextPass,
-            (
-                draw_card_form.run_if(in_state(PayStep::Card)),
-                draw_choice.run_if(in_state(PayStep::Choosing)),
-            ),
+            draw_card_form.run_if(in_state(PayStep::Card)),
         );
 }
 
@@ -111,138 +111,136 @@ pub fn module_scale(payload: &str, target: u32) -> u32 {
 }
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
-    commands
-        .spawn((
-            PaymentRoot,
-            widgets::scene_root("Payment"),
-            DespawnOnExit(Screen::Payment),
-        ))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, &i18n.t("payment-title"));
-        });
+    commands.spawn((
+        PaymentRoot,
+        widgets::scene_root("Payment"),
+        DespawnOnExit(Screen::Payment),
+        children![widgets::header(&session, &i18n, &i18n.t("payment-title"))],
+    ));
 }
 
 /// The QR step's panel: the code, its amount and countdown, for as long as the step lasts.
+/// It scrolls when shorter than the code and its text (reach mode); the blocks centre by auto
+/// margins so their tops stay in scrolling's reach.
 fn spawn_qr_panel(
     mut commands: Commands,
     root: Single<Entity, With<PaymentRoot>>,
     i18n: Res<I18n>,
 ) {
-    let pay_action = |action: PayAction| {
-        move |mut c: On<Pointer<Click>>, mut out: MessageWriter<PayAction>| {
-            c.propagate(false);
-            out.write(action);
-        }
-    };
-    commands.entity(*root).with_children(|root| {
-        // Scrolls when shorter than the code and its text (reach mode); the blocks centre by
-        // auto margins so their tops stay in scrolling's reach.
-        let qr_panel = root
-            .spawn((
-                QrPanel,
-                DespawnOnExit(PayStep::Qr),
+    let panel = commands
+        .spawn((
+            QrPanel,
+            DespawnOnExit(PayStep::Qr),
+            Node {
+                flex_grow: 1.0,
+                min_height: Val::Px(0.0),
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Start,
+                column_gap: Val::Px(72.0),
+                overflow: Overflow::scroll_y(),
+                ..default()
+            },
+            ScrollPosition::default(),
+            widgets::TouchScroll::default(),
+            ChildOf(*root),
+            children![qr_code(), qr_details(&i18n)],
+        ))
+        .id();
+    commands.spawn((
+        widgets::more_below(panel),
+        DespawnOnExit(PayStep::Qr),
+        ChildOf(*root),
+    ));
+}
+
+/// The code on white, with its quiet zone; the texture is made when the payload arrives.
+fn qr_code() -> impl Bundle {
+    (
+        Node {
+            padding: UiRect::all(Val::Px(24.0)),
+            margin: UiRect::vertical(Val::Auto),
+            flex_shrink: 0.0,
+            border_radius: BorderRadius::all(Val::Px(RADIUS)),
+            min_width: Val::Px(QR_TARGET as f32 + 48.0),
+            min_height: Val::Px(QR_TARGET as f32 + 48.0),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        BackgroundColor(Color::WHITE),
+        BoxShadow::new(
+            theme::SHADOW,
+            Val::Px(0.0),
+            Val::Px(10.0),
+            Val::Px(0.0),
+            Val::Px(30.0),
+        ),
+        children![(
+            QrImage { payload: None },
+            Node::default(),
+            ImageNode::default()
+        )],
+    )
+}
+
+/// Beside the code: what to do, the amount, the order, the countdown, the status, a new code,
+/// another way to pay, and (demo only) where the bank simulator is.
+fn qr_details(i18n: &I18n) -> impl Bundle {
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: Val::Px(22.0),
+            max_width: Val::Px(760.0),
+            margin: UiRect::vertical(Val::Auto),
+            ..default()
+        },
+        children![
+            theme::bold_text(i18n.t("qr-scan"), size::TITLE, theme::TEXT),
+            (
+                PayText::Amount,
+                theme::bold_text("", size::HERO, theme::PRIMARY)
+            ),
+            (
+                PayText::OrderLabel,
+                theme::text("", size::HEADING, theme::MUTED)
+            ),
+            (
+                PayText::Countdown,
+                theme::bold_text("", size::HEADING, theme::TEXT)
+            ),
+            (PayText::Status, theme::text("", size::BODY, theme::MUTED)),
+            (
+                NewCodeButton,
+                widgets::tap_button(
+                    Val::Px(480.0),
+                    Val::Px(TOUCH * 1.2),
+                    widgets::PRIMARY,
+                    PayAction::NewQrCode,
+                    theme::bold_text(i18n.t("qr-new-code"), size::HEADING, theme::ON_PRIMARY),
+                ),
+            ),
+            widgets::tap_button(
+                Val::Px(480.0),
+                Val::Px(TOUCH),
+                widgets::SECONDARY,
+                PayAction::ChooseAnotherWay,
+                theme::text(i18n.t("pay-another-way"), size::BODY, theme::TEXT),
+            ),
+            (
                 Node {
-                    flex_grow: 1.0,
-                    min_height: Val::Px(0.0),
-                    justify_content: JustifyContent::Center,
-                    align_items: AlignItems::Start,
-                    column_gap: Val::Px(72.0),
-                    overflow: Overflow::scroll_y(),
+                    flex_direction: FlexDirection::Column,
                     ..default()
                 },
-                ScrollPosition::default(),
-                widgets::TouchScroll::default(),
-            ))
-            .with_children(|body| {
-                body.spawn((
-                    Node {
-                        padding: UiRect::all(Val::Px(24.0)),
-                        margin: UiRect::vertical(Val::Auto),
-                        flex_shrink: 0.0,
-                        border_radius: BorderRadius::all(Val::Px(RADIUS)),
-                        min_width: Val::Px(QR_TARGET as f32 + 48.0),
-                        min_height: Val::Px(QR_TARGET as f32 + 48.0),
-                        justify_content: JustifyContent::Center,
-                        align_items: AlignItems::Center,
-                        ..default()
-                    },
-                    BackgroundColor(Color::WHITE),
-                    BoxShadow::new(
-                        theme::SHADOW,
-                        Val::Px(0.0),
-                        Val::Px(10.0),
-                        Val::Px(0.0),
-                        Val::Px(30.0),
+                children![
+                    (
+                        PayText::DemoHint,
+                        theme::text("", size::SMALL, theme::MUTED)
                     ),
-                ))
-                .with_child((
-                    QrImage { payload: None },
-                    Node::default(),
-                    ImageNode::default(),
-                ));
-                body.spawn(Node {
-                    flex_direction: FlexDirection::Column,
-                    row_gap: Val::Px(22.0),
-                    max_width: Val::Px(760.0),
-                    margin: UiRect::vertical(Val::Auto),
-                    ..default()
-                })
-                .with_children(|col| {
-                    col.spawn(theme::bold_text(
-                        i18n.t("qr-scan"),
-                        size::TITLE,
-                        theme::TEXT,
-                    ));
-                    col.spawn((
-                        PayText::Amount,
-                        theme::bold_text("", size::HERO, theme::PRIMARY),
-                    ));
-                    col.spawn((
-                        PayText::OrderLabel,
-                        theme::text("", size::HEADING, theme::MUTED),
-                    ));
-                    col.spawn((
-                        PayText::Countdown,
-                        theme::bold_text("", size::HEADING, theme::TEXT),
-                    ));
-                    col.spawn((PayText::Status, theme::text("", size::BODY, theme::MUTED)));
-                    col.spawn((
-                        NewCodeButton,
-                        widgets::button(Val::Px(480.0), Val::Px(TOUCH * 1.2), widgets::PRIMARY),
-                    ))
-                    .with_child(theme::bold_text(
-                        i18n.t("qr-new-code"),
-                        size::HEADING,
-                        theme::ON_PRIMARY,
-                    ))
-                    .observe(pay_action(PayAction::NewQrCode));
-                    col.spawn(widgets::button(
-                        Val::Px(480.0),
-                        Val::Px(TOUCH),
-                        widgets::SECONDARY,
-                    ))
-                    .with_child(theme::text(
-                        i18n.t("pay-another-way"),
-                        size::BODY,
-                        theme::TEXT,
-                    ))
-                    .observe(pay_action(PayAction::ChooseAnotherWay));
-                    col.spawn(Node {
-                        flex_direction: FlexDirection::Column,
-                        ..default()
-                    })
-                    .with_children(|hint| {
-                        hint.spawn((
-                            PayText::DemoHint,
-                            theme::text("", size::SMALL, theme::MUTED),
-                        ));
-                        hint.spawn((PayText::DemoUrl, theme::text("", size::SMALL, theme::MUTED)));
-                    });
-                });
-            })
-            .id();
-        root.spawn((widgets::more_below(qr_panel), DespawnOnExit(PayStep::Qr)));
-    });
+                    (PayText::DemoUrl, theme::text("", size::SMALL, theme::MUTED)),
+                ],
+            ),
+        ],
+    )
 }
 
 fn show_qr(
@@ -360,41 +358,20 @@ fn card_field(
     width: f32,
 ) -> bool {
     ui.vertical(|ui| {
-        ui.label(
-            egui::RichText::new(label)
-                .size(size::SMALL)
-                .color(theme::to_egui(ui, theme::MUTED)),
-        );
-        let stroke = if error.is_some() {
-            theme::DANGER
-        } else if active {
-            theme::PRIMARY
-        } else {
-            theme::SECONDARY_PRESSED
-        };
+        egui_kit::field_label(ui, label);
         let shown = if active {
             format!("{value}|")
         } else {
             value.to_owned()
         };
-        let clicked = ui
-            .add_sized(
-                [width, theme::TOUCH],
-                egui::Button::new(egui::RichText::new(shown).size(size::HEADING))
-                    .fill(theme::to_egui(ui, theme::SURFACE))
-                    .stroke(egui::Stroke::new(
-                        if active { 3.0 } else { 2.0 },
-                        theme::to_egui(ui, stroke),
-                    )),
-            )
-            .clicked();
-        if let Some(e) = error {
-            ui.label(
-                egui::RichText::new(e)
-                    .size(size::SMALL)
-                    .color(theme::to_egui(ui, theme::DANGER)),
-            );
-        }
+        let field = egui_kit::field_button(
+            ui,
+            egui::RichText::new(shown).size(size::HEADING),
+            active,
+            error.is_some(),
+        );
+        let clicked = ui.add_sized([width, theme::TOUCH], field).clicked();
+        egui_kit::error_label(ui, error.clone());
         clicked
     })
     .inner
@@ -533,7 +510,7 @@ fn card_keypad(
                 for key in row {
                     let label = if key == "»" { next.as_str() } else { key };
                     let enabled = !paying && (key != "»" || form.has_next());
-                    let b = egui::Button::new(egui::RichText::new(label).size(34.0));
+                    let b = egui_kit::button(label, KEY_TEXT);
                     let r = ui.add_enabled(enabled, b.min_size(egui::vec2(120.0, KEY_HEIGHT)));
                     match key {
                         "⌫" => {
@@ -583,7 +560,7 @@ fn card_pay_column(
                 "card-pay-saved",
                 &[arg("card", format!("{} •••• {}", c.brand.label(), c.last4))],
             );
-            let b = egui::Button::new(egui::RichText::new(label).size(size::BODY));
+            let b = egui_kit::button(label, size::BODY);
             if ui
                 .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH)))
                 .clicked()
@@ -591,10 +568,7 @@ fn card_pay_column(
                 action = Some(PayAction::PaySaved(c.id));
             }
         }
-        let mark = if form.save { "☑" } else { "☐" };
-        let b = egui::Button::new(
-            egui::RichText::new(format!("{mark}  {}", i18n.t("card-save"))).size(size::BODY),
-        );
+        let b = egui_kit::toggle_button(form.save, &i18n.t("card-save"));
         if ui
             .add_enabled(!paying, b.min_size(egui::vec2(380.0, theme::TOUCH * 0.8)))
             .clicked()
@@ -602,7 +576,7 @@ fn card_pay_column(
             form.save = !form.save;
         }
     }
-    let other = egui::Button::new(egui::RichText::new(i18n.t("pay-another-way")).size(size::BODY));
+    let other = egui_kit::button(i18n.t("pay-another-way"), size::BODY);
     if ui
         .add_enabled(!paying, other.min_size(egui::vec2(380.0, theme::TOUCH)))
         .clicked()
@@ -623,56 +597,11 @@ fn card_pay_column(
     action
 }
 
-/// The four ways to pay, as large tiles.
-pub fn method_choice(ui: &mut egui::Ui, i18n: &I18n, flow: &PaymentFlow) -> Option<PayAction> {
-    let mut action = None;
-    let busy = flow.stage == PayStage::Switching;
-    ui.heading(i18n.t("choice-title"));
-    if let Some(o) = &flow.order {
-        let text = i18n.t_args(
-            "choice-order",
-            &[arg("number", o.number), arg("total", o.total.display())],
-        );
-        ui.label(egui::RichText::new(text).size(size::HEADING));
-    }
-    if let Some(m) = &flow.message {
-        ui.label(
-            egui::RichText::new(failure_text(i18n, m)).color(theme::to_egui(ui, theme::DANGER)),
-        );
-    }
-    ui.add_space(10.0);
-    ui.horizontal_wrapped(|ui| {
-        for method in [
-            PaymentMethod::QrBankApp,
-            PaymentMethod::CardInApp,
-            PaymentMethod::CashOnDelivery,
-            PaymentMethod::CardOnDelivery,
-        ] {
-            let text = egui::RichText::new(format!(
-                "{}\n{}",
-                i18n.t(payment_key(method)),
-                i18n.t(payment_detail_key(method))
-            ))
-            .size(size::BODY);
-            let tile = egui::Button::new(text).min_size(egui::vec2(360.0, 150.0));
-            if ui.add_enabled(!busy, tile).clicked() {
-                action = Some(match method {
-                    PaymentMethod::QrBankApp => PayAction::UseQr,
-                    PaymentMethod::CardInApp => PayAction::UseCard,
-                    m => PayAction::PayOnDelivery(m),
-                });
-            }
-        }
-    });
-    if busy {
-        ui.label(i18n.t("choice-wait"));
-    }
-    action
-}
-
 /// Keypad keys: finger-sized (well above 44 pt) yet short enough that the whole keypad fits
 /// below the fields with large text on a 1080-pixel screen.
 const KEY_HEIGHT: f32 = 64.0;
+/// A keypad digit, large enough to read at arm's length.
+const KEY_TEXT: f32 = 34.0;
 
 /// Width of the card form's content: the keypad and the pay column beside it.
 const CARD_FORM_WIDTH: f32 = 840.0;
@@ -736,30 +665,170 @@ fn draw_card_form(
     Ok(())
 }
 
-fn draw_choice(
-    mut contexts: EguiContexts,
+/// The choice of another way to pay, for as long as the step lasts: four tiles, one per way,
+/// under the order's number and total; centred below the header, scrolling when taller than
+/// the room (large text, reach mode).
+fn spawn_choice_panel(
+    mut commands: Commands,
+    root: Single<Entity, With<PaymentRoot>>,
+    i18n: Res<I18n>,
+) {
+    let tiles = [
+        PaymentMethod::QrBankApp,
+        PaymentMethod::CardInApp,
+        PaymentMethod::CashOnDelivery,
+        PaymentMethod::CardOnDelivery,
+    ]
+    .map(|method| method_tile(method, &i18n));
+    let body = commands
+        .spawn((
+            Name::new("Pay choice"),
+            DespawnOnExit(PayStep::Choosing),
+            widgets::scene_body(),
+            ChildOf(*root),
+            children![(
+                widgets::centred_in_body(Node {
+                    width: Val::Px(900.0),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: Val::Px(18.0),
+                    padding: UiRect::all(Val::Px(36.0)),
+                    border_radius: BorderRadius::all(Val::Px(RADIUS)),
+                    ..default()
+                }),
+                BackgroundColor(theme::SURFACE),
+                BoxShadow::new(
+                    theme::SHADOW,
+                    Val::Px(0.0),
+                    Val::Px(6.0),
+                    Val::Px(0.0),
+                    Val::Px(18.0),
+                ),
+                children![
+                    theme::bold_text(i18n.t("choice-title"), size::TITLE, theme::TEXT),
+                    (
+                        ChoiceText::Order,
+                        theme::text("", size::HEADING, theme::TEXT)
+                    ),
+                    (
+                        ChoiceText::Problem,
+                        theme::text("", size::BODY, theme::DANGER)
+                    ),
+                    (
+                        Node {
+                            flex_wrap: FlexWrap::Wrap,
+                            column_gap: Val::Px(24.0),
+                            row_gap: Val::Px(24.0),
+                            margin: UiRect::top(Val::Px(10.0)),
+                            ..default()
+                        },
+                        Children::spawn(SpawnIter(tiles.into_iter())),
+                    ),
+                    (ChoiceText::Wait, theme::text("", size::BODY, theme::MUTED)),
+                ],
+            )],
+        ))
+        .id();
+    commands.spawn((
+        widgets::more_below(body),
+        DespawnOnExit(PayStep::Choosing),
+        ChildOf(*root),
+    ));
+}
+
+/// A text of the choice panel, filled from the payment flow.
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+enum ChoiceText {
+    Order,
+    Problem,
+    Wait,
+}
+
+/// A tile for one way to pay: its name, and under it what it means.
+#[derive(Component)]
+struct MethodTile;
+
+fn method_tile(method: PaymentMethod, i18n: &I18n) -> impl Bundle {
+    let action = match method {
+        PaymentMethod::QrBankApp => PayAction::UseQr,
+        PaymentMethod::CardInApp => PayAction::UseCard,
+        m => PayAction::PayOnDelivery(m),
+    };
+    (
+        Name::new("Payment method"),
+        MethodTile,
+        // Two side by side in the panel, each wide enough for its name on one line.
+        widgets::tap_button(
+            Val::Px(400.0),
+            Val::Px(150.0),
+            widgets::SECONDARY,
+            action,
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::Center,
+                    row_gap: Val::Px(6.0),
+                    ..default()
+                },
+                children![
+                    theme::bold_text(i18n.t(payment_key(method)), size::BODY, theme::TEXT),
+                    theme::text(
+                        i18n.t(payment_detail_key(method)),
+                        size::SMALL,
+                        theme::MUTED
+                    ),
+                ],
+            ),
+        ),
+    )
+}
+
+/// The order line, what went wrong, and — while the kiosk switches the order to paying on
+/// delivery — the tiles dimmed with "one moment" under them (the flow ignores taps then).
+fn update_choice(
     flow: Res<PaymentFlow>,
     i18n: Res<I18n>,
-    mut out: MessageWriter<PayAction>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?;
-    let (frame, offset, room) = panel_frame(ctx);
-    let mut action = None;
-    egui::Area::new(egui::Id::new("pay-choice"))
-        .anchor(egui::Align2::CENTER_CENTER, offset)
-        .show(ctx, |ui| {
-            ui.set_max_width(900.0);
-            frame.show(ui, |ui| {
-                ui.set_width(900.0 - 72.0);
-                crate::ui::touch::scroll_panel(ui, "pay-choice", room, |ui| {
-                    action = method_choice(ui, &i18n, &flow)
-                });
-            });
-        });
-    if let Some(a) = action {
-        out.write(a);
+    mut texts: Query<(&ChoiceText, &mut Text)>,
+    mut tiles: Query<&mut BackgroundColor, With<MethodTile>>,
+    added: Query<(), Added<MethodTile>>,
+) {
+    if !flow.is_changed() && !i18n.is_changed() && added.is_empty() {
+        return;
     }
-    Ok(())
+    let busy = flow.stage == PayStage::Switching;
+    for (kind, mut text) in &mut texts {
+        let want = match kind {
+            ChoiceText::Order => flow
+                .order
+                .as_ref()
+                .map(|o| {
+                    i18n.t_args(
+                        "choice-order",
+                        &[arg("number", o.number), arg("total", o.total.display())],
+                    )
+                })
+                .unwrap_or_default(),
+            ChoiceText::Problem => flow
+                .message
+                .as_ref()
+                .map(|m| failure_text(&i18n, m))
+                .unwrap_or_default(),
+            ChoiceText::Wait if busy => i18n.t("choice-wait"),
+            ChoiceText::Wait => String::new(),
+        };
+        if text.0 != want {
+            text.0 = want;
+        }
+    }
+    let fill = if busy {
+        widgets::SECONDARY.normal.with_alpha(0.45)
+    } else {
+        widgets::SECONDARY.normal
+    };
+    for mut bg in &mut tiles {
+        if bg.0 != fill {
+            bg.0 = fill;
+        }
+    }
 }
 
 #[cfg(test)]

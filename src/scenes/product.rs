@@ -8,14 +8,16 @@ use crate::schedule::KioskSet;
 use crate::bridge::Bridge;
 use crate::catalog::{Catalog, ProductImages};
 use crate::i18n::I18n;
+use crate::product::{ProductAction, ProductChoice};
 use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
-use crate::ui::widgets::{self, on_tap};
+use crate::ui::widgets;
 use crate::video::{PlayerState, VideoAction, VideoPlayer};
+use customerclient_api::catalog::Product;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.init_resource::<Quantity>()
+    app.add_observer(pause_on_tap)
         .add_systems(OnEnter(Screen::Product), spawn)
         .add_systems(
             Update,
@@ -97,16 +99,6 @@ fn draw_also_bought(
     Ok(())
 }
 
-/// How many the customer is about to add.
-#[derive(Resource)]
-pub struct Quantity(pub u32);
-
-impl Default for Quantity {
-    fn default() -> Self {
-        Quantity(1)
-    }
-}
-
 #[derive(Component)]
 struct Picture(Option<uuid::Uuid>);
 
@@ -118,202 +110,183 @@ fn spawn(
     session: Res<CustomerSession>,
     catalog: Res<Catalog>,
     i18n: Res<I18n>,
-    mut qty: ResMut<Quantity>,
 ) {
-    qty.0 = 1;
-    let product = session
-        .selected_product
-        .and_then(|id| catalog.product(id))
-        .cloned();
-    commands
+    let root = commands
         .spawn((
             widgets::scene_root("Product"),
             DespawnOnExit(Screen::Product),
+            children![widgets::header(&session, &i18n, "")],
         ))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, "");
-            let Some(p) = product else {
-                root.spawn(theme::text(
-                    i18n.t("product-gone"),
-                    size::HEADING,
-                    theme::MUTED,
-                ));
-                return;
-            };
-            let reach = session.settings.accessibility.reach_mode;
-            let scroller = root
-                .spawn(widgets::scene_body())
-                .with_children(|scroller| {
-                    scroller
-                        .spawn(widgets::centred_in_body(Node {
-                            width: Val::Percent(100.0),
-                            padding: UiRect::all(Val::Px(if reach { 32.0 } else { 60.0 })),
-                            column_gap: Val::Px(64.0),
-                            align_items: AlignItems::Center,
-                            ..default()
-                        }))
-                        .with_children(|body| {
-                            let mut picture = body.spawn((
-                                Picture(p.image_ids.first().copied()),
-                                // Square, at most 680 px, smaller on a short screen or with large text so
-                                // the details beside it fit.
-                                Node {
-                                    // Reach mode gives the scene half the screen.
-                                    width: Val::Vh(if reach { 26.0 } else { 52.0 }),
-                                    max_width: Val::Px(680.0),
-                                    aspect_ratio: Some(1.0),
-                                    flex_shrink: 0.0,
-                                    border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
-                                    ..default()
-                                },
-                                BackgroundColor(theme::SECONDARY),
-                                ImageNode::default(),
-                                BoxShadow::new(
-                                    theme::SHADOW,
-                                    Val::Px(0.0),
-                                    Val::Px(12.0),
-                                    Val::Px(0.0),
-                                    Val::Px(30.0),
-                                ),
-                            ));
-                            // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
-                            if let Some(video) = p.video_id {
-                                picture.insert(VideoPlayer::new(video, true)).observe(
-                        |mut c: On<Pointer<Click>>, mut out: MessageWriter<VideoAction>| {
-                            c.propagate(false);
-                            out.write(VideoAction::TogglePlay(c.event_target()));
-                        },
-                    );
-                            }
-                            body.spawn(Node {
-                                flex_direction: FlexDirection::Column,
-                                row_gap: Val::Px(28.0),
-                                flex_grow: 1.0,
-                                max_width: Val::Px(900.0),
-                                ..default()
-                            })
-                            .with_children(|info| {
-                                let category = catalog
-                                    .categories
-                                    .iter()
-                                    .find(|c| c.id == p.category_id)
-                                    .map(|c| {
-                                        let key = format!("category-{}", c.slug);
-                                        let n = i18n.t(&key);
-                                        if n == key { c.name.clone() } else { n }
-                                    })
-                                    .unwrap_or_default();
-                                info.spawn(theme::text(
-                                    category.to_uppercase(),
-                                    size::SMALL,
-                                    theme::MUTED,
-                                ));
-                                info.spawn(theme::bold_text(
-                                    p.name.clone(),
-                                    size::HERO,
-                                    theme::TEXT,
-                                ));
-                                info.spawn(theme::text(
-                                    p.description.clone(),
-                                    size::HEADING,
-                                    theme::MUTED,
-                                ));
-                                info.spawn(theme::bold_text(
-                                    p.price.display(),
-                                    size::TITLE,
-                                    theme::PRIMARY,
-                                ));
-                                if !p.available {
-                                    info.spawn(theme::bold_text(
-                                        i18n.t("product-sold-out"),
-                                        size::HEADING,
-                                        theme::DANGER,
-                                    ));
-                                } else {
-                                    info.spawn(Node {
-                                        align_items: AlignItems::Center,
-                                        column_gap: Val::Px(24.0),
-                                        ..default()
-                                    })
-                                    .with_children(|row| {
-                                        row.spawn(widgets::button(
-                                            Val::Px(TOUCH),
-                                            Val::Px(TOUCH),
-                                            widgets::SECONDARY,
-                                        ))
-                                        .with_child(theme::bold_text("−", size::TITLE, theme::TEXT))
-                                        .observe(
-                                            |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
-                                                c.propagate(false);
-                                                q.0 = q.0.saturating_sub(1).max(1);
-                                            },
-                                        );
-                                        row.spawn((
-                                            QuantityLabel,
-                                            Node {
-                                                min_width: Val::Px(80.0),
-                                                justify_content: JustifyContent::Center,
-                                                ..default()
-                                            },
-                                            theme::bold_text("1", size::TITLE, theme::TEXT),
-                                        ));
-                                        row.spawn(widgets::button(
-                                            Val::Px(TOUCH),
-                                            Val::Px(TOUCH),
-                                            widgets::SECONDARY,
-                                        ))
-                                        .with_child(theme::bold_text("+", size::TITLE, theme::TEXT))
-                                        .observe(
-                                            |mut c: On<Pointer<Click>>, mut q: ResMut<Quantity>| {
-                                                c.propagate(false);
-                                                q.0 = (q.0 + 1).min(20);
-                                            },
-                                        );
-                                    });
-                                    let id = p.id;
-                                    info.spawn(widgets::button(
-                            Val::Px(520.0),
-                            Val::Px(TOUCH * 1.2),
-                            widgets::PRIMARY,
-                        ))
-                        .with_child(theme::bold_text(
-                            i18n.t("product-add"),
-                            size::HEADING,
-                            theme::ON_PRIMARY,
-                        ))
-                        .observe(
-                            move |mut c: On<Pointer<Click>>,
-                                  q: Res<Quantity>,
-                                  mut out: MessageWriter<ShopAction>| {
-                                c.propagate(false);
-                                out.write(ShopAction::AddToCart {
-                                    product_id: id,
-                                    quantity: q.0,
-                                });
-                                out.write(ShopAction::ShowGallery);
-                            },
-                        );
-                                }
-                                info.spawn(widgets::button(
-                                    Val::Px(520.0),
-                                    Val::Px(TOUCH),
-                                    widgets::SECONDARY,
-                                ))
-                                .with_child(theme::text(
-                                    i18n.t("product-back"),
-                                    size::BODY,
-                                    theme::TEXT,
-                                ))
-                                .observe(on_tap(ShopAction::ShowGallery));
-                                info.spawn(widgets::egui_slot("also-bought"));
-                            });
-                        });
-                })
-                .id();
-            root.spawn(widgets::more_below(scroller));
-        });
+        .id();
+    let Some(p) = session.selected_product.and_then(|id| catalog.product(id)) else {
+        let gone = theme::text(i18n.t("product-gone"), size::HEADING, theme::MUTED);
+        commands.spawn((gone, ChildOf(root)));
+        return;
+    };
+    let reach = session.settings.accessibility.reach_mode;
+    let category = catalog
+        .categories
+        .iter()
+        .find(|c| c.id == p.category_id)
+        .map(|c| {
+            let key = format!("category-{}", c.slug);
+            let n = i18n.t(&key);
+            if n == key { c.name.clone() } else { n }
+        })
+        .unwrap_or_default();
+    let picture = commands.spawn(picture(p, reach)).id();
+    // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
+    if let Some(video) = p.video_id {
+        commands
+            .entity(picture)
+            .insert((VideoPlayer::new(video, true), PauseOnTap));
+    }
+    let scroller = commands
+        .spawn((
+            widgets::scene_body(),
+            ChildOf(root),
+            children![(
+                widgets::centred_in_body(Node {
+                    width: Val::Percent(100.0),
+                    padding: UiRect::all(Val::Px(if reach { 32.0 } else { 60.0 })),
+                    column_gap: Val::Px(64.0),
+                    align_items: AlignItems::Center,
+                    ..default()
+                }),
+                Children::spawn((WithOneRelated(picture), Spawn(details(p, category, &i18n)),)),
+            )],
+        ))
+        .id();
+    commands.spawn((widgets::more_below(scroller), ChildOf(root)));
 }
 
+/// The dish's picture: square, at most 680 px, smaller on a short screen or in reach mode
+/// (which gives the scene half the screen) so the details beside it fit.
+fn picture(p: &Product, reach: bool) -> impl Bundle {
+    (
+        Picture(p.image_ids.first().copied()),
+        Node {
+            width: Val::Vh(if reach { 26.0 } else { 52.0 }),
+            max_width: Val::Px(680.0),
+            aspect_ratio: Some(1.0),
+            flex_shrink: 0.0,
+            border_radius: BorderRadius::all(Val::Px(RADIUS * 2.0)),
+            ..default()
+        },
+        BackgroundColor(theme::SECONDARY),
+        ImageNode::default(),
+        BoxShadow::new(
+            theme::SHADOW,
+            Val::Px(0.0),
+            Val::Px(12.0),
+            Val::Px(0.0),
+            Val::Px(30.0),
+        ),
+    )
+}
+
+/// Beside the picture: category, name, description, price; then the quantity and *Add to
+/// cart* (or that it is sold out), the way back, and the suggestions' egui slot.
+fn details(p: &Product, category: String, i18n: &I18n) -> impl Bundle {
+    let sold_out = (!p.available)
+        .then(|| theme::bold_text(i18n.t("product-sold-out"), size::HEADING, theme::DANGER));
+    let quantity = p.available.then(quantity_row);
+    let add = p.available.then(|| {
+        widgets::tap_button(
+            Val::Px(520.0),
+            Val::Px(TOUCH * 1.2),
+            widgets::PRIMARY,
+            ProductAction::AddToCart,
+            theme::bold_text(i18n.t("product-add"), size::HEADING, theme::ON_PRIMARY),
+        )
+    });
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: Val::Px(28.0),
+            flex_grow: 1.0,
+            max_width: Val::Px(900.0),
+            ..default()
+        },
+        Children::spawn((
+            Spawn(theme::text(
+                category.to_uppercase(),
+                size::SMALL,
+                theme::MUTED,
+            )),
+            Spawn(theme::bold_text(p.name.clone(), size::HERO, theme::TEXT)),
+            Spawn(theme::text(
+                p.description.clone(),
+                size::HEADING,
+                theme::MUTED,
+            )),
+            Spawn(theme::bold_text(
+                p.price.display(),
+                size::TITLE,
+                theme::PRIMARY,
+            )),
+            SpawnIter(sold_out.into_iter()),
+            SpawnIter(quantity.into_iter()),
+            SpawnIter(add.into_iter()),
+            Spawn(widgets::tap_button(
+                Val::Px(520.0),
+                Val::Px(TOUCH),
+                widgets::SECONDARY,
+                ShopAction::ShowGallery,
+                theme::text(i18n.t("product-back"), size::BODY, theme::TEXT),
+            )),
+            Spawn(widgets::egui_slot("also-bought")),
+        )),
+    )
+}
+
+/// − quantity +
+fn quantity_row() -> impl Bundle {
+    let step = |label: &str, action| {
+        widgets::tap_button(
+            Val::Px(TOUCH),
+            Val::Px(TOUCH),
+            widgets::SECONDARY,
+            action,
+            theme::bold_text(label.to_owned(), size::TITLE, theme::TEXT),
+        )
+    };
+    (
+        Node {
+            align_items: AlignItems::Center,
+            column_gap: Val::Px(24.0),
+            ..default()
+        },
+        children![
+            step("−", ProductAction::Fewer),
+            (
+                QuantityLabel,
+                Node {
+                    min_width: Val::Px(80.0),
+                    justify_content: JustifyContent::Center,
+                    ..default()
+                },
+                theme::bold_text("1", size::TITLE, theme::TEXT),
+            ),
+            step("+", ProductAction::More),
+        ],
+    )
+}
+
+/// A tap on a playing picture pauses it (and plays it again).
+#[derive(Component)]
+struct PauseOnTap;
+
+fn pause_on_tap(
+    mut click: On<Pointer<Click>>,
+    pictures: Query<(), With<PauseOnTap>>,
+    mut out: MessageWriter<VideoAction>,
+) {
+    if pictures.contains(click.entity) {
+        click.propagate(false);
+        out.write(VideoAction::TogglePlay(click.entity));
+    }
+}
 fn show_picture(
     bridge: Res<Bridge>,
     mut images: ResMut<ProductImages>,
@@ -333,10 +306,10 @@ fn show_picture(
     }
 }
 
-fn show_quantity(q: Res<Quantity>, mut labels: Query<&mut Text, With<QuantityLabel>>) {
-    if q.is_changed() {
-        for mut t in &mut labels {
-            t.0 = q.0.to_string();
+fn show_quantity(choice: Res<ProductChoice>, mut labels: Query<(&mut Text, Ref<QuantityLabel>)>) {
+    for (mut t, label) in &mut labels {
+        if choice.is_changed() || label.is_added() {
+            t.0 = choice.quantity.to_string();
         }
     }
 }

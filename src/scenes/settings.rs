@@ -7,12 +7,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
 use customerclient_api::settings::{AccountSettings, AddressInput, ContactChannel, Language};
 
-use super::checkout::{error_label, field_box};
 use crate::account::{AccountAction, AccountFlow};
 use crate::catalog::Catalog;
 use crate::i18n::{I18n, payment_key};
 use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
+use crate::ui::egui_kit::{self, error_label, field_box, toggle};
 use crate::ui::keyboard::{self, KeyOutcome, KeyboardState, Layout, Placement};
 use crate::ui::theme::{self, size};
 use crate::ui::{touch, widgets};
@@ -53,47 +53,17 @@ fn spawn(
     mut new: ResMut<NewAddress>,
 ) {
     *new = NewAddress::default();
-    commands
-        .spawn((
-            widgets::scene_root("Settings"),
-            DespawnOnExit(Screen::Settings),
-        ))
-        .with_children(|root| {
-            widgets::spawn_header(root, &session, &i18n, &i18n.t("settings-title"))
-        });
-}
-
-fn toggle(ui: &mut egui::Ui, on: &mut bool, label: &str) -> bool {
-    let text =
-        egui::RichText::new(format!("{}  {label}", if *on { "☑" } else { "☐" })).size(size::BODY);
-    let clicked = ui
-        .add(egui::Button::new(text).min_size(egui::vec2(0.0, theme::TOUCH * 0.8)))
-        .clicked();
-    if clicked {
-        *on = !*on;
-    }
-    clicked
+    commands.spawn((
+        widgets::scene_root("Settings"),
+        DespawnOnExit(Screen::Settings),
+        children![widgets::header(&session, &i18n, &i18n.t("settings-title"))],
+    ));
 }
 
 fn pick<T: PartialEq + Copy>(ui: &mut egui::Ui, value: &mut T, option: T, label: &str) -> bool {
-    let selected = *value == option;
-    let text = egui::RichText::new(label).size(size::BODY);
-    let text = if selected {
-        text.color(theme::to_egui(ui, theme::ON_PRIMARY))
-    } else {
-        text
-    };
-    let fill = if selected {
-        theme::PRIMARY
-    } else {
-        theme::SECONDARY
-    };
+    let chosen = egui_kit::choice(ui, label, size::BODY, *value == option);
     let clicked = ui
-        .add(
-            egui::Button::new(text)
-                .fill(theme::to_egui(ui, fill))
-                .min_size(egui::vec2(0.0, theme::TOUCH * 0.8)),
-        )
+        .add(chosen.min_size(egui::vec2(0.0, theme::TOUCH * 0.8)))
         .clicked();
     if clicked {
         *value = option;
@@ -289,19 +259,16 @@ pub fn settings_panels(
                                 ))
                                 .size(size::BODY),
                             );
-                            let del = egui::Button::new(
-                                egui::RichText::new(i18n.t("settings-address-delete"))
-                                    .color(theme::to_egui(ui, theme::DANGER)),
-                            );
+                            let del =
+                                egui_kit::danger_button(ui, i18n.t("settings-address-delete"));
                             if ui
                                 .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
                                 .clicked()
                             {
                                 taps.account.push(AccountAction::DeleteAddress(a.id));
                             }
-                            let edit = egui::Button::new(egui::RichText::new(
-                                i18n.t("settings-address-edit"),
-                            ));
+                            let edit =
+                                egui_kit::button(i18n.t("settings-address-edit"), size::BODY);
                             if ui
                                 .add(edit.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
                                 .clicked()
@@ -315,9 +282,10 @@ pub fn settings_panels(
                                 new.typing = Some(1);
                             }
                             if !a.is_default {
-                                let make = egui::Button::new(egui::RichText::new(
+                                let make = egui_kit::button(
                                     i18n.t("settings-address-make-default"),
-                                ));
+                                    size::BODY,
+                                );
                                 if ui
                                     .add(make.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
                                     .clicked()
@@ -364,11 +332,7 @@ pub fn settings_panels(
                         if reveal == Some(1) {
                             field.scroll_to_me(Some(egui::Align::Center));
                         }
-                        let save = egui::Button::new(
-                            egui::RichText::new(i18n.t("settings-save"))
-                                .color(theme::to_egui(ui, theme::ON_PRIMARY)),
-                        )
-                        .fill(theme::to_egui(ui, theme::PRIMARY));
+                        let save = egui_kit::brand_button(ui, i18n.t("settings-save"));
                         if ui
                             .add(save.min_size(egui::vec2(240.0, theme::TOUCH)))
                             .clicked()
@@ -399,11 +363,8 @@ pub fn settings_panels(
                         }
                     } else if ui
                         .add(
-                            egui::Button::new(
-                                egui::RichText::new(i18n.t("settings-address-add"))
-                                    .size(size::BODY),
-                            )
-                            .min_size(egui::vec2(0.0, theme::TOUCH)),
+                            egui_kit::button(i18n.t("settings-address-add"), size::BODY)
+                                .min_size(egui::vec2(0.0, theme::TOUCH)),
                         )
                         .clicked()
                     {
@@ -422,10 +383,8 @@ pub fn settings_panels(
                                 ))
                                 .size(size::BODY),
                             );
-                            let del = egui::Button::new(
-                                egui::RichText::new(i18n.t("settings-address-delete"))
-                                    .color(theme::to_egui(ui, theme::DANGER)),
-                            );
+                            let del =
+                                egui_kit::danger_button(ui, i18n.t("settings-address-delete"));
                             if ui
                                 .add(del.min_size(egui::vec2(0.0, theme::TOUCH * 0.7)))
                                 .clicked()
@@ -474,9 +433,7 @@ pub fn settings_panels(
                         if reveal == Some(3) {
                             field.scroll_to_me(Some(egui::Align::Center));
                         }
-                        let change = egui::Button::new(
-                            egui::RichText::new(i18n.t("settings-save")).size(size::BODY),
-                        );
+                        let change = egui_kit::button(i18n.t("settings-save"), size::BODY);
                         if ui
                             .add_enabled(
                                 !flow.is_busy(),
@@ -511,19 +468,14 @@ pub fn settings_panels(
                     if !guest
                         && ui
                             .add(
-                                egui::Button::new(
-                                    egui::RichText::new(i18n.t("account-sign-out"))
-                                        .size(size::BODY),
-                                )
-                                .min_size(egui::vec2(0.0, theme::TOUCH)),
+                                egui_kit::button(i18n.t("account-sign-out"), size::BODY)
+                                    .min_size(egui::vec2(0.0, theme::TOUCH)),
                             )
                             .clicked()
                     {
                         taps.account.push(AccountAction::SignOut);
                     }
-                    let close = egui::Button::new(
-                        egui::RichText::new(i18n.t("settings-close")).size(size::HEADING),
-                    );
+                    let close = egui_kit::button(i18n.t("settings-close"), size::HEADING);
                     if ui
                         .add(close.min_size(egui::vec2(ui.available_width(), theme::TOUCH)))
                         .clicked()

@@ -125,19 +125,18 @@ struct RouteHandle(Handle<RouteMaterial>);
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
     // No background on the root: the map is drawn by the 2D camera beneath the UI.
-    commands
-        .spawn((
-            theme::SceneRoot,
-            Name::new("Tracking"),
-            Node {
-                width: Val::Percent(100.0),
-                height: Val::Percent(100.0),
-                flex_direction: FlexDirection::Column,
-                ..default()
-            },
-            DespawnOnExit(Screen::Tracking),
-        ))
-        .with_children(|root| widgets::spawn_header(root, &session, &i18n, &i18n.t("track-title")));
+    commands.spawn((
+        theme::SceneRoot,
+        Name::new("Tracking"),
+        Node {
+            width: Val::Percent(100.0),
+            height: Val::Percent(100.0),
+            flex_direction: FlexDirection::Column,
+            ..default()
+        },
+        DespawnOnExit(Screen::Tracking),
+        children![widgets::header(&session, &i18n, &i18n.t("track-title"))],
+    ));
 }
 
 /// A polyline as a strip of quads, `width` metres wide; uv.x is metres along, uv.y across.
@@ -333,20 +332,19 @@ fn build_map(
         at(start, 0.8),
         Visibility::Hidden,
     ));
-    commands
-        .spawn((
-            part.clone(),
-            CourierMarker,
-            Mesh2d(meshes.add(Circle::new(30.0 * view.scale))),
-            MeshMaterial2d(colors.add(Color::WHITE)),
-            at(start, 0.9),
-            Visibility::Hidden,
-        ))
-        .with_child((
+    commands.spawn((
+        part.clone(),
+        CourierMarker,
+        Mesh2d(meshes.add(Circle::new(30.0 * view.scale))),
+        MeshMaterial2d(colors.add(Color::WHITE)),
+        at(start, 0.9),
+        Visibility::Hidden,
+        children![(
             Mesh2d(meshes.add(Circle::new(22.0 * view.scale))),
             MeshMaterial2d(colors.add(theme::TEXT)),
             Transform::from_xyz(0.0, 0.0, 0.01),
-        ));
+        )],
+    ));
 }
 
 /// Draws the courier where the marker says (interpolated) and the route travelled so far.
@@ -596,11 +594,8 @@ fn draw_panel(
                             ui.add_space(16.0);
                             if ui
                                 .add(
-                                    egui::Button::new(
-                                        egui::RichText::new(i18n.t("track-back"))
-                                            .size(size::HEADING),
-                                    )
-                                    .min_size(egui::vec2(ui.available_width(), theme::TOUCH)),
+                                    egui_kit::button(i18n.t("track-back"), size::HEADING)
+                                        .min_size(egui::vec2(ui.available_width(), theme::TOUCH)),
                                 )
                                 .clicked()
                             {

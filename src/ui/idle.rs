@@ -86,9 +86,7 @@ fn still_there(
                         {
                             out.write(ShopAction::Touched);
                         }
-                        let leave = egui::Button::new(
-                            egui::RichText::new(i18n.t("idle-start-over")).size(size::BODY),
-                        );
+                        let leave = super::egui_kit::button(i18n.t("idle-start-over"), size::BODY);
                         if ui
                             .add(leave.min_size(egui::vec2(520.0, theme::TOUCH)))
                             .clicked()

@@ -30,6 +30,9 @@ pub(crate) fn plugin(app: &mut App) {
         .add_observer(send_taps::<crate::tracking::TrackAction>)
         .add_observer(send_taps::<crate::orders::OrdersAction>)
         .add_observer(send_taps::<crate::account::AccountAction>)
+        .add_observer(send_taps::<crate::payment::PayAction>)
+        .add_observer(send_taps::<crate::gallery::GalleryAction>)
+        .add_observer(send_taps::<crate::product::ProductAction>)
         .add_systems(
             Update,
             (
@@ -431,16 +434,6 @@ enum HeaderTap {
     Shop(ShopAction),
     Orders(crate::orders::OrdersAction),
     Account(crate::account::AccountAction),
-}
-
-/// Spawns the [`header`] under `parent`.
-pub fn spawn_header(
-    parent: &mut ChildSpawnerCommands,
-    session: &CustomerSession,
-    i18n: &I18n,
-    title: &str,
-) {
-    parent.spawn(header(session, i18n, title));
 }
 
 /// The full-screen root node of a scene.
