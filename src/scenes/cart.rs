@@ -11,46 +11,18 @@ use crate::catalog::ProductImages;
 use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
+use crate::ui::recommend::{self, SuggestFor};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Cart), spawn)
-        .add_systems(
-            Update,
-            (rebuild_lines, show_thumbnails)
-                .chain()
-                .run_if(in_state(Screen::Cart))
-                .in_set(KioskSet::Draw),
-        )
-        .add_systems(
-            bevy_egui::EguiPrimaryContextPass,
-            draw_also_bought.run_if(in_state(Screen::Cart)),
-        );
-}
-
-/// Suggestions that go with the cart, under the order summary; a tap adds one.
-fn draw_also_bought(
-    mut contexts: bevy_egui::EguiContexts,
-    cart: Res<Cart>,
-    recs: Res<crate::orders::Recommendations>,
-    i18n: Res<I18n>,
-    mut out: MessageWriter<ShopAction>,
-    mut slots: widgets::SlotQuery,
-) -> Result {
-    let in_cart: Vec<i64> = cart.lines.iter().map(|l| l.product.id).collect();
-    let products = recs.for_cart(&in_cart, 3);
-    if products.is_empty() {
-        return Ok(());
-    }
-    let ctx = contexts.ctx_mut()?;
-    let shown = widgets::show_in_slot(ctx, &mut slots, "cart-also-bought", |ui| {
-        crate::ui::recommend::also_bought(ui, &i18n, &products, true, true)
-    });
-    if let Some(Some(a)) = shown {
-        out.write(a);
-    }
-    Ok(())
+    app.add_systems(OnEnter(Screen::Cart), spawn).add_systems(
+        Update,
+        (rebuild_lines, show_thumbnails)
+            .chain()
+            .run_if(in_state(Screen::Cart))
+            .in_set(KioskSet::Draw),
+    );
 }
 
 #[derive(Component)]
@@ -64,8 +36,9 @@ struct Summary;
 struct Thumbnail(Option<uuid::Uuid>);
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
-    // The lines' scroller is spawned first: the hint over its lower edge names it.
+    // The scrollers are spawned first: the hint over each one's lower edge names it.
     let lines = commands.spawn((Lines, widgets::scroll_column(18.0))).id();
+    let side = commands.spawn(side_column()).id();
     commands.spawn((
         widgets::scene_root("Cart"),
         DespawnOnExit(Screen::Cart),
@@ -79,7 +52,7 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
                     min_height: Val::Px(0.0),
                     ..default()
                 },
-                children![lines_column(lines), side_column()],
+                children![lines_column(lines), side_wrapper(side)],
             ),
         ],
     ));
@@ -101,16 +74,20 @@ fn lines_column(lines: Entity) -> impl Bundle {
     )
 }
 
-/// The summary, and under it the suggestions' egui panel in a slot the layout keeps for it.
+/// The summary, and under it what goes with the cart; it scrolls when they are taller than
+/// the room (large text, a short screen).
 fn side_column() -> impl Bundle {
     (
         Node {
-            width: Val::Px(560.0),
-            flex_shrink: 0.0,
             flex_direction: FlexDirection::Column,
+            flex_grow: 1.0,
+            min_height: Val::Px(0.0),
             row_gap: Val::Px(24.0),
+            overflow: Overflow::scroll_y(),
             ..default()
         },
+        ScrollPosition::default(),
+        widgets::TouchScroll::default(),
         children![
             (
                 Summary,
@@ -133,8 +110,22 @@ fn side_column() -> impl Bundle {
                     Val::Px(18.0),
                 ),
             ),
-            widgets::egui_slot("cart-also-bought"),
+            recommend::also_bought(SuggestFor::Cart),
         ],
+    )
+}
+
+/// The side column at its fixed width, with its more-below hint.
+fn side_wrapper(side: Entity) -> impl Bundle {
+    (
+        Node {
+            width: Val::Px(560.0),
+            flex_shrink: 0.0,
+            flex_direction: FlexDirection::Column,
+            min_height: Val::Px(0.0),
+            ..default()
+        },
+        Children::spawn((WithOneRelated(side), Spawn(widgets::more_below(side)))),
     )
 }
 

@@ -11,6 +11,7 @@ use crate::i18n::I18n;
 use crate::product::{ProductAction, ProductChoice};
 use crate::screen::Screen;
 use crate::session::{CustomerSession, ShopAction};
+use crate::ui::recommend::{self, SuggestFor};
 use crate::ui::theme::{self, RADIUS, TOUCH, size};
 use crate::ui::widgets;
 use crate::video::{PlayerState, VideoAction, VideoPlayer};
@@ -27,7 +28,7 @@ pub(crate) fn plugin(app: &mut App) {
         )
         .add_systems(
             bevy_egui::EguiPrimaryContextPass,
-            (draw_also_bought, draw_video_controls).run_if(in_state(Screen::Product)),
+            draw_video_controls.run_if(in_state(Screen::Product)),
         );
 }
 
@@ -70,32 +71,6 @@ fn draw_video_controls(
                     }
                 });
         });
-    Ok(())
-}
-
-/// "Customers also bought" beside the buttons, in the free space right of them.
-fn draw_also_bought(
-    mut contexts: bevy_egui::EguiContexts,
-    session: Res<CustomerSession>,
-    recs: Res<crate::orders::Recommendations>,
-    i18n: Res<I18n>,
-    mut out: MessageWriter<ShopAction>,
-    mut slots: widgets::SlotQuery,
-) -> Result {
-    let Some(products) = session
-        .selected_product
-        .and_then(|id| recs.by_product.get(&id))
-        .filter(|p| !p.is_empty())
-    else {
-        return Ok(());
-    };
-    let ctx = contexts.ctx_mut()?;
-    let shown = widgets::show_in_slot(ctx, &mut slots, "also-bought", |ui| {
-        crate::ui::recommend::also_bought(ui, &i18n, products, false, false)
-    });
-    if let Some(Some(a)) = shown {
-        out.write(a);
-    }
     Ok(())
 }
 
@@ -186,7 +161,7 @@ fn picture(p: &Product, reach: bool) -> impl Bundle {
 }
 
 /// Beside the picture: category, name, description, price; then the quantity and *Add to
-/// cart* (or that it is sold out), the way back, and the suggestions' egui slot.
+/// cart* (or that it is sold out), the way back, and what customers also bought.
 fn details(p: &Product, category: String, i18n: &I18n) -> impl Bundle {
     let sold_out = (!p.available)
         .then(|| theme::bold_text(i18n.t("product-sold-out"), size::HEADING, theme::DANGER));
@@ -235,7 +210,7 @@ fn details(p: &Product, category: String, i18n: &I18n) -> impl Bundle {
                 ShopAction::ShowGallery,
                 theme::text(i18n.t("product-back"), size::BODY, theme::TEXT),
             )),
-            Spawn(widgets::egui_slot("also-bought")),
+            Spawn(recommend::also_bought(SuggestFor::Product)),
         )),
     )
 }

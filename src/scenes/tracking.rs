@@ -1,7 +1,7 @@
 //! Live tracking: a stylised map of the district drawn with Bevy 2D meshes (blocks, parks,
 //! streets, the store, the customer's door), the route in a custom WGSL material whose dashes
-//! flow towards the customer, and the courier gliding between fixes. Beside it (egui) the
-//! order's stages with the current one highlighted and the ETA as a clock time and minutes.
+//! flow towards the customer, and the courier gliding between fixes. Beside it the order's
+//! stages with the current one highlighted and the ETA as a clock time and minutes.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
@@ -11,17 +11,14 @@ use crate::schedule::KioskSet;
 use bevy::render::render_resource::{AsBindGroup, ShaderType};
 use bevy::shader::{Shader, ShaderRef};
 use bevy::sprite_render::{Material2d, Material2dPlugin};
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::city::{self, CityMap, Point};
 use customerclient_api::orders::OrderStatus;
-use customerclient_api::tracking::Tracking;
 
 use crate::i18n::{I18n, arg, clock_time, delivery_key};
 use crate::notify::status_key;
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::tracking::{TrackAction, TrackingState};
-use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
 use crate::ui::widgets::{self, HEADER_HEIGHT};
 
@@ -41,14 +38,10 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Tracking), spawn)
         .add_systems(
             Update,
-            (build_map, move_courier)
+            (build_map, move_courier, show_panel)
                 .chain()
                 .run_if(in_state(Screen::Tracking))
                 .in_set(KioskSet::Draw),
-        )
-        .add_systems(
-            EguiPrimaryContextPass,
-            draw_panel.run_if(in_state(Screen::Tracking)),
         );
 }
 
@@ -135,7 +128,10 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
             ..default()
         },
         DespawnOnExit(Screen::Tracking),
-        children![widgets::header(&session, &i18n, &i18n.t("track-title"))],
+        children![
+            widgets::header(&session, &i18n, &i18n.t("track-title")),
+            panel()
+        ],
     ));
 }
 
@@ -406,209 +402,431 @@ fn move_courier(
 /// The stages shown on the timeline, in order.
 const STAGES: [OrderStatus; 6] = OrderStatus::STAGES;
 
-/// The panel beside the map: order, ETA, stage timeline, and the way back.
-pub fn tracking_panel(
-    ui: &mut egui::Ui,
-    i18n: &I18n,
-    t: &Tracking,
-    now_ms: i64,
-) -> Option<TrackAction> {
-    let mut action = None;
-    ui.label(
-        egui::RichText::new(i18n.t_args("track-order", &[arg("number", t.number)]))
-            .size(size::HEADING)
-            .strong(),
-    );
-    ui.label(
-        egui::RichText::new(format!(
+/// What the panel beside the map says, as plain data: rebuilt only when it changes (a new
+/// stage, a new ETA, a minute gone by), never each frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelView {
+    Loading(String),
+    Failed(String),
+    Order {
+        title: String,
+        subtitle: String,
+        eta: Eta,
+        stages: Vec<StageLine>,
+    },
+}
+
+/// The big block under the order's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Eta {
+    Delivered(String),
+    Expected {
+        label: String,
+        clock: String,
+        minutes: String,
+    },
+    /// No estimate (cancelled): the status itself.
+    Status(String),
+}
+
+/// One stage of the timeline: its name, when it was reached, and how far along it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageLine {
+    pub label: String,
+    pub reached_at: Option<String>,
+    pub progress: StageProgress,
+    /// The line down to the next stage is drawn (not after the last).
+    pub leads_on: bool,
+    /// The order has gone past this stage, so the line below it is coloured.
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageProgress {
+    Done,
+    Current,
+    Ahead,
+}
+
+/// The panel's content for `state` at `now_ms`.
+pub fn panel_view(state: &TrackingState, i18n: &I18n, now_ms: i64) -> PanelView {
+    let t = match (&state.tracking, &state.failure) {
+        (Some(t), _) => t,
+        (None, Some(f)) => {
+            return PanelView::Failed(match f {
+                crate::failure::Failure::Rejected { code, .. } if code == "not_found" => {
+                    i18n.t("track-not-found")
+                }
+                f => crate::i18n::failure_text(i18n, f),
+            });
+        }
+        (None, None) => return PanelView::Loading(i18n.t("track-loading")),
+    };
+    let eta = match (t.status, t.eta) {
+        (OrderStatus::Delivered, _) => {
+            let at = t
+                .history
+                .iter()
+                .find(|h| h.status == OrderStatus::Delivered)
+                .map_or(now_ms, |h| h.at);
+            Eta::Delivered(i18n.t_args("track-delivered-at", &[arg("time", clock_time(at))]))
+        }
+        (_, Some(eta)) => {
+            let minutes = ((eta.at - now_ms).max(0) as f64 / 60_000.0).ceil() as i64;
+            Eta::Expected {
+                label: i18n.t("track-eta"),
+                clock: clock_time(eta.at),
+                minutes: i18n.t_args("track-minutes-left", &[arg("minutes", minutes)]),
+            }
+        }
+        (status, None) => Eta::Status(i18n.t(status_key(status))),
+    };
+    let current = STAGES.iter().position(|s| *s == t.status);
+    let stages = STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, stage)| StageLine {
+            label: i18n.t(status_key(*stage)),
+            reached_at: t
+                .history
+                .iter()
+                .find(|h| h.status == *stage)
+                .map(|h| clock_time(h.at)),
+            progress: match current {
+                Some(c) if i == c => StageProgress::Current,
+                Some(c) if i < c => StageProgress::Done,
+                _ => StageProgress::Ahead,
+            },
+            leads_on: i + 1 < STAGES.len(),
+            passed: current.is_some_and(|c| i < c),
+        })
+        .collect();
+    PanelView::Order {
+        title: i18n.t_args("track-order", &[arg("number", t.number)]),
+        subtitle: format!(
             "{} · {}",
             i18n.t(delivery_key(t.delivery_method)),
             i18n.t_args(
                 "track-distance",
                 &[arg("km", format!("{:.1}", t.distance_m / 1000.0))]
             )
-        ))
-        .size(size::BODY)
-        .color(theme::to_egui(ui, theme::MUTED)),
-    );
-    ui.add_space(10.0);
-    egui::Frame::new()
-        .fill(theme::to_egui(ui, theme::SECONDARY))
-        .corner_radius(egui::CornerRadius::same(18))
-        .inner_margin(egui::Margin::symmetric(22, 14))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            match (t.status, t.eta) {
-                (OrderStatus::Delivered, _) => {
-                    let at = t
-                        .history
-                        .iter()
-                        .find(|h| h.status == OrderStatus::Delivered)
-                        .map_or(now_ms, |h| h.at);
-                    ui.label(
-                        egui::RichText::new(
-                            i18n.t_args("track-delivered-at", &[arg("time", clock_time(at))]),
-                        )
-                        .size(size::HEADING)
-                        .strong()
-                        .color(theme::to_egui(ui, theme::SUCCESS)),
-                    );
-                }
-                (_, Some(eta)) => {
-                    ui.label(
-                        egui::RichText::new(i18n.t("track-eta"))
-                            .size(size::SMALL)
-                            .color(theme::to_egui(ui, theme::MUTED)),
-                    );
-                    ui.label(
-                        egui::RichText::new(clock_time(eta.at))
-                            .size(60.0)
-                            .strong()
-                            .color(theme::to_egui(ui, theme::PRIMARY)),
-                    );
-                    let minutes = ((eta.at - now_ms).max(0) as f64 / 60_000.0).ceil() as i64;
-                    ui.label(
-                        egui::RichText::new(
-                            i18n.t_args("track-minutes-left", &[arg("minutes", minutes)]),
-                        )
-                        .size(size::HEADING),
-                    );
-                }
-                (status, None) => {
-                    ui.label(
-                        egui::RichText::new(i18n.t(status_key(status)))
-                            .size(size::HEADING)
-                            .strong()
-                            .color(theme::to_egui(ui, theme::DANGER)),
-                    );
-                }
-            }
-        });
-    ui.add_space(10.0);
-    let current = STAGES.iter().position(|s| *s == t.status);
-    for (i, stage) in STAGES.iter().enumerate() {
-        let reached = t.history.iter().find(|h| h.status == *stage);
-        let is_current = current == Some(i);
-        let done = current.is_some_and(|c| i <= c);
-        ui.horizontal(|ui| {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 46.0), egui::Sense::hover());
-            let c = rect.center();
-            if i + 1 < STAGES.len() {
-                let color = if current.is_some_and(|cur| i < cur) {
-                    theme::PRIMARY
-                } else {
-                    theme::SECONDARY_PRESSED
-                };
-                ui.painter().line_segment(
-                    [c, c + egui::vec2(0.0, 50.0)],
-                    egui::Stroke::new(4.0, theme::to_egui(ui, color)),
-                );
-            }
-            let fill = if done {
-                theme::PRIMARY
-            } else {
-                theme::SECONDARY_PRESSED
-            };
-            if is_current {
-                ui.painter().circle_filled(
-                    c,
-                    20.0,
-                    theme::to_egui(ui, theme::PRIMARY).gamma_multiply(0.25),
-                );
-            }
-            ui.painter().circle_filled(
-                c,
-                if is_current { 13.0 } else { 10.0 },
-                theme::to_egui(ui, fill),
-            );
-            let mut text = egui::RichText::new(i18n.t(status_key(*stage))).size(size::BODY);
-            text = if is_current {
-                text.strong().color(theme::to_egui(ui, theme::PRIMARY))
-            } else if done {
-                text.color(theme::to_egui(ui, theme::TEXT))
-            } else {
-                text.color(theme::to_egui(ui, theme::MUTED))
-            };
-            ui.label(text);
-            if let Some(h) = reached {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(
-                        egui::RichText::new(clock_time(h.at))
-                            .size(size::SMALL)
-                            .color(theme::to_egui(ui, theme::MUTED)),
-                    );
-                });
-            }
-        });
+        ),
+        eta,
+        stages,
     }
-    ui.add_space(14.0);
-    let back = egui_kit::primary_button(ui, i18n.t("track-back"))
-        .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
-    if ui.add(back).clicked() {
-        action = Some(TrackAction::Close);
-    }
-    action
 }
 
-fn draw_panel(
-    mut contexts: EguiContexts,
+/// The panel's box, right of the map below the header; its content is a [`PanelView`].
+#[derive(Component, Default)]
+struct Panel {
+    shown: Option<PanelView>,
+}
+
+fn panel() -> impl Bundle {
+    (
+        Name::new("Tracking panel"),
+        Panel::default(),
+        Node {
+            position_type: PositionType::Absolute,
+            right: Val::Px(24.0),
+            top: Val::Px(HEADER_HEIGHT + 24.0),
+            width: Val::Px(PANEL_WIDTH),
+            max_height: Val::Vh(100.0),
+            flex_direction: FlexDirection::Column,
+            row_gap: Val::Px(10.0),
+            padding: UiRect::all(Val::Px(24.0)),
+            border_radius: BorderRadius::all(Val::Px(24.0)),
+            ..default()
+        },
+        BackgroundColor(theme::SURFACE),
+    )
+}
+
+const PANEL_WIDTH: f32 = 608.0;
+
+/// Rebuilds the panel when what it says changes.
+fn show_panel(
+    mut commands: Commands,
     state: Res<TrackingState>,
     i18n: Res<I18n>,
-    mut out: MessageWriter<TrackAction>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?;
+    mut panels: Query<(Entity, &mut Panel)>,
+) {
     let now = customerclient_api::clock::now_ms();
-    egui::Area::new(egui::Id::new("tracking-panel"))
-        .anchor(
-            egui::Align2::RIGHT_TOP,
-            egui::vec2(-24.0, HEADER_HEIGHT + 24.0),
+    for (entity, mut panel) in &mut panels {
+        let view = panel_view(&state, &i18n, now);
+        if panel.shown.as_ref() == Some(&view) {
+            continue;
+        }
+        commands.entity(entity).despawn_related::<Children>();
+        let back = || {
+            widgets::tap_button(
+                Val::Percent(100.0),
+                Val::Px(theme::TOUCH),
+                widgets::PRIMARY,
+                TrackAction::Close,
+                theme::bold_text(i18n.t("track-back"), size::HEADING, theme::ON_PRIMARY),
+            )
+        };
+        match &view {
+            PanelView::Loading(text) => {
+                commands.spawn((
+                    theme::text(text.clone(), size::HEADING, theme::TEXT),
+                    ChildOf(entity),
+                ));
+            }
+            PanelView::Failed(text) => {
+                commands.spawn((
+                    theme::text(text.clone(), size::HEADING, theme::DANGER),
+                    ChildOf(entity),
+                ));
+                commands.spawn((back(), ChildOf(entity)));
+            }
+            PanelView::Order {
+                title,
+                subtitle,
+                eta,
+                stages,
+            } => {
+                commands.spawn((
+                    theme::bold_text(title.clone(), size::HEADING, theme::TEXT),
+                    ChildOf(entity),
+                ));
+                commands.spawn((
+                    theme::text(subtitle.clone(), size::BODY, theme::MUTED),
+                    ChildOf(entity),
+                ));
+                commands.spawn((eta_block(eta), ChildOf(entity)));
+                let timeline = commands
+                    .spawn((
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            ..default()
+                        },
+                        ChildOf(entity),
+                    ))
+                    .id();
+                for stage in stages {
+                    commands.spawn((stage_line(stage), ChildOf(timeline)));
+                }
+                commands.spawn((back(), ChildOf(entity)));
+            }
+        }
+        panel.shown = Some(view);
+    }
+}
+
+/// When the order comes, large, on a tinted block.
+fn eta_block(eta: &Eta) -> impl Bundle {
+    let lines: Vec<(String, f32, Color, bool)> = match eta {
+        Eta::Delivered(text) => vec![(text.clone(), size::HEADING, theme::SUCCESS, true)],
+        Eta::Expected {
+            label,
+            clock,
+            minutes,
+        } => vec![
+            (label.clone(), size::SMALL, theme::MUTED, false),
+            (clock.clone(), 60.0, theme::PRIMARY, true),
+            (minutes.clone(), size::HEADING, theme::TEXT, false),
+        ],
+        Eta::Status(text) => vec![(text.clone(), size::HEADING, theme::DANGER, true)],
+    };
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::axes(Val::Px(22.0), Val::Px(14.0)),
+            border_radius: BorderRadius::all(Val::Px(18.0)),
+            ..default()
+        },
+        BackgroundColor(theme::SECONDARY),
+        Children::spawn(SpawnIter(lines.into_iter().map(
+            |(text, size, color, bold)| {
+                (
+                    Text::new(text),
+                    if bold {
+                        theme::bold(size)
+                    } else {
+                        theme::font(size)
+                    },
+                    TextColor(color),
+                )
+            },
+        ))),
+    )
+}
+
+/// Height of a stage's row on the timeline, and so the length of the line between two dots.
+const STAGE_ROW: f32 = 70.0;
+
+/// A stage of the timeline: a dot (larger, with a halo, for the current one) on the line that
+/// runs down to the next stage, the stage's name, and when it was reached.
+fn stage_line(stage: &StageLine) -> impl Bundle {
+    let (dot, text_color, bold) = match stage.progress {
+        StageProgress::Current => (theme::PRIMARY, theme::PRIMARY, true),
+        StageProgress::Done => (theme::PRIMARY, theme::TEXT, false),
+        StageProgress::Ahead => (theme::SECONDARY_PRESSED, theme::MUTED, false),
+    };
+    let current = stage.progress == StageProgress::Current;
+    let dot_size = if current { 26.0 } else { 20.0 };
+    let line_color = if stage.passed {
+        theme::PRIMARY
+    } else {
+        theme::SECONDARY_PRESSED
+    };
+    let connector = stage.leads_on.then(|| {
+        (
+            Node {
+                position_type: PositionType::Absolute,
+                left: Val::Px(20.0),
+                top: Val::Px(STAGE_ROW / 2.0),
+                width: Val::Px(4.0),
+                height: Val::Px(STAGE_ROW),
+                ..default()
+            },
+            BackgroundColor(line_color),
         )
-        .show(ctx, |ui| {
-            egui::Frame::new()
-                .fill(theme::to_egui(ui, theme::SURFACE))
-                .corner_radius(egui::CornerRadius::same(24))
-                .inner_margin(egui::Margin::same(24))
-                .show(ui, |ui| {
-                    ui.set_width(560.0);
-                    ui.spacing_mut().item_spacing.y = 4.0;
-                    match (&state.tracking, &state.failure) {
-                        (Some(t), _) => {
-                            if let Some(a) = tracking_panel(ui, &i18n, t, now) {
-                                out.write(a);
-                            }
-                        }
-                        (None, Some(f)) => {
-                            let text = match f {
-                                crate::failure::Failure::Rejected { code, .. }
-                                    if code == "not_found" =>
-                                {
-                                    i18n.t("track-not-found")
-                                }
-                                f => crate::i18n::failure_text(&i18n, f),
-                            };
-                            ui.label(
-                                egui::RichText::new(text)
-                                    .size(size::HEADING)
-                                    .color(theme::to_egui(ui, theme::DANGER)),
-                            );
-                            ui.add_space(16.0);
-                            if ui
-                                .add(
-                                    egui_kit::button(i18n.t("track-back"), size::HEADING)
-                                        .min_size(egui::vec2(ui.available_width(), theme::TOUCH)),
-                                )
-                                .clicked()
-                            {
-                                out.write(TrackAction::Close);
-                            }
-                        }
-                        (None, None) => {
-                            ui.label(
-                                egui::RichText::new(i18n.t("track-loading")).size(size::HEADING),
-                            );
-                        }
-                    }
-                });
+    });
+    let halo = current.then(|| {
+        (
+            Node {
+                position_type: PositionType::Absolute,
+                left: Val::Px(2.0),
+                top: Val::Px(STAGE_ROW / 2.0 - 20.0),
+                width: Val::Px(40.0),
+                height: Val::Px(40.0),
+                border_radius: BorderRadius::all(Val::Px(20.0)),
+                ..default()
+            },
+            BackgroundColor(theme::PRIMARY.with_alpha(0.25)),
+        )
+    });
+    let at = stage
+        .reached_at
+        .clone()
+        .map(|at| theme::text(at, size::SMALL, theme::MUTED));
+    (
+        Node {
+            height: Val::Px(STAGE_ROW),
+            align_items: AlignItems::Center,
+            column_gap: Val::Px(8.0),
+            ..default()
+        },
+        Children::spawn((
+            SpawnIter(connector.into_iter()),
+            SpawnIter(halo.into_iter()),
+            Spawn((
+                Node {
+                    width: Val::Px(44.0),
+                    flex_shrink: 0.0,
+                    justify_content: JustifyContent::Center,
+                    ..default()
+                },
+                children![(
+                    Node {
+                        width: Val::Px(dot_size),
+                        height: Val::Px(dot_size),
+                        border_radius: BorderRadius::all(Val::Px(dot_size / 2.0)),
+                        ..default()
+                    },
+                    BackgroundColor(dot),
+                )],
+            )),
+            Spawn((
+                Text::new(stage.label.clone()),
+                if bold {
+                    theme::bold(size::BODY)
+                } else {
+                    theme::font(size::BODY)
+                },
+                TextColor(text_color),
+                Node {
+                    flex_grow: 1.0,
+                    ..default()
+                },
+            )),
+            SpawnIter(at.into_iter()),
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use customerclient_api::orders::{DeliveryMethod, StatusChange};
+    use customerclient_api::tracking::{Eta as Arrival, Tracking};
+
+    fn on_the_way(now: i64) -> TrackingState {
+        let reached = |status, at| StatusChange {
+            status,
+            at,
+            note: String::new(),
+        };
+        let mut state = TrackingState::default();
+        state.tracking = Some(Tracking {
+            order_id: uuid::Uuid::nil(),
+            number: 1042,
+            status: OrderStatus::OnTheWay,
+            history: vec![
+                reached(OrderStatus::Placed, now - 20 * 60_000),
+                reached(OrderStatus::OnTheWay, now - 5 * 60_000),
+            ],
+            delivery_method: DeliveryMethod::ElectricScooter,
+            route: vec![],
+            distance_m: 2_400.0,
+            store: Point { x: 0.0, y: 0.0 },
+            destination: Point { x: 1.0, y: 1.0 },
+            courier: None,
+            eta: Some(Arrival {
+                at: now + 7 * 60_000 - 30_000,
+                minutes_left: 7.0,
+            }),
+            time_scale: 1.0,
         });
-    Ok(())
+        state
+    }
+
+    #[test]
+    fn the_panel_shows_the_current_stage_and_minutes_left_and_changes_only_with_them() {
+        let i18n = I18n::default();
+        let now = 1_700_000_000_000;
+        let state = on_the_way(now);
+        let PanelView::Order { eta, stages, .. } = panel_view(&state, &i18n, now) else {
+            panic!("an order on its way shows the order");
+        };
+        let Eta::Expected { minutes, .. } = eta else {
+            panic!("{eta:?}");
+        };
+        assert!(minutes.contains('7'), "{minutes}");
+        let progress: Vec<StageProgress> = stages.iter().map(|s| s.progress).collect();
+        use StageProgress::*;
+        assert_eq!(progress, [Done, Done, Done, Done, Current, Ahead]);
+        assert!(stages[0].reached_at.is_some() && stages[1].reached_at.is_none());
+        assert!(stages[3].passed && !stages[4].passed && !stages[5].leads_on);
+        // The same moment is the same panel (nothing rebuilt); a minute later it is not.
+        assert_eq!(
+            panel_view(&state, &i18n, now + 1_000),
+            panel_view(&state, &i18n, now)
+        );
+        assert_ne!(
+            panel_view(&state, &i18n, now + 60_000),
+            panel_view(&state, &i18n, now)
+        );
+    }
+
+    #[test]
+    fn an_order_that_cannot_be_found_says_so() {
+        let i18n = I18n::default();
+        let mut state = TrackingState::default();
+        state.failure = Some(crate::failure::Failure::Rejected {
+            code: "not_found".into(),
+            message: "No such order".into(),
+        });
+        assert_eq!(
+            panel_view(&state, &i18n, 0),
+            PanelView::Failed(i18n.t("track-not-found"))
+        );
+        assert!(matches!(
+            panel_view(&TrackingState::default(), &i18n, 0),
+            PanelView::Loading(_)
+        ));
+    }
 }

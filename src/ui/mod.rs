@@ -20,6 +20,7 @@ use bevy::prelude::*;
 pub(crate) fn plugin(app: &mut App) {
     theme::plugin(app);
     widgets::plugin(app);
+    recommend::plugin(app);
     idle::plugin(app);
     toast::plugin(app);
     video_view::plugin(app);

@@ -1,68 +1,151 @@
-//! "Customers also bought": a row (product detail) or column (cart) of tappable suggestions.
+//! "Customers also bought": a row (product detail) or column (cart) of tappable suggestions,
+//! filled from the recommendations the backend sent for what the customer is looking at.
 
 use bevy::prelude::*;
-use bevy_egui::egui;
 use customerclient_api::catalog::Product;
 
+use super::theme::{self, ButtonColors, RADIUS, TOUCH, size};
+use super::widgets::{Tap, button_node};
+use crate::cart::Cart;
 use crate::i18n::I18n;
-use crate::session::ShopAction;
-use crate::ui::theme::{self, size};
+use crate::orders::Recommendations;
+use crate::schedule::KioskSet;
+use crate::session::{CustomerSession, ShopAction};
 
-/// Draws the suggestions; tapping one opens it (`add` false) or adds it to the cart.
-pub fn also_bought(
-    ui: &mut egui::Ui,
-    i18n: &I18n,
-    products: &[Product],
-    vertical: bool,
-    add: bool,
-) -> Option<ShopAction> {
-    let mut action = None;
-    ui.label(
-        egui::RichText::new(i18n.t("also-bought"))
-            .size(size::BODY)
-            .strong()
-            .color(theme::to_egui(ui, theme::MUTED)),
-    );
-    let mut chip = |ui: &mut egui::Ui, p: &Product| {
-        let label = format!(
-            "{}{}   {}",
-            if add { "+ " } else { "" },
-            p.name,
-            p.price.display()
-        );
-        let b = egui::Button::new(egui::RichText::new(label).size(size::BODY))
-            .wrap_mode(egui::TextWrapMode::Wrap)
-            .fill(theme::to_egui(ui, theme::SURFACE))
-            .min_size(egui::vec2(
-                if vertical { ui.available_width() } else { 0.0 },
-                theme::TOUCH * 0.85,
-            ));
-        if ui.add(b).clicked() {
-            action = Some(if add {
-                ShopAction::AddToCart {
-                    product_id: p.id,
-                    quantity: 1,
-                }
-            } else {
-                ShopAction::OpenProduct(p.id)
-            });
-        }
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Update, show_suggestions.in_set(KioskSet::Draw));
+}
+
+/// What the suggestions go with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestFor {
+    /// The dish on the product screen: a tap opens a suggestion.
+    Product,
+    /// The cart's lines, up to three not already in it, in a column: a tap adds one.
+    Cart,
+}
+
+/// Where the suggestions are shown; empty (and taking no room) while there are none.
+#[derive(Component, Debug)]
+pub struct AlsoBought {
+    pub suggest_for: SuggestFor,
+    shown: Option<Vec<i64>>,
+}
+
+/// A place for suggestions in a scene's layout.
+pub fn also_bought(suggest_for: SuggestFor) -> impl Bundle {
+    (
+        Name::new("Customers also bought"),
+        AlsoBought {
+            suggest_for,
+            shown: None,
+        },
+        Node {
+            width: Val::Percent(100.0),
+            flex_direction: FlexDirection::Column,
+            flex_shrink: 0.0,
+            row_gap: Val::Px(10.0),
+            ..default()
+        },
+    )
+}
+
+const CHIP: ButtonColors = ButtonColors {
+    normal: theme::SURFACE,
+    pressed: theme::SECONDARY,
+};
+
+/// One suggestion: its name and price; the cart's say "+" and fill the column's width.
+fn chip(p: &Product, suggest_for: SuggestFor) -> impl Bundle {
+    let (label, action, width) = match suggest_for {
+        SuggestFor::Product => (
+            format!("{}   {}", p.name, p.price.display()),
+            ShopAction::OpenProduct(p.id),
+            Val::Auto,
+        ),
+        SuggestFor::Cart => (
+            format!("+ {}   {}", p.name, p.price.display()),
+            ShopAction::AddToCart {
+                product_id: p.id,
+                quantity: 1,
+            },
+            Val::Percent(100.0),
+        ),
     };
-    if vertical {
-        // As many as there is room for below (a short screen, large text).
-        for p in products {
-            if ui.available_height() < theme::TOUCH * 0.85 {
-                break;
+    (
+        Name::new("Suggestion"),
+        Button,
+        Node {
+            width,
+            height: Val::Auto,
+            min_height: Val::Px(TOUCH * 0.85),
+            padding: UiRect::axes(Val::Px(20.0), Val::Px(8.0)),
+            justify_content: JustifyContent::FlexStart,
+            border: UiRect::all(Val::Px(1.0)),
+            border_radius: BorderRadius::all(Val::Px(RADIUS / 2.0)),
+            ..button_node()
+        },
+        BorderColor::all(theme::SECONDARY),
+        BackgroundColor(CHIP.normal),
+        CHIP,
+        Tap(action),
+        children![theme::text(label, size::BODY, theme::TEXT)],
+    )
+}
+
+/// Fills each place with the suggestions for what it goes with, when they change.
+fn show_suggestions(
+    mut commands: Commands,
+    recs: Res<Recommendations>,
+    cart: Res<Cart>,
+    session: Res<CustomerSession>,
+    i18n: Res<I18n>,
+    mut places: Query<(Entity, &mut AlsoBought, &mut Node)>,
+) {
+    for (entity, mut place, mut node) in &mut places {
+        let products = match place.suggest_for {
+            SuggestFor::Product => session
+                .selected_product
+                .and_then(|id| recs.by_product.get(&id))
+                .cloned()
+                .unwrap_or_default(),
+            SuggestFor::Cart => {
+                let in_cart: Vec<i64> = cart.lines.iter().map(|l| l.product.id).collect();
+                recs.for_cart(&in_cart, 3)
             }
-            chip(ui, p);
+        };
+        let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+        if place.shown.as_ref() == Some(&ids) && !i18n.is_changed() {
+            continue;
         }
-    } else {
-        // As many to a row as fit; the rest on the next.
-        ui.horizontal_wrapped(|ui| {
-            for p in products {
-                chip(ui, p);
+        commands.entity(entity).despawn_related::<Children>();
+        node.display = if ids.is_empty() {
+            Display::None
+        } else {
+            Display::Flex
+        };
+        if !ids.is_empty() {
+            let heading = theme::text(i18n.t("also-bought"), size::BODY, theme::MUTED);
+            commands.spawn((heading, ChildOf(entity)));
+            let chips = commands
+                .spawn((
+                    Node {
+                        flex_direction: match place.suggest_for {
+                            SuggestFor::Product => FlexDirection::Row,
+                            SuggestFor::Cart => FlexDirection::Column,
+                        },
+                        flex_wrap: FlexWrap::Wrap,
+                        column_gap: Val::Px(10.0),
+                        row_gap: Val::Px(10.0),
+                        ..default()
+                    },
+                    ChildOf(entity),
+                ))
+                .id();
+            for p in &products {
+                commands.spawn((chip(p, place.suggest_for), ChildOf(chips)));
             }
-        });
+        }
+        place.shown = Some(ids);
     }
-    action
 }
