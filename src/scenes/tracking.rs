@@ -523,22 +523,34 @@ struct Panel {
 }
 
 fn panel() -> impl Bundle {
+    // The wrapper spans the height below the header; the panel inside is as tall as what it
+    // says, and scrolls by touch when that is taller than the room (large text).
     (
-        Name::new("Tracking panel"),
-        Panel::default(),
         Node {
             position_type: PositionType::Absolute,
             right: Val::Px(24.0),
             top: Val::Px(HEADER_HEIGHT + 24.0),
+            bottom: Val::Px(24.0),
             width: Val::Px(PANEL_WIDTH),
-            max_height: Val::Vh(100.0),
             flex_direction: FlexDirection::Column,
-            row_gap: Val::Px(10.0),
-            padding: UiRect::all(Val::Px(24.0)),
-            border_radius: BorderRadius::all(Val::Px(24.0)),
             ..default()
         },
-        BackgroundColor(theme::SURFACE),
+        children![(
+            Name::new("Tracking panel"),
+            Panel::default(),
+            Node {
+                max_height: Val::Percent(100.0),
+                min_height: Val::Px(0.0),
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(Val::Px(24.0)),
+                border_radius: BorderRadius::all(Val::Px(24.0)),
+                overflow: Overflow::scroll_y(),
+                ..default()
+            },
+            ScrollPosition::default(),
+            widgets::TouchScroll::default(),
+            BackgroundColor(theme::SURFACE),
+        )],
     )
 }
 
@@ -558,6 +570,18 @@ fn show_panel(
             continue;
         }
         commands.entity(entity).despawn_related::<Children>();
+        // One column at its full height inside the scrolling panel: nothing in it is squeezed.
+        let content = commands
+            .spawn((
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    flex_shrink: 0.0,
+                    row_gap: Val::Px(10.0),
+                    ..default()
+                },
+                ChildOf(entity),
+            ))
+            .id();
         let back = || {
             widgets::tap_button(
                 Val::Percent(100.0),
@@ -571,15 +595,15 @@ fn show_panel(
             PanelView::Loading(text) => {
                 commands.spawn((
                     theme::text(text.clone(), size::HEADING, theme::TEXT),
-                    ChildOf(entity),
+                    ChildOf(content),
                 ));
             }
             PanelView::Failed(text) => {
                 commands.spawn((
                     theme::text(text.clone(), size::HEADING, theme::DANGER),
-                    ChildOf(entity),
+                    ChildOf(content),
                 ));
-                commands.spawn((back(), ChildOf(entity)));
+                commands.spawn((back(), ChildOf(content)));
             }
             PanelView::Order {
                 title,
@@ -589,26 +613,26 @@ fn show_panel(
             } => {
                 commands.spawn((
                     theme::bold_text(title.clone(), size::HEADING, theme::TEXT),
-                    ChildOf(entity),
+                    ChildOf(content),
                 ));
                 commands.spawn((
                     theme::text(subtitle.clone(), size::BODY, theme::MUTED),
-                    ChildOf(entity),
+                    ChildOf(content),
                 ));
-                commands.spawn((eta_block(eta), ChildOf(entity)));
+                commands.spawn((eta_block(eta), ChildOf(content)));
                 let timeline = commands
                     .spawn((
                         Node {
                             flex_direction: FlexDirection::Column,
                             ..default()
                         },
-                        ChildOf(entity),
+                        ChildOf(content),
                     ))
                     .id();
                 for stage in stages {
                     commands.spawn((stage_line(stage), ChildOf(timeline)));
                 }
-                commands.spawn((back(), ChildOf(entity)));
+                commands.spawn((back(), ChildOf(content)));
             }
         }
         panel.shown = Some(view);
