@@ -11,6 +11,7 @@ pub mod files;
 pub mod jobs;
 pub mod kiosks;
 pub mod mail;
+pub mod menu;
 pub mod orders;
 pub mod passwords;
 pub mod payments;

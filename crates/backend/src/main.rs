@@ -92,6 +92,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The store's own menu: import it (JSON or CSV with pictures, see docs/menu-format.md)
+    /// or export the catalog in the same format. Uses --database-url.
+    Menu {
+        #[command(subcommand)]
+        action: MenuAction,
+    },
     /// Pay (or reject) a QR payload as the customer's bank would, via the signed webhook.
     BankPay {
         /// Base URL of the backend that issued the code.
@@ -108,6 +114,59 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum MenuAction {
+    /// Checks the menu at PATH whole and makes it the catalog in one transaction; any problem
+    /// is reported by file, line and field, and then nothing is imported.
+    Import {
+        /// menu.json, products.csv (with categories.csv beside it), or their folder.
+        path: std::path::PathBuf,
+        /// The prices' currency (ISO 4217) when the menu names none; by default the catalog's.
+        #[arg(long)]
+        currency: Option<String>,
+    },
+    /// Writes the listed catalog to PATH: a .json file, or else a folder of CSV files; with
+    /// the pictures and videos beside it.
+    Export { path: std::path::PathBuf },
+}
+
+/// `menu import|export`: exit status 1 with every problem listed when a menu is refused.
+async fn menu(database_url: &str, action: MenuAction) -> anyhow::Result<()> {
+    let store = customerclient_backend::store::Store::connect(database_url).await?;
+    match action {
+        MenuAction::Import { path, currency } => {
+            match customerclient_backend::menu::import(&store, &path, currency.as_deref()).await {
+                Ok(summary) => println!("imported {}: {summary}", path.display()),
+                Err(customerclient_backend::menu::ImportError::Invalid(problems)) => {
+                    for p in &problems {
+                        eprintln!("{p}");
+                    }
+                    eprintln!(
+                        "{} problem(s) in the menu; nothing was imported",
+                        problems.len()
+                    );
+                    store.close().await;
+                    // The report is the answer: no error trace after it.
+                    std::process::exit(1);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        MenuAction::Export { path } => {
+            let summary = customerclient_backend::menu::export(&store, &path).await?;
+            println!(
+                "exported {} categories, {} products and {} files to {}",
+                summary.categories,
+                summary.products,
+                summary.files,
+                path.display()
+            );
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -117,6 +176,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    if let Some(Command::Menu { action }) = cli.command {
+        let url = cli
+            .database_url
+            .unwrap_or_else(|| sqlite_url(&default_database_path()));
+        return menu(&url, action).await;
+    }
     if let Some(Command::BankPay {
         backend_url,
         secret,

@@ -167,6 +167,29 @@ pub struct NewProduct<'a> {
     pub position: i64,
 }
 
+/// The listed catalog as an operator's menu (`menu export`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedMenu {
+    pub currency: String,
+    pub categories: Vec<crate::menu::MenuCategory>,
+    pub products: Vec<ListedProduct>,
+}
+
+/// A listed product as a menu gives it, with its files by id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedProduct {
+    /// Its SKU, or `P<id>` for a product that never had one (the demo's).
+    pub sku: String,
+    pub category: String,
+    pub names: std::collections::BTreeMap<String, String>,
+    pub descriptions: std::collections::BTreeMap<String, String>,
+    pub price_minor: i64,
+    pub tags: Vec<String>,
+    pub available: bool,
+    pub image_id: Option<Uuid>,
+    pub video_id: Option<Uuid>,
+}
+
 /// A fully priced order, ready to be written.
 pub struct NewOrder {
     pub account_id: Uuid,
@@ -360,6 +383,8 @@ dispatch! {
     pub async fn category_id(&self, slug_or_id: &str) -> Result<Option<i64>, StoreError>;
     pub async fn products(&self, f: &ProductFilter<'_>) -> Result<(Vec<Product>, u64), StoreError>;
     pub async fn product(&self, id: i64) -> Result<Option<Product>, StoreError>;
+    pub async fn import_menu(&self, menu: &crate::menu::Menu) -> Result<crate::menu::ImportSummary, StoreError>;
+    pub async fn listed_menu(&self) -> Result<ListedMenu, StoreError>;
     pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
     pub async fn order_status(&self, order_id: Uuid) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError>;
     pub async fn transition_order_status(&self, order_id: Uuid, to: OrderStatus, note: &str, account: Option<Uuid>, time_scale: f64) -> Result<Option<(Uuid, PushEvent)>, StoreError>;

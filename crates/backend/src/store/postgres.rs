@@ -250,6 +250,10 @@ mod kiosks {
     use super::*;
     include!("sql/kiosks.rs");
 }
+mod menu {
+    use super::*;
+    include!("sql/menu.rs");
+}
 mod history {
     use super::*;
     include!("sql/history.rs");

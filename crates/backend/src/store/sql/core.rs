@@ -514,7 +514,7 @@ async fn insert_product_in(
 impl Store {
     pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, slug, name, description, image_id FROM categories ORDER BY position, id",
+            "SELECT id, slug, name, description, image_id FROM categories WHERE listed ORDER BY position, id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -547,7 +547,7 @@ impl Store {
     pub async fn products(&self, f: &ProductFilter<'_>) -> Result<(Vec<Product>, u64), StoreError> {
         let pattern = f.text.map(escape_like);
         let filter = "FROM products p JOIN categories c ON c.id = p.category_id
-             WHERE ($1 IS NULL OR p.category_id = $1)
+             WHERE p.listed AND c.listed AND ($1 IS NULL OR p.category_id = $1)
                AND ($2 IS NULL OR p.search_text LIKE $2 ESCAPE '\\')";
         let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
             .bind(f.category_id)
@@ -577,7 +577,7 @@ impl Store {
 
     pub async fn product(&self, id: i64) -> Result<Option<Product>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1"
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 AND listed"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
