@@ -128,6 +128,12 @@ enum MenuAction {
     /// Writes the listed catalog to PATH: a .json file, or else a folder of CSV files; with
     /// the pictures and videos beside it.
     Export { path: std::path::PathBuf },
+    /// Marks the dish SKU sold out (false) or available again (true), e.g. at lunchtime.
+    SetAvailable {
+        sku: String,
+        #[arg(action = clap::ArgAction::Set)]
+        available: bool,
+    },
 }
 
 /// `menu import|export`: exit status 1 with every problem listed when a menu is refused.
@@ -151,6 +157,20 @@ async fn menu(database_url: &str, action: MenuAction) -> anyhow::Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        MenuAction::SetAvailable { sku, available } => {
+            let found = store.set_available(&sku, available).await?;
+            store.close().await;
+            anyhow::ensure!(found, "no dish on the menu has the SKU {sku}");
+            println!(
+                "{sku} is {}",
+                if available {
+                    "available again"
+                } else {
+                    "sold out"
+                }
+            );
+            return Ok(());
         }
         MenuAction::Export { path } => {
             let summary = customerclient_backend::menu::export(&store, &path).await?;

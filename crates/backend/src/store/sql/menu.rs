@@ -196,6 +196,26 @@ impl Store {
         Ok(summary)
     }
 
+    /// Marks the listed product `sku` sold out (`available` false) or available again: one
+    /// statement, with the catalog's version bumped in the same transaction. Returns whether
+    /// a listed product has that SKU.
+    pub async fn set_available(&self, sku: &str, available: bool) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query("UPDATE products SET available = $2 WHERE sku = $1 AND listed")
+            .bind(sku)
+            .bind(available)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        bump_catalog_in(&mut tx).await?;
+        tx.commit().await?;
+        self.catalog_changed();
+        Ok(true)
+    }
+
     /// The listed catalog as a menu, in the order the kiosk shows it.
     pub async fn listed_menu(&self) -> Result<ListedMenu, StoreError> {
         let mut category_names: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
