@@ -443,3 +443,99 @@ async fn the_command_line_lists_every_problem_and_imports_nothing() {
     )
     .await;
 }
+
+/// The listed catalog straight from the database (no cache): every product's SKU, name and
+/// price, in order.
+async fn listed(store: &customerclient_backend::store::Store) -> Vec<(String, String, i64)> {
+    store
+        .listed_menu()
+        .await
+        .unwrap()
+        .products
+        .into_iter()
+        .map(|p| (p.sku, p.names["en"].clone(), p.price_minor))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_import_killed_at_any_moment_leaves_the_old_menu_or_the_whole_new_one() {
+    use std::io::BufRead;
+    let tb = TestBackend::start(|_| {}).await;
+    let store = &tb.backend.state.store;
+    let url = support::engine::database_url(tb.dir.path(), "test");
+    // A menu whose transaction takes a while: 400 dishes, 10 of them with a picture.
+    let dir = tb.dir.path().join("big");
+    csv_menu(&dir, "");
+    let mut rows = String::from("sku,category,name_en,price_minor,picture\n");
+    for i in 0..400 {
+        let picture = if i % 40 == 0 {
+            let name = format!("p{i}.png");
+            std::fs::write(dir.join(&name), png(64, 64, [i as u8, 100, 200])).unwrap();
+            name
+        } else {
+            String::new()
+        };
+        rows.push_str(&format!("BIG-{i},salads,Dish {i},{},{picture}\n", 100 + i));
+    }
+    std::fs::write(dir.join("products.csv"), rows).unwrap();
+    // The import, stopped (SIGKILL) `after` its menu was checked and its transaction began;
+    // `None` lets it finish. Returns how long it ran from that moment.
+    let import = |after: Option<std::time::Duration>| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
+            .arg("--database-url")
+            .arg(&url)
+            .args(["menu", "import"])
+            .arg(dir.join("products.csv"))
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let checked = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("menu checked; importing"));
+        assert!(checked, "the import never got to its transaction");
+        let began = std::time::Instant::now();
+        if let Some(after) = after {
+            // A timed SIGKILL, not a wait for a condition: any moment must be safe.
+            std::thread::sleep(after);
+            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        }
+        let status = child.wait().unwrap();
+        drop(lines);
+        (status, began.elapsed())
+    };
+    let (status, whole) = import(None);
+    assert!(status.success());
+    let new = listed(store).await;
+    assert_eq!(new.len(), 400);
+    let small_path = csv_menu(&tb.dir.path().join("small"), PRODUCTS_CSV);
+    menu::import(store, &small_path, None).await.unwrap();
+    let old = listed(store).await;
+    assert_eq!(old.len(), 3);
+    let (mut left_old, mut left_new) = (0, 0);
+    for i in 0..8u32 {
+        let at = whole * i / 8;
+        import(Some(at));
+        let now = listed(store).await;
+        if now == old {
+            left_old += 1;
+        } else {
+            assert_eq!(
+                now, new,
+                "killed {at:?} into its transaction: a partial menu"
+            );
+            left_new += 1;
+            menu::import(store, &small_path, None).await.unwrap();
+        }
+    }
+    eprintln!(
+        "transaction and exit {whole:?}; killed imports left the old menu {left_old}×, the whole new one {left_new}×"
+    );
+    assert!(left_old > 0, "no kill landed inside the transaction");
+    // The database still works after the kills: a whole import goes through.
+    assert!(import(None).0.success());
+    assert_eq!(listed(store).await, new);
+}

@@ -568,5 +568,10 @@ pub async fn import(
         .await
         .map_err(|e| ImportError::Interrupted(e.to_string()))?
         .map_err(ImportError::Invalid)?;
+    tracing::info!(
+        categories = menu.categories.len(),
+        products = menu.products.len(),
+        "menu checked; importing"
+    );
     Ok(store.import_menu(&menu).await?)
 }
