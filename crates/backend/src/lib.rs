@@ -156,6 +156,18 @@ pub fn default_database_path() -> PathBuf {
         .join("customerclient.sqlite")
 }
 
+/// Creates the folder a SQLite database file goes in (a fresh machine has no data folder yet).
+pub fn ensure_database_folder(database_url: &str) -> anyhow::Result<()> {
+    if let Some(path) = database_url.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    Ok(())
+}
+
 /// The URL as it may be logged: a PostgreSQL password replaced by `***`.
 pub fn without_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -192,13 +204,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
             "the bank simulator exists only in demo mode (--demo)"
         );
     }
-    if let Some(path) = config.database_url.strip_prefix("sqlite://")
-        && let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
+    ensure_database_folder(&config.database_url)?;
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening {}", without_password(&config.database_url)))?;

@@ -138,6 +138,7 @@ enum MenuAction {
 
 /// `menu import|export`: exit status 1 with every problem listed when a menu is refused.
 async fn menu(database_url: &str, action: MenuAction) -> anyhow::Result<()> {
+    customerclient_backend::ensure_database_folder(database_url)?;
     let store = customerclient_backend::store::Store::connect(database_url).await?;
     match action {
         MenuAction::Import { path, currency } => {
