@@ -279,13 +279,7 @@ fn showcase() -> impl Bundle {
                 },
                 BackgroundColor(theme::SECONDARY),
                 ImageNode::default(),
-                BoxShadow::new(
-                    theme::SHADOW,
-                    Val::Px(0.0),
-                    Val::Px(20.0),
-                    Val::Px(0.0),
-                    Val::Px(40.0),
-                ),
+                theme::shadow(20.0, 40.0),
             ),
             (
                 ShowcaseCaption,

@@ -102,13 +102,7 @@ fn side_column() -> impl Bundle {
                     ..default()
                 },
                 BackgroundColor(theme::SURFACE),
-                BoxShadow::new(
-                    theme::SHADOW,
-                    Val::Px(0.0),
-                    Val::Px(6.0),
-                    Val::Px(0.0),
-                    Val::Px(18.0),
-                ),
+                theme::shadow(6.0, 18.0),
             ),
             recommend::also_bought(SuggestFor::Cart),
         ],

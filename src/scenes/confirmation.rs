@@ -62,13 +62,7 @@ fn card() -> impl Bundle {
             ..default()
         }),
         BackgroundColor(theme::SURFACE),
-        BoxShadow::new(
-            theme::SHADOW,
-            Val::Px(0.0),
-            Val::Px(12.0),
-            Val::Px(0.0),
-            Val::Px(36.0),
-        ),
+        theme::shadow(12.0, 36.0),
     )
 }
 

@@ -349,13 +349,7 @@ fn spawn_card(commands: &mut Commands, viewport: Entity, i18n: &I18n) -> Entity 
                 ..default()
             },
             BackgroundColor(theme::SURFACE),
-            BoxShadow::new(
-                theme::SHADOW,
-                Val::Px(0.0),
-                Val::Px(6.0),
-                Val::Px(0.0),
-                Val::Px(18.0),
-            ),
+            theme::shadow(6.0, 18.0),
             Visibility::Hidden,
             CardSlot {
                 product: None,

@@ -168,13 +168,7 @@ fn qr_code() -> impl Bundle {
             ..default()
         },
         BackgroundColor(Color::WHITE),
-        BoxShadow::new(
-            theme::SHADOW,
-            Val::Px(0.0),
-            Val::Px(10.0),
-            Val::Px(0.0),
-            Val::Px(30.0),
-        ),
+        theme::shadow(10.0, 30.0),
         children![(
             QrImage { payload: None },
             Node::default(),
@@ -696,13 +690,7 @@ fn spawn_choice_panel(
                     ..default()
                 }),
                 BackgroundColor(theme::SURFACE),
-                BoxShadow::new(
-                    theme::SHADOW,
-                    Val::Px(0.0),
-                    Val::Px(6.0),
-                    Val::Px(0.0),
-                    Val::Px(18.0),
-                ),
+                theme::shadow(6.0, 18.0),
                 children![
                     theme::bold_text(i18n.t("choice-title"), size::TITLE, theme::TEXT),
                     (

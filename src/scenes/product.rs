@@ -150,13 +150,7 @@ fn picture(p: &Product, reach: bool) -> impl Bundle {
         },
         BackgroundColor(theme::SECONDARY),
         ImageNode::default(),
-        BoxShadow::new(
-            theme::SHADOW,
-            Val::Px(0.0),
-            Val::Px(12.0),
-            Val::Px(0.0),
-            Val::Px(30.0),
-        ),
+        theme::shadow(12.0, 30.0),
     )
 }
 

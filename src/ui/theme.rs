@@ -75,6 +75,17 @@ pub fn bold(size: f32) -> TextFont {
 }
 
 /// Text with the theme's font, size and colour.
+/// The soft shadow under a card or panel: `y` pixels down, blurred over `blur`.
+pub fn shadow(y: f32, blur: f32) -> BoxShadow {
+    BoxShadow::new(
+        SHADOW,
+        Val::Px(0.0),
+        Val::Px(y),
+        Val::Px(0.0),
+        Val::Px(blur),
+    )
+}
+
 pub fn text(value: impl Into<String>, size: f32, color: Color) -> impl Bundle {
     (Text::new(value), font(size), TextColor(color))
 }

@@ -359,13 +359,7 @@ pub fn header(session: &CustomerSession, i18n: &I18n, title: &str) -> impl Bundl
             ..default()
         },
         BackgroundColor(theme::SURFACE),
-        BoxShadow::new(
-            theme::SHADOW,
-            Val::Px(0.0),
-            Val::Px(4.0),
-            Val::Px(0.0),
-            Val::Px(16.0),
-        ),
+        theme::shadow(4.0, 16.0),
         Children::spawn((
             Spawn((
                 theme::bold_text(i18n.t("store-name"), size::HEADING, theme::PRIMARY),
