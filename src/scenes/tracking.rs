@@ -520,6 +520,8 @@ pub fn panel_view(state: &TrackingState, i18n: &I18n, now_ms: i64) -> PanelView 
 #[derive(Component, Default)]
 struct Panel {
     shown: Option<PanelView>,
+    /// The second `shown` was worked out in: its minutes left change no faster.
+    second: i64,
 }
 
 fn panel() -> impl Bundle {
@@ -565,6 +567,13 @@ fn show_panel(
 ) {
     let now = customerclient_api::clock::now_ms();
     for (entity, mut panel) in &mut panels {
+        // The map animates every frame; the panel's text changes at most once a second.
+        let second = now / 1000;
+        let current = panel.shown.is_some() && panel.second == second;
+        if current && !state.is_changed() && !i18n.is_changed() {
+            continue;
+        }
+        panel.second = second;
         let view = panel_view(&state, &i18n, now);
         if panel.shown.as_ref() == Some(&view) {
             continue;

@@ -102,6 +102,12 @@ fn show_suggestions(
     i18n: Res<I18n>,
     mut places: Query<(Entity, &mut AlsoBought, &mut Node)>,
 ) {
+    // Nothing it shows changed and no new place: no work this frame.
+    let changed = recs.is_changed() || cart.is_changed() || session.is_changed();
+    let new_place = places.iter_mut().any(|(_, place, _)| place.is_added());
+    if !changed && !i18n.is_changed() && !new_place {
+        return;
+    }
     for (entity, mut place, mut node) in &mut places {
         let products = match place.suggest_for {
             SuggestFor::Product => session

@@ -560,7 +560,10 @@ pub async fn import(
 ) -> Result<ImportSummary, ImportError> {
     let currency = match currency {
         Some(c) => c.to_owned(),
-        None => store.listed_menu().await?.currency,
+        None => store
+            .catalog_currency()
+            .await?
+            .unwrap_or_else(|| "USD".into()),
     };
     let path = path.to_owned();
     // Files and pictures are read and decoded off the async threads.

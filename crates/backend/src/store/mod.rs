@@ -386,6 +386,7 @@ dispatch! {
     pub async fn import_menu(&self, menu: &crate::menu::Menu) -> Result<crate::menu::ImportSummary, StoreError>;
     pub async fn listed_menu(&self) -> Result<ListedMenu, StoreError>;
     pub async fn set_available(&self, sku: &str, available: bool) -> Result<bool, StoreError>;
+    pub async fn catalog_currency(&self) -> Result<Option<String>, StoreError>;
     pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
     pub async fn order_status(&self, order_id: Uuid) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError>;
     pub async fn transition_order_status(&self, order_id: Uuid, to: OrderStatus, note: &str, account: Option<Uuid>, time_scale: f64) -> Result<Option<(Uuid, PushEvent)>, StoreError>;

@@ -1,6 +1,6 @@
 // The operator's menu: imported in one transaction, listed back for export.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::menu::{DEFAULT_LANGUAGE, ImportSummary, Menu, MenuCategory, MenuFile};
 use crate::store::{ListedMenu, ListedProduct};
@@ -82,9 +82,11 @@ impl Store {
             }
             category_ids.insert(c.slug.as_str(), id);
         }
-        let listed_before: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE listed")
+        let listed_before: HashSet<i64> = sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE listed")
             .fetch_all(&mut *tx)
-            .await?;
+            .await?
+            .into_iter()
+            .collect();
         sqlx::query("UPDATE products SET listed = FALSE WHERE listed")
             .execute(&mut *tx)
             .await?;
@@ -183,13 +185,12 @@ impl Store {
                 .await?;
             }
         }
-        let listed_now: Vec<i64> = sqlx::query_scalar("SELECT id FROM products WHERE listed")
+        let listed_now: HashSet<i64> = sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE listed")
             .fetch_all(&mut *tx)
-            .await?;
-        summary.withdrawn = listed_before
-            .iter()
-            .filter(|id| !listed_now.contains(id))
-            .count();
+            .await?
+            .into_iter()
+            .collect();
+        summary.withdrawn = listed_before.difference(&listed_now).count();
         bump_catalog_in(&mut tx).await?;
         tx.commit().await?;
         self.catalog_changed();
@@ -214,6 +215,15 @@ impl Store {
         tx.commit().await?;
         self.catalog_changed();
         Ok(true)
+    }
+
+    /// The currency the listed catalog is priced in (`None` when nothing is listed).
+    pub async fn catalog_currency(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT currency FROM products WHERE listed LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The listed catalog as a menu, in the order the kiosk shows it.
