@@ -1,4 +1,5 @@
-//! The catalog as the kiosk knows it: categories, products and delivery terms loaded through
+//! The catalog as the kiosk knows it: categories, products and the store's profile (with its
+//! delivery zones) loaded through
 //! the bridge (retried with back-off while the backend is away), and product pictures turned
 //! into Bevy images on demand.
 
@@ -109,7 +110,7 @@ impl Catalog {
         self.pages.clear();
         self.pending = vec![
             bridge.send(Call::<e::GetCategories>::empty()),
-            bridge.send(Call::<e::GetDelivery>::empty()),
+            bridge.send(Call::<e::GetStoreProfile>::empty()),
             bridge.send(products_page(1)),
         ];
     }
@@ -131,7 +132,7 @@ pub fn retry_delay(failures: u32) -> Duration {
 fn load_catalog(
     mut connected: MessageReader<BackendConnected>,
     mut categories: MessageReader<Reply<e::GetCategories>>,
-    mut delivery: MessageReader<Reply<e::GetDelivery>>,
+    mut profile: MessageReader<Reply<e::GetStoreProfile>>,
     mut products: MessageReader<Reply<e::GetProducts>>,
     mut catalog: ResMut<Catalog>,
     bridge: Res<Bridge>,
@@ -154,9 +155,10 @@ fn load_catalog(
             catalog.categories = c.clone();
         }
     }
-    for reply in delivery.read() {
-        if let Some(d) = catalog.answered(reply.id, &reply.result, now) {
-            catalog.delivery = Some(d.clone());
+    for reply in profile.read() {
+        if let Some(p) = catalog.answered(reply.id, &reply.result, now) {
+            // The rest of the profile is the store module's (it reads the same reply).
+            catalog.delivery = Some(p.delivery.clone());
         }
     }
     for reply in products.read() {

@@ -162,7 +162,7 @@ fn apply_checkout_actions(
         catalog
             .delivery
             .as_ref()
-            .map(|d| d.cities.clone())
+            .map(|d| d.cities().map(str::to_owned).collect::<Vec<_>>())
             .unwrap_or_default()
     };
     for action in actions.read() {
@@ -178,6 +178,13 @@ fn apply_checkout_actions(
             ShopAction::PlaceOrder => {
                 if *screen.get() != Screen::Checkout || form.is_busy() {
                     continue;
+                }
+                // A method the chosen zone does not offer is never sent.
+                if let Some(d) = &catalog.delivery
+                    && d.option(&form.city, form.delivery).is_none()
+                    && let Some(first) = d.options_in(&form.city).first()
+                {
+                    form.delivery = first.method;
                 }
                 let errors = form.validate(&cart, &cities());
                 form.errors = errors.clone();

@@ -19,17 +19,20 @@ pub struct KioskConfig {
     pub backend: BackendTarget,
     /// Per-request limit; a slower answer counts as a failure and is retried or reported.
     pub request_timeout: Duration,
-    /// With no touch for this long, the kiosk forgets the customer and shows the attract screen.
-    pub idle_timeout: Duration,
+    /// With no touch for this long, the kiosk forgets the customer and shows the attract
+    /// screen; `None` takes the store profile's ([`crate::store_profile::Store::idle`]).
+    pub idle_timeout: Option<Duration>,
     /// The confirmation screen returns to the attract screen after this long.
     pub confirmation_timeout: Duration,
-    /// Language a new customer is greeted in.
-    pub language: Language,
+    /// Language a new customer is greeted in; `None` takes the store profile's default.
+    pub language: Option<Language>,
     /// The embedded backend's delivery simulator runs this many times faster than real time
     /// (so a demo delivery takes minutes); `None` turns it off.
     pub simulator_speed: Option<f64>,
     /// The embedded backend grows its demo catalog to this many products (benchmarks).
     pub catalog_size: Option<usize>,
+    /// The embedded backend's store profile (TOML, `--store-profile`); the demo's without.
+    pub store_profile: Option<std::path::PathBuf>,
     /// Who this kiosk is, sent on every request (see [`customerclient_api::kiosk`]).
     pub identity: KioskIdentity,
 }
@@ -82,11 +85,12 @@ impl KioskConfig {
         Self {
             backend,
             request_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(90),
+            idle_timeout: None,
             confirmation_timeout: Duration::from_secs(45),
-            language: Language::En,
+            language: None,
             simulator_speed: Some(10.0),
             catalog_size: None,
+            store_profile: None,
             identity: KioskIdentity::named("kiosk-unnamed".into()),
         }
     }

@@ -40,6 +40,7 @@ fn follow(
     mut form: ResMut<CheckoutForm>,
     mut orders: ResMut<crate::orders::OrdersState>,
     time: Res<Time>,
+    bridge: Res<crate::bridge::Bridge>,
 ) {
     for BackendReachable(up) in changes.read() {
         if conn.online == *up {
@@ -49,6 +50,8 @@ fn follow(
         conn.since = time.elapsed_secs_f64();
         if *up {
             info!("backend reachable again");
+            // A restarted backend may run with a new store profile.
+            crate::store_profile::refresh(&bridge);
             // Back: what failed only for want of a connection is no longer true.
             if let LoadState::Failed { retry_at, .. } = &mut catalog.state {
                 *retry_at = conn.since;

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use bevy::prelude::*;
+use customerclient_api::Money;
+use customerclient_api::profile::{PriceFormat, StoreProfile};
 use customerclient_api::settings::Language;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -22,6 +24,10 @@ pub fn source(language: Language) -> &'static str {
 pub struct I18n {
     pub language: Language,
     bundles: HashMap<Language, FluentBundle<FluentResource>>,
+    /// The store's name and price formats, from its profile ([`Self::set_store`]).
+    store_name: Option<String>,
+    currency: Option<String>,
+    prices: HashMap<Language, PriceFormat>,
 }
 
 impl Default for I18n {
@@ -48,11 +54,47 @@ impl Default for I18n {
         Self {
             language: Language::En,
             bundles,
+            store_name: None,
+            currency: None,
+            prices: HashMap::new(),
         }
     }
 }
 
 impl I18n {
+    /// Takes the store's name and how it writes prices from its profile.
+    pub fn set_store(&mut self, profile: &StoreProfile) {
+        self.store_name = Some(profile.name.clone());
+        self.currency = Some(profile.currency.clone());
+        self.prices = profile
+            .price_formats
+            .iter()
+            .map(|f| (f.language, f.clone()))
+            .collect();
+    }
+
+    /// The store's name as its profile gives it (the demo's until the profile comes).
+    pub fn store_name(&self) -> String {
+        self.store_name
+            .clone()
+            .unwrap_or_else(|| self.t("store-name"))
+    }
+
+    /// An amount as the store writes it in the current language (`1 250 ₽` in Russian,
+    /// `₽1,250` in English); an amount in another currency, or before the profile, plainly.
+    pub fn price(&self, money: &Money) -> String {
+        let format = self
+            .prices
+            .get(&self.language)
+            .or_else(|| self.prices.values().next());
+        match format {
+            Some(f) if self.currency.as_deref() == Some(money.currency.as_str()) => {
+                f.write(money.minor)
+            }
+            _ => money.display(),
+        }
+    }
+
     /// The text of `key`; the key itself if it is missing (tests make sure none is).
     pub fn t(&self, key: &str) -> String {
         self.format(key, None)

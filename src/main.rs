@@ -23,12 +23,17 @@ struct Cli {
     /// Database of the embedded backend (default: a SQLite file in the user's data directory).
     #[arg(long, env = "CUSTOMERCLIENT_DATABASE_URL")]
     database_url: Option<String>,
-    /// Seconds without a touch before the kiosk forgets the customer.
-    #[arg(long, default_value_t = 90)]
-    idle_seconds: u64,
+    /// Seconds without a touch before the kiosk forgets the customer (default: the store
+    /// profile's).
+    #[arg(long)]
+    idle_seconds: Option<u64>,
     /// Speed of the embedded backend's demo kitchen and couriers (× real time; 0 turns them off).
     #[arg(long, default_value_t = 10.0)]
     simulator_speed: f64,
+    /// The embedded backend's store profile (TOML: name, currency, zones, hours…; see
+    /// docs/store-profile.md). Default: the demo store's.
+    #[arg(long, env = "CUSTOMERCLIENT_STORE_PROFILE")]
+    store_profile: Option<PathBuf>,
     /// Grow the embedded backend's demo catalog to this many products (benchmarks; a new
     /// database only).
     #[arg(long)]
@@ -46,9 +51,9 @@ struct Cli {
     /// Show the mouse cursor in fullscreen (hidden by default: a touchscreen has none).
     #[arg(long)]
     show_cursor: bool,
-    /// Language new customers are greeted in: en or ru.
-    #[arg(long, default_value = "en", value_parser = ["en", "ru"])]
-    language: String,
+    /// Language new customers are greeted in: en or ru (default: the store profile's).
+    #[arg(long, value_parser = ["en", "ru"])]
+    language: Option<String>,
     /// This kiosk's id, sent to the backend on every request (default: generated once and
     /// kept in `kiosk-id` in the kiosk's data folder).
     #[arg(long, env = "CUSTOMERCLIENT_KIOSK_ID", value_parser = parse_kiosk_id)]
@@ -104,9 +109,10 @@ fn main() -> AppExit {
         }),
         (None, None) => KioskConfig::embedded_default(),
     };
-    config.idle_timeout = std::time::Duration::from_secs(cli.idle_seconds);
+    config.idle_timeout = cli.idle_seconds.map(std::time::Duration::from_secs);
     config.simulator_speed = Some(cli.simulator_speed).filter(|s| *s > 0.0);
     config.catalog_size = cli.catalog_size;
+    config.store_profile = cli.store_profile;
     config.identity = match cli.kiosk_id {
         Some(id) => customerclient::config::KioskIdentity::named(id),
         None => customerclient::config::KioskIdentity::kept_in(
@@ -116,11 +122,13 @@ fn main() -> AppExit {
         ),
     };
     config.identity.store = cli.store;
-    config.language = if cli.language == "ru" {
-        Language::Ru
-    } else {
-        Language::En
-    };
+    config.language = cli.language.map(|l| {
+        if l == "ru" {
+            Language::Ru
+        } else {
+            Language::En
+        }
+    });
 
     let windowed = cli.windowed || cli.screenshot.is_some();
     let mut window = Window {

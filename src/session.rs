@@ -21,7 +21,7 @@ pub(crate) fn plugin(app: &mut App) {
     let greeting = app
         .world()
         .get_resource::<KioskConfig>()
-        .map(|c| c.language)
+        .and_then(|c| c.language)
         .unwrap_or_default();
     app.insert_resource(CustomerSession::new(greeting))
         .init_resource::<Activity>()
@@ -29,7 +29,12 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                (apply_shop_actions, follow_language, follow_sign_in)
+                (
+                    apply_shop_actions,
+                    follow_store_greeting,
+                    follow_language,
+                    follow_sign_in,
+                )
                     .chain()
                     .in_set(KioskSet::Apply),
                 reset_when_idle.in_set(KioskSet::Timers),
@@ -102,6 +107,15 @@ impl CustomerSession {
     /// Forgets everything; the next customer is greeted in the kiosk's language again.
     pub fn wipe(&mut self) {
         *self = CustomerSession::new(self.greeting);
+    }
+
+    /// Greets new customers in `language` from now on (the store's profile came); `now` also
+    /// switches the current texts, when nobody is at the screen.
+    pub fn set_greeting(&mut self, language: Language, now: bool) {
+        self.greeting = language;
+        if now {
+            self.settings.language = language;
+        }
     }
 
     /// The language new customers are greeted in (the kiosk's, not the last customer's).
@@ -180,6 +194,7 @@ pub(crate) fn apply_shop_actions(
 #[allow(clippy::too_many_arguments)]
 fn reset_when_idle(
     config: Res<KioskConfig>,
+    store: Res<crate::store_profile::Store>,
     mut activity: ResMut<Activity>,
     mut session: ResMut<CustomerSession>,
     screen: Res<State<Screen>>,
@@ -195,12 +210,29 @@ fn reset_when_idle(
             .confirmation_shown_at
             .is_some_and(|t| now - t >= config.confirmation_timeout.as_secs_f64());
     // An order on its way keeps `last_touch` fresh (checkout.rs), so it is never cut off.
-    if !on_attract && (idle >= config.idle_timeout.as_secs_f64() || confirmation_over) {
+    if !on_attract && (idle >= store.idle(&config).timeout || confirmation_over) {
         info!("kiosk idle: forgetting the customer");
         session.forget(&bridge);
         activity.confirmation_shown_at = None;
         activity.last_touch = now;
         next.set(Screen::Attract);
+    }
+}
+
+/// Greets new customers in the store profile's default language, unless the kiosk was given
+/// one (`--language`); with nobody at the screen, from now on.
+fn follow_store_greeting(
+    store: Res<crate::store_profile::Store>,
+    config: Res<KioskConfig>,
+    mut session: ResMut<CustomerSession>,
+    screen: Res<State<Screen>>,
+) {
+    if !store.is_changed() || config.language.is_some() {
+        return;
+    }
+    if let Some(profile) = &store.profile {
+        let nobody = *screen.get() == Screen::Attract && session.token.is_none();
+        session.set_greeting(profile.default_language(), nobody);
     }
 }
 

@@ -11,6 +11,15 @@ attract-dishes = { $count } dishes on the menu today
 offline-banner = Offline — your cart is kept; we reconnect by ourselves
 attract-unavailable = The menu is not available right now — we keep trying.
 attract-track = Track an order
+attract-closed = We are not taking orders right now. Ordering opens { $day } at { $time }.
+attract-closed-today = We are not taking orders right now. Ordering opens today at { $time }.
+weekday-on-1 = on Monday
+weekday-on-2 = on Tuesday
+weekday-on-3 = on Wednesday
+weekday-on-4 = on Thursday
+weekday-on-5 = on Friday
+weekday-on-6 = on Saturday
+weekday-on-7 = on Sunday
 
 header-start-over = Start over
 header-cart-empty = Cart is empty

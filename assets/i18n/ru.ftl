@@ -11,6 +11,15 @@ attract-dishes = Сегодня в меню блюд: { $count }
 offline-banner = Нет связи — корзина сохранена, подключимся сами
 attract-unavailable = Меню сейчас недоступно — мы продолжаем попытки.
 attract-track = Отследить заказ
+attract-closed = Сейчас мы не принимаем заказы. Приём откроется { $day } в { $time }.
+attract-closed-today = Сейчас мы не принимаем заказы. Приём откроется сегодня в { $time }.
+weekday-on-1 = в понедельник
+weekday-on-2 = во вторник
+weekday-on-3 = в среду
+weekday-on-4 = в четверг
+weekday-on-5 = в пятницу
+weekday-on-6 = в субботу
+weekday-on-7 = в воскресенье
 
 header-start-over = Начать заново
 header-cart-empty = Корзина пуста

@@ -343,7 +343,7 @@ impl Bridge {
             listener: None,
             sent: None,
         };
-        bridge.connect(&config.backend, config.simulator_speed, config.catalog_size);
+        bridge.connect(config);
         Ok(bridge)
     }
 
@@ -404,12 +404,9 @@ impl Bridge {
         Some(id)
     }
 
-    fn connect(
-        &self,
-        target: &BackendTarget,
-        simulator_speed: Option<f64>,
-        catalog_size: Option<usize>,
-    ) {
+    fn connect(&self, kiosk: &KioskConfig) {
+        let (simulator_speed, catalog_size) = (kiosk.simulator_speed, kiosk.catalog_size);
+        let store = kiosk.store_profile.clone();
         let tx = self.tx.clone();
         // The address is noted on the bridge before anyone reads the message.
         let reply = move |result: Result<String, BridgeError>| {
@@ -423,7 +420,7 @@ impl Bridge {
                 world.write_message(BackendConnected(result));
             }));
         };
-        match target.clone() {
+        match kiosk.backend.clone() {
             BackendTarget::Remote { base_url } => {
                 reply(Ok(base_url.trim_end_matches('/').to_owned()));
             }
@@ -433,6 +430,16 @@ impl Bridge {
                     config.simulator = simulator_speed
                         .map(customerclient_backend::simulator::SimulatorConfig::new);
                     config.catalog_size = catalog_size;
+                    if let Some(path) = &store {
+                        match customerclient_backend::StoreSetup::load(path) {
+                            Ok(setup) => config.store = setup,
+                            Err(e) => {
+                                error!("{e:#}");
+                                reply(Err(BridgeError::Unreachable(format!("{e:#}"))));
+                                return;
+                            }
+                        }
+                    }
                     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
                     match customerclient_backend::start(&config, addr).await {
                         Ok(backend) => {

@@ -212,7 +212,7 @@ fn welcome(i18n: &I18n) -> impl Bundle {
             ..default()
         },
         children![
-            theme::bold_text(i18n.t("store-name"), 110.0, theme::PRIMARY),
+            theme::bold_text(i18n.store_name(), 110.0, theme::PRIMARY),
             theme::text(i18n.t("attract-tagline"), size::HEADING, theme::TEXT),
             (
                 Prompt,
@@ -304,7 +304,7 @@ fn open_track_form(
     }
 }
 
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn rotate_showcase(
     mut commands: Commands,
     time: Res<Time>,
@@ -313,6 +313,7 @@ fn rotate_showcase(
     mut images: ResMut<ProductImages>,
     mut showcase: Query<(Entity, &mut Showcase, &mut ImageNode, Option<&VideoPlayer>)>,
     mut caption: Query<&mut Text, With<ShowcaseCaption>>,
+    i18n: Res<I18n>,
 ) {
     let Ok((entity, mut show, mut node, playing)) = showcase.single_mut() else {
         return;
@@ -343,7 +344,7 @@ fn rotate_showcase(
     if show.captioned != Some(product.id)
         && let Ok(mut t) = caption.single_mut()
     {
-        t.0 = format!("{} · {}", product.name, product.price);
+        t.0 = format!("{} · {}", product.name, i18n.price(&product.price));
         show.captioned = Some(product.id);
     }
     if let Some(video) = product.video_id
@@ -382,14 +383,18 @@ fn pulse_prompt(time: Res<Time>, mut prompt: Query<&mut UiTransform, With<Prompt
     }
 }
 
+/// The status line: what the kiosk is doing, or that the store is closed and when it opens.
 fn show_status(
     catalog: Res<Catalog>,
+    store: Res<crate::store_profile::Store>,
     i18n: Res<I18n>,
     conn: Res<crate::connectivity::Connectivity>,
     mut line: Query<&mut Text, With<StatusLine>>,
 ) {
+    let now = customerclient_api::clock::now_ms();
     let msg = match &catalog.state {
         _ if !conn.online => i18n.t("offline-banner"),
+        LoadState::Ready if !store.is_open(now) => closed_text(&store, &i18n, now),
         LoadState::Connecting => i18n.t("attract-connecting"),
         LoadState::Loading => i18n.t("attract-loading"),
         LoadState::Ready => {
@@ -402,6 +407,29 @@ fn show_status(
         if t.0 != msg {
             t.0 = msg.clone();
         }
+    }
+}
+
+/// "Ordering opens on Tuesday at 10:00" (or "today at …").
+pub fn closed_text(store: &crate::store_profile::Store, i18n: &I18n, now: i64) -> String {
+    let today = store
+        .profile
+        .as_ref()
+        .map(|p| p.hours.weekday_at(now))
+        .unwrap_or_default();
+    match store.next_opening(now) {
+        Some((day, minute)) if day == today => i18n.t_args(
+            "attract-closed-today",
+            &[arg("time", customerclient_api::profile::clock_time(minute))],
+        ),
+        Some((day, minute)) => i18n.t_args(
+            "attract-closed",
+            &[
+                arg("day", i18n.t(&format!("weekday-on-{day}"))),
+                arg("time", customerclient_api::profile::clock_time(minute)),
+            ],
+        ),
+        None => i18n.t("attract-unavailable"),
     }
 }
 

@@ -157,7 +157,7 @@ fn cart_line(line: &CartLine, i18n: &I18n) -> impl Bundle {
     let total = p
         .price
         .checked_mul(i64::from(line.quantity))
-        .map(|m| m.display())
+        .map(|m| i18n.price(&m))
         .unwrap_or_default();
     (
         Node {
@@ -194,7 +194,7 @@ fn cart_line(line: &CartLine, i18n: &I18n) -> impl Bundle {
                 children![
                     theme::bold_text(p.name.clone(), size::HEADING, theme::TEXT),
                     theme::text(
-                        i18n.t_args("cart-each", &[arg("price", p.price.display())]),
+                        i18n.t_args("cart-each", &[arg("price", i18n.price(&p.price))]),
                         size::BODY,
                         theme::MUTED,
                     ),
@@ -287,7 +287,7 @@ fn rebuild_lines(
         ChildOf(summary),
     ));
     if let Some(sub) = cart.subtotal() {
-        commands.spawn((subtotal_row(sub.display(), &i18n), ChildOf(summary)));
+        commands.spawn((subtotal_row(i18n.price(&sub), &i18n), ChildOf(summary)));
         let note = theme::text(i18n.t("cart-delivery-note"), size::SMALL, theme::MUTED);
         commands.spawn((note, ChildOf(summary)));
         commands.spawn((

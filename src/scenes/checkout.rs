@@ -109,10 +109,17 @@ pub fn checkout_form(
                 .color(theme::to_egui(ui, theme::MUTED)),
         );
         ui.horizontal_wrapped(|ui| {
-            for city in delivery.map(|d| d.cities.as_slice()).unwrap_or_default() {
-                if choice(ui, form.city == *city, !busy, city, "", 220.0) {
-                    form.city = city.clone();
+            for city in delivery.iter().flat_map(|d| d.cities()) {
+                if choice(ui, form.city == city, !busy, city, "", 220.0) {
+                    form.city = city.to_owned();
                     form.errors.city = None;
+                    // Each zone has its own methods: keep the chosen one where it is offered.
+                    if let Some(d) = delivery
+                        && d.option(city, form.delivery).is_none()
+                        && let Some(first) = d.options_in(city).first()
+                    {
+                        form.delivery = first.method;
+                    }
                 }
             }
         });
@@ -156,11 +163,13 @@ pub fn checkout_form(
         let third = ((ui.available_width() - 2.0 * gap) / 3.0).floor() - 1.0;
         let half = ((ui.available_width() - gap) / 2.0).floor() - 1.0;
         ui.horizontal(|ui| {
-            for option in delivery.map(|d| d.options.as_slice()).unwrap_or_default() {
+            // The chosen zone's methods and prices (the first zone's until one is chosen).
+            let zone = delivery.and_then(|d| d.zone(&form.city).or(d.zones.first()));
+            for option in zone.map(|z| z.options.as_slice()).unwrap_or_default() {
                 let detail = i18n.t_args(
                     "delivery-detail",
                     &[
-                        arg("price", option.price.display()),
+                        arg("price", i18n.price(&option.price)),
                         arg("minutes", option.eta_minutes),
                     ],
                 );
@@ -193,7 +202,7 @@ pub fn checkout_form(
         }
         ui.add_space(12.0);
         let delivery_price = delivery
-            .and_then(|d| d.options.iter().find(|o| o.method == form.delivery))
+            .and_then(|d| d.option(&form.city, form.delivery))
             .map(|o| o.price.clone());
         let subtotal = cart.subtotal();
         let total = match (&subtotal, &delivery_price) {
@@ -205,8 +214,8 @@ pub fn checkout_form(
                 let size = if strong { size::HEADING } else { size::BODY };
                 ui.label(egui::RichText::new(label).size(size));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let v =
-                        egui::RichText::new(m.map(|m| m.display()).unwrap_or_default()).size(size);
+                    let v = egui::RichText::new(m.map(|m| i18n.price(m)).unwrap_or_default())
+                        .size(size);
                     ui.label(if strong { v.strong() } else { v });
                 });
             });
@@ -354,18 +363,20 @@ fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use customerclient_api::orders::{DeliveryMethod, DeliveryOption};
+    use customerclient_api::orders::{DeliveryMethod, DeliveryOption, DeliveryZone};
 
     #[test]
     fn checkout_form_draws_without_a_window() {
         let ctx = egui::Context::default();
         theme::egui_style(&ctx);
         let info = DeliveryInfo {
-            cities: vec!["Moscow".into()],
-            options: vec![DeliveryOption {
-                method: DeliveryMethod::Car,
-                price: Money::new(499, "USD"),
-                eta_minutes: 25,
+            zones: vec![DeliveryZone {
+                city: "Moscow".into(),
+                options: vec![DeliveryOption {
+                    method: DeliveryMethod::Car,
+                    price: Money::new(499, "USD"),
+                    eta_minutes: 25,
+                }],
             }],
         };
         let mut form = CheckoutForm::default();

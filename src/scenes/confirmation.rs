@@ -104,7 +104,7 @@ fn where_it_goes(order: &Order, i18n: &I18n) -> String {
 
 /// Paid (and with which card), or what to have ready for the courier.
 fn how_it_is_paid(order: &Order, i18n: &I18n) -> String {
-    let total = || arg("total", order.total.display());
+    let total = || arg("total", i18n.price(&order.total));
     match (order.payment_method, order.payment_state) {
         (_, PaymentState::Paid) => match &order.card {
             Some(c) => i18n.t_args(

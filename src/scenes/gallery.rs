@@ -479,7 +479,7 @@ fn layout_cards(
                 };
             }
             if let Ok(mut t) = texts.get_mut(slot.price) {
-                t.0 = product.price.display();
+                t.0 = i18n.price(&product.price);
             }
             if let Ok((mut colors, mut bg)) = add_colors.get_mut(slot.add) {
                 *colors = if product.available {

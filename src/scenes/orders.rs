@@ -86,7 +86,7 @@ fn order_row(ui: &mut egui::Ui, i18n: &I18n, o: &Order, selected: bool) -> bool 
                 );
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
-                        egui::RichText::new(o.total.display())
+                        egui::RichText::new(i18n.price(&o.total))
                             .size(size::BODY)
                             .strong(),
                     );
@@ -152,14 +152,14 @@ pub fn order_detail(
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new(format!("{} × {}", l.quantity, l.name)).size(size::BODY));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(egui::RichText::new(l.line_total.display()).size(size::BODY));
+                ui.label(egui::RichText::new(i18n.price(&l.line_total)).size(size::BODY));
             });
         });
     }
     ui.separator();
     ui.horizontal(|ui| {
         ui.label(
-            egui::RichText::new(i18n.t_args("orders-total", &[arg("total", o.total.display())]))
+            egui::RichText::new(i18n.t_args("orders-total", &[arg("total", i18n.price(&o.total))]))
                 .size(size::HEADING)
                 .strong(),
         );
@@ -337,7 +337,7 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
     });
     ui.add_space(10.0);
     ui.horizontal(|ui| {
-        tile(ui, i18n.t("dash-spent"), d.total_spent.display());
+        tile(ui, i18n.t("dash-spent"), i18n.price(&d.total_spent));
         tile(ui, i18n.t("dash-orders"), d.order_count.to_string());
         tile(ui, i18n.t("dash-items"), d.item_count.to_string());
         tile(
@@ -408,8 +408,10 @@ pub fn dashboard(ui: &mut egui::Ui, i18n: &I18n, d: &Dashboard) -> Option<Period
                         egui::RichText::new(format!(
                             "  {} · {}",
                             c.category,
-                            customerclient_api::Money::new(c.spent_minor, &*d.total_spent.currency)
-                                .display()
+                            i18n.price(&customerclient_api::Money::new(
+                                c.spent_minor,
+                                &*d.total_spent.currency
+                            ))
                         ))
                         .size(size::SMALL * 0.8)
                         .color(theme::to_egui(ui, theme::TEXT)),

@@ -296,7 +296,7 @@ fn update_texts(
             PayText::Amount => flow
                 .order
                 .as_ref()
-                .map(|o| o.total.display())
+                .map(|o| i18n.price(&o.total))
                 .unwrap_or_default(),
             PayText::OrderLabel => flow
                 .order
@@ -396,7 +396,7 @@ pub fn card_form(
     let total = flow
         .order
         .as_ref()
-        .map(|o| o.total.display())
+        .map(|o| i18n.price(&o.total))
         .unwrap_or_default();
     // In reach mode the scene is wide and short: fields, keypad and pay column side by side,
     // so every key is in view without scrolling.
@@ -791,7 +791,7 @@ fn update_choice(
                 .map(|o| {
                     i18n.t_args(
                         "choice-order",
-                        &[arg("number", o.number), arg("total", o.total.display())],
+                        &[arg("number", o.number), arg("total", i18n.price(&o.total))],
                     )
                 })
                 .unwrap_or_default(),

@@ -190,7 +190,7 @@ fn details(p: &Product, category: String, i18n: &I18n) -> impl Bundle {
                 theme::MUTED,
             )),
             Spawn(theme::bold_text(
-                p.price.display(),
+                i18n.price(&p.price),
                 size::TITLE,
                 theme::PRIMARY,
             )),

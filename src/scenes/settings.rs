@@ -342,7 +342,7 @@ pub fn settings_panels(
                                 catalog
                                     .delivery
                                     .as_ref()
-                                    .and_then(|d| d.cities.first().cloned())
+                                    .and_then(|d| d.cities().next().map(str::to_owned))
                                     .unwrap_or_default()
                             });
                             let label = if new.label.trim().is_empty() {

@@ -8,47 +8,44 @@ use crate::config::KioskConfig;
 use crate::i18n::{I18n, arg};
 use crate::screen::Screen;
 use crate::session::{Activity, ShopAction};
+use crate::store_profile::{IdleTimes, Store};
 use crate::ui::theme::{self, size};
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(EguiPrimaryContextPass, still_there);
 }
 
-/// Seconds before the wipe that the warning appears.
-pub const WARNING_SECONDS: f64 = 20.0;
-
 /// Seconds left before the wipe, when the warning should show.
-pub fn warning_left(
-    config: &KioskConfig,
-    activity: &Activity,
-    now: f64,
-    screen: Screen,
-) -> Option<u64> {
+pub fn warning_left(idle: IdleTimes, activity: &Activity, now: f64, screen: Screen) -> Option<u64> {
     if screen == Screen::Attract {
         return None;
     }
-    let timeout = config.idle_timeout.as_secs_f64();
-    let left = timeout - (now - activity.last_touch);
-    (left <= WARNING_SECONDS.min(timeout / 2.0) && left > 0.0).then(|| left.ceil() as u64)
+    let left = idle.timeout - (now - activity.last_touch);
+    (left <= idle.warning && left > 0.0).then(|| left.ceil() as u64)
 }
 
 /// When (on the `Time` clock) the warning appears if nobody touches the screen before.
-pub fn warning_starts_at(config: &KioskConfig, activity: &Activity) -> f64 {
-    let timeout = config.idle_timeout.as_secs_f64();
-    activity.last_touch + timeout - WARNING_SECONDS.min(timeout / 2.0)
+pub fn warning_starts_at(idle: IdleTimes, activity: &Activity) -> f64 {
+    activity.last_touch + idle.timeout - idle.warning
 }
 
+#[allow(clippy::too_many_arguments)]
 fn still_there(
     mut contexts: EguiContexts,
     config: Res<KioskConfig>,
+    store: Res<Store>,
     activity: Res<Activity>,
     screen: Res<State<Screen>>,
     i18n: Res<I18n>,
     time: Res<Time>,
     mut out: MessageWriter<ShopAction>,
 ) -> Result {
-    let Some(left) = warning_left(&config, &activity, time.elapsed_secs_f64(), *screen.get())
-    else {
+    let Some(left) = warning_left(
+        store.idle(&config),
+        &activity,
+        time.elapsed_secs_f64(),
+        *screen.get(),
+    ) else {
         return Ok(());
     };
     let ctx = contexts.ctx_mut()?;
@@ -102,31 +99,25 @@ fn still_there(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::BackendTarget;
 
     #[test]
     fn the_warning_shows_only_in_the_last_seconds_and_never_on_the_attract_screen() {
-        let config = KioskConfig::new(BackendTarget::Remote {
-            base_url: String::new(),
-        });
+        let idle = IdleTimes {
+            timeout: 90.0,
+            warning: 20.0,
+        };
         let activity = Activity {
             last_touch: 100.0,
             confirmation_shown_at: None,
         };
+        assert_eq!(warning_left(idle, &activity, 150.0, Screen::Gallery), None);
         assert_eq!(
-            warning_left(&config, &activity, 150.0, Screen::Gallery),
-            None
-        );
-        assert_eq!(
-            warning_left(&config, &activity, 175.0, Screen::Gallery),
+            warning_left(idle, &activity, 175.0, Screen::Gallery),
             Some(15)
         );
+        assert_eq!(warning_left(idle, &activity, 175.0, Screen::Attract), None);
         assert_eq!(
-            warning_left(&config, &activity, 175.0, Screen::Attract),
-            None
-        );
-        assert_eq!(
-            warning_left(&config, &activity, 191.0, Screen::Gallery),
+            warning_left(idle, &activity, 191.0, Screen::Gallery),
             None,
             "past the timeout the wipe has happened"
         );

@@ -56,15 +56,15 @@ const CHIP: ButtonColors = ButtonColors {
 };
 
 /// One suggestion: its name and price; the cart's say "+" and fill the column's width.
-fn chip(p: &Product, suggest_for: SuggestFor) -> impl Bundle {
+fn chip(p: &Product, suggest_for: SuggestFor, i18n: &I18n) -> impl Bundle {
     let (label, action, width) = match suggest_for {
         SuggestFor::Product => (
-            format!("{}   {}", p.name, p.price.display()),
+            format!("{}   {}", p.name, i18n.price(&p.price)),
             ShopAction::OpenProduct(p.id),
             Val::Auto,
         ),
         SuggestFor::Cart => (
-            format!("+ {}   {}", p.name, p.price.display()),
+            format!("+ {}   {}", p.name, i18n.price(&p.price)),
             ShopAction::AddToCart {
                 product_id: p.id,
                 quantity: 1,
@@ -149,7 +149,7 @@ fn show_suggestions(
                 ))
                 .id();
             for p in &products {
-                commands.spawn((chip(p, place.suggest_for), ChildOf(chips)));
+                commands.spawn((chip(p, place.suggest_for, &i18n), ChildOf(chips)));
             }
         }
         place.shown = Some(ids);

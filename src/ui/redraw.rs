@@ -104,9 +104,11 @@ struct Pacing {
 /// The runner counts a wait from just before the frame that set it, a little earlier than
 /// this system's clock, so the frame that ends a sleep for a deadline may find it a hair short
 /// of due; one more frame is asked for then, which sees it passed.
+#[allow(clippy::too_many_arguments)]
 fn pace_idle_wakeups(
     screen: Res<State<Screen>>,
     config: Res<KioskConfig>,
+    store: Res<crate::store_profile::Store>,
     activity: Res<Activity>,
     time: Res<Time>,
     settings: Option<ResMut<WinitSettings>>,
@@ -127,7 +129,8 @@ fn pace_idle_wakeups(
         pacing.deadline = None;
         redraw.write(RequestRedraw);
     }
-    let until_warning = idle::warning_starts_at(&config, &activity) - time.elapsed_secs_f64();
+    let until_warning =
+        idle::warning_starts_at(store.idle(&config), &activity) - time.elapsed_secs_f64();
     let key = (
         *screen.get(),
         activity.last_touch.to_bits(),
@@ -352,6 +355,7 @@ mod tests {
                 },
             ))
             .init_resource::<Activity>()
+            .init_resource::<crate::store_profile::Store>()
             .insert_resource(on_demand())
             .add_systems(Last, pace_idle_wakeups);
         app.update();

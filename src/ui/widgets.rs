@@ -241,7 +241,7 @@ fn cart_badge_text(cart: &Cart, i18n: &I18n) -> String {
         (0, _) | (_, None) => i18n.t("header-cart-empty"),
         (n, Some(total)) => i18n.t_args(
             "header-cart",
-            &[arg("count", n), arg("total", total.display())],
+            &[arg("count", n), arg("total", i18n.price(&total))],
         ),
     }
 }
@@ -362,7 +362,7 @@ pub fn header(session: &CustomerSession, i18n: &I18n, title: &str) -> impl Bundl
         theme::shadow(4.0, 16.0),
         Children::spawn((
             Spawn((
-                theme::bold_text(i18n.t("store-name"), size::HEADING, theme::PRIMARY),
+                theme::bold_text(i18n.store_name(), size::HEADING, theme::PRIMARY),
                 TextLayout::no_wrap(),
                 Node {
                     flex_shrink: 0.0,

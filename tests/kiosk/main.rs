@@ -10,5 +10,6 @@ mod outage;
 mod payment;
 mod session;
 mod shop;
+mod store;
 mod tracking;
 mod video;

@@ -11,7 +11,7 @@ fn a_kiosk_left_alone_forgets_the_customer() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = embedded(&dir);
-    config.idle_timeout = Duration::from_secs(2);
+    config.idle_timeout = Some(Duration::from_secs(2));
     let mut app = app_with_catalog(config);
     let id = app.world().resource::<Catalog>().products[2].id;
     send(&mut app, ShopAction::SetLanguage(Language::Ru));
@@ -104,7 +104,7 @@ fn the_interface_language_has_one_source_and_the_next_customer_gets_the_kiosks()
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = embedded(&dir);
-    config.language = Language::Ru;
+    config.language = Some(Language::Ru);
     let mut app = app(config);
     let shown = |app: &App| {
         (

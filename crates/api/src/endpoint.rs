@@ -19,6 +19,7 @@ use crate::orders::{
 use crate::payments::{
     BankNotification, CardPaymentRequest, ChangePaymentMethod, Payment, SavedCard,
 };
+use crate::profile::StoreProfile;
 use crate::settings::{AccountSettings, AddressInput, SavedAddress};
 use crate::stats::{Dashboard, StatsQuery};
 use crate::tracking::{CourierJobs, PositionReport, TrackRequest, Tracking};
@@ -265,6 +266,9 @@ endpoints! {
     GetFile: Get "/api/v1/files/{id}", Anyone, true, Uuid, Empty, Empty => 200 | 206 | 304 Binary;
 
     GetDelivery: Get "/api/v1/delivery", Anyone, true, Empty, Empty, Empty => 200 DeliveryInfo;
+    /// The store's profile: name, brand colour, currency and price formats, languages,
+    /// delivery zones, opening hours, idle timeouts.
+    GetStoreProfile: Get "/api/v1/store", Anyone, true, Empty, Empty, Empty => 200 StoreProfile;
     /// Places an order; an `Idempotency-Key` makes a retry return the same order.
     PlaceOrder: Post "/api/v1/orders", Session, true, Empty, Empty, CreateOrderRequest => 200 | 201 Order;
     GetOrders: Get "/api/v1/orders", Session, true, Empty, OrderQuery, Empty => 200 OrderList;

@@ -16,6 +16,7 @@ pub mod money;
 pub mod openapi;
 pub mod orders;
 pub mod payments;
+pub mod profile;
 pub mod push;
 pub mod settings;
 pub mod stats;

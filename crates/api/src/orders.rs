@@ -163,11 +163,37 @@ pub struct DeliveryOption {
     pub eta_minutes: u32,
 }
 
-/// What the checkout needs before an order: where we deliver and how.
+/// What the checkout needs before an order: where we deliver and how, zone by zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryInfo {
-    pub cities: Vec<String>,
+    pub zones: Vec<DeliveryZone>,
+}
+
+/// A city or district the store delivers to, with its own methods, prices and times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeliveryZone {
+    /// What the customer picks, e.g. `Moscow`; orders name it as their `city`.
+    pub city: String,
     pub options: Vec<DeliveryOption>,
+}
+
+impl DeliveryInfo {
+    pub fn cities(&self) -> impl Iterator<Item = &str> {
+        self.zones.iter().map(|z| z.city.as_str())
+    }
+
+    pub fn zone(&self, city: &str) -> Option<&DeliveryZone> {
+        self.zones.iter().find(|z| z.city == city)
+    }
+
+    /// The methods offered in `city` (none where the store does not deliver).
+    pub fn options_in(&self, city: &str) -> &[DeliveryOption] {
+        self.zone(city).map_or(&[], |z| z.options.as_slice())
+    }
+
+    pub fn option(&self, city: &str, method: DeliveryMethod) -> Option<&DeliveryOption> {
+        self.options_in(city).iter().find(|o| o.method == method)
+    }
 }
 
 /// One cart line. `quantity` is signed so that a negative value gets a clear validation

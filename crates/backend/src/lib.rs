@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod payments;
 pub mod peers;
 pub mod predict;
+pub mod profile;
 pub mod push;
 pub mod routes;
 pub mod seed;
@@ -39,8 +40,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use mail::{MailConfig, MailTransport, SmtpSecurity};
-pub use orders::DeliveryTerms;
 pub use payments::PaymentsConfig;
+pub use profile::StoreSetup;
 pub use store::Store;
 
 /// The courier token of the demo (the embedded backend, or `--demo`); a backend run for real
@@ -53,7 +54,10 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub delivery: Arc<DeliveryTerms>,
+    /// The store's profile (`--store`): currency, zones and prices, hours; served to kiosks.
+    pub profile: Arc<customerclient_api::profile::StoreProfile>,
+    /// The payee of the store's QR codes (from the profile).
+    pub merchant: Arc<payments::Merchant>,
     pub payments: Arc<PaymentsConfig>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
@@ -99,7 +103,8 @@ pub struct Config {
     pub seed_videos: bool,
     /// Grow the demo catalog to this many products (numbered variants; for benchmarks).
     pub catalog_size: Option<usize>,
-    pub delivery: DeliveryTerms,
+    /// The store profile: the operator's `--store` file, or the demo's.
+    pub store: StoreSetup,
     pub payments: PaymentsConfig,
     pub mail: MailConfig,
     pub auth: auth::AuthConfig,
@@ -134,7 +139,7 @@ impl Config {
             seed_demo: true,
             seed_videos: true,
             catalog_size: None,
-            delivery: DeliveryTerms::default(),
+            store: StoreSetup::demo(),
             payments: PaymentsConfig::default(),
             mail: MailConfig::outbox(outbox),
             auth: auth::AuthConfig::default(),
@@ -214,6 +219,16 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
             .await
             .context("seeding the demo catalog")?;
     }
+    // Orders are priced in the profile's currency: a menu in another would sell nothing.
+    if let Some(menu) = store.catalog_currency().await? {
+        let profile = &config.store.profile.currency;
+        anyhow::ensure!(
+            menu == *profile,
+            "the menu is priced in {menu} but the store profile sells in {profile}: import the \
+             menu again in {profile} (customerclient-backend menu import PATH --currency \
+             {profile}) or give the profile that matches it (--store)"
+        );
+    }
     if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
         tracing::warn!("bank webhook uses the demo secret; set a real one for production");
     }
@@ -233,7 +248,8 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         time_scale: config.simulator.as_ref().map_or(1.0, |s| s.speed),
         catalog_pages: Default::default(),
         store,
-        delivery: Arc::new(config.delivery.clone()),
+        profile: Arc::new(config.store.profile.clone()),
+        merchant: Arc::new(config.store.merchant.clone()),
         payments: Arc::new(config.payments.clone()),
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         auth: Arc::new(config.auth.clone()),
@@ -292,7 +308,7 @@ async fn seed_once(
     let seeded = seed::seed_demo_catalog(
         store,
         map,
-        &config.delivery,
+        &config.store.profile,
         config.seed_videos,
         config.catalog_size,
     )
@@ -317,6 +333,7 @@ pub fn routes() -> routes::Routes {
         .merge(tracking::router())
         .merge(stats::router())
         .merge(kiosks::router())
+        .merge(profile::router())
 }
 
 pub fn router(state: AppState) -> Router {

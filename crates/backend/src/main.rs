@@ -20,6 +20,10 @@ struct Cli {
     /// Database URL; defaults to a SQLite file under the user's data directory.
     #[arg(long, env = "CUSTOMERCLIENT_DATABASE_URL")]
     database_url: Option<String>,
+    /// The store profile (TOML): name, currency and price formats, delivery zones, opening
+    /// hours, idle timeouts, QR merchant; see docs/store-profile.md. Default: the demo store.
+    #[arg(long, env = "CUSTOMERCLIENT_STORE_PROFILE")]
+    store: Option<std::path::PathBuf>,
     /// Do not seed the demo catalog into an empty database.
     #[arg(long)]
     no_seed: bool,
@@ -232,6 +236,9 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|| sqlite_url(&default_database_path())),
     );
     config.seed_demo = !cli.no_seed;
+    if let Some(path) = &cli.store {
+        config.store = customerclient_backend::StoreSetup::load(path)?;
+    }
     config.demo = cli.demo;
     config.orders_per_account.free = cli.orders_per_account.max(1);
     config.trusted_proxies = cli.trusted_proxy;

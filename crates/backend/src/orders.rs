@@ -5,9 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use customerclient_api::orders::{
-    self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, DeliveryOption,
-    MAX_COMMENT_CHARS, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus,
-    RateRequest, Rating, StatusUpdate,
+    self as api, CreateOrderRequest, DeliveryInfo, DeliveryMethod, MAX_COMMENT_CHARS, MAX_LINES,
+    MAX_QUANTITY, Order, OrderLine, OrderList, OrderStatus, RateRequest, Rating, StatusUpdate,
 };
 use customerclient_api::{IDEMPOTENCY_KEY_HEADER, Money};
 use sha2::Digest;
@@ -181,52 +180,26 @@ async fn courier_status(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The store's delivery terms.
-#[derive(Debug, Clone)]
-pub struct DeliveryTerms {
-    pub currency: String,
-    pub cities: Vec<String>,
-    pub options: Vec<DeliveryOption>,
-}
-
-impl Default for DeliveryTerms {
-    fn default() -> Self {
-        let usd = |minor| Money::new(minor, "USD");
-        Self {
-            currency: "USD".into(),
-            cities: vec!["Moscow".into(), "Saint Petersburg".into(), "Kazan".into()],
-            options: vec![
-                DeliveryOption {
-                    method: DeliveryMethod::OnFoot,
-                    price: usd(199),
-                    eta_minutes: 45,
-                },
-                DeliveryOption {
-                    method: DeliveryMethod::ElectricScooter,
-                    price: usd(349),
-                    eta_minutes: 30,
-                },
-                DeliveryOption {
-                    method: DeliveryMethod::Car,
-                    price: usd(499),
-                    eta_minutes: 25,
-                },
-            ],
-        }
-    }
-}
-
 async fn delivery(State(state): State<AppState>) -> Json<DeliveryInfo> {
-    Json(DeliveryInfo {
-        cities: state.delivery.cities.clone(),
-        options: state.delivery.options.clone(),
-    })
+    Json(state.profile.delivery.clone())
 }
 
 /// The shared phone rule, as a validation error.
 pub fn normalise_phone(raw: &str) -> Result<String, AppError> {
     api::normalise_phone(raw)
         .ok_or_else(|| AppError::Validation("phone number must have 7 to 15 digits".into()))
+}
+
+fn api_weekday(day: u8) -> &'static str {
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ][usize::from(day.clamp(1, 7) - 1)]
 }
 
 fn bad(message: impl Into<String>) -> AppError {
@@ -239,6 +212,23 @@ async fn price_order(
     account_id: Uuid,
     req: &CreateOrderRequest,
 ) -> Result<NewOrder, AppError> {
+    let hours = &state.profile.hours;
+    let now = now_ms();
+    if !hours.is_open(now) {
+        let opens = hours
+            .next_opening(now)
+            .map_or(String::new(), |(day, minute)| {
+                format!(
+                    "; ordering opens {} at {}",
+                    api_weekday(day),
+                    customerclient_api::profile::clock_time(minute)
+                )
+            });
+        return Err(AppError::Conflict {
+            code: "store_closed",
+            message: format!("the store is not taking orders now{opens}"),
+        });
+    }
     if req.lines.is_empty() {
         return Err(bad("the cart is empty"));
     }
@@ -246,12 +236,13 @@ async fn price_order(
         return Err(bad(format!("an order holds at most {MAX_LINES} lines")));
     }
     let city = req.city.trim();
-    if !state.delivery.cities.iter().any(|c| c == city) {
+    let delivery = &state.profile.delivery;
+    let Some(zone) = delivery.zone(city) else {
         return Err(bad(format!(
             "we deliver only to {}",
-            state.delivery.cities.join(", ")
+            delivery.cities().collect::<Vec<_>>().join(", ")
         )));
-    }
+    };
     let address = req.address.trim();
     if address.chars().count() < 3 {
         return Err(bad("delivery address is required"));
@@ -260,14 +251,18 @@ async fn price_order(
         return Err(bad("delivery address is limited to 200 characters"));
     }
     let phone = normalise_phone(&req.phone)?;
-    let option = state
-        .delivery
+    let option = zone
         .options
         .iter()
         .find(|o| o.method == req.delivery_method)
-        .ok_or_else(|| bad("this delivery method is not offered"))?;
+        .ok_or_else(|| {
+            bad(format!(
+                "{} delivery is not offered in {city}",
+                req.delivery_method.label()
+            ))
+        })?;
 
-    let currency = state.delivery.currency.clone();
+    let currency = state.profile.currency.clone();
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.lines.len());
     let mut products_total = Money::zero(&*currency);
     let overflow = || bad("order total is too large");

@@ -26,7 +26,7 @@ async fn dashboard(
                 current.account.id,
                 q.period,
                 now_ms(),
-                &state.delivery.currency,
+                &state.profile.currency,
             )
             .await
             .map_err(anyhow::Error::from)?,

@@ -604,14 +604,30 @@ async fn order_totals_are_computed_by_the_server() {
     let order: Order = resp.json().await.unwrap();
 
     let products_total = a.price.minor * 2 + b.price.minor;
-    let delivery: Value = s.get("/api/v1/delivery", None).await.json().await.unwrap();
-    let scooter = delivery["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["method"] == "electric_scooter")
-        .unwrap();
-    let delivery_minor = scooter["price"]["minor"].as_i64().unwrap();
+    let delivery: customerclient_api::orders::DeliveryInfo =
+        s.get("/api/v1/delivery", None).await.json().await.unwrap();
+    let scooter = |city: &str| {
+        delivery
+            .option(
+                city,
+                customerclient_api::orders::DeliveryMethod::ElectricScooter,
+            )
+            .unwrap()
+            .price
+            .minor
+    };
+    let delivery_minor = scooter(body["city"].as_str().unwrap());
+    // Each zone charges its own price, and the order charges the zone's.
+    assert_ne!(scooter("Moscow"), scooter("Kazan"));
+    let mut to_kazan = order_body(json!([{"product_id": a.id, "quantity": 1}]));
+    to_kazan["city"] = json!("Kazan");
+    let resp = s
+        .post("/api/v1/orders", Some(&s.guest().await), &to_kazan)
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let kazan: Order = resp.json().await.unwrap();
+    assert_eq!(kazan.delivery_price.minor, scooter("Kazan"));
+    assert_eq!(kazan.delivery_price.currency, "RUB");
     assert_eq!(order.products_total.minor, products_total);
     assert_eq!(order.delivery_price.minor, delivery_minor);
     assert_eq!(order.total.minor, products_total + delivery_minor);

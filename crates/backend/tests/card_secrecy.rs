@@ -70,7 +70,7 @@ async fn card_number_and_cvc_are_never_stored_or_logged() {
         )
         .await
         .unwrap();
-    let price = Money::new(850, "USD");
+    let price = Money::new(85_000, "RUB");
     store
         .insert_product(&NewProduct {
             id: 1,

@@ -36,6 +36,7 @@ use gateway::{ChargeRequest, GatewayError, PaymentGateway, SandboxGateway};
 /// Used when no secret is configured; fine for the embedded demo, never for production.
 pub const DEMO_WEBHOOK_SECRET: &str = "demo-bank-webhook-secret";
 
+/// The payee of the store's QR codes, from the store profile's `[merchant]`.
 #[derive(Debug, Clone)]
 pub struct Merchant {
     pub gui: String,
@@ -46,23 +47,8 @@ pub struct Merchant {
     pub mcc: String,
 }
 
-impl Default for Merchant {
-    fn default() -> Self {
-        Self {
-            gui: "ru.freshkitchen.pay".into(),
-            id: "FK-0001".into(),
-            name: "Fresh Kitchen".into(),
-            city: "Moscow".into(),
-            country: "RU".into(),
-            // ISO 18245: fast food restaurants.
-            mcc: "5814".into(),
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct PaymentsConfig {
-    pub merchant: Merchant,
     /// How long a QR code is accepted.
     pub qr_lifetime: Duration,
     /// Shared with the bank: HMAC-SHA256 key of the webhook.
@@ -77,7 +63,6 @@ pub struct PaymentsConfig {
 impl Default for PaymentsConfig {
     fn default() -> Self {
         Self {
-            merchant: Merchant::default(),
             qr_lifetime: Duration::from_secs(5 * 60),
             webhook_secret: DEMO_WEBHOOK_SECRET.into(),
             gateway: Arc::new(SandboxGateway::default()),
@@ -90,7 +75,6 @@ impl Default for PaymentsConfig {
 impl std::fmt::Debug for PaymentsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentsConfig")
-            .field("merchant", &self.merchant)
             .field("qr_lifetime", &self.qr_lifetime)
             .field("gateway", &self.gateway.name())
             .field("bank_simulator", &self.bank_simulator)
@@ -156,6 +140,7 @@ async fn start_qr(
     ApiPath(order_id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<Payment>), AppError> {
     let cfg = state.payments.clone();
+    let merchant = state.merchant.clone();
     let issued = state
         .store
         .issue_qr(
@@ -167,14 +152,14 @@ async fn start_qr(
                     anyhow::anyhow!("no ISO 4217 numeric code for {}", order.total.currency)
                 })?;
                 MerchantQr {
-                    merchant_gui: cfg.merchant.gui.clone(),
-                    merchant_id: cfg.merchant.id.clone(),
-                    mcc: cfg.merchant.mcc.clone(),
+                    merchant_gui: merchant.gui.clone(),
+                    merchant_id: merchant.id.clone(),
+                    mcc: merchant.mcc.clone(),
                     currency: currency.into(),
                     amount: order.total.decimal(),
-                    country: cfg.merchant.country.clone(),
-                    merchant_name: cfg.merchant.name.clone(),
-                    merchant_city: cfg.merchant.city.clone(),
+                    country: merchant.country.clone(),
+                    merchant_name: merchant.name.clone(),
+                    merchant_city: merchant.city.clone(),
                     bill_number: order.number.to_string(),
                     reference: id.simple().to_string(),
                 }

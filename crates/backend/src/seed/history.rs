@@ -10,9 +10,9 @@ use customerclient_api::orders::{DeliveryMethod, OrderLine, OrderStatus, Payment
 use uuid::Uuid;
 
 use super::menu::MENU;
-use crate::orders::DeliveryTerms;
 use crate::predict::{DeliveryFeatures, synthetic_minutes};
 use crate::store::{DeliveryPlan, HistoricOrder, Store, StoreError};
+use customerclient_api::profile::StoreProfile;
 
 /// The demo customer, for trying the orders list and dashboard at the kiosk.
 pub const DEMO_LOGIN: &str = "demo";
@@ -46,7 +46,7 @@ fn dishes() -> Vec<Dish> {
         .flat_map(|c| c.dishes.iter())
         .map(|d| Dish {
             name: d.name,
-            price: d.price_cents,
+            price: d.price,
         })
         .collect()
 }
@@ -59,7 +59,7 @@ pub fn partners(main_id: i64) -> (i64, i64) {
 /// Main dishes are the first six categories (ids 1–42).
 const MAINS: i64 = 42;
 
-fn basket(rng: &mut SplitMix, all: &[Dish]) -> Vec<OrderLine> {
+fn basket(rng: &mut SplitMix, all: &[Dish], currency: &str) -> Vec<OrderLine> {
     let main = 1 + rng.below(MAINS as usize) as i64;
     let (juice, cake) = partners(main);
     let mut ids = vec![(main, 1 + (rng.unit() < 0.25) as i64)];
@@ -81,9 +81,9 @@ fn basket(rng: &mut SplitMix, all: &[Dish]) -> Vec<OrderLine> {
             OrderLine {
                 product_id: id,
                 name: d.name.into(),
-                unit_price: Money::new(d.price, "USD"),
+                unit_price: Money::new(d.price, currency),
                 quantity,
-                line_total: Money::new(d.price * quantity, "USD"),
+                line_total: Money::new(d.price * quantity, currency),
             }
         })
         .collect()
@@ -108,7 +108,7 @@ fn order(
     rng: &mut SplitMix,
     all: &[Dish],
     map: &CityMap,
-    terms: &DeliveryTerms,
+    profile: &StoreProfile,
     account_id: Uuid,
     day_start: i64,
     address: &str,
@@ -116,9 +116,10 @@ fn order(
 ) -> HistoricOrder {
     let h = hour(rng);
     let created_at = day_start + h as i64 * 3_600_000 + (rng.unit() * 3_600_000.0) as i64;
-    let lines = basket(rng, all);
+    let lines = basket(rng, all, &profile.currency);
+    let city = profile.delivery.cities().next().unwrap_or("Moscow");
     let method = DeliveryMethod::ALL[rng.below(3)];
-    let node = map.address_node("Moscow", address);
+    let node = map.address_node(city, address);
     let route = map.route(map.store, node).unwrap_or_default();
     let distance_m = route_length(&route);
     let items: i64 = lines.iter().map(|l| l.quantity).sum();
@@ -130,11 +131,10 @@ fn order(
         method,
     };
     let actual_minutes = synthetic_minutes(&features, rng);
-    let delivery_price = terms
-        .options
-        .iter()
-        .find(|o| o.method == method)
-        .map_or(Money::new(0, "USD"), |o| o.price.clone());
+    let delivery_price = profile
+        .delivery
+        .option(city, method)
+        .map_or(Money::zero(&*profile.currency), |o| o.price.clone());
     let cancelled = rng.unit() < cancel_chance;
     let rating = (!cancelled && rng.unit() < 0.5).then(|| Rating {
         stars: 3 + rng.below(3) as i64,
@@ -145,7 +145,7 @@ fn order(
         account_id,
         created_at,
         lines,
-        city: "Moscow".into(),
+        city: city.into(),
         address: address.into(),
         phone: format!("+7912{:07}", rng.below(10_000_000)),
         delivery_method: method,
@@ -174,7 +174,7 @@ fn order(
 pub async fn seed_history(
     store: &Store,
     map: &CityMap,
-    terms: &DeliveryTerms,
+    profile: &StoreProfile,
     now: i64,
 ) -> Result<(), StoreError> {
     let all = dishes();
@@ -208,7 +208,7 @@ pub async fn seed_history(
             STREETS[rng.below(STREETS.len())]
         );
         orders.push(order(
-            &mut rng, &all, map, terms, archive.id, day, &address, 0.04,
+            &mut rng, &all, map, profile, archive.id, day, &address, 0.04,
         ));
     }
     // The demo customer orders home, to work and to their parents', more often lately.
@@ -230,7 +230,7 @@ pub async fn seed_history(
             &mut rng,
             &all,
             map,
-            terms,
+            profile,
             demo.id,
             today - back * DAY,
             address,

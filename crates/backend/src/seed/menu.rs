@@ -1,5 +1,6 @@
 //! The demo menu: a restaurant-delivery menu shaped like the seed system's (8 categories,
-//! 56 dishes priced in US dollars). Each dish carries the colour its picture is drawn in.
+//! 56 dishes). Each dish carries the colour its picture is drawn in. Prices are written in
+//! US cents and sold in roubles, the demo store's currency (see [`roubles`]).
 
 pub struct DemoCategory {
     pub slug: &'static str,
@@ -11,10 +12,17 @@ pub struct DemoCategory {
 pub struct DemoDish {
     pub name: &'static str,
     pub description: &'static str,
-    pub price_cents: i64,
+    /// In kopecks.
+    pub price: i64,
     /// Main colour of the dish's picture, `0xRRGGBB`.
     pub accent: u32,
     pub available: bool,
+}
+
+/// A price in US cents as the demo's roubles: 80 ₽ to the dollar, rounded to 10 ₽, in
+/// kopecks ($10.90 → 870 ₽ → 87 000).
+pub const fn roubles(cents: i64) -> i64 {
+    (cents * 8 + 50) / 100 * 1000
 }
 
 const fn dish(
@@ -26,7 +34,7 @@ const fn dish(
     DemoDish {
         name,
         description,
-        price_cents,
+        price: roubles(price_cents),
         accent,
         available: true,
     }
@@ -41,7 +49,7 @@ const fn sold_out(
     DemoDish {
         name,
         description,
-        price_cents,
+        price: roubles(price_cents),
         accent,
         available: false,
     }

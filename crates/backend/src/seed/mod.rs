@@ -16,7 +16,7 @@ use crate::store::{NewProduct, Store, StoreError};
 pub async fn seed_demo_catalog(
     store: &Store,
     map: &customerclient_api::city::CityMap,
-    terms: &crate::DeliveryTerms,
+    profile: &customerclient_api::profile::StoreProfile,
     videos: bool,
     catalog_size: Option<usize>,
 ) -> Result<(), StoreError> {
@@ -79,7 +79,7 @@ pub async fn seed_demo_catalog(
                     category_id: category.id,
                     name: d.name,
                     description: d.description,
-                    price: &Money::new(d.price_cents, "USD"),
+                    price: &Money::new(d.price, &*profile.currency),
                     image_id: Some(image),
                     video_id,
                     available: d.available,
@@ -89,9 +89,9 @@ pub async fn seed_demo_catalog(
         }
     }
     if let Some(size) = catalog_size.filter(|s| *s > seeded.len()) {
-        grow_catalog(store, &seeded, size).await?;
+        grow_catalog(store, &seeded, size, &profile.currency).await?;
     }
-    history::seed_history(store, map, terms, customerclient_api::clock::now_ms()).await?;
+    history::seed_history(store, map, profile, customerclient_api::clock::now_ms()).await?;
     tracing::info!(
         products = product_id,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -106,6 +106,7 @@ async fn grow_catalog(
     store: &Store,
     seeded: &[(i64, &menu::DemoDish, Uuid)],
     size: usize,
+    currency: &str,
 ) -> Result<(), StoreError> {
     let start = store.product_max_id().await? + 1;
     let extra = size - seeded.len();
@@ -118,8 +119,8 @@ async fn grow_catalog(
     let prices: Vec<Money> = (0..extra)
         .map(|k| {
             Money::new(
-                seeded[k % seeded.len()].1.price_cents + (k % 7) as i64 * 10,
-                "USD",
+                seeded[k % seeded.len()].1.price + (k % 7) as i64 * 1000,
+                currency,
             )
         })
         .collect();
