@@ -18,9 +18,14 @@ pub(crate) fn plugin(app: &mut App) {
             Update,
             // After navigation, so "start, add this, check out" sent in one frame ends on the
             // checkout; starting over empties the cart on the attract screen whatever came after.
-            apply_cart_actions
-                .in_set(KioskSet::Apply)
-                .after(crate::session::apply_shop_actions),
+            (
+                apply_cart_actions
+                    .in_set(KioskSet::Apply)
+                    .after(crate::session::apply_shop_actions),
+                follow_availability
+                    .in_set(KioskSet::Receive)
+                    .after(crate::catalog::follow_sold_out),
+            ),
         );
 }
 
@@ -66,6 +71,11 @@ impl Cart {
         self.lines.is_empty()
     }
 
+    /// Whether a dish in the cart has sold out since it was put there.
+    pub fn has_sold_out(&self) -> bool {
+        self.lines.iter().any(|l| !l.product.available)
+    }
+
     /// Shown to the customer as a preview; the server computes the real total.
     pub fn subtotal(&self) -> Option<Money> {
         let first = self.lines.first()?;
@@ -99,6 +109,26 @@ pub(crate) fn apply_cart_actions(
             ShopAction::Remove(id) => cart.set_quantity(*id, 0),
             _ => {}
         }
+    }
+}
+
+/// A dish sold out (or back) while in the cart: the line says so at once, before the
+/// customer pays. Written only on a real change, so the cart redraws only then.
+fn follow_availability(catalog: Res<Catalog>, mut cart: ResMut<Cart>) {
+    if !catalog.is_changed() {
+        return;
+    }
+    let stale: Vec<(usize, bool)> = cart
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let now = catalog.product(l.product.id)?.available;
+            (now != l.product.available).then_some((i, now))
+        })
+        .collect();
+    for (i, available) in stale {
+        cart.lines[i].product.available = available;
     }
 }
 

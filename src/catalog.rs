@@ -12,14 +12,16 @@ use bevy::prelude::*;
 
 use crate::schedule::KioskSet;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use customerclient_api::catalog::{Category, Product};
+use customerclient_api::catalog::{CatalogNews, Category, Product};
 use customerclient_api::orders::DeliveryInfo;
 use uuid::Uuid;
 
 use customerclient_api::catalog::ProductQuery;
 use customerclient_api::endpoint as e;
 
-use crate::bridge::{BackendConnected, Bridge, BridgeError, Call, ImageReply, Reply, RequestId};
+use crate::bridge::{
+    BackendConnected, Bridge, BridgeError, Call, CatalogNewsReceived, ImageReply, Reply, RequestId,
+};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Catalog>()
@@ -27,7 +29,10 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                (load_catalog, receive_images).in_set(KioskSet::Receive),
+                (load_catalog, follow_sold_out)
+                    .chain()
+                    .in_set(KioskSet::Receive),
+                receive_images.in_set(KioskSet::Receive),
                 retry_catalog.in_set(KioskSet::Timers),
             ),
         );
@@ -60,6 +65,8 @@ pub struct Catalog {
     /// Pages of products received so far, by page number (they may arrive out of order).
     pages: std::collections::BTreeMap<u32, Vec<Product>>,
     failures: u32,
+    /// The latest news of what is sold out (applied again to a catalog loaded after it).
+    news: Option<CatalogNews>,
 }
 
 impl Default for Catalog {
@@ -73,6 +80,7 @@ impl Default for Catalog {
             pending: Vec::new(),
             pages: Default::default(),
             failures: 0,
+            news: None,
         }
     }
 }
@@ -129,10 +137,12 @@ pub fn retry_delay(failures: u32) -> Duration {
     Duration::from_secs(1u64 << failures.saturating_sub(1).min(5)).min(Duration::from_secs(30))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_catalog(
     mut connected: MessageReader<BackendConnected>,
     mut categories: MessageReader<Reply<e::GetCategories>>,
     mut profile: MessageReader<Reply<e::GetStoreProfile>>,
+    mut beat: ResMut<crate::heartbeat::Heartbeat>,
     mut products: MessageReader<Reply<e::GetProducts>>,
     mut catalog: ResMut<Catalog>,
     bridge: Res<Bridge>,
@@ -142,6 +152,7 @@ fn load_catalog(
         match result {
             Ok(_) => catalog.start_loading(&bridge),
             Err(e) => {
+                beat.note(time.elapsed_secs_f64(), format!("no backend: {e}"));
                 catalog.state = LoadState::Failed {
                     message: e.to_string(),
                     retry_at: f64::INFINITY,
@@ -193,6 +204,50 @@ fn load_catalog(
             "catalog loaded: {} categories, {} products",
             catalog.categories.len(),
             catalog.products.len()
+        );
+    }
+}
+
+impl Catalog {
+    /// Marks what the news says is sold out, and everything else available; true when a
+    /// product changed (only then is the catalog written, so screens redraw only then).
+    fn apply_news(&mut self) -> bool {
+        let Some(news) = &self.news else {
+            return false;
+        };
+        let changed: Vec<usize> = self
+            .products
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.available == news.sold_out.contains(&p.id))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &changed {
+            let p = &mut self.products[i];
+            p.available = !p.available;
+        }
+        !changed.is_empty()
+    }
+}
+
+/// What is sold out, as the catalog's stream says (within a second of the operator's
+/// switch): the products change in place; a catalog that finishes loading afterwards takes
+/// the latest news too.
+pub(crate) fn follow_sold_out(
+    mut news: MessageReader<CatalogNewsReceived>,
+    mut catalog: ResMut<Catalog>,
+) {
+    let mut arrived = false;
+    for CatalogNewsReceived(n) in news.read() {
+        catalog.bypass_change_detection().news = Some(n.clone());
+        arrived = true;
+    }
+    let loaded = catalog.is_changed() && catalog.is_ready();
+    if (arrived || loaded) && catalog.bypass_change_detection().apply_news() {
+        catalog.set_changed();
+        info!(
+            "availability changed: {} sold out",
+            catalog.news.as_ref().map_or(0, |n| n.sold_out.len())
         );
     }
 }

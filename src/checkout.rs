@@ -90,6 +90,8 @@ impl CheckoutForm {
         let mut e = FieldErrors::default();
         if cart.is_empty() {
             e.cart = Some("error-cart-empty");
+        } else if cart.has_sold_out() {
+            e.cart = Some("error-cart-sold-out");
         }
         if self.city.is_empty() {
             e.city = Some("error-city-choose");
@@ -167,7 +169,7 @@ fn apply_checkout_actions(
     };
     for action in actions.read() {
         match action {
-            ShopAction::Checkout if !cart.is_empty() => {
+            ShopAction::Checkout if !cart.is_empty() && !cart.has_sold_out() => {
                 if form.city.is_empty()
                     && let Some(first) = cities().first()
                 {

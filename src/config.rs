@@ -31,6 +31,9 @@ pub struct KioskConfig {
     pub simulator_speed: Option<f64>,
     /// The embedded backend grows its demo catalog to this many products (benchmarks).
     pub catalog_size: Option<usize>,
+    /// The argon2 hash of the staff PIN (`--staff-pin-hash`); without one the staff gesture
+    /// opens nothing.
+    pub staff_pin_hash: Option<String>,
     /// The embedded backend's store profile (TOML, `--store-profile`); the demo's without.
     pub store_profile: Option<std::path::PathBuf>,
     /// Who this kiosk is, sent on every request (see [`customerclient_api::kiosk`]).
@@ -91,6 +94,7 @@ impl KioskConfig {
             simulator_speed: Some(10.0),
             catalog_size: None,
             store_profile: None,
+            staff_pin_hash: None,
             identity: KioskIdentity::named("kiosk-unnamed".into()),
         }
     }

@@ -33,6 +33,7 @@ impl Default for Connectivity {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn follow(
     mut changes: MessageReader<BackendReachable>,
     mut conn: ResMut<Connectivity>,
@@ -41,6 +42,7 @@ fn follow(
     mut orders: ResMut<crate::orders::OrdersState>,
     time: Res<Time>,
     bridge: Res<crate::bridge::Bridge>,
+    mut beat: ResMut<crate::heartbeat::Heartbeat>,
 ) {
     for BackendReachable(up) in changes.read() {
         if conn.online == *up {
@@ -64,6 +66,7 @@ fn follow(
             }
         } else {
             warn!("backend unreachable: the kiosk is offline");
+            beat.note(conn.since, "the backend stopped answering (offline)");
         }
     }
 }

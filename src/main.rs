@@ -61,6 +61,13 @@ struct Cli {
     /// The store this kiosk stands in, as operators should see it (ASCII, e.g. "Arbat 12").
     #[arg(long, env = "CUSTOMERCLIENT_STORE", value_parser = parse_store)]
     store: Option<String>,
+    /// The argon2 hash of the staff PIN (five taps on the store's name open its keypad); make
+    /// one with `--hash-staff-pin`. The demo (the embedded backend) uses PIN 2468 without it.
+    #[arg(long, env = "CUSTOMERCLIENT_STAFF_PIN_HASH", hide_env_values = true)]
+    staff_pin_hash: Option<String>,
+    /// Print the hash of this staff PIN (4 to 8 digits) for `--staff-pin-hash`, and exit.
+    #[arg(long, value_name = "PIN")]
+    hash_staff_pin: Option<String>,
     /// Window size for `--windowed` and `--screenshot`, e.g. 1920x1080.
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     size: (u32, u32),
@@ -100,6 +107,23 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 
 fn main() -> AppExit {
     let cli = Cli::parse();
+    if let Some(pin) = &cli.hash_staff_pin {
+        use customerclient::staff::{PIN_DIGITS, hash_pin};
+        if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            eprintln!("a staff PIN has 4 to 8 digits");
+            return AppExit::error();
+        }
+        return match hash_pin(pin) {
+            Ok(hash) => {
+                println!("{hash}");
+                AppExit::Success
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                AppExit::error()
+            }
+        };
+    }
     let mut config = match (&cli.backend_url, &cli.database_url) {
         (Some(url), _) => KioskConfig::new(BackendTarget::Remote {
             base_url: url.clone(),
@@ -113,6 +137,12 @@ fn main() -> AppExit {
     config.simulator_speed = Some(cli.simulator_speed).filter(|s| *s > 0.0);
     config.catalog_size = cli.catalog_size;
     config.store_profile = cli.store_profile;
+    config.staff_pin_hash = cli.staff_pin_hash.or_else(|| {
+        // The demo's convenience only: a kiosk on a real backend has no PIN until given one.
+        matches!(config.backend, BackendTarget::Embedded { .. })
+            .then(|| customerclient::staff::hash_pin(customerclient::staff::DEMO_PIN).ok())
+            .flatten()
+    });
     config.identity = match cli.kiosk_id {
         Some(id) => customerclient::config::KioskIdentity::named(id),
         None => customerclient::config::KioskIdentity::kept_in(

@@ -54,6 +54,8 @@ cart-empty = Your cart is empty.
 cart-empty-hint = Add a dish from the menu to start an order.
 cart-each = { $price } each
 cart-remove = Remove
+cart-line-sold-out = Sold out just now — please remove it
+cart-has-sold-out = Something in your cart has just sold out. Remove it to check out.
 cart-summary = Order summary
 cart-items = { $count } items
 cart-subtotal = Subtotal
@@ -83,6 +85,7 @@ error-address = Enter the street, house and flat
 error-address-long = Keep the address under 200 characters
 error-phone = Enter a phone number, 7 to 15 digits
 error-cart-empty = Your cart is empty
+error-cart-sold-out = Something in your cart has sold out: go back to the cart and remove it
 
 delivery-on-foot = On foot
 delivery-scooter = E-scooter

@@ -54,6 +54,8 @@ cart-empty = Корзина пуста.
 cart-empty-hint = Добавьте блюдо из меню, чтобы начать заказ.
 cart-each = { $price } за штуку
 cart-remove = Удалить
+cart-line-sold-out = Только что закончилось — удалите, пожалуйста
+cart-has-sold-out = Что-то в корзине только что закончилось. Удалите это, чтобы оформить заказ.
 cart-summary = Ваш заказ
 cart-items = Позиций: { $count }
 cart-subtotal = Сумма
@@ -83,6 +85,7 @@ error-address = Укажите улицу, дом и квартиру
 error-address-long = Адрес должен быть короче 200 символов
 error-phone = Введите номер телефона: от 7 до 15 цифр
 error-cart-empty = Корзина пуста
+error-cart-sold-out = Что-то в корзине закончилось: вернитесь в корзину и удалите это
 
 delivery-on-foot = Пешком
 delivery-scooter = Электросамокат

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use customerclient_api::catalog::{CATALOG_NEWS_PATH, CatalogNews};
 use customerclient_api::endpoint::{Endpoint, GetFile, Method, Wire};
 use customerclient_api::push::{EVENTS_PATH, PushEvent, SseDecoder};
 use customerclient_api::{ErrorBody, IDEMPOTENCY_KEY_HEADER};
@@ -183,6 +184,38 @@ pub(super) async fn follow_events(
             }
             Ok(resp) => tracing::warn!(status = %resp.status(), "push stream refused"),
             Err(e) => tracing::warn!("push stream unreachable: {e}"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Follows the catalog's news until `deliver` returns false (the app is gone) or the task is
+/// aborted, reconnecting with the same back-off as the push stream; each connection begins
+/// with the present state.
+pub(super) async fn follow_catalog(
+    http: &reqwest::Client,
+    base: &str,
+    mut deliver: impl FnMut(CatalogNews) -> bool,
+) {
+    let url = format!("{base}{CATALOG_NEWS_PATH}");
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match http.get(&url).send().await.map_err(transport_error) {
+            Ok(mut resp) if resp.status().is_success() => {
+                backoff = Duration::from_millis(500);
+                let mut decoder = SseDecoder::default();
+                while let Ok(Some(chunk)) = resp.chunk().await {
+                    for news in decoder.feed_as::<CatalogNews>(&chunk) {
+                        if !deliver(news) {
+                            return;
+                        }
+                    }
+                }
+                tracing::info!("catalog stream closed; reconnecting");
+            }
+            Ok(resp) => tracing::warn!(status = %resp.status(), "catalog stream refused"),
+            Err(e) => tracing::warn!("catalog stream unreachable: {e}"),
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);

@@ -40,6 +40,7 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_message::<BackendConnected>()
         .add_message::<BackendReachable>()
         .add_message::<PushReceived>()
+        .add_message::<CatalogNewsReceived>()
         .add_message::<ImageReply>()
         .add_systems(Startup, wake_app_on_replies)
         .add_systems(PreUpdate, drain_replies);
@@ -181,6 +182,10 @@ pub struct BackendConnected(pub Result<String, BridgeError>);
 #[derive(Message, Debug, Clone, Copy)]
 pub struct BackendReachable(pub bool);
 
+/// The catalog's news from its stream (what is sold out now), as it comes.
+#[derive(Message, Debug, Clone)]
+pub struct CatalogNewsReceived(pub customerclient_api::catalog::CatalogNews);
+
 /// A live event from the push stream (it reconnects by itself, so never an error).
 #[derive(Message, Debug, Clone)]
 pub struct PushReceived(pub PushEvent);
@@ -267,6 +272,8 @@ pub struct Bridge {
     listener: Option<(String, tokio::task::JoinHandle<()>)>,
     reachability: Reachability,
     probe: Option<tokio::task::JoinHandle<()>>,
+    /// The task following the catalog's news, for as long as the kiosk runs.
+    catalog_news: Option<tokio::task::JoinHandle<()>>,
     /// This kiosk's name, on every request (the push stream's client too).
     identity: reqwest::header::HeaderMap,
     /// A fake bridge's record of what it was asked to send, instead of sending it.
@@ -335,6 +342,7 @@ impl Bridge {
                 tx: tx.clone(),
             },
             probe: None,
+            catalog_news: None,
             identity: identity_headers(&config.identity),
             tx,
             rx,
@@ -367,6 +375,7 @@ impl Bridge {
                 tx: tx.clone(),
             },
             probe: None,
+            catalog_news: None,
             identity: Default::default(),
             tx,
             rx,
@@ -416,6 +425,7 @@ impl Bridge {
                     let mut bridge = world.resource_mut::<Bridge>();
                     bridge.base_url = Some(base_url.clone());
                     bridge.watch_reachability();
+                    bridge.follow_catalog();
                 }
                 world.write_message(BackendConnected(result));
             }));
@@ -577,6 +587,37 @@ impl Bridge {
         }));
     }
 
+    /// Follows the catalog's news (what is sold out) from now on, reconnecting by itself:
+    /// each connection starts with the present state, so nothing missed matters.
+    fn follow_catalog(&mut self) {
+        let (Some(base), Some(_)) = (self.base_url.clone(), &self.runtime) else {
+            return;
+        };
+        if let Some(old) = self.catalog_news.take() {
+            old.abort();
+        }
+        let Some(http) = self.stream_client() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        self.catalog_news = Some(self.runtime().spawn(async move {
+            client::follow_catalog(&http, &base, move |news| tx.send(CatalogNewsReceived(news)))
+                .await;
+        }));
+    }
+
+    /// A client for a stream that lives for hours: no total timeout, only a read timeout
+    /// well above the server's 15 s keep-alive.
+    fn stream_client(&self) -> Option<reqwest::Client> {
+        reqwest::Client::builder()
+            .default_headers(self.identity.clone())
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .read_timeout(std::time::Duration::from_secs(45))
+            .build()
+            .inspect_err(|e| error!("cannot follow a stream: {e}"))
+            .ok()
+    }
+
     /// Follows the push stream of `token` (or stops following with `None`). The stream
     /// reconnects by itself with back-off and resumes after the last event it delivered.
     pub fn listen(&mut self, token: Option<&str>) {
@@ -594,19 +635,8 @@ impl Bridge {
             return;
         }
         let tx = self.tx.clone();
-        // Its own client: the stream lives for hours, so no total timeout, only a read
-        // timeout well above the server's 15 s keep-alive.
-        let http = match reqwest::Client::builder()
-            .default_headers(self.identity.clone())
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .read_timeout(std::time::Duration::from_secs(45))
-            .build()
-        {
-            Ok(c) => c,
-            Err(e) => {
-                error!("cannot follow push events: {e}");
-                return;
-            }
+        let Some(http) = self.stream_client() else {
+            return;
         };
         let owned = token.to_owned();
         let task = self.runtime().spawn(async move {

@@ -212,7 +212,11 @@ fn welcome(i18n: &I18n) -> impl Bundle {
             ..default()
         },
         children![
-            theme::bold_text(i18n.store_name(), 110.0, theme::PRIMARY),
+            (
+                theme::bold_text(i18n.store_name(), 110.0, theme::PRIMARY),
+                // Five quick taps open the staff keypad; the tap never starts a session.
+                Tap(crate::staff::StaffAction::NameTapped),
+            ),
             theme::text(i18n.t("attract-tagline"), size::HEADING, theme::TEXT),
             (
                 Prompt,

@@ -193,11 +193,15 @@ fn cart_line(line: &CartLine, i18n: &I18n) -> impl Bundle {
                 },
                 children![
                     theme::bold_text(p.name.clone(), size::HEADING, theme::TEXT),
-                    theme::text(
-                        i18n.t_args("cart-each", &[arg("price", i18n.price(&p.price))]),
-                        size::BODY,
-                        theme::MUTED,
-                    ),
+                    if p.available {
+                        theme::text(
+                            i18n.t_args("cart-each", &[arg("price", i18n.price(&p.price))]),
+                            size::BODY,
+                            theme::MUTED,
+                        )
+                    } else {
+                        theme::text(i18n.t("cart-line-sold-out"), size::BODY, theme::DANGER)
+                    },
                 ],
             ),
             step_button(
@@ -290,6 +294,13 @@ fn rebuild_lines(
         commands.spawn((subtotal_row(i18n.price(&sub), &i18n), ChildOf(summary)));
         let note = theme::text(i18n.t("cart-delivery-note"), size::SMALL, theme::MUTED);
         commands.spawn((note, ChildOf(summary)));
+    }
+    if cart.has_sold_out() {
+        // No way on while a sold-out dish is in the cart: the customer learns it here,
+        // not from a refused order after paying.
+        let note = theme::bold_text(i18n.t("cart-has-sold-out"), size::BODY, theme::DANGER);
+        commands.spawn((note, ChildOf(summary)));
+    } else if cart.subtotal().is_some() {
         commands.spawn((
             widgets::tap_button(
                 Val::Percent(100.0),

@@ -97,6 +97,8 @@ pub struct CardSlot {
     price: Entity,
     add: Entity,
     image_shown: bool,
+    /// Whether the card shows its product on sale (it is redone when that changes).
+    on_sale: bool,
 }
 
 fn spawn(
@@ -358,6 +360,7 @@ fn spawn_card(commands: &mut Commands, viewport: Entity, i18n: &I18n) -> Entity 
                 price,
                 add,
                 image_shown: false,
+                on_sale: false,
             },
             ChildOf(viewport),
             Children::spawn((
@@ -461,8 +464,9 @@ fn layout_cards(
         if **vis != Visibility::Inherited {
             **vis = Visibility::Inherited;
         }
-        if slot.product != Some(product.id) {
+        if slot.product != Some(product.id) || slot.on_sale != product.available {
             slot.product = Some(product.id);
+            slot.on_sale = product.available;
             slot.image_shown = false;
             commands
                 .entity(*card)

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod payment;
 pub mod product;
 pub mod settings;
+pub mod staff;
 pub mod tracking;
 
 use bevy::prelude::*;
@@ -29,6 +30,7 @@ pub(crate) fn plugin(app: &mut App) {
     confirmation::plugin(app);
     tracking::plugin(app);
     orders::plugin(app);
+    staff::plugin(app);
     app.add_systems(OnEnter(Screen::Tracking), map_multisampling(true))
         .add_systems(OnExit(Screen::Tracking), map_multisampling(false));
 }

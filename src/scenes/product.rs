@@ -22,7 +22,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Product), spawn)
         .add_systems(
             Update,
-            (show_picture, show_quantity)
+            (show_picture, show_quantity, follow_availability)
                 .run_if(in_state(Screen::Product))
                 .in_set(KioskSet::Draw),
         )
@@ -30,6 +30,29 @@ pub(crate) fn plugin(app: &mut App) {
             bevy_egui::EguiPrimaryContextPass,
             draw_video_controls.run_if(in_state(Screen::Product)),
         );
+}
+
+/// The dish on screen sold out (or came back) while the customer looks at it: the page is
+/// built again, greyed with no way to add it (or with one).
+fn follow_availability(
+    catalog: Res<Catalog>,
+    session: Res<CustomerSession>,
+    mut shown: Local<Option<(i64, bool)>>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let now = session
+        .selected_product
+        .and_then(|id| catalog.product(id))
+        .map(|p| (p.id, p.available));
+    if let (Some((was_id, was)), Some((id, available))) = (*shown, now)
+        && was_id == id
+        && was != available
+        && matches!(*next, NextState::Unchanged)
+    {
+        next.set(*screen.get());
+    }
+    *shown = now;
 }
 
 /// Play/pause, scrubber, time and mute along the bottom edge of the playing picture.

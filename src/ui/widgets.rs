@@ -33,6 +33,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_observer(send_taps::<crate::payment::PayAction>)
         .add_observer(send_taps::<crate::gallery::GalleryAction>)
         .add_observer(send_taps::<crate::product::ProductAction>)
+        .add_observer(send_taps::<crate::staff::StaffAction>)
         .add_systems(
             Update,
             (
@@ -368,6 +369,8 @@ pub fn header(session: &CustomerSession, i18n: &I18n, title: &str) -> impl Bundl
                     flex_shrink: 0.0,
                     ..default()
                 },
+                // Five quick taps open the staff keypad (staff.rs); one does nothing.
+                Tap(crate::staff::StaffAction::NameTapped),
             )),
             Spawn((
                 Name::new("Header title"),

@@ -10,6 +10,8 @@ mod outage;
 mod payment;
 mod session;
 mod shop;
+mod sold_out;
+mod staff;
 mod store;
 mod tracking;
 mod video;

@@ -7,6 +7,30 @@ use uuid::Uuid;
 use crate::Money;
 
 pub const CATEGORIES_PATH: &str = crate::endpoint::GetCategories::ROUTE;
+pub const CATALOG_NEWS_PATH: &str = crate::endpoint::GetCatalogNews::ROUTE;
+
+/// What every kiosk hears on the catalog's stream (`GET /catalog/events`): when it connects
+/// and whenever the catalog changes, its version and the products sold out now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CatalogNews {
+    /// Grows with every change of the catalog (an import, a dish sold out or back).
+    pub version: u64,
+    /// Listed products not available now; every other listed product is.
+    pub sold_out: Vec<i64>,
+}
+
+/// The operator marks a dish sold out (`false`) or available again (`true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AvailabilityChange {
+    pub available: bool,
+}
+
+/// A menu item's availability as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MenuItemState {
+    pub sku: String,
+    pub available: bool,
+}
 pub const PRODUCTS_PATH: &str = crate::endpoint::GetProducts::ROUTE;
 
 pub fn product_path(id: i64) -> String {

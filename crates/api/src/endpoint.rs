@@ -10,9 +10,12 @@ use crate::auth::{
     Account, ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
     SignUpPending, SignUpRequest, VerifyRequest,
 };
-use crate::catalog::{Category, Product, ProductPage, ProductQuery, Recommendations};
+use crate::catalog::{
+    AvailabilityChange, Category, MenuItemState, Product, ProductPage, ProductQuery,
+    Recommendations,
+};
 use crate::city::CityMap;
-use crate::kiosk::KioskList;
+use crate::kiosk::{Heartbeat, KioskList};
 use crate::orders::{
     CreateOrderRequest, DeliveryInfo, Order, OrderList, OrderQuery, RateRequest, StatusUpdate,
 };
@@ -55,6 +58,8 @@ pub enum Caller {
     Customer,
     /// The kitchen's and couriers' shared secret in `X-Courier-Token`.
     Courier,
+    /// The store operator's secret in `X-Operator-Token`.
+    Operator,
     /// The bank, with the body's HMAC signature in `X-Signature`.
     Bank,
 }
@@ -262,6 +267,12 @@ endpoints! {
     GetProduct: Get "/api/v1/products/{id}", Anyone, true, i64, Empty, Empty => 200 Product;
     /// "Customers also bought" for a product.
     GetAlsoBought: Get "/api/v1/products/{id}/also-bought", Anyone, true, i64, Empty, Empty => 200 Recommendations;
+    /// The catalog's news as Server-Sent Events, for kiosks: what is sold out, at once and
+    /// on every change.
+    GetCatalogNews: Get "/api/v1/catalog/events", Anyone, true, Empty, Empty, Empty => 200 EventStream;
+    /// The operator marks a dish (by SKU) sold out or available again; kiosks hear it within
+    /// a second.
+    SetAvailability: Put "/api/v1/operator/menu/{sku}/availability", Operator, true, String, Empty, AvailabilityChange => 200 MenuItemState;
     /// A picture or video, with `ETag` and `Range`.
     GetFile: Get "/api/v1/files/{id}", Anyone, true, Uuid, Empty, Empty => 200 | 206 | 304 Binary;
 
@@ -311,6 +322,8 @@ endpoints! {
     /// The customer's push events as Server-Sent Events (`Last-Event-ID` resumes).
     GetEvents: Get "/api/v1/events", Session, true, Empty, Empty, Empty => 200 EventStream;
 
+    /// A kiosk's heartbeat (every 30 s): it names itself in `X-Kiosk-Id`.
+    SendHeartbeat: Post "/api/v1/kiosk/heartbeat", Anyone, true, Empty, Empty, Heartbeat => 204 Empty;
     /// Kiosks the fleet has seen lately, for staff.
     GetKiosks: Get "/api/v1/staff/kiosks", Courier, true, Empty, Empty, Empty => 200 KioskList;
 }

@@ -35,6 +35,24 @@ pub fn clean_label(label: &str) -> Option<String> {
     (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
+/// How often a kiosk sends its heartbeat.
+pub const HEARTBEAT_SECONDS: u64 = 30;
+/// A kiosk is offline once this many heartbeats in a row are missing.
+pub const MISSED_FOR_OFFLINE: u64 = 3;
+/// Errors one heartbeat carries at most, and characters of each.
+pub const MAX_ERRORS: usize = 20;
+pub const MAX_ERROR_CHARS: usize = 200;
+
+/// A kiosk's heartbeat (`POST /kiosk/heartbeat`, with its `X-Kiosk-Id`): its screen and
+/// the errors it met since the last one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Heartbeat {
+    /// e.g. `1920x1080`.
+    pub screen: String,
+    #[schema(max_items = 20)]
+    pub errors: Vec<String>,
+}
+
 /// One kiosk as the backend last saw it (times are Unix ms).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KioskSeen {
@@ -43,6 +61,20 @@ pub struct KioskSeen {
     pub version: Option<String>,
     pub first_seen: i64,
     pub last_seen: i64,
+    /// When its last heartbeat came (`None`: it never sent one).
+    pub heartbeat_at: Option<i64>,
+    pub screen: Option<String>,
+    /// The errors its last heartbeat reported.
+    pub last_errors: Vec<String>,
+    pub errors_total: i64,
+}
+
+impl KioskSeen {
+    /// Online while its heartbeats come: offline after [`MISSED_FOR_OFFLINE`] missed.
+    pub fn online_at(&self, now_ms: i64) -> bool {
+        let limit = (HEARTBEAT_SECONDS * MISSED_FOR_OFFLINE * 1000) as i64;
+        self.heartbeat_at.is_some_and(|at| now_ms - at < limit)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -42,6 +42,13 @@ pub fn document() -> OpenApi {
         ))),
     );
     components.security_schemes.insert(
+        OPERATOR.into(),
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-Operator-Token",
+            "The store operator's secret.",
+        ))),
+    );
+    components.security_schemes.insert(
         SIGNATURE.into(),
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
             "X-Signature",
@@ -79,6 +86,7 @@ pub fn document_json() -> String {
 
 const BEARER: &str = "bearer";
 const COURIER: &str = "courier_token";
+const OPERATOR: &str = "operator_token";
 const SIGNATURE: &str = "webhook_signature";
 
 const DESCRIPTION: &str = "The kiosk storefront's backend: catalog, orders, payments, \
@@ -164,6 +172,7 @@ impl Contract {
             Caller::Anyone => None,
             Caller::Session | Caller::Customer => Some(BEARER),
             Caller::Courier => Some(COURIER),
+            Caller::Operator => Some(OPERATOR),
             Caller::Bank => Some(SIGNATURE),
         } {
             op = op.security(SecurityRequirement::new::<_, [&str; 0], &str>(scheme, []));
@@ -265,7 +274,7 @@ fn errors<E: Endpoint>(has_path: bool, has_query: bool, has_body: bool) -> BTree
     }
     match E::CALLER {
         Caller::Anyone => {}
-        Caller::Session | Caller::Courier | Caller::Bank => {
+        Caller::Session | Caller::Courier | Caller::Operator | Caller::Bank => {
             out.insert(401);
         }
         Caller::Customer => {
@@ -376,6 +385,18 @@ impl PathParam for uuid::Uuid {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .into(),
+        )
+    }
+}
+
+impl PathParam for String {
+    fn schema(_: &mut Components) -> Option<RefOr<Schema>> {
+        Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(64))
                 .into(),
         )
     }

@@ -50,6 +50,11 @@ impl SseDecoder {
     /// Feeds a chunk and returns the push events it completed, in order. Blocks whose data
     /// does not parse are skipped (logged by the caller if it cares).
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<PushEvent> {
+        self.feed_as(chunk)
+    }
+
+    /// [`Self::feed`] for a stream of another kind of event (e.g. the catalog's news).
+    pub fn feed_as<T: serde::de::DeserializeOwned>(&mut self, chunk: &[u8]) -> Vec<T> {
         self.buffer.push_str(&String::from_utf8_lossy(chunk));
         // Normalised on the whole buffer: a chunk may end between '\r' and '\n'.
         if self.buffer.contains('\r') {

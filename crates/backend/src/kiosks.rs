@@ -12,7 +12,8 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use customerclient_api::kiosk::{
-    KIOSK_ID_HEADER, KIOSK_STORE_HEADER, KIOSK_VERSION_HEADER, KioskList, clean_label, valid_id,
+    Heartbeat, KIOSK_ID_HEADER, KIOSK_STORE_HEADER, KIOSK_VERSION_HEADER, KioskList,
+    MAX_ERROR_CHARS, MAX_ERRORS, clean_label, valid_id,
 };
 use tracing::Instrument;
 
@@ -61,7 +62,10 @@ impl Recent {
 }
 
 pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new().at(customerclient_api::endpoint::GetKiosks, list)
+    use customerclient_api::endpoint as e;
+    crate::routes::Routes::new()
+        .at(e::GetKiosks, list)
+        .at(e::SendHeartbeat, heartbeat)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -103,6 +107,51 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
     }
     let span = tracing::info_span!("kiosk", id = %id);
     next.run(request).instrument(span).await
+}
+
+/// A kiosk's heartbeat: it must name itself; its screen and errors are kept as labels
+/// (control characters dropped, lengths bounded), never trusted for anything.
+async fn heartbeat(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::extract::ApiJson(beat): crate::extract::ApiJson<Heartbeat>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let id = headers
+        .get(KIOSK_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|id| valid_id(id))
+        .ok_or_else(|| {
+            AppError::Validation(format!(
+                "a heartbeat names its kiosk in {KIOSK_ID_HEADER} (1-64 letters, digits, '-', '_', '.')"
+            ))
+        })?;
+    if beat.errors.len() > MAX_ERRORS {
+        return Err(AppError::Validation(format!(
+            "a heartbeat carries at most {MAX_ERRORS} errors"
+        )));
+    }
+    let screen = clean_label(&beat.screen).unwrap_or_default();
+    let errors: Vec<String> = beat
+        .errors
+        .iter()
+        .filter_map(|e| clean_label(&e.chars().take(MAX_ERROR_CHARS).collect::<String>()))
+        .collect();
+    let store = header(&headers, KIOSK_STORE_HEADER);
+    let version = header(&headers, KIOSK_VERSION_HEADER);
+    state
+        .store
+        .record_heartbeat(
+            id,
+            store.as_deref(),
+            version.as_deref(),
+            &screen,
+            &errors,
+            now_ms(),
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// The kiosks seen, most recent first: for the chain's staff (the courier/kitchen token).

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod catalog_news;
 pub mod error;
 mod extract;
 pub mod files;
@@ -12,6 +13,7 @@ pub mod jobs;
 pub mod kiosks;
 pub mod mail;
 pub mod menu;
+pub mod operator;
 pub mod orders;
 pub mod passwords;
 pub mod payments;
@@ -48,6 +50,9 @@ pub use store::Store;
 /// refuses to start without a token of its own.
 pub const DEMO_COURIER_TOKEN: &str = "demo-courier-token";
 
+/// The operator token of the demo; a backend run for real needs one of its own.
+pub const DEMO_OPERATOR_TOKEN: &str = "demo-operator-token";
+
 /// Largest JSON body any route accepts.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
@@ -64,6 +69,11 @@ pub struct AppState {
     pub auth: Arc<auth::AuthConfig>,
     /// Shared secret of the kitchen and courier apps.
     pub courier_token: Arc<str>,
+    /// The store operator's secret (the operator API and page).
+    pub operator_token: Arc<str>,
+    /// The catalog's version as this instance last saw it: kiosks' catalog streams wait on
+    /// it ([`catalog_news`]).
+    pub catalog_news: Arc<tokio::sync::watch::Sender<u64>>,
     /// Live push events, by account.
     pub hub: push::Hub,
     /// The delivery district.
@@ -110,6 +120,8 @@ pub struct Config {
     pub auth: auth::AuthConfig,
     /// Shared secret the kitchen and courier apps send in `X-Courier-Token`.
     pub courier_token: String,
+    /// The store operator's secret, sent in `X-Operator-Token`.
+    pub operator_token: String,
     /// Runs the delivery simulator (the demo's kitchen and couriers) when set.
     pub simulator: Option<simulator::SimulatorConfig>,
     /// Demo conveniences allowed: the bank simulator page, the demo secrets. The embedded
@@ -144,6 +156,7 @@ impl Config {
             mail: MailConfig::outbox(outbox),
             auth: auth::AuthConfig::default(),
             courier_token: DEMO_COURIER_TOKEN.into(),
+            operator_token: DEMO_OPERATOR_TOKEN.into(),
             simulator: None,
             demo: true,
             recovery_interval: std::time::Duration::from_secs(5),
@@ -197,6 +210,12 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         anyhow::ensure!(
             config.courier_token != DEMO_COURIER_TOKEN && !config.courier_token.trim().is_empty(),
             "set a courier token (--courier-token or CUSTOMERCLIENT_COURIER_TOKEN), or run with --demo"
+        );
+        anyhow::ensure!(
+            config.operator_token != DEMO_OPERATOR_TOKEN
+                && config.operator_token.trim().len() >= 16,
+            "set an operator token of 16 characters or more (--operator-token or \
+             CUSTOMERCLIENT_OPERATOR_TOKEN), or run with --demo"
         );
         anyhow::ensure!(
             config.payments.webhook_secret != payments::DEMO_WEBHOOK_SECRET
@@ -254,6 +273,8 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         auth: Arc::new(config.auth.clone()),
         courier_token: config.courier_token.as_str().into(),
+        operator_token: config.operator_token.as_str().into(),
+        catalog_news: Arc::new(tokio::sync::watch::channel(0).0),
         hub,
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),
@@ -334,6 +355,8 @@ pub fn routes() -> routes::Routes {
         .merge(stats::router())
         .merge(kiosks::router())
         .merge(profile::router())
+        .merge(catalog_news::router())
+        .merge(operator::router())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -502,6 +525,7 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
     if config.payments.bank_simulator {
         tracing::info!("bank simulator: http://{addr}/bank");
     }
+    catalog_news::spawn_watcher(state.clone(), state.shutdown.subscribe());
     let jobs = jobs::spawn(
         state.clone(),
         jobs::JobsConfig {

@@ -44,6 +44,10 @@ struct Cli {
     /// Shared secret of the kitchen and courier apps (`X-Courier-Token`).
     #[arg(long, env = "CUSTOMERCLIENT_COURIER_TOKEN", hide_env_values = true)]
     courier_token: Option<String>,
+    /// The store operator's secret (`X-Operator-Token`: the operator API and page), 16
+    /// characters or more.
+    #[arg(long, env = "CUSTOMERCLIENT_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
     /// How long a card gateway may take to answer, in milliseconds; attempts pending twice
     /// as long are resolved by asking the gateway.
     #[arg(long, default_value_t = 15_000)]
@@ -252,6 +256,11 @@ async fn main() -> anyhow::Result<()> {
     config.payments.bank_simulator = cli.demo && !cli.no_bank_simulator;
     config.payments.gateway_timeout = Duration::from_millis(cli.gateway_timeout_ms.max(1));
     config.recovery_interval = Duration::from_millis(cli.recovery_interval_ms.max(10));
+    if let Some(token) = cli.operator_token {
+        config.operator_token = token;
+    } else if !cli.demo {
+        config.operator_token.clear();
+    }
     if let Some(token) = cli.courier_token {
         config.courier_token = token;
     } else if !cli.demo {

@@ -440,6 +440,17 @@ async fn create(
                 message: "this Idempotency-Key was already used for a different order".into(),
             });
         }
+        Err(StoreError::Unavailable(product)) => {
+            let name = order
+                .lines
+                .iter()
+                .find(|l| l.product_id == product)
+                .map_or_else(|| format!("product {product}"), |l| l.name.clone());
+            return Err(AppError::Unprocessable {
+                code: "product_unavailable",
+                message: format!("{name} is not available right now"),
+            });
+        }
         Err(e) => return Err(anyhow::Error::from(e).into()),
     };
     let saved = state

@@ -31,11 +31,13 @@ enum Who {
     /// The courier token sent as a bearer token: not a session.
     CourierAsBearer,
     Courier,
+    /// The store operator's token.
+    Operator,
     /// The bank: its body signed with the webhook secret.
     Bank,
 }
 
-const EVERYONE: [Who; 10] = [
+const EVERYONE: [Who; 11] = [
     Who::Nobody,
     Who::GarbageToken,
     Who::ExpiredToken,
@@ -45,6 +47,7 @@ const EVERYONE: [Who; 10] = [
     Who::AnotherCustomer,
     Who::CourierAsBearer,
     Who::Courier,
+    Who::Operator,
     Who::Bank,
 ];
 
@@ -71,6 +74,8 @@ fn expected(r: &Route, who: Who) -> Option<StatusCode> {
         (Caller::Customer, _) => unauthorised,
         (Caller::Courier, Who::Courier) => None,
         (Caller::Courier, _) => unauthorised,
+        (Caller::Operator, Who::Operator) => None,
+        (Caller::Operator, _) => unauthorised,
         (Caller::Bank, Who::Bank) => None,
         (Caller::Bank, _) => unauthorised,
     }
@@ -90,6 +95,9 @@ fn url(t: &TestBackend, r: &Route, ids: &Owned) -> String {
     let route = r.route;
     let id: Box<dyn std::fmt::Display> = if route.starts_with("/api/v1/products/") {
         Box::new(1)
+    } else if route.starts_with("/api/v1/operator/menu/") {
+        // The first demo dish, by the SKU its export gives it.
+        Box::new("P1")
     } else if route.contains("/orders/{id}") {
         Box::new(ids.order)
     } else if route.starts_with("/api/v1/payments/") {
@@ -108,6 +116,7 @@ fn url(t: &TestBackend, r: &Route, ids: &Owned) -> String {
 fn body(r: &Route, ids: &Owned) -> Value {
     match r.name {
         "RateOrder" => json!({"stars": 5, "comment": ""}),
+        "SetAvailability" => json!({"available": true}),
         "PayByCard" => json!({"saved_card_id": ids.card}),
         "SetPaymentMethod" => json!({"method": "cash_on_delivery"}),
         "PutAddress" => json!({"label": "Work", "city": "Moscow", "address": "Arbat 2"}),
@@ -298,6 +307,10 @@ async fn every_endpoint_lets_in_exactly_its_callers() {
                 Who::AnotherCustomer => req.bearer_auth(&another),
                 Who::CourierAsBearer => req.bearer_auth(DEMO_COURIER_TOKEN),
                 Who::Courier => req.header("X-Courier-Token", DEMO_COURIER_TOKEN),
+                Who::Operator => req.header(
+                    "X-Operator-Token",
+                    customerclient_backend::DEMO_OPERATOR_TOKEN,
+                ),
                 Who::Bank => req.header(
                     SIGNATURE_HEADER,
                     customerclient_backend::payments::sign(

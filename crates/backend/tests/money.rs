@@ -721,6 +721,12 @@ async fn the_standalone_backend_refuses_demo_secrets_and_the_simulator_ignores_h
         .await
         .err()
         .expect("refused");
+    assert!(err.to_string().contains("operator token"), "{err}");
+    config.operator_token = "a-real-operator-token".into();
+    let err = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .err()
+        .expect("refused");
     assert!(err.to_string().contains("webhook secret"), "{err}");
     config.payments.webhook_secret = "a-real-webhook-secret-0123".into();
     let b = customerclient_backend::start(&config, "127.0.0.1:0".parse().unwrap())

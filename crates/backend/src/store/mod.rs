@@ -128,6 +128,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("idempotency key was already used for a different request")]
     KeyReused,
+    #[error("product {0} is not available")]
+    Unavailable(i64),
     #[error("too many attempts; allowed again in {0} ms")]
     Throttled(i64),
     #[error("order cannot go from {from:?} to {to:?}")]
@@ -386,6 +388,8 @@ dispatch! {
     pub async fn import_menu(&self, menu: &crate::menu::Menu) -> Result<crate::menu::ImportSummary, StoreError>;
     pub async fn listed_menu(&self) -> Result<ListedMenu, StoreError>;
     pub async fn set_available(&self, sku: &str, available: bool) -> Result<bool, StoreError>;
+    pub async fn sold_out(&self) -> Result<(u64, Vec<i64>), StoreError>;
+    pub async fn catalog_version_now(&self) -> Result<u64, StoreError>;
     pub async fn catalog_currency(&self) -> Result<Option<String>, StoreError>;
     pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
     pub async fn order_status(&self, order_id: Uuid) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError>;
@@ -418,6 +422,7 @@ dispatch! {
     pub async fn courier_jobs(&self, limit: i64) -> Result<Vec<CourierJob>, StoreError>;
     pub async fn rate_order(&self, order_id: Uuid, rating: &Rating) -> Result<(), StoreError>;
     pub async fn record_kiosk(&self, id: &str, store: Option<&str>, version: Option<&str>, now: i64) -> Result<(), StoreError>;
+    pub async fn record_heartbeat(&self, id: &str, store: Option<&str>, version: Option<&str>, screen: &str, errors: &[String], now: i64) -> Result<(), StoreError>;
     pub async fn kiosks(&self, limit: i64) -> Result<Vec<customerclient_api::kiosk::KioskSeen>, StoreError>;
     pub async fn also_bought(&self, product_id: i64, limit: i64) -> Result<Vec<i64>, StoreError>;
 }

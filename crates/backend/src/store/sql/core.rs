@@ -674,9 +674,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for (i, line) in order.lines.iter().enumerate() {
-            sqlx::query(
+            // Guarded in the statement itself: a dish marked sold out since the order was
+            // priced (by any instance) is not sold, and the whole order rolls back.
+            let inserted = sqlx::query(
                 "INSERT INTO order_lines (order_id, line_no, product_id, name, unit_price_minor, quantity)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                 SELECT $1, $2, $3, $4, $5, $6
+                 WHERE EXISTS (SELECT 1 FROM products WHERE id = $3 AND listed AND available)",
             )
             .bind(id.to_string())
             .bind(i as i64)
@@ -685,7 +688,11 @@ impl Store {
             .bind(line.unit_price.minor)
             .bind(line.quantity)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::Unavailable(line.product_id));
+            }
         }
         sqlx::query(
             "INSERT INTO order_status_history (order_id, seq, status, at, note) VALUES ($1, 0, $2, $3, $4)",

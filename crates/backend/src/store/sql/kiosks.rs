@@ -27,11 +27,47 @@ impl Store {
         Ok(())
     }
 
+    /// A kiosk's heartbeat at `now`: one upsert (a late one changes nothing but the count).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_heartbeat(
+        &self,
+        id: &str,
+        store: Option<&str>,
+        version: Option<&str>,
+        screen: &str,
+        errors: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO kiosks (id, store, version, first_seen, last_seen, heartbeat_at, screen,
+                                 last_errors, errors_total)
+             VALUES ($1, $2, $3, $4, $4, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET store = excluded.store, version = excluded.version,
+                 last_seen = CASE WHEN kiosks.last_seen < excluded.last_seen
+                                  THEN excluded.last_seen ELSE kiosks.last_seen END,
+                 heartbeat_at = excluded.heartbeat_at, screen = excluded.screen,
+                 last_errors = excluded.last_errors,
+                 errors_total = kiosks.errors_total + excluded.errors_total
+             WHERE kiosks.heartbeat_at IS NULL OR kiosks.heartbeat_at < excluded.heartbeat_at",
+        )
+        .bind(id)
+        .bind(store)
+        .bind(version)
+        .bind(now)
+        .bind(screen)
+        .bind(errors.join("\n"))
+        .bind(errors.len() as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The kiosks seen, most recently seen first.
     pub async fn kiosks(&self, limit: i64) -> Result<Vec<KioskSeen>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, store, version, first_seen, last_seen FROM kiosks
-             ORDER BY last_seen DESC, id LIMIT $1",
+            "SELECT id, store, version, first_seen, last_seen, heartbeat_at, screen, last_errors,
+                    errors_total
+             FROM kiosks ORDER BY last_seen DESC, id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -44,6 +80,14 @@ impl Store {
                     version: r.try_get("version")?,
                     first_seen: r.try_get("first_seen")?,
                     last_seen: r.try_get("last_seen")?,
+                    heartbeat_at: r.try_get("heartbeat_at")?,
+                    screen: r.try_get("screen")?,
+                    last_errors: r
+                        .try_get::<String, _>("last_errors")?
+                        .lines()
+                        .map(str::to_owned)
+                        .collect(),
+                    errors_total: r.try_get("errors_total")?,
                 })
             })
             .collect()

@@ -199,10 +199,14 @@ impl Store {
 
     /// Marks the listed product `sku` sold out (`available` false) or available again: one
     /// statement, with the catalog's version bumped in the same transaction. Returns whether
-    /// a listed product has that SKU.
+    /// a listed product has that SKU (a product without one, a demo dish, answers to the
+    /// `P<id>` its export gives it).
     pub async fn set_available(&self, sku: &str, available: bool) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
-        let changed = sqlx::query("UPDATE products SET available = $2 WHERE sku = $1 AND listed")
+        let changed = sqlx::query(
+            "UPDATE products SET available = $2
+             WHERE listed AND (sku = $1 OR (sku IS NULL AND 'P' || CAST(id AS TEXT) = $1))",
+        )
             .bind(sku)
             .bind(available)
             .execute(&mut *tx)
@@ -215,6 +219,30 @@ impl Store {
         tx.commit().await?;
         self.catalog_changed();
         Ok(true)
+    }
+
+    /// The catalog's version and its listed products sold out now, read together (what the
+    /// kiosks' catalog stream sends).
+    pub async fn sold_out(&self) -> Result<(u64, Vec<i64>), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM catalog_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM products WHERE listed AND NOT available ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok((version as u64, ids))
+    }
+
+    /// The catalog's version as the database has it now (no cache): the catalog watcher's
+    /// poll.
+    pub async fn catalog_version_now(&self) -> Result<u64, StoreError> {
+        let v: i64 = sqlx::query_scalar("SELECT version FROM catalog_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v as u64)
     }
 
     /// The currency the listed catalog is priced in (`None` when nothing is listed).

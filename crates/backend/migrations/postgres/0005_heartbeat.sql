@@ -1,0 +1,6 @@
+-- Kiosks' heartbeats (every 30 s): when the last came, the screen it reported, the errors it
+-- reported since the one before, and how many errors it has reported in all.
+ALTER TABLE kiosks ADD COLUMN heartbeat_at BIGINT;
+ALTER TABLE kiosks ADD COLUMN screen TEXT;
+ALTER TABLE kiosks ADD COLUMN last_errors TEXT NOT NULL DEFAULT '';
+ALTER TABLE kiosks ADD COLUMN errors_total BIGINT NOT NULL DEFAULT 0;
