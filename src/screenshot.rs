@@ -35,10 +35,12 @@ pub enum Shot {
     Dashboard,
     /// Product detail of a dish with a video, playing (`SHOT_SEQUENCE=2` shows it moving).
     Video,
+    /// The staff panel over the gallery, opened with the demo PIN.
+    Staff,
 }
 
 impl Shot {
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 17] = [
         "attract",
         "gallery",
         "product",
@@ -55,6 +57,7 @@ impl Shot {
         "orders",
         "dashboard",
         "video",
+        "staff",
     ];
 
     pub fn from_name(name: &str) -> Option<Shot> {
@@ -68,6 +71,7 @@ impl Shot {
             "orders" => Some(Shot::Orders),
             "dashboard" => Some(Shot::Dashboard),
             "video" => Some(Shot::Video),
+            "staff" => Some(Shot::Staff),
             "payment" => None,
             other => Screen::from_name(other).map(Shot::Scene),
         }
@@ -80,6 +84,7 @@ impl Shot {
             Shot::Tracking => Screen::Tracking,
             Shot::Orders | Shot::Dashboard => Screen::Orders,
             Shot::Video => Screen::Product,
+            Shot::Staff => Screen::Gallery,
             _ => Screen::Payment,
         }
     }
@@ -121,12 +126,20 @@ impl Plugin for ScreenshotPlugin {
                 | Shot::Orders
                 | Shot::Dashboard
                 | Shot::Video
+                | Shot::Staff
                 | Shot::Scene(Screen::Attract)
         )))
         .init_resource::<LayoutFindings>()
         .add_systems(
             Update,
-            (show_toast, drive_orders_and_tracking, drive, audit_layout).chain(),
+            (
+                show_toast,
+                drive_orders_and_tracking,
+                drive_staff,
+                drive,
+                audit_layout,
+            )
+                .chain(),
         );
     }
 }
@@ -270,6 +283,39 @@ fn drive_orders_and_tracking(
         }
         _ => {}
     }
+}
+
+/// The staff panel: the gesture and the demo PIN, as staff would open it.
+fn drive_staff(
+    plan: Res<Plan>,
+    mut gate: ResMut<Gate>,
+    screen: Res<State<Screen>>,
+    staff: Res<crate::staff::StaffMode>,
+    mut out: MessageWriter<crate::staff::StaffAction>,
+    beat: Res<crate::heartbeat::Heartbeat>,
+) {
+    use crate::staff::{StaffAction, StaffStage};
+    if plan.shot != Shot::Staff || plan.stage == Stage::WaitForCatalog {
+        return;
+    }
+    if *screen.get() != Screen::Gallery {
+        return;
+    }
+    match staff.stage {
+        StaffStage::Closed => {
+            for _ in 0..crate::staff::GESTURE_TAPS {
+                out.write(StaffAction::NameTapped);
+            }
+        }
+        StaffStage::Pin if !staff.checking && staff.pin.is_empty() => {
+            for d in crate::staff::DEMO_PIN.chars() {
+                out.write(StaffAction::Key(d));
+            }
+            out.write(StaffAction::Enter);
+        }
+        _ => {}
+    }
+    gate.0 = staff.stage == StaffStage::Panel && beat.last_ok_at.is_some();
 }
 
 /// `SHOT_TOAST=text`: a toast on the scene, as a push event would bring (to see where toasts

@@ -14,6 +14,7 @@ pub mod kiosks;
 pub mod mail;
 pub mod menu;
 pub mod operator;
+pub mod operator_page;
 pub mod orders;
 pub mod passwords;
 pub mod payments;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub courier_token: Arc<str>,
     /// The store operator's secret (the operator API and page).
     pub operator_token: Arc<str>,
+    /// How often kiosks send their heartbeat (the fleet page counts three missed as offline).
+    pub heartbeat_seconds: u64,
     /// The catalog's version as this instance last saw it: kiosks' catalog streams wait on
     /// it ([`catalog_news`]).
     pub catalog_news: Arc<tokio::sync::watch::Sender<u64>>,
@@ -122,6 +125,8 @@ pub struct Config {
     pub courier_token: String,
     /// The store operator's secret, sent in `X-Operator-Token`.
     pub operator_token: String,
+    /// The kiosks' heartbeat period the fleet page assumes (30 s; shorter in tests).
+    pub heartbeat_seconds: u64,
     /// Runs the delivery simulator (the demo's kitchen and couriers) when set.
     pub simulator: Option<simulator::SimulatorConfig>,
     /// Demo conveniences allowed: the bank simulator page, the demo secrets. The embedded
@@ -157,6 +162,7 @@ impl Config {
             auth: auth::AuthConfig::default(),
             courier_token: DEMO_COURIER_TOKEN.into(),
             operator_token: DEMO_OPERATOR_TOKEN.into(),
+            heartbeat_seconds: customerclient_api::kiosk::HEARTBEAT_SECONDS,
             simulator: None,
             demo: true,
             recovery_interval: std::time::Duration::from_secs(5),
@@ -274,6 +280,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         auth: Arc::new(config.auth.clone()),
         courier_token: config.courier_token.as_str().into(),
         operator_token: config.operator_token.as_str().into(),
+        heartbeat_seconds: config.heartbeat_seconds.max(1),
         catalog_news: Arc::new(tokio::sync::watch::channel(0).0),
         hub,
         passwords: passwords::Passwords::start(16),

@@ -48,6 +48,9 @@ struct Cli {
     /// characters or more.
     #[arg(long, env = "CUSTOMERCLIENT_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// The kiosks' heartbeat period the operator page assumes (three missed: offline).
+    #[arg(long, default_value_t = customerclient_api::kiosk::HEARTBEAT_SECONDS)]
+    heartbeat_seconds: u64,
     /// How long a card gateway may take to answer, in milliseconds; attempts pending twice
     /// as long are resolved by asking the gateway.
     #[arg(long, default_value_t = 15_000)]
@@ -256,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
     config.payments.bank_simulator = cli.demo && !cli.no_bank_simulator;
     config.payments.gateway_timeout = Duration::from_millis(cli.gateway_timeout_ms.max(1));
     config.recovery_interval = Duration::from_millis(cli.recovery_interval_ms.max(10));
+    config.heartbeat_seconds = cli.heartbeat_seconds;
     if let Some(token) = cli.operator_token {
         config.operator_token = token;
     } else if !cli.demo {

@@ -14,10 +14,12 @@ use crate::extract::{ApiJson, ApiPath};
 pub const OPERATOR_TOKEN_HEADER: &str = "X-Operator-Token";
 
 pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new().at(
-        customerclient_api::endpoint::SetAvailability,
-        set_availability,
-    )
+    crate::routes::Routes::new()
+        .at(
+            customerclient_api::endpoint::SetAvailability,
+            set_availability,
+        )
+        .pages(crate::operator_page::router())
 }
 
 /// A request that carries the operator's secret.

@@ -341,6 +341,7 @@ async fn price_order(
         delivery_price,
         total,
         plan,
+        kiosk: None,
     })
 }
 
@@ -402,7 +403,13 @@ async fn create(
         }
         None => None,
     };
-    let order = price_order(&state, current.account.id, &req).await?;
+    let mut order = price_order(&state, current.account.id, &req).await?;
+    order.kiosk = headers
+        .get(customerclient_api::kiosk::KIOSK_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|id| customerclient_api::kiosk::valid_id(id))
+        .map(str::to_owned);
 
     let request_hash = hex::encode(sha2::Sha256::digest(
         serde_json::to_vec(&req).map_err(anyhow::Error::from)?,

@@ -4,3 +4,6 @@ ALTER TABLE kiosks ADD COLUMN heartbeat_at BIGINT;
 ALTER TABLE kiosks ADD COLUMN screen TEXT;
 ALTER TABLE kiosks ADD COLUMN last_errors TEXT NOT NULL DEFAULT '';
 ALTER TABLE kiosks ADD COLUMN errors_total BIGINT NOT NULL DEFAULT 0;
+
+-- The kiosk an order was placed at (its X-Kiosk-Id, a label), for the operator's takings per kiosk.
+ALTER TABLE orders ADD COLUMN kiosk_id TEXT;

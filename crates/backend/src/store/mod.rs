@@ -205,6 +205,17 @@ pub struct NewOrder {
     pub delivery_price: Money,
     pub total: Money,
     pub plan: DeliveryPlan,
+    /// The kiosk it was placed at (its `X-Kiosk-Id`, a label for the operator's figures).
+    pub kiosk: Option<String>,
+}
+
+/// One kiosk's orders and takings over a span (`kiosk` is `None` for orders placed with no
+/// kiosk id, e.g. through the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskTakings {
+    pub kiosk: Option<String>,
+    pub orders: i64,
+    pub total_minor: i64,
 }
 
 pub struct ProductFilter<'a> {
@@ -422,6 +433,7 @@ dispatch! {
     pub async fn courier_jobs(&self, limit: i64) -> Result<Vec<CourierJob>, StoreError>;
     pub async fn rate_order(&self, order_id: Uuid, rating: &Rating) -> Result<(), StoreError>;
     pub async fn record_kiosk(&self, id: &str, store: Option<&str>, version: Option<&str>, now: i64) -> Result<(), StoreError>;
+    pub async fn takings_since(&self, since: i64) -> Result<Vec<KioskTakings>, StoreError>;
     pub async fn record_heartbeat(&self, id: &str, store: Option<&str>, version: Option<&str>, screen: &str, errors: &[String], now: i64) -> Result<(), StoreError>;
     pub async fn kiosks(&self, limit: i64) -> Result<Vec<customerclient_api::kiosk::KioskSeen>, StoreError>;
     pub async fn also_bought(&self, product_id: i64, limit: i64) -> Result<Vec<i64>, StoreError>;

@@ -639,8 +639,9 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO orders (id, number, account_id, status, city, address, phone, delivery_method,
-                payment_method, currency, products_minor, delivery_minor, total_minor, created_at, payment_state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                payment_method, currency, products_minor, delivery_minor, total_minor, created_at, payment_state,
+                kiosk_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(id.to_string())
         .bind(number)
@@ -657,6 +658,7 @@ impl Store {
         .bind(order.total.minor)
         .bind(now)
         .bind(enum_to_text(&payment_state))
+        .bind(order.kiosk.as_deref())
         .execute(&mut *tx)
         .await?;
         let note = if payment_state == PaymentState::DueOnDelivery {

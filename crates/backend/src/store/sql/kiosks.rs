@@ -62,6 +62,28 @@ impl Store {
         Ok(())
     }
 
+    /// Orders placed since `since` (Unix ms) and their takings, per kiosk; cancelled and
+    /// failed orders left out.
+    pub async fn takings_since(&self, since: i64) -> Result<Vec<KioskTakings>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kiosk_id, COUNT(*) AS orders, SUM(total_minor) AS total_minor FROM orders
+             WHERE created_at >= $1 AND status NOT IN ('cancelled', 'failed')
+             GROUP BY kiosk_id ORDER BY kiosk_id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(KioskTakings {
+                    kiosk: r.try_get("kiosk_id")?,
+                    orders: r.try_get("orders")?,
+                    total_minor: r.try_get::<Option<i64>, _>("total_minor")?.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
     /// The kiosks seen, most recently seen first.
     pub async fn kiosks(&self, limit: i64) -> Result<Vec<KioskSeen>, StoreError> {
         let rows = sqlx::query(
