@@ -119,9 +119,14 @@ impl Contract {
             .description(description)
             .tag(tag(E::ROUTE));
         if let Some(schema) = E::Path::schema(&mut self.components) {
+            // The route's own name for it: `{id}` mostly, `{sku}` for a menu item.
+            let name = E::ROUTE
+                .split_once('{')
+                .and_then(|(_, rest)| rest.split_once('}'))
+                .map_or("id", |(name, _)| name);
             op = op.parameter(
                 ParameterBuilder::new()
-                    .name("id")
+                    .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
                     .schema(Some(schema)),
