@@ -151,6 +151,7 @@ pub(crate) mod tests {
             image_ids: vec![],
             video_id: None,
             available: true,
+            texts: Vec::new(),
         }
     }
 

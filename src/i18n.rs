@@ -95,6 +95,14 @@ impl I18n {
         }
     }
 
+    /// Whether the current language has a text for `key` (for keys made at run time, such
+    /// as a demo category's).
+    pub fn has(&self, key: &str) -> bool {
+        self.bundles
+            .get(&self.language)
+            .is_some_and(|b| b.has_message(key))
+    }
+
     /// The text of `key`; the key itself if it is missing (tests make sure none is).
     pub fn t(&self, key: &str) -> String {
         self.format(key, None)

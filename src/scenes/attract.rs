@@ -348,7 +348,11 @@ fn rotate_showcase(
     if show.captioned != Some(product.id)
         && let Ok(mut t) = caption.single_mut()
     {
-        t.0 = format!("{} · {}", product.name, i18n.price(&product.price));
+        t.0 = format!(
+            "{} · {}",
+            product.name_in(i18n.language),
+            i18n.price(&product.price)
+        );
         show.captioned = Some(product.id);
     }
     if let Some(video) = product.video_id

@@ -192,7 +192,11 @@ fn cart_line(line: &CartLine, i18n: &I18n) -> impl Bundle {
                     ..default()
                 },
                 children![
-                    theme::bold_text(p.name.clone(), size::HEADING, theme::TEXT),
+                    theme::bold_text(
+                        p.name_in(i18n.language).to_owned(),
+                        size::HEADING,
+                        theme::TEXT
+                    ),
                     if p.available {
                         theme::text(
                             i18n.t_args("cart-each", &[arg("price", i18n.price(&p.price))]),

@@ -216,13 +216,12 @@ fn build_tabs(
     if children.is_some_and(|c| !c.is_empty()) || catalog.categories.is_empty() {
         return;
     }
-    let tabs =
-        std::iter::once((None, i18n.t("category-all"))).chain(catalog.categories.iter().map(|c| {
-            // Categories of the demo menu have translations; others show the backend's name.
-            let key = format!("category-{}", c.slug);
-            let name = i18n.t(&key);
-            (Some(c.id), if name == key { c.name.clone() } else { name })
-        }));
+    let tabs = std::iter::once((None, i18n.t("category-all"))).chain(
+        catalog
+            .categories
+            .iter()
+            .map(|c| (Some(c.id), category_name(c, &i18n))),
+    );
     for (id, name) in tabs {
         commands.spawn((
             Tab(id),
@@ -395,6 +394,20 @@ fn spawn_card(commands: &mut Commands, viewport: Entity, i18n: &I18n) -> Entity 
         .id()
 }
 
+/// A category's name in the customer's language: the menu's own translation, else the demo
+/// menu's (in the translation files), else the default name.
+pub fn category_name(c: &customerclient_api::catalog::Category, i18n: &I18n) -> String {
+    if let Some(name) = c.name_in(i18n.language) {
+        return name.to_owned();
+    }
+    let key = format!("category-{}", c.slug);
+    if i18n.has(&key) {
+        i18n.t(&key)
+    } else {
+        c.name.clone()
+    }
+}
+
 /// Crops a picture to the card's image box, keeping its centre (like CSS `object-fit: cover`).
 pub fn cover_rect(image: UVec2, box_size: Vec2) -> Rect {
     let (iw, ih) = (image.x as f32, image.y as f32);
@@ -477,9 +490,10 @@ fn layout_cards(
             }));
             if let Ok(mut t) = texts.get_mut(slot.name) {
                 t.0 = if product.available {
-                    product.name.clone()
+                    product.name_in(i18n.language).to_owned()
                 } else {
-                    i18n.t_args("gallery-sold-out", &[arg("name", product.name.clone())])
+                    let name = product.name_in(i18n.language).to_owned();
+                    i18n.t_args("gallery-sold-out", &[arg("name", name)])
                 };
             }
             if let Ok(mut t) = texts.get_mut(slot.price) {

@@ -126,11 +126,7 @@ fn spawn(
         .categories
         .iter()
         .find(|c| c.id == p.category_id)
-        .map(|c| {
-            let key = format!("category-{}", c.slug);
-            let n = i18n.t(&key);
-            if n == key { c.name.clone() } else { n }
-        })
+        .map(|c| super::gallery::category_name(c, &i18n))
         .unwrap_or_default();
     let picture = commands.spawn(picture(p, reach)).id();
     // A dish with a video plays it (muted, looped) over its picture; a tap pauses.
@@ -206,9 +202,13 @@ fn details(p: &Product, category: String, i18n: &I18n) -> impl Bundle {
                 size::SMALL,
                 theme::MUTED,
             )),
-            Spawn(theme::bold_text(p.name.clone(), size::HERO, theme::TEXT)),
+            Spawn(theme::bold_text(
+                p.name_in(i18n.language).to_owned(),
+                size::HERO,
+                theme::TEXT,
+            )),
             Spawn(theme::text(
-                p.description.clone(),
+                p.description_in(i18n.language).to_owned(),
                 size::HEADING,
                 theme::MUTED,
             )),

@@ -59,12 +59,12 @@ const CHIP: ButtonColors = ButtonColors {
 fn chip(p: &Product, suggest_for: SuggestFor, i18n: &I18n) -> impl Bundle {
     let (label, action, width) = match suggest_for {
         SuggestFor::Product => (
-            format!("{}   {}", p.name, i18n.price(&p.price)),
+            format!("{}   {}", p.name_in(i18n.language), i18n.price(&p.price)),
             ShopAction::OpenProduct(p.id),
             Val::Auto,
         ),
         SuggestFor::Cart => (
-            format!("+ {}   {}", p.name, i18n.price(&p.price)),
+            format!("+ {}   {}", p.name_in(i18n.language), i18n.price(&p.price)),
             ShopAction::AddToCart {
                 product_id: p.id,
                 quantity: 1,

@@ -56,7 +56,19 @@ fn a_russian_store_profile_writes_roubles_everywhere_and_charges_its_zones() {
         "the imported menu, not the demo"
     );
     let pelmeni = catalog.products[1].clone();
-    // The gallery card's price text.
+    // The gallery card's name and price in the customer's language; the tabs' names too.
+    assert_eq!(pelmeni.name_in(Language::Ru), "Пельмени");
+    assert_eq!(pelmeni.name_in(Language::En), "Pelmeni");
+    assert_eq!(
+        pelmeni.description_in(Language::Ru),
+        "Сибирские пельмени со сливочным маслом"
+    );
+    let tabs: Vec<&str> = catalog
+        .categories
+        .iter()
+        .filter_map(|c| c.name_in(Language::Ru))
+        .collect();
+    assert_eq!(tabs, ["Супы", "Горячее", "Напитки"]);
     assert_eq!(i18n.price(&pelmeni.price), "1 250 ₽");
 
     send(&mut app, ShopAction::Start);

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Money;
+use crate::settings::Language;
 
 pub const CATEGORIES_PATH: &str = crate::endpoint::GetCategories::ROUTE;
 pub const CATALOG_NEWS_PATH: &str = crate::endpoint::GetCatalogNews::ROUTE;
@@ -49,6 +50,45 @@ pub struct Category {
     pub name: String,
     pub description: String,
     pub image_id: Option<Uuid>,
+    /// Its name in the other languages the menu gives (`name` is the default language's).
+    #[serde(default)]
+    pub texts: Vec<LocalText>,
+}
+
+/// A name (and a product's description) in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LocalText {
+    pub language: Language,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn local(texts: &[LocalText], language: Language) -> Option<&LocalText> {
+    texts
+        .iter()
+        .find(|t| t.language == language && !t.name.is_empty())
+}
+
+impl Category {
+    /// Its name in `language` when the menu gives one.
+    pub fn name_in(&self, language: Language) -> Option<&str> {
+        local(&self.texts, language).map(|t| t.name.as_str())
+    }
+}
+
+impl Product {
+    /// Its name in `language`, or the default one.
+    pub fn name_in(&self, language: Language) -> &str {
+        local(&self.texts, language).map_or(&self.name, |t| &t.name)
+    }
+
+    /// Its description in `language`, or the default one.
+    pub fn description_in(&self, language: Language) -> &str {
+        local(&self.texts, language)
+            .filter(|t| !t.description.is_empty())
+            .map_or(&self.description, |t| &t.description)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -62,6 +102,9 @@ pub struct Product {
     pub image_ids: Vec<Uuid>,
     pub video_id: Option<Uuid>,
     pub available: bool,
+    /// Its name and description in the other languages the menu gives.
+    #[serde(default)]
+    pub texts: Vec<LocalText>,
 }
 
 /// Query string of `GET /products`. `category` takes a slug or a numeric id.

@@ -5,11 +5,13 @@
 //!
 //! The truth is the database's catalog version (bumped in the transaction of every change).
 //! Each instance has one watcher that reads it every [`LOOK_EVERY`] while any stream is open
-//! and wakes its streams when it moved; a change made through this instance wakes them at
-//! once. So a kiosk hears a change within a second on every engine, without a notification
-//! channel and without one query per kiosk per tick.
+//! and, when it moved, reads what is sold out once and hands it to every stream; a change made
+//! through this instance is read at once. So a kiosk hears a change within a second on every
+//! engine, without a notification channel, and a thousand kiosks cost one read per change,
+//! not a thousand.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -20,6 +22,9 @@ use futures_util::Stream;
 use crate::AppState;
 use crate::error::AppError;
 
+/// The latest news this instance read, shared with its streams.
+pub type Latest = Arc<tokio::sync::watch::Sender<Option<Arc<CatalogNews>>>>;
+
 /// How often the watcher reads the catalog's version while kiosks listen.
 pub const LOOK_EVERY: Duration = Duration::from_millis(400);
 
@@ -27,16 +32,25 @@ pub fn router() -> crate::routes::Routes {
     crate::routes::Routes::new().at(customerclient_api::endpoint::GetCatalogNews, news)
 }
 
-/// Reads the version now and wakes this instance's streams if it moved.
+/// Reads the version now and, when it moved, what is sold out, for this instance's streams.
+/// Concurrent looks never move the news backwards: only a newer version replaces it.
 pub async fn look_now(state: &AppState) {
+    let seen = state.catalog_news.borrow().as_ref().map(|n| n.version);
     match state.store.catalog_version_now().await {
-        Ok(v) => {
-            state.catalog_news.send_if_modified(|seen| {
-                let moved = *seen != v;
-                *seen = v;
-                moved
-            });
-        }
+        Ok(v) if Some(v) == seen => {}
+        Ok(_) => match state.store.sold_out().await {
+            Ok((version, sold_out)) => {
+                let news = Arc::new(CatalogNews { version, sold_out });
+                state.catalog_news.send_if_modified(|current| {
+                    let newer = current.as_ref().is_none_or(|c| news.version > c.version);
+                    if newer {
+                        *current = Some(news);
+                    }
+                    newer
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "reading what is sold out"),
+        },
         Err(e) => tracing::warn!(error = %e, "reading the catalog version"),
     }
 }
@@ -67,45 +81,40 @@ fn sse(news: &CatalogNews) -> Event {
 
 /// What one kiosk's stream holds between events.
 struct Feed {
-    state: AppState,
-    changes: tokio::sync::watch::Receiver<u64>,
+    news: tokio::sync::watch::Receiver<Option<Arc<CatalogNews>>>,
     shutdown: tokio::sync::watch::Receiver<bool>,
-    first: Option<CatalogNews>,
+    first: bool,
 }
 
 impl Feed {
-    /// The next news: the first at once, then one per change; `None` once the instance
-    /// shuts down (the kiosk reconnects elsewhere and hears the present state first).
-    async fn next(&mut self) -> Option<CatalogNews> {
-        if let Some(first) = self.first.take() {
-            return Some(first);
-        }
-        loop {
+    /// The next news: the present at once, then each change; `None` once the instance shuts
+    /// down (the kiosk reconnects elsewhere and hears the present state first).
+    async fn next(&mut self) -> Option<Arc<CatalogNews>> {
+        if !std::mem::take(&mut self.first) {
             tokio::select! {
                 _ = self.shutdown.wait_for(|s| *s) => return None,
-                r = self.changes.changed() => r.ok()?,
-            }
-            match self.state.store.sold_out().await {
-                Ok((version, sold_out)) => return Some(CatalogNews { version, sold_out }),
-                // The next change (or the kiosk's reconnection) tries again.
-                Err(e) => tracing::warn!(error = %e, "reading what is sold out"),
+                r = self.news.changed() => r.ok()?,
             }
         }
+        self.news.borrow_and_update().clone()
     }
 }
 
 async fn news(
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    // Subscribed before the first read: a change committed after it wakes the stream.
-    let changes = state.catalog_news.subscribe();
-    let shutdown = state.shutdown.subscribe();
-    let (version, sold_out) = state.store.sold_out().await.map_err(anyhow::Error::from)?;
+    // Subscribed before the look: a change read after it reaches this stream too.
+    let news = state.catalog_news.subscribe();
+    look_now(&state).await;
+    if news.borrow().is_none() {
+        return Err(AppError::Unavailable(
+            "the catalog cannot be read now".into(),
+        ));
+    }
     let feed = Feed {
-        state,
-        changes,
-        shutdown,
-        first: Some(CatalogNews { version, sold_out }),
+        news,
+        shutdown: state.shutdown.subscribe(),
+        first: true,
     };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         let news = feed.next().await?;

@@ -74,9 +74,9 @@ pub struct AppState {
     pub operator_token: Arc<str>,
     /// How often kiosks send their heartbeat (the fleet page counts three missed as offline).
     pub heartbeat_seconds: u64,
-    /// The catalog's version as this instance last saw it: kiosks' catalog streams wait on
-    /// it ([`catalog_news`]).
-    pub catalog_news: Arc<tokio::sync::watch::Sender<u64>>,
+    /// What is sold out, as this instance last read it with the catalog's version (`None`
+    /// before the first read): kiosks' catalog streams send it ([`catalog_news`]).
+    pub catalog_news: catalog_news::Latest,
     /// Live push events, by account.
     pub hub: push::Hub,
     /// The delivery district.
@@ -281,7 +281,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         courier_token: config.courier_token.as_str().into(),
         operator_token: config.operator_token.as_str().into(),
         heartbeat_seconds: config.heartbeat_seconds.max(1),
-        catalog_news: Arc::new(tokio::sync::watch::channel(0).0),
+        catalog_news: Arc::new(tokio::sync::watch::channel(None).0),
         hub,
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),

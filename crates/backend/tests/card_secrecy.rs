@@ -65,6 +65,7 @@ async fn card_number_and_cvc_are_never_stored_or_logged() {
                 name: "Cakes".into(),
                 description: String::new(),
                 image_id: None,
+                texts: Vec::new(),
             },
             0,
         )

@@ -56,6 +56,7 @@ pub async fn seed_demo_catalog(
             name: cat.name.into(),
             description: cat.description.into(),
             image_id: cover,
+            texts: Vec::new(),
         };
         store.insert_category(&category, ci as i64).await?;
         for (di, (d, image)) in cat.dishes.iter().zip(dish_images).enumerate() {

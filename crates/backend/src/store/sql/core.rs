@@ -3,7 +3,8 @@
 
 use customerclient_api::Money;
 use customerclient_api::auth::Account;
-use customerclient_api::catalog::{Category, Product};
+use customerclient_api::catalog::{Category, LocalText, Product};
+use std::collections::HashMap;
 use customerclient_api::orders::{
     Order, OrderLine, OrderStatus, StatusChange,
 };
@@ -87,6 +88,13 @@ async fn backfill_login_keys(pool: &DbPool) -> Result<(), sqlx::Error> {
 const PRODUCT_COLUMNS: &str =
     "id, category_id, name, description, price_minor, currency, image_id, video_id, available";
 
+/// A language of the menu's texts by its code (`en`, `ru`); others are not served.
+fn language_of(code: &str) -> Option<customerclient_api::settings::Language> {
+    customerclient_api::settings::Language::ALL
+        .into_iter()
+        .find(|l| l.code() == code)
+}
+
 fn product_from_row(row: &DbRow) -> Result<Product, sqlx::Error> {
     Ok(Product {
         id: row.try_get("id")?,
@@ -100,6 +108,7 @@ fn product_from_row(row: &DbRow) -> Result<Product, sqlx::Error> {
         image_ids: opt_uuid_col(row, "image_id")?.into_iter().collect(),
         video_id: opt_uuid_col(row, "video_id")?,
         available: row.try_get("available")?,
+        texts: Vec::new(),
     })
 }
 
@@ -518,7 +527,8 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let mut categories = rows
+            .iter()
             .map(|r| {
                 Ok(Category {
                     id: r.try_get("id")?,
@@ -526,9 +536,62 @@ impl Store {
                     name: r.try_get("name")?,
                     description: r.try_get("description")?,
                     image_id: opt_uuid_col(r, "image_id")?,
+                    texts: Vec::new(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<Category>, StoreError>>()?;
+        let mut texts: HashMap<i64, Vec<LocalText>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT category_id, language, name FROM category_texts ORDER BY category_id, language",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Some(language) = language_of(&r.try_get::<String, _>("language")?) {
+                texts.entry(r.try_get("category_id")?).or_default().push(LocalText {
+                    language,
+                    name: r.try_get("name")?,
+                    description: String::new(),
+                });
+            }
+        }
+        for c in &mut categories {
+            c.texts = texts.remove(&c.id).unwrap_or_default();
+        }
+        Ok(categories)
+    }
+
+    /// The names and descriptions in every language the menu gave, of these products.
+    async fn attach_texts(&self, products: &mut [Product]) -> Result<(), StoreError> {
+        if products.is_empty() {
+            return Ok(());
+        }
+        let list = (1..=products.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT product_id, language, name, description FROM product_texts
+             WHERE product_id IN ({list}) ORDER BY product_id, language"
+        );
+        let mut query = sqlx::query(&sql);
+        for p in products.iter() {
+            query = query.bind(p.id);
+        }
+        let mut texts: HashMap<i64, Vec<LocalText>> = HashMap::new();
+        for r in query.fetch_all(&self.pool).await? {
+            if let Some(language) = language_of(&r.try_get::<String, _>("language")?) {
+                texts.entry(r.try_get("product_id")?).or_default().push(LocalText {
+                    language,
+                    name: r.try_get("name")?,
+                    description: r.try_get("description")?,
+                });
+            }
+        }
+        for p in products {
+            p.texts = texts.remove(&p.id).unwrap_or_default();
+        }
+        Ok(())
     }
 
     /// Resolves a category given as slug or numeric id.
@@ -568,10 +631,11 @@ impl Store {
         .bind(f.offset as i64)
         .fetch_all(&self.pool)
         .await?;
-        let items = rows
+        let mut items: Vec<Product> = rows
             .iter()
             .map(product_from_row)
             .collect::<Result<_, _>>()?;
+        self.attach_texts(&mut items).await?;
         Ok((items, total.max(0) as u64))
     }
 
@@ -582,7 +646,9 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(product_from_row).transpose()?)
+        let mut product: Vec<Product> = row.as_ref().map(product_from_row).transpose()?.into_iter().collect();
+        self.attach_texts(&mut product).await?;
+        Ok(product.pop())
     }
 
     // ---- orders ----
