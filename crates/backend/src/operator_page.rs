@@ -51,22 +51,10 @@ fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .any(|(name, value)| {
-            name == COOKIE && {
-                // Compared as hashes: the time taken says nothing of how much matched.
-                use sha2::Digest;
-                sha2::Sha256::digest(value.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
-            }
-        })
+        .any(|(name, value)| name == COOKIE && crate::auth::same_secret(value, &expected))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::payments::bank::html_escape as escape;
 
 const STYLE: &str = "body{font:16px system-ui,sans-serif;margin:0;background:#fdf7f0;color:#291f18}\
 header{background:#fff;padding:16px 32px;display:flex;align-items:center;gap:24px;box-shadow:0 2px 12px #0001}\
@@ -118,11 +106,7 @@ struct SignIn {
 }
 
 async fn sign_in(State(state): State<AppState>, Form(form): Form<SignIn>) -> Response {
-    use sha2::Digest;
-    let right = !form.token.is_empty()
-        && sha2::Sha256::digest(form.token.as_bytes())
-            == sha2::Sha256::digest(state.operator_token.as_bytes());
-    if !right {
+    if !crate::auth::same_secret(&form.token, &state.operator_token) {
         tracing::warn!("operator page: wrong token");
         return (
             StatusCode::UNAUTHORIZED,

@@ -10,7 +10,6 @@ use customerclient_api::push::PushKind;
 use customerclient_api::tracking::{
     CourierFix, CourierJobs, Eta, PositionReport, TrackRequest, Tracking,
 };
-use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -191,10 +190,7 @@ pub(crate) fn check_courier_token(state: &AppState, headers: &HeaderMap) -> Resu
         .get(COURIER_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    // Compared as hashes so the time taken does not depend on how much of the token matched.
-    let given = sha2::Sha256::digest(token.as_bytes());
-    let expected = sha2::Sha256::digest(state.courier_token.as_bytes());
-    if token.is_empty() || given != expected {
+    if !crate::auth::same_secret(token, &state.courier_token) {
         return Err(AppError::Unauthorized("courier token missing or wrong"));
     }
     Ok(())

@@ -61,6 +61,11 @@ delivery = [{{ method = "car", price = 59900, minutes = 50 }}]
     customerclient_backend::profile::parse(&text, "pelmeni.toml").unwrap()
 }
 
+async fn served_profile(s: &TestBackend) -> StoreProfile {
+    let resp = s.http.get(s.url("/api/v1/store")).send().await.unwrap();
+    resp.json().await.unwrap()
+}
+
 async fn order(
     s: &TestBackend,
     token: &str,
@@ -81,15 +86,7 @@ async fn order(
 #[tokio::test]
 async fn a_store_of_its_own_is_served_and_charged_as_its_profile_says() {
     let s = TestBackend::start(|c| c.store = pelmeni("")).await;
-    let profile: StoreProfile = s
-        .http
-        .get(s.url("/api/v1/store"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let profile = served_profile(&s).await;
     assert_eq!(profile.name, "Pelmeni Bar");
     assert_eq!(profile.brand_colour, "#2a6f97");
     assert_eq!(profile.default_language(), Language::Ru);
@@ -171,15 +168,7 @@ async fn no_orders_outside_opening_hours() {
         "sunday",
     ][(open_day - 1) as usize];
     let s = TestBackend::start(|c| c.store = pelmeni(&format!("{name} = \"10:00-22:00\""))).await;
-    let profile: StoreProfile = s
-        .http
-        .get(s.url("/api/v1/store"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let profile = served_profile(&s).await;
     let now = customerclient_api::clock::now_ms();
     assert!(!profile.hours.is_open(now));
     assert_eq!(profile.hours.next_opening(now), Some((open_day as u8, 600)));

@@ -65,11 +65,14 @@ pub async fn simulate(
     Ok((code, resp.text().await.unwrap_or_default()))
 }
 
-fn html_escape(s: &str) -> String {
+/// Text made safe inside HTML and its quoted attributes (the backend's pages: this one and
+/// the operator's).
+pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 async fn page(State(state): State<AppState>) -> Result<Response, AppError> {
