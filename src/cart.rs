@@ -13,7 +13,10 @@ use customerclient_api::orders::MAX_QUANTITY;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Cart>()
-        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            OnEnter(Screen::Attract),
+            forget.run_if(crate::screen::changed_screen),
+        )
         .add_systems(
             Update,
             // After navigation, so "start, add this, check out" sent in one frame ends on the

@@ -18,7 +18,10 @@ use customerclient_api::orders::{
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<CheckoutForm>()
-        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            OnEnter(Screen::Attract),
+            forget.run_if(crate::screen::changed_screen),
+        )
         .add_systems(
             Update,
             (

@@ -21,7 +21,10 @@ const OVERSCAN_ROWS: usize = 1;
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<GalleryView>()
         .add_message::<GalleryAction>()
-        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            OnEnter(Screen::Attract),
+            forget.run_if(crate::screen::changed_screen),
+        )
         .add_systems(
             Update,
             (apply, refresh_items)

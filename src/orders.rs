@@ -25,7 +25,10 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<OrdersState>()
         .init_resource::<Recommendations>()
         .add_message::<OrdersAction>()
-        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            OnEnter(Screen::Attract),
+            forget.run_if(crate::screen::changed_screen),
+        )
         .add_systems(
             Update,
             (

@@ -24,8 +24,11 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<PaymentFlow>()
         .init_resource::<CardForm>()
         .add_message::<PayAction>()
-        .add_systems(OnEnter(Screen::Payment), begin)
-        .add_systems(OnExit(Screen::Payment), end)
+        .add_systems(
+            OnEnter(Screen::Payment),
+            begin.run_if(screen::changed_screen),
+        )
+        .add_systems(OnExit(Screen::Payment), end.run_if(screen::changed_screen))
         .add_systems(
             Update,
             (

@@ -14,11 +14,16 @@ pub const MAX_QUANTITY: u32 = 20;
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProductChoice {
     pub quantity: u32,
+    /// The product the quantity is for.
+    pub product: Option<i64>,
 }
 
 impl Default for ProductChoice {
     fn default() -> Self {
-        ProductChoice { quantity: 1 }
+        ProductChoice {
+            quantity: 1,
+            product: None,
+        }
     }
 }
 
@@ -34,14 +39,24 @@ pub enum ProductAction {
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ProductChoice>()
         .add_message::<ProductAction>()
-        .add_systems(
-            OnEnter(Screen::Product),
-            |mut choice: ResMut<ProductChoice>| {
-                *choice = ProductChoice::default();
-            },
-        )
+        .add_systems(OnEnter(Screen::Product), choose_anew)
         // Turned into the shop's actions before the cart and navigation read them this frame.
         .add_systems(Update, apply.in_set(KioskSet::Input));
+}
+
+/// One of a new dish, or of the same one come back to; the screen drawn again (a new
+/// language, a dish sold out) keeps what the customer chose.
+fn choose_anew(
+    transitions: MessageReader<bevy::state::state::StateTransitionEvent<Screen>>,
+    session: Res<CustomerSession>,
+    mut choice: ResMut<ProductChoice>,
+) {
+    if crate::screen::changed_screen(transitions) || choice.product != session.selected_product {
+        *choice = ProductChoice {
+            product: session.selected_product,
+            ..default()
+        };
+    }
 }
 
 fn apply(

@@ -93,3 +93,14 @@ fn note_steps<S: SubStates>(
         steps.pending = true;
     }
 }
+
+/// Run condition for what entering or leaving a screen *means* (a customer's visit ending on
+/// the attract screen, paying beginning): true only when the screen really changed. Drawing
+/// a screen again (a new language, the store's profile, high contrast) re-enters the same
+/// screen, which must rebuild its picture but never wipe a cart or what the customer typed.
+pub fn changed_screen(mut transitions: MessageReader<StateTransitionEvent<Screen>>) -> bool {
+    transitions
+        .read()
+        .last()
+        .is_some_and(|t| t.exited != t.entered)
+}

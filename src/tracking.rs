@@ -21,7 +21,10 @@ use crate::session::CustomerSession;
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TrackingState>()
         .add_message::<TrackAction>()
-        .add_systems(OnEnter(Screen::Attract), forget)
+        .add_systems(
+            OnEnter(Screen::Attract),
+            forget.run_if(crate::screen::changed_screen),
+        )
         .add_systems(
             Update,
             (

@@ -6,12 +6,20 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Contrast>()
+        .init_resource::<Brand>()
         .add_systems(PreStartup, load_fonts)
+        .add_systems(Update, follow_brand)
         .add_systems(
             EguiPrimaryContextPass,
-            (style_egui.run_if(run_once), apply_large_text, egui_contrast).chain(),
+            (
+                style_egui.run_if(run_once),
+                apply_large_text,
+                egui_contrast,
+                egui_brand,
+            )
+                .chain(),
         )
-        .add_systems(PostUpdate, bevy_contrast);
+        .add_systems(PostUpdate, (bevy_contrast, bevy_brand).chain());
 }
 
 pub const INTER_REGULAR: &[u8] = include_bytes!("../../assets/fonts/Inter-Regular.otf");
@@ -174,6 +182,108 @@ fn style_egui(mut contexts: EguiContexts) -> Result {
 pub struct Look {
     pub high_contrast: bool,
     pub reach: bool,
+    /// The store's brand colour and its pressed shade, when not the demo's orange.
+    pub brand: Option<(egui::Color32, egui::Color32)>,
+}
+
+/// The store's brand colour (its profile's `brand_colour`) and a darker shade for a pressed
+/// button; `None` draws in the demo's orange. Applied by mapping the palette's [`PRIMARY`]
+/// and [`PRIMARY_PRESSED`] wherever scenes put them, as high contrast maps its colours (and
+/// high contrast, when on, wins).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct Brand {
+    pub primary: Option<(Color, Color)>,
+}
+
+/// `#rrggbb` as the brand colour and its pressed shade; `None` for the demo's own orange or
+/// what is not a colour.
+pub fn brand_colours(hex: &str) -> Option<(Color, Color)> {
+    let hex = hex.trim().strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    let (r, g, b) = (byte(0)?, byte(2)?, byte(4)?);
+    let colour = Color::srgb_u8(r, g, b);
+    if color32(colour) == color32(PRIMARY) {
+        return None;
+    }
+    let shade = |v: u8| (f32::from(v) * 0.82).round() as u8;
+    Some((colour, Color::srgb_u8(shade(r), shade(g), shade(b))))
+}
+
+/// A palette colour in the store's brand: the primary and its pressed shade replaced.
+pub fn branded(c: Color, brand: Option<(Color, Color)>) -> Color {
+    match brand {
+        Some((primary, _)) if c == PRIMARY => primary,
+        Some((_, pressed)) if c == PRIMARY_PRESSED => pressed,
+        _ => c,
+    }
+}
+
+/// The brand colour from the store's profile, when it comes or changes (the profile's
+/// arrival rebuilds the screen, which the mapping then colours).
+fn follow_brand(store: Res<crate::store_profile::Store>, mut brand: ResMut<Brand>) {
+    if !store.is_changed() {
+        return;
+    }
+    let want = store
+        .profile
+        .as_ref()
+        .and_then(|p| brand_colours(&p.brand_colour));
+    if brand.primary != want {
+        brand.primary = want;
+    }
+}
+
+/// Maps the palette's primary colours to the brand's on what scenes just set (not in high
+/// contrast, whose palette stands).
+fn bevy_brand(
+    brand: Res<Brand>,
+    contrast: Res<Contrast>,
+    mut backgrounds: Query<&mut BackgroundColor, Changed<BackgroundColor>>,
+    mut texts: Query<&mut TextColor, Changed<TextColor>>,
+    mut buttons: Query<&mut ButtonColors, Changed<ButtonColors>>,
+) {
+    let Some(colours) = brand.primary.filter(|_| !contrast.high) else {
+        return;
+    };
+    let brand = Some(colours);
+    for mut bg in &mut backgrounds {
+        let mapped = branded(bg.0, brand);
+        if mapped != bg.0 {
+            bg.0 = mapped;
+        }
+    }
+    for mut t in &mut texts {
+        let mapped = branded(t.0, brand);
+        if mapped != t.0 {
+            t.0 = mapped;
+        }
+    }
+    for mut b in &mut buttons {
+        let (n, p) = (branded(b.normal, brand), branded(b.pressed, brand));
+        if n != b.normal || p != b.pressed {
+            b.normal = n;
+            b.pressed = p;
+        }
+    }
+}
+
+/// The brand for egui: kept in the look its drawing code reads, and its selection colour.
+fn egui_brand(brand: Res<Brand>, contrast: Res<Contrast>, mut contexts: EguiContexts) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let want = brand.primary.map(|(p, q)| (color32(p), color32(q)));
+    // Leaving high contrast restyles egui in the demo's colours: brand it again then too.
+    if look(ctx).brand != want || contrast.is_changed() {
+        set_look(ctx, |l| l.brand = want);
+        if !look(ctx).high_contrast {
+            ctx.global_style_mut(|style| {
+                style.visuals.selection.bg_fill = want.map_or(color32(PRIMARY), |(p, _)| p);
+            });
+        }
+    }
+    Ok(())
 }
 
 fn look_id() -> egui::Id {
@@ -212,11 +322,15 @@ fn set_look(ctx: &egui::Context, change: impl FnOnce(&mut Look)) {
 
 /// A palette colour for egui, in the high-contrast palette when that is on.
 pub fn to_egui(on: &impl DrawsOn, c: Color) -> egui::Color32 {
-    color32(if look(on).high_contrast {
-        contrast_egui(c)
-    } else {
-        c
-    })
+    let look = look(on);
+    if look.high_contrast {
+        return color32(contrast_egui(c));
+    }
+    match look.brand {
+        Some((primary, _)) if c == PRIMARY => primary,
+        Some((_, pressed)) if c == PRIMARY_PRESSED => pressed,
+        _ => color32(c),
+    }
 }
 
 /// A colour as egui's, as it is (inside egui's own style closures, which must not read the
@@ -441,6 +555,22 @@ fn egui_contrast(contrast: Res<Contrast>, mut contexts: EguiContexts) -> Result 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_brand_colour_replaces_only_the_primary_colours() {
+        let (blue, pressed) = brand_colours("#2a6f97").unwrap();
+        assert_eq!(color32(blue), egui::Color32::from_rgb(0x2a, 0x6f, 0x97));
+        assert_eq!(color32(pressed), egui::Color32::from_rgb(34, 91, 124));
+        assert_eq!(brand_colours("#E65A1A"), None, "the demo's own orange");
+        assert_eq!(brand_colours("blue"), None);
+        let brand = brand_colours("#2a6f97");
+        assert_eq!(branded(PRIMARY, brand), blue);
+        assert_eq!(branded(PRIMARY_PRESSED, brand), pressed);
+        for c in [SURFACE, SECONDARY, TEXT, DANGER, SUCCESS, BACKGROUND] {
+            assert_eq!(branded(c, brand), c);
+        }
+        assert_eq!(branded(PRIMARY, None), PRIMARY);
+    }
 
     #[test]
     fn touch_targets_stay_finger_sized_in_reach_mode() {

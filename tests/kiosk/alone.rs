@@ -483,3 +483,85 @@ fn signing_in_to_an_unconfirmed_account_goes_on_to_its_code() {
     assert_eq!(step::<AccountMode>(app.world()), Some(AccountMode::Verify));
     assert!(app.world().resource::<CustomerSession>().account.is_none());
 }
+
+/// Drawing a screen again (another language, the store's profile arriving) re-enters it: the
+/// picture is rebuilt, but nothing the customer chose or typed is wiped, and paying is not
+/// begun a second time.
+#[test]
+fn drawing_a_screen_again_keeps_the_cart_the_card_and_the_quantity() {
+    use customerclient::product::{ProductAction, ProductChoice};
+    use customerclient_api::settings::Language;
+    let mut app = alone();
+    let mut other = borscht();
+    other.id = 4;
+    app.world_mut()
+        .resource_mut::<Catalog>()
+        .set_products(vec![borscht(), other]);
+
+    // The cart is kept when the attract screen is drawn again (as the profile's arrival
+    // draws it)...
+    app.world_mut().resource_mut::<Cart>().add(&borscht(), 2);
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Attract);
+    app.update();
+    app.update();
+    assert_eq!(screen(app.world()), Screen::Attract);
+    assert_eq!(
+        app.world().resource::<Cart>().item_count(),
+        2,
+        "a redraw is no new visit"
+    );
+    // ...and emptied when the visit really ends.
+    send(&mut app, ShopAction::Start);
+    app.update();
+    app.update();
+    send(&mut app, ShopAction::StartOver);
+    app.update();
+    app.update();
+    assert_eq!(screen(app.world()), Screen::Attract);
+    assert!(app.world().resource::<Cart>().is_empty());
+
+    // The quantity chosen for a dish survives a redraw; another dish starts at one.
+    send(&mut app, ShopAction::OpenProduct(3));
+    app.update();
+    app.update();
+    assert_eq!(screen(app.world()), Screen::Product);
+    for _ in 0..2 {
+        app.world_mut().write_message(ProductAction::More);
+        app.update();
+        app.update();
+    }
+    assert_eq!(app.world().resource::<ProductChoice>().quantity, 3);
+    send(&mut app, ShopAction::SetLanguage(Language::En));
+    app.update();
+    app.update();
+    assert_eq!(screen(app.world()), Screen::Product);
+    assert_eq!(app.world().resource::<ProductChoice>().quantity, 3);
+    send(&mut app, ShopAction::OpenProduct(4));
+    app.update();
+    app.update();
+    assert_eq!(app.world().resource::<ProductChoice>().quantity, 1);
+
+    // Half a card number survives the language button, and the card step is not begun again.
+    let order = placed_order("card_in_app");
+    paying(&mut app, &order);
+    assert_eq!(step::<PayStep>(app.world()), Some(PayStep::Card));
+    for d in "42424242".chars() {
+        app.world_mut().resource_mut::<CardForm>().type_digit(d);
+    }
+    send(&mut app, ShopAction::SetLanguage(Language::Ru));
+    app.update();
+    app.update();
+    assert_eq!(screen(app.world()), Screen::Payment);
+    assert_eq!(step::<PayStep>(app.world()), Some(PayStep::Card));
+    assert_eq!(
+        app.world().resource::<CardForm>().number.as_str(),
+        "42424242"
+    );
+    // Leaving the payment screen still wipes the card.
+    send(&mut app, ShopAction::StartOver);
+    app.update();
+    app.update();
+    assert!(app.world().resource::<CardForm>().number.is_empty());
+}
