@@ -26,6 +26,7 @@ pub struct I18n {
     bundles: HashMap<Language, FluentBundle<FluentResource>>,
     /// The store's name and price formats, from its profile ([`Self::set_store`]).
     store_name: Option<String>,
+    taglines: HashMap<Language, String>,
     currency: Option<String>,
     prices: HashMap<Language, PriceFormat>,
 }
@@ -55,6 +56,7 @@ impl Default for I18n {
             language: Language::En,
             bundles,
             store_name: None,
+            taglines: HashMap::new(),
             currency: None,
             prices: HashMap::new(),
         }
@@ -65,6 +67,11 @@ impl I18n {
     /// Takes the store's name and how it writes prices from its profile.
     pub fn set_store(&mut self, profile: &StoreProfile) {
         self.store_name = Some(profile.name.clone());
+        self.taglines = profile
+            .taglines
+            .iter()
+            .map(|t| (t.language, t.text.clone()))
+            .collect();
         self.currency = Some(profile.currency.clone());
         self.prices = profile
             .price_formats
@@ -78,6 +85,14 @@ impl I18n {
         self.store_name
             .clone()
             .unwrap_or_else(|| self.t("store-name"))
+    }
+
+    /// The line under the store's name: the profile's in this language, else the kiosk's own.
+    pub fn tagline(&self) -> String {
+        self.taglines
+            .get(&self.language)
+            .cloned()
+            .unwrap_or_else(|| self.t("attract-tagline"))
     }
 
     /// An amount as the store writes it in the current language (`1 250 ₽` in Russian,

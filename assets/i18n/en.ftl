@@ -3,7 +3,7 @@
 store-name = Fresh Kitchen
 language-other = Русский
 
-attract-tagline = Breakfasts, bowls, burgers and cakes — cooked now, delivered to your door.
+attract-tagline = Cooked now, delivered to your door.
 attract-touch = Touch to start
 attract-connecting = Connecting to the kitchen…
 attract-loading = Loading the menu…

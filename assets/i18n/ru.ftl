@@ -3,7 +3,7 @@
 store-name = Fresh Kitchen
 language-other = English
 
-attract-tagline = Завтраки, боулы, бургеры и торты — готовим сейчас, привезём к двери.
+attract-tagline = Готовим сейчас, привезём к двери.
 attract-touch = Коснитесь, чтобы начать
 attract-connecting = Подключаемся к кухне…
 attract-loading = Загружаем меню…

@@ -212,12 +212,12 @@ fn welcome(i18n: &I18n) -> impl Bundle {
             ..default()
         },
         children![
+            // Five quick taps open the staff keypad; the tap never starts a session.
             (
-                theme::bold_text(i18n.store_name(), 110.0, theme::PRIMARY),
-                // Five quick taps open the staff keypad; the tap never starts a session.
+                crate::ui::store_mark::store_mark(i18n, 220.0, 110.0),
                 Tap(crate::staff::StaffAction::NameTapped),
             ),
-            theme::text(i18n.t("attract-tagline"), size::HEADING, theme::TEXT),
+            theme::text(i18n.tagline(), size::HEADING, theme::TEXT),
             (
                 Prompt,
                 Node {

@@ -9,6 +9,7 @@ pub mod layout_audit;
 pub mod pointer;
 pub mod recommend;
 pub mod redraw;
+pub mod store_mark;
 pub mod theme;
 pub mod toast;
 pub mod touch;
@@ -21,6 +22,7 @@ pub(crate) fn plugin(app: &mut App) {
     theme::plugin(app);
     widgets::plugin(app);
     recommend::plugin(app);
+    store_mark::plugin(app);
     idle::plugin(app);
     toast::plugin(app);
     video_view::plugin(app);

@@ -363,13 +363,7 @@ pub fn header(session: &CustomerSession, i18n: &I18n, title: &str) -> impl Bundl
         theme::shadow(4.0, 16.0),
         Children::spawn((
             Spawn((
-                theme::bold_text(i18n.store_name(), size::HEADING, theme::PRIMARY),
-                TextLayout::no_wrap(),
-                Node {
-                    flex_shrink: 0.0,
-                    ..default()
-                },
-                // Five quick taps open the staff keypad (staff.rs); one does nothing.
+                super::store_mark::store_mark(i18n, HEADER_HEIGHT - 40.0, size::HEADING),
                 Tap(crate::staff::StaffAction::NameTapped),
             )),
             Spawn((

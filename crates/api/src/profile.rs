@@ -16,6 +16,14 @@ pub struct StoreProfile {
     pub name: String,
     /// The brand colour of buttons and headings, `#rrggbb`.
     pub brand_colour: String,
+    /// The store's logo, a PNG served at `/api/v1/files/{id}` (the id changes with the
+    /// picture); `None` writes the name alone.
+    #[serde(default)]
+    pub logo: Option<uuid::Uuid>,
+    /// A line under the name on the attract screen, in the languages it is given in (the
+    /// kiosk's own plain line in the others).
+    #[serde(default)]
+    pub taglines: Vec<Tagline>,
     /// ISO 4217 code every price of the store is in.
     pub currency: String,
     /// Languages offered, the default first.
@@ -43,6 +51,13 @@ impl StoreProfile {
             .find(|f| f.language == language)
             .or(self.price_formats.first())
     }
+}
+
+/// The store's tagline in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Tagline {
+    pub language: Language,
+    pub text: String,
 }
 
 /// How amounts are written in one language: `{amount} ₽` with a space between thousands in

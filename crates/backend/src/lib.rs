@@ -254,6 +254,11 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
              {profile}) or give the profile that matches it (--store)"
         );
     }
+    let mut setup = config.store.clone();
+    setup
+        .store_logo(&store)
+        .await
+        .context("storing the store's logo")?;
     if config.payments.webhook_secret == payments::DEMO_WEBHOOK_SECRET {
         tracing::warn!("bank webhook uses the demo secret; set a real one for production");
     }
@@ -273,7 +278,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         time_scale: config.simulator.as_ref().map_or(1.0, |s| s.speed),
         catalog_pages: Default::default(),
         store,
-        profile: Arc::new(config.store.profile.clone()),
+        profile: Arc::new(setup.profile),
         merchant: Arc::new(config.store.merchant.clone()),
         payments: Arc::new(config.payments.clone()),
         mail_wake: Arc::new(tokio::sync::Notify::new()),

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use customerclient_api::Money;
 use customerclient_api::orders::{DeliveryInfo, DeliveryMethod, DeliveryOption, DeliveryZone};
-use customerclient_api::profile::{DayHours, OpeningHours, PriceFormat, StoreProfile};
+use customerclient_api::profile::{DayHours, OpeningHours, PriceFormat, StoreProfile, Tagline};
 use customerclient_api::settings::Language;
 use serde::Deserialize;
 
@@ -27,20 +27,72 @@ pub const DEMO: &str = include_str!("../store.toml");
 pub struct StoreSetup {
     pub profile: StoreProfile,
     pub merchant: Merchant,
+    /// The logo as kiosks get it (a PNG no larger than [`LOGO_MAX`]); stored in the files at
+    /// start, which gives the profile its id.
+    pub logo: Option<Vec<u8>>,
+    /// The file the profile names, until [`StoreSetup::load`] reads it.
+    logo_name: Option<String>,
 }
+
+/// The largest logo kiosks are sent, in pixels (wide and high); a bigger picture is scaled down.
+pub const LOGO_MAX: (u32, u32) = (640, 320);
 
 impl StoreSetup {
     pub fn demo() -> Self {
         parse(DEMO, "the demo profile").expect("the demo profile is valid")
     }
 
-    /// Reads and checks the operator's file.
+    /// Reads and checks the operator's file, and the logo it names (beside it).
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             anyhow::anyhow!("cannot read the store profile {}: {e}", path.display())
         })?;
-        parse(&text, &path.display().to_string()).map_err(anyhow::Error::msg)
+        let source = path.display().to_string();
+        let mut setup = parse(&text, &source).map_err(anyhow::Error::msg)?;
+        if let Some(name) = setup.logo_name.take() {
+            let file = path.parent().unwrap_or(Path::new(".")).join(&name);
+            let bytes = std::fs::read(&file).map_err(|e| {
+                anyhow::anyhow!("{source}: logo: cannot read {}: {e}", file.display())
+            })?;
+            setup.logo = Some(logo(&bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "{source}: logo: {} is not a PNG or JPEG picture: {e}",
+                    file.display()
+                )
+            })?);
+        }
+        Ok(setup)
     }
+
+    /// Puts the logo among the files (once, whichever instance starts first) and names it in
+    /// the profile. Its id is made from its content, so every instance names the same file.
+    pub async fn store_logo(&mut self, store: &crate::store::Store) -> anyhow::Result<()> {
+        let Some(bytes) = &self.logo else {
+            return Ok(());
+        };
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(bytes);
+        let id = uuid::Builder::from_random_bytes(digest[..16].try_into()?).into_uuid();
+        store.insert_file_once(id, "image/png", bytes).await?;
+        self.profile.logo = Some(id);
+        Ok(())
+    }
+}
+
+/// Decodes a logo (PNG or JPEG) and re-encodes it as a PNG, keeping its transparency, scaled
+/// down to fit [`LOGO_MAX`].
+pub fn logo(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut image = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
+    let (w, h) = LOGO_MAX;
+    if image.width() > w || image.height() > h {
+        image = image.resize(w, h, image::imageops::FilterType::Triangle);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .to_rgba8()
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
 }
 
 pub fn router() -> crate::routes::Routes {
@@ -57,6 +109,11 @@ struct File {
     name: String,
     #[serde(default = "default_colour")]
     brand_colour: String,
+    /// A PNG or JPEG beside the profile.
+    #[serde(default)]
+    logo: Option<String>,
+    #[serde(default)]
+    tagline: HashMap<Language, String>,
     currency: String,
     languages: Vec<Language>,
     #[serde(default)]
@@ -207,6 +264,20 @@ pub fn parse(text: &str, source: &str) -> Result<StoreSetup, String> {
     if languages.is_empty() {
         problem("languages", "name at least one, the default first".into());
     }
+    let mut taglines = Vec::new();
+    for language in Language::ALL {
+        let Some(text) = file.tagline.get(&language) else {
+            continue;
+        };
+        let text = text.trim().to_owned();
+        let field = format!("tagline.{}", language.code());
+        if !languages.contains(&language) {
+            problem(&field, "a language the store does not offer".into());
+        } else if !(1..=120).contains(&text.chars().count()) {
+            problem(&field, "needs 1 to 120 characters".into());
+        }
+        taglines.push(Tagline { language, text });
+    }
     let mut price_formats = Vec::new();
     for language in &languages {
         let Some(p) = file.prices.get(language) else {
@@ -334,6 +405,8 @@ pub fn parse(text: &str, source: &str) -> Result<StoreSetup, String> {
         profile: StoreProfile {
             name,
             brand_colour: colour,
+            logo: None,
+            taglines,
             currency,
             languages,
             price_formats,
@@ -343,6 +416,11 @@ pub fn parse(text: &str, source: &str) -> Result<StoreSetup, String> {
             idle_warning_seconds: file.idle.warning_seconds,
         },
         merchant,
+        logo: None,
+        logo_name: file
+            .logo
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty()),
     })
 }
 

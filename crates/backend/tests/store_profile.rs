@@ -242,3 +242,85 @@ fn the_binary_refuses_a_broken_profile_naming_each_problem() {
     // Nothing was created: the profile is checked before the database is touched.
     assert!(!dir.path().join("db.sqlite").exists());
 }
+
+/// A profile file beside its logo, as an operator keeps them.
+fn profile_with_logo(dir: &std::path::Path, logo: &[u8]) -> std::path::PathBuf {
+    let text = customerclient_backend::profile::DEMO
+        .replace("# logo = \"logo.png\"", "logo = \"logo.png\"");
+    let path = dir.join("store.toml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::write(dir.join("logo.png"), logo).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_logo_is_checked_scaled_down_and_served_with_its_transparency() {
+    // A wide 1600×400 logo, transparent around a blue mark.
+    let mut picture = image::RgbaImage::new(1600, 400);
+    for (x, y, px) in picture.enumerate_pixels_mut() {
+        if (400..1200).contains(&x) && (100..300).contains(&y) {
+            *px = image::Rgba([0x2a, 0x6f, 0x97, 255]);
+        }
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let setup = StoreSetup::load(&profile_with_logo(dir.path(), png.get_ref())).unwrap();
+
+    let s = TestBackend::start(|c| c.store = setup).await;
+    let profile = served_profile(&s).await;
+    let id = profile.logo.expect("the profile names its logo");
+    let resp = s
+        .http
+        .get(s.url(&format!("/api/v1/files/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    let served = image::load_from_memory(&resp.bytes().await.unwrap())
+        .unwrap()
+        .to_rgba8();
+    // Scaled to fit 640×320, its shape kept; the corners still see through.
+    assert_eq!(served.dimensions(), (640, 160));
+    assert_eq!(served.get_pixel(0, 0)[3], 0);
+    assert_eq!(served.get_pixel(320, 80).0, [0x2a, 0x6f, 0x97, 255]);
+
+    // The demo has none: its name is written instead.
+    let demo = TestBackend::start(|_| {}).await;
+    assert_eq!(served_profile(&demo).await.logo, None);
+}
+
+#[test]
+fn a_logo_that_is_not_a_picture_or_not_there_stops_the_start_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = profile_with_logo(dir.path(), b"<svg>not a png</svg>");
+    let message = StoreSetup::load(&path).unwrap_err().to_string();
+    assert!(
+        message.contains("store.toml: logo:") && message.contains("is not a PNG or JPEG picture"),
+        "{message}"
+    );
+    std::fs::remove_file(dir.path().join("logo.png")).unwrap();
+    let message = StoreSetup::load(&path).unwrap_err().to_string();
+    assert!(
+        message.contains("store.toml: logo: cannot read") && message.contains("logo.png"),
+        "{message}"
+    );
+}
+
+#[test]
+fn taglines_are_per_offered_language() {
+    let demo = StoreSetup::demo().profile;
+    assert_eq!(demo.taglines.len(), 2);
+    assert!(demo.taglines[0].text.starts_with("Breakfasts, bowls"));
+    let text = customerclient_backend::profile::DEMO
+        .replace("languages = [\"en\", \"ru\"]", "languages = [\"en\"]");
+    let problems = match customerclient_backend::profile::parse(&text, "store.toml") {
+        Err(p) => p,
+        Ok(_) => panic!("a tagline in a language not offered is refused"),
+    };
+    assert!(
+        problems.contains("store.toml: tagline.ru: a language the store does not offer"),
+        "{problems}"
+    );
+}

@@ -392,6 +392,29 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a file under an id made from its content; already there, nothing changes.
+    pub async fn insert_file_once(
+        &self,
+        id: Uuid,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        sqlx::query(
+            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(content_type)
+        .bind(sha)
+        .bind(bytes.len() as i64)
+        .bind(bytes)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
         let row = sqlx::query("SELECT content_type, sha256, bytes FROM files WHERE id = $1")
             .bind(id.to_string())
