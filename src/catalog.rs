@@ -33,7 +33,7 @@ pub(crate) fn plugin(app: &mut App) {
                     .chain()
                     .in_set(KioskSet::Receive),
                 receive_images.in_set(KioskSet::Receive),
-                retry_catalog.in_set(KioskSet::Timers),
+                (retry_catalog, reload_new_menu).in_set(KioskSet::Timers),
             ),
         );
 }
@@ -67,6 +67,8 @@ pub struct Catalog {
     failures: u32,
     /// The latest news of what is sold out (applied again to a catalog loaded after it).
     news: Option<CatalogNews>,
+    /// The menu's version the loaded catalog is (as the news said when loading began).
+    menu_version: Option<u64>,
 }
 
 impl Default for Catalog {
@@ -81,6 +83,7 @@ impl Default for Catalog {
             pages: Default::default(),
             failures: 0,
             news: None,
+            menu_version: None,
         }
     }
 }
@@ -111,8 +114,17 @@ impl Catalog {
         self.products = products;
     }
 
+    /// Whether the backend has a newer menu than the one shown (an import since it loaded).
+    pub fn menu_outdated(&self) -> bool {
+        match (&self.news, self.menu_version) {
+            (Some(news), Some(loaded)) => news.menu_version > loaded,
+            _ => false,
+        }
+    }
+
     fn start_loading(&mut self, bridge: &Bridge) {
         self.state = LoadState::Loading;
+        self.menu_version = self.news.as_ref().map(|n| n.menu_version);
         self.categories.clear();
         self.set_products(Vec::new());
         self.pages.clear();
@@ -236,11 +248,21 @@ impl Catalog {
 pub(crate) fn follow_sold_out(
     mut news: MessageReader<CatalogNewsReceived>,
     mut catalog: ResMut<Catalog>,
+    bridge: Res<Bridge>,
 ) {
     let mut arrived = false;
     for CatalogNewsReceived(n) in news.read() {
-        catalog.bypass_change_detection().news = Some(n.clone());
+        let c = catalog.bypass_change_detection();
+        // A catalog loaded before any news is the menu the first news names.
+        c.menu_version = c.menu_version.or(Some(n.menu_version));
+        c.news = Some(n.clone());
         arrived = true;
+    }
+    if arrived {
+        // News comes when the stream (re)connects — a restarted backend may bring a new
+        // profile — and when the catalog changes: the profile is asked again, and taken only
+        // if it differs (store_profile.rs).
+        bridge.send(Call::<e::GetStoreProfile>::empty());
     }
     let loaded = catalog.is_changed() && catalog.is_ready();
     if (arrived || loaded) && catalog.bypass_change_detection().apply_news() {
@@ -277,6 +299,23 @@ impl Catalog {
                 None
             }
         }
+    }
+}
+
+/// A new menu (an import while the kiosk runs) is loaded when nobody is shopping: on the
+/// attract screen, never under a customer's finger.
+fn reload_new_menu(
+    mut catalog: ResMut<Catalog>,
+    bridge: Res<Bridge>,
+    screen: Res<State<crate::screen::Screen>>,
+) {
+    if catalog.is_ready()
+        && catalog.menu_outdated()
+        && *screen.get() == crate::screen::Screen::Attract
+        && bridge.is_connected()
+    {
+        info!("a new menu: loading it");
+        catalog.start_loading(&bridge);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Sold out in real time at the kiosk: two kiosks (headless) on one backend; the operator
 //! marks a dish sold out and both grey it within a second; the one whose customer has it in
 //! the cart says so before they pay and sends no order; the dish cannot be added; back on
-//! sale, both show it again.
+//! sale, both show it again. A menu imported while they run reaches both between customers.
 
 use crate::harness::*;
 
@@ -119,6 +119,50 @@ fn a_dish_sold_out_greys_on_two_kiosks_at_once_and_the_cart_says_so_before_payin
         Duration::from_secs(1),
         |w| available(w, dish),
     );
+
+    // A new menu imported (by another process: its own connection to the database) while
+    // both kiosks have customers: each hears of it and keeps the menu its customer is
+    // browsing, then loads the new one when the visit ends.
+    rt.block_on(async {
+        let store = customerclient_backend::store::Store::connect(
+            &customerclient_backend::sqlite_url(&dir.path().join("shop.sqlite")),
+        )
+        .await
+        .unwrap();
+        let menu =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/menu-sample/menu.json");
+        customerclient_backend::menu::import(&store, &menu, Some("RUB"))
+            .await
+            .unwrap();
+    });
+    both_until(
+        &mut [&mut one, &mut two],
+        "both kiosks told of the new menu",
+        Duration::from_secs(2),
+        |w| w.resource::<Catalog>().menu_outdated(),
+    );
+    let demo_dishes = one.world().resource::<Catalog>().products.len();
+    assert!(demo_dishes > 3, "the customer's menu stays while they shop");
+    for app in [&mut one, &mut two] {
+        send(app, ShopAction::StartOver);
+    }
+    both_until(
+        &mut [&mut one, &mut two],
+        "the new menu on both kiosks",
+        Duration::from_secs(5),
+        |w| {
+            let c = w.resource::<Catalog>();
+            c.is_ready() && !c.menu_outdated() && c.products.len() == 3
+        },
+    );
+    let names: Vec<String> = one
+        .world()
+        .resource::<Catalog>()
+        .products
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert!(names.iter().any(|n| n == "Pelmeni"), "{names:?}");
     drop(one);
     drop(two);
     rt.block_on(backend.stop());

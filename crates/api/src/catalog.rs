@@ -16,6 +16,10 @@ pub const CATALOG_NEWS_PATH: &str = crate::endpoint::GetCatalogNews::ROUTE;
 pub struct CatalogNews {
     /// Grows with every change of the catalog (an import, a dish sold out or back).
     pub version: u64,
+    /// Grows with every change of the menu itself (an import): a kiosk that loaded an older
+    /// one loads it again.
+    #[serde(default)]
+    pub menu_version: u64,
     /// Listed products not available now; every other listed product is.
     pub sold_out: Vec<i64>,
 }

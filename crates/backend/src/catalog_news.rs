@@ -39,8 +39,12 @@ pub async fn look_now(state: &AppState) {
     match state.store.catalog_version_now().await {
         Ok(v) if Some(v) == seen => {}
         Ok(_) => match state.store.sold_out().await {
-            Ok((version, sold_out)) => {
-                let news = Arc::new(CatalogNews { version, sold_out });
+            Ok((version, menu_version, sold_out)) => {
+                let news = Arc::new(CatalogNews {
+                    version,
+                    menu_version,
+                    sold_out,
+                });
                 state.catalog_news.send_if_modified(|current| {
                     let newer = current.as_ref().is_none_or(|c| news.version > c.version);
                     if newer {

@@ -148,12 +148,39 @@ enum MenuAction {
 }
 
 /// `menu import|export`: exit status 1 with every problem listed when a menu is refused.
-async fn menu(database_url: &str, action: MenuAction) -> anyhow::Result<()> {
+async fn menu(
+    database_url: &str,
+    profile: Option<&std::path::Path>,
+    action: MenuAction,
+) -> anyhow::Result<()> {
+    // With --store, a menu in another currency than the profile's is refused.
+    let profile = profile
+        .map(customerclient_backend::StoreSetup::load)
+        .transpose()?;
     customerclient_backend::ensure_database_folder(database_url)?;
     let store = customerclient_backend::store::Store::connect(database_url).await?;
     match action {
         MenuAction::Import { path, currency } => {
-            match customerclient_backend::menu::import(&store, &path, currency.as_deref()).await {
+            let selling_in = profile.as_ref().map(|p| p.profile.currency.as_str());
+            let before = store.catalog_currency().await?;
+            let imported = customerclient_backend::menu::import_for(
+                &store,
+                &path,
+                currency.as_deref(),
+                selling_in,
+            )
+            .await;
+            if imported.is_ok()
+                && selling_in.is_none()
+                && let (Some(before), Some(now)) = (before, store.catalog_currency().await?)
+                && before != now
+            {
+                eprintln!(
+                    "note: the catalog was priced in {before} and is now in {now}: the backend \
+                     will start only with a store profile (--store) that sells in {now}"
+                );
+            }
+            match imported {
                 Ok(summary) => println!("imported {}: {summary}", path.display()),
                 Err(customerclient_backend::menu::ImportError::Invalid(problems)) => {
                     for p in &problems {
@@ -212,7 +239,7 @@ async fn main() -> anyhow::Result<()> {
         let url = cli
             .database_url
             .unwrap_or_else(|| sqlite_url(&default_database_path()));
-        return menu(&url, action).await;
+        return menu(&url, cli.store.as_deref(), action).await;
     }
     if let Some(Command::BankPay {
         backend_url,

@@ -172,6 +172,40 @@ async fn a_dish_sold_out_greys_on_every_kiosk_within_a_second_and_is_not_sold() 
     println!("back on sale heard: {back_a:?}, {back_b:?}");
     assert_eq!(order(&kiosk_b, dish).await.status(), StatusCode::CREATED);
 
+    // Sold out and back moved the catalog, not the menu; an import (another process) moves
+    // the menu too, and every kiosk hears it, to load the menu again.
+    let menu =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/menu-sample/menu.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
+        .arg("--database-url")
+        .arg(support::engine::database_url(dir.path(), "shop"))
+        .args(["menu", "import"])
+        .arg(&menu)
+        .args(["--currency", "RUB"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for listener in [&mut one, &mut two] {
+        let started = std::time::Instant::now();
+        loop {
+            let news = listener
+                .next_within(Duration::from_secs(2).saturating_sub(started.elapsed()))
+                .await;
+            assert!(news.version > first.version);
+            if news.menu_version > first.menu_version {
+                break;
+            }
+            assert_eq!(
+                news.menu_version, first.menu_version,
+                "only an import moves it"
+            );
+        }
+    }
+
     a.stop().await;
     b.stop().await;
 }

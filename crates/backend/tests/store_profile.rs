@@ -206,6 +206,36 @@ async fn a_menu_in_another_currency_stops_the_start() {
         message.contains("the menu is priced in RUB but the store profile sells in EUR"),
         "{message}"
     );
+
+    // `menu import` given the profile refuses a menu in another currency, importing nothing.
+    let store = customerclient_backend::store::Store::connect(&config.database_url)
+        .await
+        .unwrap();
+    let dishes = store.product_count().await.unwrap();
+    let path = dir.path().join("euro.toml");
+    std::fs::write(&path, &euro).unwrap();
+    let menu =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/menu-sample/menu.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_customerclient-backend"))
+        .arg("--database-url")
+        .arg(&config.database_url)
+        .arg("--store")
+        .arg(&path)
+        .args(["menu", "import"])
+        .arg(&menu)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "menu.json: currency: the menu is priced in RUB but the store profile sells in EUR"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(store.product_count().await.unwrap(), dishes);
+    store.close().await;
     drop(dir);
 }
 

@@ -558,19 +558,48 @@ pub async fn import(
     path: &Path,
     currency: Option<&str>,
 ) -> Result<ImportSummary, ImportError> {
+    import_for(store, path, currency, None).await
+}
+
+/// [`import`] for a store whose profile sells in `profile_currency`: a menu priced in another
+/// is refused (orders would mix currencies), and nothing is imported.
+pub async fn import_for(
+    store: &crate::store::Store,
+    path: &Path,
+    currency: Option<&str>,
+    profile_currency: Option<&str>,
+) -> Result<ImportSummary, ImportError> {
     let currency = match currency {
         Some(c) => c.to_owned(),
-        None => store
-            .catalog_currency()
-            .await?
-            .unwrap_or_else(|| "USD".into()),
+        None => match profile_currency {
+            Some(c) => c.to_owned(),
+            None => store
+                .catalog_currency()
+                .await?
+                .unwrap_or_else(|| "USD".into()),
+        },
     };
     let path = path.to_owned();
+    let source = path.display().to_string();
     // Files and pictures are read and decoded off the async threads.
     let menu = tokio::task::spawn_blocking(move || read(&path, &currency))
         .await
         .map_err(|e| ImportError::Interrupted(e.to_string()))?
         .map_err(ImportError::Invalid)?;
+    if let Some(want) = profile_currency
+        && menu.currency != want
+    {
+        return Err(ImportError::Invalid(vec![Problem {
+            file: source,
+            line: None,
+            field: Some("currency".into()),
+            message: format!(
+                "the menu is priced in {} but the store profile sells in {want}: price it in \
+                 {want}, or change the profile's currency first",
+                menu.currency
+            ),
+        }]));
+    }
     tracing::info!(
         categories = menu.categories.len(),
         products = menu.products.len(),

@@ -400,7 +400,7 @@ dispatch! {
     pub async fn import_menu(&self, menu: &crate::menu::Menu) -> Result<crate::menu::ImportSummary, StoreError>;
     pub async fn listed_menu(&self) -> Result<ListedMenu, StoreError>;
     pub async fn set_available(&self, sku: &str, available: bool) -> Result<bool, StoreError>;
-    pub async fn sold_out(&self) -> Result<(u64, Vec<i64>), StoreError>;
+    pub async fn sold_out(&self) -> Result<(u64, u64, Vec<i64>), StoreError>;
     pub async fn catalog_version_now(&self) -> Result<u64, StoreError>;
     pub async fn catalog_currency(&self) -> Result<Option<String>, StoreError>;
     pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;

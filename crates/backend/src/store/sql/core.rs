@@ -1092,8 +1092,20 @@ impl Store {
 /// How long a catalog version read from the database is taken as current.
 pub(crate) const CATALOG_VERSION_TTL_MS: i64 = 1_000;
 
-/// Every write to categories or products bumps the catalog's version in its transaction.
+/// Every write to categories or products bumps the catalog's version in its transaction;
+/// one that changes the menu itself (not only what is sold out) bumps the menu's version too,
+/// which tells kiosks to load the menu again.
 async fn bump_catalog_in(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE catalog_state SET version = version + 1, menu_version = menu_version + 1 WHERE id = 1",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A dish sold out or back: the catalog's version moves, the menu's stays.
+async fn bump_availability_in(conn: &mut Conn) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE catalog_state SET version = version + 1 WHERE id = 1")
         .execute(conn)
         .await?;

@@ -215,7 +215,7 @@ impl Store {
         if changed == 0 {
             return Ok(false);
         }
-        bump_catalog_in(&mut tx).await?;
+        bump_availability_in(&mut tx).await?;
         tx.commit().await?;
         self.catalog_changed();
         Ok(true)
@@ -223,17 +223,18 @@ impl Store {
 
     /// The catalog's version and its listed products sold out now, read together (what the
     /// kiosks' catalog stream sends).
-    pub async fn sold_out(&self) -> Result<(u64, Vec<i64>), StoreError> {
+    pub async fn sold_out(&self) -> Result<(u64, u64, Vec<i64>), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let version: i64 = sqlx::query_scalar("SELECT version FROM catalog_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
+        let (version, menu_version): (i64, i64) =
+            sqlx::query_as("SELECT version, menu_version FROM catalog_state WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
         let ids: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM products WHERE listed AND NOT available ORDER BY id")
                 .fetch_all(&mut *tx)
                 .await?;
         tx.commit().await?;
-        Ok((version as u64, ids))
+        Ok((version as u64, menu_version as u64, ids))
     }
 
     /// The catalog's version as the database has it now (no cache): the catalog watcher's
