@@ -1,7 +1,7 @@
 //! Staff mode's drawing, over whatever screen is showing: the PIN keypad, the staff panel
 //! (who this kiosk is, whether its backend answers, its heartbeat and last errors, and what
-//! staff can do) and the screen and touch test. For staff, so in English only. The logic is
-//! `src/staff.rs`.
+//! staff can do) and the screen and touch test, in the language on screen (the store's own
+//! when nobody is shopping). The logic is `src/staff.rs`.
 
 use bevy::prelude::*;
 use bevy::window::{PrimaryWindow, WindowMode};
@@ -11,6 +11,7 @@ use crate::bridge::Bridge;
 use crate::config::KioskConfig;
 use crate::connectivity::Connectivity;
 use crate::heartbeat::Heartbeat;
+use crate::i18n::{I18n, arg};
 use crate::staff::{ALONE_SECONDS, StaffAction, StaffMode, StaffStage};
 use crate::ui::egui_kit;
 use crate::ui::theme::{self, size};
@@ -40,6 +41,7 @@ fn draw_staff(
     conn: Res<Connectivity>,
     beat: Res<Heartbeat>,
     time: Res<Time>,
+    i18n: Res<I18n>,
     mut out: MessageWriter<StaffAction>,
 ) -> Result {
     if !staff.is_open() {
@@ -48,7 +50,7 @@ fn draw_staff(
     let ctx = contexts.ctx_mut()?;
     let now = time.elapsed_secs_f64();
     if staff.stage == StaffStage::ScreenTest {
-        screen_test(ctx, &staff, &mut out);
+        screen_test(ctx, &staff, &i18n, &mut out);
         return Ok(());
     }
     egui_kit::modal_dim(ctx, "staff-dim");
@@ -56,29 +58,39 @@ fn draw_staff(
         .order(egui::Order::Tooltip)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| match staff.stage {
-            StaffStage::Pin => card(ui, 560.0, |ui| pin_pad(ui, &staff, now, &mut out)),
+            StaffStage::Pin => card(ui, 560.0, |ui| pin_pad(ui, &staff, &i18n, now, &mut out)),
             _ => card(ui, 1000.0, |ui| {
-                panel(ui, &config, &bridge, &conn, &beat, now, &mut out)
+                panel(ui, &i18n, &config, &bridge, &conn, &beat, now, &mut out)
             }),
         });
     Ok(())
 }
 
-fn pin_pad(ui: &mut egui::Ui, staff: &StaffMode, now: f64, out: &mut MessageWriter<StaffAction>) {
+fn pin_pad(
+    ui: &mut egui::Ui,
+    staff: &StaffMode,
+    i18n: &I18n,
+    now: f64,
+    out: &mut MessageWriter<StaffAction>,
+) {
     ui.vertical_centered(|ui| {
-        ui.label(egui::RichText::new("Staff").size(size::TITLE).strong());
+        ui.label(
+            egui::RichText::new(i18n.t("staff-title"))
+                .size(size::TITLE)
+                .strong(),
+        );
         ui.add_space(8.0);
         let dots: String = "● ".repeat(staff.pin.len());
         let wait = staff.lockout_left(now);
         let (line, colour) = if staff.checking {
-            ("Checking…".to_owned(), theme::MUTED)
+            (i18n.t("staff-checking"), theme::MUTED)
         } else if wait > 0.0 {
             (
-                format!("Wrong PIN. Try again in {} s", wait.ceil()),
+                i18n.t_args("staff-wrong-pin", &[arg("seconds", wait.ceil())]),
                 theme::DANGER,
             )
         } else if staff.pin.is_empty() {
-            ("Enter the staff PIN".to_owned(), theme::MUTED)
+            (i18n.t("staff-enter-pin"), theme::MUTED)
         } else {
             (dots, theme::TEXT)
         };
@@ -110,7 +122,7 @@ fn pin_pad(ui: &mut egui::Ui, staff: &StaffMode, now: f64, out: &mut MessageWrit
             });
         }
         ui.add_space(10.0);
-        let cancel = egui_kit::button("Cancel", size::BODY)
+        let cancel = egui_kit::button(i18n.t("staff-cancel"), size::BODY)
             .min_size(egui::vec2(ui.available_width(), theme::TOUCH * 0.8));
         if ui.add(cancel).clicked() {
             out.write(StaffAction::Close);
@@ -136,8 +148,10 @@ fn row(ui: &mut egui::Ui, label: &str, value: String, colour: Color) {
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn panel(
     ui: &mut egui::Ui,
+    i18n: &I18n,
     config: &KioskConfig,
     bridge: &Bridge,
     conn: &Connectivity,
@@ -146,85 +160,112 @@ fn panel(
     out: &mut MessageWriter<StaffAction>,
 ) {
     ui.label(
-        egui::RichText::new("Staff panel")
+        egui::RichText::new(i18n.t("staff-panel"))
             .size(size::TITLE)
             .strong(),
     );
     ui.add_space(12.0);
     let id = &config.identity;
-    row(ui, "Kiosk", id.id.clone(), theme::TEXT);
+    row(ui, &i18n.t("staff-kiosk"), id.id.clone(), theme::TEXT);
     row(
         ui,
-        "Store",
+        &i18n.t("staff-store"),
         id.store.clone().unwrap_or_else(|| "—".into()),
         theme::TEXT,
     );
-    row(ui, "Version", id.version.clone(), theme::TEXT);
-    let backend = bridge.base_url().unwrap_or("not started").to_owned();
+    row(
+        ui,
+        &i18n.t("staff-version"),
+        id.version.clone(),
+        theme::TEXT,
+    );
+    let backend = bridge
+        .base_url()
+        .map_or_else(|| i18n.t("staff-backend-not-started"), str::to_owned);
     let (answers, colour) = if conn.online {
-        ("answers", theme::SUCCESS)
+        (i18n.t("staff-answers"), theme::SUCCESS)
     } else {
-        ("does not answer", theme::DANGER)
+        (i18n.t("staff-no-answer"), theme::DANGER)
     };
-    row(ui, "Backend", format!("{backend} — {answers}"), colour);
-    let heartbeat = beat.last_ok_at.map_or("none yet".to_owned(), |at| {
-        format!(
-            "{} ago",
-            crate::staff::ago(std::time::Duration::from_secs_f64(now - at))
-        )
-    });
-    row(ui, "Last heartbeat", heartbeat, theme::TEXT);
+    row(
+        ui,
+        &i18n.t("staff-backend"),
+        format!("{backend} — {answers}"),
+        colour,
+    );
+    let heartbeat = beat
+        .last_ok_at
+        .map_or_else(|| i18n.t("staff-none-yet"), |at| ago(i18n, now - at));
+    row(ui, &i18n.t("staff-heartbeat"), heartbeat, theme::TEXT);
     ui.add_space(8.0);
-    ui.label(egui::RichText::new("Last errors").size(size::BODY).strong());
+    ui.label(
+        egui::RichText::new(i18n.t("staff-errors"))
+            .size(size::BODY)
+            .strong(),
+    );
     if beat.recent.is_empty() {
         ui.label(
-            egui::RichText::new("none")
+            egui::RichText::new(i18n.t("staff-no-errors"))
                 .size(size::SMALL)
                 .color(theme::to_egui(ui, theme::MUTED)),
         );
     }
     for (at, error) in beat.recent.iter().rev().take(5) {
         ui.label(
-            egui::RichText::new(format!(
-                "{} ago · {error}",
-                crate::staff::ago(std::time::Duration::from_secs_f64(now - at))
-            ))
-            .size(size::SMALL)
-            .color(theme::to_egui(ui, theme::DANGER)),
+            egui::RichText::new(format!("{} · {error}", ago(i18n, now - at)))
+                .size(size::SMALL)
+                .color(theme::to_egui(ui, theme::DANGER)),
         );
     }
     ui.add_space(20.0);
     let w = (ui.available_width() - 3.0 * ui.spacing().item_spacing.x) / 4.0;
     ui.horizontal(|ui| {
         for (label, action) in [
-            ("Screen & touch test", StaffAction::ScreenTest),
-            ("Restart kiosk", StaffAction::Restart),
-            ("Leave fullscreen", StaffAction::LeaveFullscreen),
-            ("Quit", StaffAction::Quit),
+            ("staff-screen-test", StaffAction::ScreenTest),
+            ("staff-restart", StaffAction::Restart),
+            ("staff-leave-fullscreen", StaffAction::LeaveFullscreen),
+            ("staff-quit", StaffAction::Quit),
         ] {
-            let b = egui_kit::button(label, size::BODY).min_size(egui::vec2(w, theme::TOUCH));
+            let b =
+                egui_kit::button(i18n.t(label), size::BODY).min_size(egui::vec2(w, theme::TOUCH));
             if ui.add(b).clicked() {
                 out.write(action);
             }
         }
     });
     ui.add_space(12.0);
-    let close = egui_kit::primary_button(ui, "Close")
+    let close = egui_kit::primary_button(ui, i18n.t("staff-close"))
         .min_size(egui::vec2(ui.available_width(), theme::TOUCH));
     if ui.add(close).clicked() {
         out.write(StaffAction::Close);
     }
     ui.label(
-        egui::RichText::new(format!(
-            "Closes by itself after {ALONE_SECONDS:.0} s without a touch."
+        egui::RichText::new(i18n.t_args(
+            "staff-closes-alone",
+            &[arg("seconds", ALONE_SECONDS.round())],
         ))
         .size(size::SMALL)
         .color(theme::to_egui(ui, theme::MUTED)),
     );
 }
 
+/// How long ago `seconds` was, as staff read it.
+fn ago(i18n: &I18n, seconds: f64) -> String {
+    let s = seconds.max(0.0) as u64;
+    if s < 120 {
+        i18n.t_args("staff-seconds-ago", &[arg("n", s)])
+    } else {
+        i18n.t_args("staff-minutes-ago", &[arg("n", s / 60)])
+    }
+}
+
 /// A full-screen pattern (edges, a grid, colour bars) on which every touch leaves a mark.
-fn screen_test(ctx: &egui::Context, staff: &StaffMode, out: &mut MessageWriter<StaffAction>) {
+fn screen_test(
+    ctx: &egui::Context,
+    staff: &StaffMode,
+    i18n: &I18n,
+    out: &mut MessageWriter<StaffAction>,
+) {
     egui::Area::new(egui::Id::new("staff-screen-test"))
         .order(egui::Order::Tooltip)
         .fixed_pos(egui::Pos2::ZERO)
@@ -282,7 +323,7 @@ fn screen_test(ctx: &egui::Context, staff: &StaffMode, out: &mut MessageWriter<S
             painter.text(
                 rect.center_top() + egui::vec2(0.0, 40.0),
                 egui::Align2::CENTER_TOP,
-                format!("Touch anywhere: {} touches", staff.test_touches.len()),
+                i18n.t_args("staff-touches", &[arg("count", staff.test_touches.len())]),
                 egui::FontId::proportional(size::HEADING),
                 egui::Color32::BLACK,
             );
@@ -295,7 +336,10 @@ fn screen_test(ctx: &egui::Context, staff: &StaffMode, out: &mut MessageWriter<S
                 egui::pos2(rect.right() - 260.0, rect.top() + 30.0),
                 egui::vec2(220.0, theme::TOUCH),
             );
-            if ui.put(done, egui_kit::primary_button(ui, "Done")).clicked() {
+            if ui
+                .put(done, egui_kit::primary_button(ui, i18n.t("staff-done")))
+                .clicked()
+            {
                 out.write(StaffAction::Close);
             }
         });
