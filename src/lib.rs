@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod notify;
 pub mod orders;
 pub mod payment;
+pub mod phone_link;
 pub mod product;
 pub mod scenes;
 pub mod schedule;
@@ -61,6 +62,7 @@ impl Plugin for KioskCorePlugin {
         payment::plugin(app);
         account::plugin(app);
         tracking::plugin(app);
+        phone_link::plugin(app);
         orders::plugin(app);
         notify::plugin(app);
         connectivity::plugin(app);

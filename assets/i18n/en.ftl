@@ -362,3 +362,7 @@ staff-close = Close
 staff-closes-alone = Closes by itself after { $seconds } s without a touch.
 staff-touches = Touch anywhere: { $count } touches
 staff-done = Done
+
+## The order on the customer's phone
+phone-follow = Follow it on your phone
+phone-scan = Scan the code with your phone's camera: the courier on the map, live, wherever you are.

@@ -362,3 +362,7 @@ staff-close = Закрыть
 staff-closes-alone = Закроется сама через { $seconds } с без касаний.
 staff-touches = Коснитесь где угодно: касаний { $count }
 staff-done = Готово
+
+## The order on the customer's phone
+phone-follow = Следите с телефона
+phone-scan = Наведите камеру телефона на код: курьер на карте в реальном времени, где бы вы ни были.

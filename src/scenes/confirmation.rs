@@ -1,5 +1,6 @@
 //! Order confirmation: the order number in large type, what was ordered, what to have ready
-//! for the courier, and a button (or a timeout) back to the attract screen.
+//! for the courier, the QR code that takes the order home on the customer's phone, and a
+//! button (or a timeout) back to the attract screen.
 
 use bevy::prelude::*;
 use customerclient_api::orders::{Order, PaymentMethod};
@@ -28,13 +29,55 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
     match &session.last_order {
         Some(order) => {
             commands.entity(card).insert(children![
-                tick(),
-                theme::bold_text(i18n.t("confirm-thanks"), size::TITLE, theme::TEXT),
-                theme::text(i18n.t("confirm-number"), size::BODY, theme::MUTED),
-                theme::bold_text(format!("#{}", order.number), 120.0, theme::PRIMARY),
-                theme::text(what_was_ordered(order, &i18n), size::BODY, theme::TEXT),
-                theme::text(where_it_goes(order, &i18n), size::BODY, theme::MUTED),
-                theme::bold_text(how_it_is_paid(order, &i18n), size::HEADING, theme::TEXT),
+                (
+                    Node {
+                        align_items: AlignItems::Center,
+                        column_gap: Val::Px(56.0),
+                        ..default()
+                    },
+                    children![
+                        (
+                            Node {
+                                flex_direction: FlexDirection::Column,
+                                align_items: AlignItems::Center,
+                                flex_shrink: 1.0,
+                                row_gap: Val::Px(22.0),
+                                ..default()
+                            },
+                            children![
+                                tick(),
+                                centred(theme::bold_text(
+                                    i18n.t("confirm-thanks"),
+                                    size::TITLE,
+                                    theme::TEXT
+                                )),
+                                theme::text(i18n.t("confirm-number"), size::BODY, theme::MUTED),
+                                theme::bold_text(
+                                    format!("#{}", order.number),
+                                    120.0,
+                                    theme::PRIMARY
+                                ),
+                                centred(theme::text(
+                                    what_was_ordered(order, &i18n),
+                                    size::BODY,
+                                    theme::TEXT
+                                )),
+                                centred(theme::text(
+                                    where_it_goes(order, &i18n),
+                                    size::BODY,
+                                    theme::MUTED
+                                )),
+                                centred(theme::bold_text(
+                                    how_it_is_paid(order, &i18n),
+                                    size::HEADING,
+                                    theme::TEXT
+                                )),
+                            ],
+                        ),
+                        // Beside it, once the backend has made the link.
+                        crate::ui::phone_qr::phone_qr(&i18n, order.id),
+                    ],
+                ),
                 next_steps(order.id, &i18n),
             ]);
         }
@@ -49,6 +92,11 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
     commands.spawn((widgets::more_below(body), ChildOf(root)));
 }
 
+/// A text centred on its lines when it wraps.
+fn centred(text: impl Bundle) -> impl Bundle {
+    (text, TextLayout::justify(Justify::Center))
+}
+
 /// The white card in the middle of the screen that holds everything.
 fn card() -> impl Bundle {
     (
@@ -57,7 +105,8 @@ fn card() -> impl Bundle {
             align_items: AlignItems::Center,
             row_gap: Val::Px(22.0),
             padding: UiRect::all(Val::Px(56.0)),
-            width: Val::Px(1100.0),
+            max_width: Val::Px(1640.0),
+            min_width: Val::Px(1100.0),
             border_radius: BorderRadius::all(Val::Px(RADIUS * 1.5)),
             ..default()
         }),

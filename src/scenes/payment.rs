@@ -47,8 +47,6 @@ pub(crate) fn plugin(app: &mut App) {
 
 /// Side of the QR code on screen, at most; the exact size is a whole multiple of its modules.
 const QR_TARGET: u32 = 560;
-/// Modules of white kept around the code (the standard asks for four).
-const QUIET_ZONE: usize = 4;
 
 /// The scene's root: each step's panel is built under it.
 #[derive(Component)]
@@ -74,41 +72,7 @@ enum PayText {
 #[derive(Component)]
 struct NewCodeButton;
 
-/// Black-on-white RGBA pixels of `payload` as a QR code, each module `scale` pixels, with the
-/// quiet zone. Returns the pixels and the side length.
-pub fn qr_pixels(payload: &str, scale: u32) -> Option<(Vec<u8>, u32)> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let width = code.width();
-    let colors = code.to_colors();
-    let modules = width + 2 * QUIET_ZONE;
-    let side = modules as u32 * scale;
-    let mut rgba = vec![255u8; (side * side * 4) as usize];
-    for y in 0..side {
-        for x in 0..side {
-            let (mx, my) = ((x / scale) as usize, (y / scale) as usize);
-            let dark = mx >= QUIET_ZONE
-                && my >= QUIET_ZONE
-                && mx < QUIET_ZONE + width
-                && my < QUIET_ZONE + width
-                && colors[(my - QUIET_ZONE) * width + (mx - QUIET_ZONE)] == qrcode::Color::Dark;
-            if dark {
-                let i = ((y * side + x) * 4) as usize;
-                rgba[i..i + 3].copy_from_slice(&[0, 0, 0]);
-            }
-        }
-    }
-    Some((rgba, side))
-}
-
-/// Whole pixels per module so the code (with quiet zone) fits in `target`.
-pub fn module_scale(payload: &str, target: u32) -> u32 {
-    let modules =
-        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
-            .map(|c| c.width() + 2 * QUIET_ZONE)
-            .unwrap_or(1) as u32;
-    (target / modules).max(1)
-}
+pub use crate::ui::qr::{module_scale, qr_pixels};
 
 fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
     commands.spawn((

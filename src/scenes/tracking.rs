@@ -116,7 +116,17 @@ struct CourierHalo;
 #[derive(Resource)]
 struct RouteHandle(Handle<RouteMaterial>);
 
-fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>) {
+fn spawn(
+    mut commands: Commands,
+    session: Res<CustomerSession>,
+    state: Res<TrackingState>,
+    i18n: Res<I18n>,
+) {
+    // The customer's own order can go home on their phone.
+    let own = match &state.target {
+        Some(crate::tracking::Target::Own(id)) => Some(*id),
+        _ => None,
+    };
     // No background on the root: the map is drawn by the 2D camera beneath the UI.
     commands.spawn((
         theme::SceneRoot,
@@ -130,7 +140,8 @@ fn spawn(mut commands: Commands, session: Res<CustomerSession>, i18n: Res<I18n>)
         DespawnOnExit(Screen::Tracking),
         children![
             widgets::header(&session, &i18n, &i18n.t("track-title")),
-            panel()
+            panel(),
+            crate::ui::phone_qr::phone_qr_card(&i18n, own),
         ],
     ));
 }

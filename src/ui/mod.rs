@@ -6,7 +6,9 @@ pub mod fullscreen;
 pub mod idle;
 pub mod keyboard;
 pub mod layout_audit;
+pub mod phone_qr;
 pub mod pointer;
+pub mod qr;
 pub mod recommend;
 pub mod redraw;
 pub mod store_mark;
@@ -23,6 +25,7 @@ pub(crate) fn plugin(app: &mut App) {
     widgets::plugin(app);
     recommend::plugin(app);
     store_mark::plugin(app);
+    phone_qr::plugin(app);
     idle::plugin(app);
     toast::plugin(app);
     video_view::plugin(app);

@@ -1,6 +1,7 @@
 //! Following a placed order to the door on the map.
 
 use crate::harness::*;
+use customerclient::phone_link::PhoneLink;
 
 /// Distance from `p` to the segment `a`–`b`, and where along it (0..1) `p` projects.
 fn on_segment(p: Point, a: Point, b: Point) -> (f64, f64) {
@@ -30,6 +31,22 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
         .last_order
         .clone()
         .unwrap();
+    // The link that takes the order home on the customer's phone, made for this order.
+    run_until(&mut app, "the phone link", Duration::from_secs(10), |w| {
+        w.resource::<PhoneLink>().link.is_some()
+    });
+    let link = {
+        let phone = app.world().resource::<PhoneLink>();
+        assert_eq!(phone.order, Some(order.id));
+        phone.link.clone().unwrap()
+    };
+    let base = app
+        .world()
+        .resource::<Bridge>()
+        .base_url()
+        .unwrap()
+        .to_owned();
+    assert_eq!(link.url, format!("{base}/t/{}", link.token));
     app.world_mut().write_message(TrackAction::Follow(order.id));
     run_until(&mut app, "the route", Duration::from_secs(20), |w| {
         screen(w) == Screen::Tracking && w.resource::<TrackingState>().tracking.is_some()
@@ -95,4 +112,13 @@ fn a_placed_order_is_tracked_to_the_door_with_a_gliding_courier() {
         let t = w.resource::<TrackingState>().tracking.clone().unwrap();
         t.eta.is_none() && t.history.iter().any(|h| h.status == OrderStatus::Delivered)
     });
+    // The visit ends: the next customer never sees this order's link.
+    send(&mut app, ShopAction::StartOver);
+    run_until(
+        &mut app,
+        "the attract screen",
+        Duration::from_secs(5),
+        |w| screen(w) == Screen::Attract,
+    );
+    assert!(app.world().resource::<PhoneLink>().link.is_none());
 }

@@ -25,7 +25,9 @@ use crate::payments::{
 use crate::profile::StoreProfile;
 use crate::settings::{AccountSettings, AddressInput, SavedAddress};
 use crate::stats::{Dashboard, StatsQuery};
-use crate::tracking::{CourierJobs, PositionReport, TrackRequest, Tracking};
+use crate::tracking::{
+    CourierJobs, PositionReport, ShareRequest, TrackRequest, Tracking, TrackingLink,
+};
 
 /// The HTTP methods the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -316,6 +318,13 @@ endpoints! {
     GetTracking: Get "/api/v1/orders/{id}/tracking", Session, true, Uuid, Empty, Empty => 200 Tracking;
     /// Tracking by order number and the phone's last four digits, without signing in.
     TrackByNumber: Post "/api/v1/track", Anyone, false, Empty, Empty, TrackRequest => 200 Tracking;
+    /// A link (and QR code) to follow the order on the customer's phone: a new unguessable
+    /// token each time, valid until an hour after the delivery ends.
+    ShareTracking: Post "/api/v1/orders/{id}/share", Session, false, Uuid, Empty, ShareRequest => 201 TrackingLink;
+    /// The order a phone link follows: stages, ETA, route and courier; no address or phone.
+    GetSharedTracking: Get "/api/v1/shared/{token}", Anyone, true, String, Empty, Empty => 200 Tracking;
+    /// The same as Server-Sent Events, a `tracking` event on every change.
+    GetSharedEvents: Get "/api/v1/shared/{token}/events", Anyone, true, String, Empty, Empty => 200 EventStream;
     GetCourierJobs: Get "/api/v1/courier/orders", Courier, true, Empty, Empty, Empty => 200 CourierJobs;
     ReportPosition: Post "/api/v1/courier/orders/{id}/position", Courier, true, Uuid, Empty, PositionReport => 204 Empty;
 

@@ -21,6 +21,28 @@ pub fn courier_position_path(id: Uuid) -> String {
     crate::endpoint::ReportPosition::path(&[&id])
 }
 
+/// What the customer's phone page is asked for: the language it speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShareRequest {
+    pub language: crate::settings::Language,
+}
+
+/// A link to follow one order on a phone: `/t/{token}`, the token unguessable and made for
+/// this order alone; it stops working an hour after the delivery ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrackingLink {
+    pub token: String,
+    /// The page's path on the backend, `/t/{token}`.
+    pub path: String,
+    /// The whole link as the customer's phone opens it (the backend's public address).
+    pub url: String,
+}
+
+/// The phone page's path for a link token.
+pub fn phone_page_path(token: &str) -> String {
+    format!("/t/{token}")
+}
+
 /// A GPS fix posted by the courier app, in district metres.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PositionReport {

@@ -19,6 +19,7 @@ pub mod orders;
 pub mod passwords;
 pub mod payments;
 pub mod peers;
+pub mod phone_tracking;
 pub mod predict;
 pub mod profile;
 pub mod push;
@@ -92,6 +93,9 @@ pub struct AppState {
     /// Where the bank simulator sends its webhook: this backend's own address, set at start
     /// (never taken from a request).
     pub self_url: Arc<std::sync::OnceLock<String>>,
+    /// The address customers' phones reach this backend at (`--public-url`), for the links
+    /// to follow an order; `None`: its own listening address.
+    pub public_url: Option<Arc<str>>,
     pub orders_per_account: store::Throttle,
     /// Whether this instance leads the fleet's periodic jobs now (see [`jobs`]); reported by
     /// the health check, never relied on for correctness.
@@ -139,6 +143,9 @@ pub struct Config {
     /// Load balancers in front of the backend: requests from them are keyed on the address
     /// they forwarded for ([`peers`]). Empty: every request is keyed on its TCP peer.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where customers' phones reach the backend (`https://track.example.com`), for the
+    /// links to follow an order; `None`: its own listening address (the demo's).
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -168,6 +175,7 @@ impl Config {
             recovery_interval: std::time::Duration::from_secs(5),
             orders_per_account: orders::ORDERS_PER_ACCOUNT,
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }
@@ -290,6 +298,7 @@ pub async fn open(config: &Config) -> anyhow::Result<AppState> {
         hub,
         passwords: passwords::Passwords::start(16),
         self_url: Default::default(),
+        public_url: config.public_url.as_deref().map(Arc::from),
         orders_per_account: config.orders_per_account,
         leading: Default::default(),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
@@ -369,6 +378,7 @@ pub fn routes() -> routes::Routes {
         .merge(profile::router())
         .merge(catalog_news::router())
         .merge(operator::router())
+        .merge(phone_tracking::router())
 }
 
 pub fn router(state: AppState) -> Router {

@@ -67,6 +67,10 @@ struct Cli {
     #[arg(long, env = "CUSTOMERCLIENT_TRUSTED_PROXIES", value_delimiter = ',',
           value_parser = customerclient_backend::peers::parse_trusted)]
     trusted_proxy: Vec<ipnet::IpNet>,
+    /// Where customers' phones reach this backend (e.g. https://track.example.com), for the
+    /// links and QR codes to follow an order; by default its own listening address.
+    #[arg(long, env = "CUSTOMERCLIENT_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Give the demo dishes no videos (seeding is faster).
     #[arg(long)]
     no_videos: bool,
@@ -276,6 +280,7 @@ async fn main() -> anyhow::Result<()> {
     config.demo = cli.demo;
     config.orders_per_account.free = cli.orders_per_account.max(1);
     config.trusted_proxies = cli.trusted_proxy;
+    config.public_url = cli.public_url;
     config.seed_videos = !cli.no_videos;
     if let Some(secret) = cli.webhook_secret {
         config.payments.webhook_secret = secret;

@@ -156,8 +156,19 @@ impl Feed {
     /// Waits for a wake-up for this account (or the poll interval); false when the backend
     /// is shutting down.
     async fn wait(&mut self) -> bool {
-        let rx = &mut self.wakeups.rx;
-        let shutdown = &mut self.shutdown;
+        self.wakeups.wait(self.poll, &mut self.shutdown).await
+    }
+}
+
+impl Wakeups {
+    /// Waits for a wake-up (or `poll`, the safety net); false when the backend is shutting
+    /// down.
+    pub async fn wait(
+        &mut self,
+        poll: Duration,
+        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> bool {
+        let rx = &mut self.rx;
         if *shutdown.borrow() {
             return false;
         }
@@ -173,7 +184,15 @@ impl Feed {
                 () = changed => true,
             }
         };
-        tokio::time::timeout(self.poll, woken).await.unwrap_or(true)
+        tokio::time::timeout(poll, woken).await.unwrap_or(true)
+    }
+}
+
+/// How often a stream with no wake-up looks at the store anyway, on this engine.
+pub fn poll_every(state: &AppState) -> Duration {
+    match state.store.engine() {
+        crate::store::Engine::Sqlite => POLL_SQLITE,
+        crate::store::Engine::Postgres => POLL_POSTGRES,
     }
 }
 
@@ -202,10 +221,7 @@ async fn events(
         .events_after(account, last)
         .await
         .map_err(anyhow::Error::from)?;
-    let poll = match state.store.engine() {
-        crate::store::Engine::Sqlite => POLL_SQLITE,
-        crate::store::Engine::Postgres => POLL_POSTGRES,
-    };
+    let poll = poll_every(&state);
     let feed = Feed {
         account,
         ready: first.into(),

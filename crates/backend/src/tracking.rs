@@ -69,7 +69,7 @@ pub fn eta(model: &Model, d: &DeliveryRow, now: i64, time_scale: f64) -> Option<
     })
 }
 
-async fn tracking_of(state: &AppState, order_id: Uuid) -> Result<Tracking, AppError> {
+pub(crate) async fn tracking_of(state: &AppState, order_id: Uuid) -> Result<Tracking, AppError> {
     let d = state
         .store
         .delivery(order_id)

@@ -117,6 +117,7 @@ fn body(r: &Route, ids: &Owned) -> Value {
     match r.name {
         "RateOrder" => json!({"stars": 5, "comment": ""}),
         "SetAvailability" => json!({"available": true}),
+        "ShareTracking" => json!({"language": "en"}),
         "PayByCard" => json!({"saved_card_id": ids.card}),
         "SetPaymentMethod" => json!({"method": "cash_on_delivery"}),
         "PutAddress" => json!({"label": "Work", "city": "Moscow", "address": "Arbat 2"}),

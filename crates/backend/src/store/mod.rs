@@ -386,6 +386,8 @@ dispatch! {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     pub async fn password_hash_of(&self, login: &str) -> Result<Option<String>, StoreError>;
     pub async fn insert_file(&self, id: Uuid, content_type: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    pub async fn insert_tracking_link(&self, token_hash: &str, order_id: Uuid, language: &str) -> Result<bool, StoreError>;
+    pub async fn tracking_link(&self, token_hash: &str) -> Result<Option<(Uuid, String)>, StoreError>;
     pub async fn insert_file_once(&self, id: Uuid, content_type: &str, bytes: &[u8]) -> Result<(), StoreError>;
     pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError>;
     pub async fn product_count(&self) -> Result<i64, StoreError>;

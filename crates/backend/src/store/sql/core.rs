@@ -392,6 +392,43 @@ impl Store {
         Ok(())
     }
 
+    // ---- links to follow an order on a phone ----
+
+    /// Keeps a phone link's token (its hash) for `order_id`, if that order exists.
+    pub async fn insert_tracking_link(
+        &self,
+        token_hash: &str,
+        order_id: Uuid,
+        language: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO tracking_links (token_hash, order_id, language, created_at) \
+             SELECT $1, id, $3, $4 FROM orders WHERE id = $2",
+        )
+        .bind(token_hash)
+        .bind(order_id.to_string())
+        .bind(language)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The order and language of the phone link whose token hashes to `token_hash`.
+    pub async fn tracking_link(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Uuid, String)>, StoreError> {
+        let row = sqlx::query("SELECT order_id, language FROM tracking_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|r| {
+            let id: String = r.get(0);
+            Some((Uuid::parse_str(&id).ok()?, r.get(1)))
+        }))
+    }
+
     /// Stores a file under an id made from its content; already there, nothing changes.
     pub async fn insert_file_once(
         &self,
