@@ -69,6 +69,14 @@ pub struct Catalog {
     news: Option<CatalogNews>,
     /// The menu's version the loaded catalog is (as the news said when loading began).
     menu_version: Option<u64>,
+    /// Categories of a load behind the saved copy, until it completes.
+    pages_categories: Option<Vec<Category>>,
+    /// The menu shown is the kiosk's saved copy (`menu_copy.rs`): the backend did not answer.
+    pub from_copy: bool,
+    /// A load is under way behind a menu that stays shown (the saved copy's).
+    refreshing: bool,
+    /// When the next load behind the saved copy is due (app seconds).
+    pub refresh_at: f64,
 }
 
 impl Default for Catalog {
@@ -84,6 +92,10 @@ impl Default for Catalog {
             failures: 0,
             news: None,
             menu_version: None,
+            pages_categories: None,
+            from_copy: false,
+            refreshing: false,
+            refresh_at: 0.0,
         }
     }
 }
@@ -123,11 +135,15 @@ impl Catalog {
     }
 
     fn start_loading(&mut self, bridge: &Bridge) {
-        self.state = LoadState::Loading;
         self.menu_version = self.news.as_ref().map(|n| n.menu_version);
-        self.categories.clear();
-        self.set_products(Vec::new());
         self.pages.clear();
+        // Behind the saved copy the menu stays shown until the backend's has come whole.
+        self.refreshing = self.from_copy;
+        if !self.refreshing {
+            self.state = LoadState::Loading;
+            self.categories.clear();
+            self.set_products(Vec::new());
+        }
         self.pending = vec![
             bridge.send(Call::<e::GetCategories>::empty()),
             bridge.send(Call::<e::GetStoreProfile>::empty()),
@@ -150,7 +166,7 @@ pub fn retry_delay(failures: u32) -> Duration {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn load_catalog(
+pub(crate) fn load_catalog(
     mut connected: MessageReader<BackendConnected>,
     mut categories: MessageReader<Reply<e::GetCategories>>,
     mut profile: MessageReader<Reply<e::GetStoreProfile>>,
@@ -173,15 +189,23 @@ fn load_catalog(
         }
     }
     let now = time.elapsed_secs_f64();
+    let mut fresh_categories = None;
     for reply in categories.read() {
         if let Some(c) = catalog.answered(reply.id, &reply.result, now) {
-            catalog.categories = c.clone();
+            fresh_categories = Some(c.clone());
         }
     }
     for reply in profile.read() {
         if let Some(p) = catalog.answered(reply.id, &reply.result, now) {
             // The rest of the profile is the store module's (it reads the same reply).
             catalog.delivery = Some(p.delivery.clone());
+        }
+    }
+    if let Some(c) = fresh_categories {
+        if catalog.refreshing {
+            catalog.pages_categories = Some(c);
+        } else {
+            catalog.categories = c;
         }
     }
     for reply in products.read() {
@@ -204,11 +228,19 @@ fn load_catalog(
             }
         }
     }
-    if catalog.pending.is_empty() && catalog.state == LoadState::Loading {
+    if catalog.pending.is_empty() && (catalog.state == LoadState::Loading || catalog.refreshing) {
         let all: Vec<Product> = std::mem::take(&mut catalog.pages)
             .into_values()
             .flatten()
             .collect();
+        if let Some(c) = catalog.pages_categories.take() {
+            catalog.categories = c;
+        }
+        if catalog.from_copy {
+            info!("the backend answers again: its menu replaces the saved copy");
+        }
+        catalog.from_copy = false;
+        catalog.refreshing = false;
         catalog.set_products(all);
         catalog.failures = 0;
         catalog.state = LoadState::Ready;
@@ -287,6 +319,17 @@ impl Catalog {
         self.pending.swap_remove(pos);
         match result {
             Ok(value) => Some(value),
+            Err(e) if self.refreshing => {
+                // The saved copy stays shown; another try later.
+                self.failures += 1;
+                self.refreshing = false;
+                self.pending.clear();
+                self.pages.clear();
+                self.pages_categories = None;
+                self.refresh_at = now + retry_delay(self.failures).as_secs_f64();
+                debug!("the backend is still away: {e}");
+                None
+            }
             Err(e) => {
                 warn!("catalog request failed: {e}");
                 self.failures += 1;
@@ -320,11 +363,40 @@ fn reload_new_menu(
 }
 
 fn retry_catalog(mut catalog: ResMut<Catalog>, bridge: Res<Bridge>, time: Res<Time>) {
-    if let LoadState::Failed { retry_at, .. } = catalog.state
-        && bridge.is_connected()
-        && time.elapsed_secs_f64() >= retry_at
-    {
+    let now = time.elapsed_secs_f64();
+    let due = match catalog.state {
+        LoadState::Failed { retry_at, .. } => now >= retry_at,
+        // Behind the saved copy: the backend's menu, when it answers again.
+        LoadState::Ready => catalog.from_copy && !catalog.refreshing && now >= catalog.refresh_at,
+        _ => false,
+    };
+    if due && bridge.is_connected() {
         catalog.start_loading(&bridge);
+    }
+}
+
+impl Catalog {
+    /// Shows the kiosk's saved copy of its last menu (at start, before the backend has
+    /// answered, or when it does not): a load under way goes on behind it, and the backend's
+    /// menu replaces the copy when it has come whole — the screen never blank in between.
+    pub fn show_copy(
+        &mut self,
+        categories: Vec<Category>,
+        products: Vec<Product>,
+        delivery: DeliveryInfo,
+        now: f64,
+    ) {
+        self.categories = categories;
+        self.set_products(products);
+        self.delivery = Some(delivery);
+        self.from_copy = true;
+        self.refreshing = self.state == LoadState::Loading;
+        if !self.refreshing {
+            self.pending.clear();
+            self.pages.clear();
+            self.refresh_at = now + retry_delay(self.failures.max(1)).as_secs_f64();
+        }
+        self.state = LoadState::Ready;
     }
 }
 

@@ -38,6 +38,9 @@ pub struct KioskConfig {
     pub store_profile: Option<std::path::PathBuf>,
     /// Who this kiosk is, sent on every request (see [`customerclient_api::kiosk`]).
     pub identity: KioskIdentity,
+    /// Where the kiosk keeps a copy of its last menu, to show while the backend does not
+    /// answer (`menu_copy.rs`); `None` keeps none.
+    pub menu_copy_dir: Option<std::path::PathBuf>,
 }
 
 /// The name a kiosk gives the backend: a label for operators and logs, not a credential.
@@ -96,6 +99,7 @@ impl KioskConfig {
             store_profile: None,
             staff_pin_hash: None,
             identity: KioskIdentity::named("kiosk-unnamed".into()),
+            menu_copy_dir: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //! health every 2 s (and every request's outcome counts too) and reports a change once; the
 //! screens say "offline" within seconds of losing the backend, in the customer's language,
 //! and stop saying it by themselves when it answers again. Failures that only said "could
-//! not reach" are cleared then, and the menu is fetched again at once.
+//! not reach" are cleared then, the menu is fetched again at once, and an order the customer
+//! placed while it was away is placed.
 
 use bevy::prelude::*;
 
@@ -43,6 +44,8 @@ fn follow(
     time: Res<Time>,
     bridge: Res<crate::bridge::Bridge>,
     mut beat: ResMut<crate::heartbeat::Heartbeat>,
+    screen: Res<State<crate::screen::Screen>>,
+    mut shop: MessageWriter<crate::session::ShopAction>,
 ) {
     for BackendReachable(up) in changes.read() {
         if conn.online == *up {
@@ -58,8 +61,20 @@ fn follow(
             if let LoadState::Failed { retry_at, .. } = &mut catalog.state {
                 *retry_at = conn.since;
             }
+            // Behind the saved copy: the backend's menu now.
+            if catalog.from_copy {
+                catalog.refresh_at = conn.since;
+            }
+            // An order placed while away is placed now, by itself and under the same key
+            // (so once, whatever reached the store before); away from the checkout the
+            // customer has moved on, and the message just goes.
             if form.submit == SubmitState::Failed(Failure::Unreachable) {
-                form.submit = SubmitState::Editing;
+                if *screen.get() == crate::screen::Screen::Checkout {
+                    info!("placing the order that waited for the connection");
+                    shop.write(crate::session::ShopAction::PlaceOrder);
+                } else {
+                    form.submit = SubmitState::Editing;
+                }
             }
             if orders.failure == Some(Failure::Unreachable) {
                 orders.failure = None;

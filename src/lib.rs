@@ -15,6 +15,7 @@ pub mod failure;
 pub mod gallery;
 pub mod heartbeat;
 pub mod i18n;
+pub mod menu_copy;
 pub mod notify;
 pub mod orders;
 pub mod payment;
@@ -52,6 +53,7 @@ impl Plugin for KioskCorePlugin {
         bridge::plugin(app);
         catalog::plugin(app);
         store_profile::plugin(app);
+        menu_copy::plugin(app);
         heartbeat::plugin(app);
         staff::plugin(app);
         gallery::plugin(app);

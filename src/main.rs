@@ -58,6 +58,10 @@ struct Cli {
     /// kept in `kiosk-id` in the kiosk's data folder).
     #[arg(long, env = "CUSTOMERCLIENT_KIOSK_ID", value_parser = parse_kiosk_id)]
     kiosk_id: Option<String>,
+    /// Where the kiosk keeps a copy of its last menu, shown while the backend does not
+    /// answer (default: the kiosk's data folder).
+    #[arg(long, env = "CUSTOMERCLIENT_MENU_COPY_DIR")]
+    menu_copy_dir: Option<std::path::PathBuf>,
     /// The store this kiosk stands in, as operators should see it (ASCII, e.g. "Arbat 12").
     #[arg(long, env = "CUSTOMERCLIENT_STORE", value_parser = parse_store)]
     store: Option<String>,
@@ -143,13 +147,19 @@ fn main() -> AppExit {
             .then(|| customerclient::staff::hash_pin(customerclient::staff::DEMO_PIN).ok())
             .flatten()
     });
+    let data_dir = dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("customerclient");
     config.identity = match cli.kiosk_id {
         Some(id) => customerclient::config::KioskIdentity::named(id),
-        None => customerclient::config::KioskIdentity::kept_in(
-            &dirs::data_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("customerclient"),
-        ),
+        None => customerclient::config::KioskIdentity::kept_in(&data_dir),
+    };
+    // Screenshots show what the backend serves, never a copy from an earlier run (unless
+    // given one to show).
+    config.menu_copy_dir = match (cli.menu_copy_dir, &cli.screenshot) {
+        (Some(dir), _) => Some(dir),
+        (None, Some(_)) => None,
+        (None, None) => Some(data_dir),
     };
     config.identity.store = cli.store;
     config.language = cli.language.map(|l| {

@@ -77,7 +77,8 @@ checkout-total = Total
 checkout-back = Back to cart
 checkout-place = Place order
 checkout-placing = Placing order…
-checkout-unreachable = We could not reach the store. Your cart is kept — tap Place order to try again.
+checkout-unreachable = The kiosk is reconnecting to the store. Your order will be placed by itself as soon as it answers — no need to tap again.
+checkout-prepaid-offline = Paying here by card or QR code needs the connection to the store. Cash or card on delivery works now.
 
 error-city-choose = Choose a city
 error-city-unserved = We do not deliver there yet

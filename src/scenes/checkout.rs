@@ -88,6 +88,7 @@ fn choice(
 }
 
 /// Draws the whole checkout form and applies the taps to `form`.
+#[allow(clippy::too_many_arguments)]
 pub fn checkout_form(
     ui: &mut egui::Ui,
     i18n: &I18n,
@@ -96,6 +97,7 @@ pub fn checkout_form(
     delivery: Option<&DeliveryInfo>,
     editing: &mut Option<Field>,
     reveal: bool,
+    online: bool,
 ) -> Option<CheckoutAction> {
     let mut action = None;
     let busy = form.is_busy();
@@ -194,11 +196,21 @@ pub fn checkout_form(
                         i18n.t(payment_key(method)),
                         i18n.t(payment_detail_key(method)),
                     );
-                    if choice(ui, form.payment == method, !busy, &title, &detail, half) {
+                    // Paying here needs the store; on delivery works while it is away.
+                    let open = !busy && (online || !method.is_prepaid());
+                    if choice(ui, form.payment == method, open, &title, &detail, half) {
                         form.payment = method;
                     }
                 }
             });
+        }
+        if !online && form.payment.is_prepaid() {
+            // Said plainly where the choice is: paying here needs the store.
+            ui.label(
+                egui::RichText::new(i18n.t("checkout-prepaid-offline"))
+                    .size(size::SMALL)
+                    .color(theme::to_egui(ui, theme::MUTED)),
+            );
         }
         ui.add_space(12.0);
         let delivery_price = delivery
@@ -249,9 +261,10 @@ pub fn checkout_form(
                 i18n.t("checkout-place")
             };
             let place = egui_kit::primary_button(ui, label);
+            let can_pay = online || !form.payment.is_prepaid();
             if ui
                 .add_enabled(
-                    !busy,
+                    !busy && can_pay,
                     place.min_size(egui::vec2(ui.available_width(), theme::TOUCH * 1.2)),
                 )
                 .clicked()
@@ -262,9 +275,15 @@ pub fn checkout_form(
         });
         if let SubmitState::Failed(failure) = &form.submit {
             let message = crate::i18n::failure_text(i18n, failure);
+            // Waiting for the connection is no error of the customer's: said calmly.
+            let colour = if *failure == crate::failure::Failure::Unreachable {
+                theme::MUTED
+            } else {
+                theme::DANGER
+            };
             ui.label(
                 egui::RichText::new(message)
-                    .color(theme::to_egui(ui, theme::DANGER))
+                    .color(theme::to_egui(ui, colour))
                     .size(size::BODY),
             );
         }
@@ -283,6 +302,7 @@ fn draw(
     mut out: MessageWriter<ShopAction>,
     time: Res<Time>,
     mut revealed: Local<Option<Field>>,
+    online: Res<crate::connectivity::Connectivity>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
@@ -314,6 +334,7 @@ fn draw(
                             catalog.delivery.as_ref(),
                             &mut editing.0,
                             reveal,
+                            online.online,
                         );
                     });
                 });
@@ -392,6 +413,7 @@ mod tests {
                 Some(&info),
                 &mut editing,
                 false,
+                true,
             );
             assert_eq!(action, None);
         });

@@ -1,4 +1,5 @@
-//! A backend that never answers, and one that goes away and comes back.
+//! A backend that never answers, one that goes away and comes back (an order placed while it
+//! is away goes once, by itself), and a kiosk started while it is away (its saved menu).
 
 use crate::harness::*;
 use std::net::TcpListener;
@@ -123,19 +124,153 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
         "online shown {:.2} s after the backend came back",
         back.elapsed().as_secs_f64()
     );
-    assert_eq!(
-        app.world().resource::<CheckoutForm>().submit,
-        SubmitState::Editing,
-        "the 'could not reach' message went with the outage"
-    );
-    send(&mut app, ShopAction::PlaceOrder);
+    // The order the customer placed while it was away is placed by itself, no second tap.
     run_until(&mut app, "the order", Duration::from_secs(30), |w| {
         screen(w) != Screen::Checkout
     });
-    assert_eq!(
-        app.world().resource::<Cart>().item_count(),
-        0,
-        "ordered once"
+    assert_eq!(app.world().resource::<Cart>().item_count(), 0, "ordered");
+    // Exactly once on the backend, whatever of the first try reached it.
+    let token = app
+        .world()
+        .resource::<CustomerSession>()
+        .token
+        .clone()
+        .unwrap();
+    let orders: OrderList = rt.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/orders", backend.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(orders.orders.len(), 1, "one order, not two");
+    rt.block_on(backend.stop());
+}
+
+/// A kiosk (re)started while its backend is away shows the menu it last had, saved on disk,
+/// says it is offline, and lets the customer fill a cart; the backend's own menu replaces the
+/// copy when it answers, and the cart stays. Without a copy it waits, showing nothing stale.
+#[test]
+fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_answers() {
+    use customerclient::connectivity::Connectivity;
+    use customerclient::store_profile::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let copies = dir.path().join("copies");
+    let db = customerclient_backend::sqlite_url(&dir.path().join("b.sqlite"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = |db: &str| {
+        let mut c = customerclient_backend::Config::new(db.to_owned());
+        c.seed_videos = false;
+        c
+    };
+    let backend = rt
+        .block_on(customerclient_backend::start(
+            &config(&db),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let (addr, url) = (backend.addr, backend.url());
+    let remote = |copy: Option<&std::path::Path>| {
+        let mut c = KioskConfig::new(BackendTarget::Remote {
+            base_url: url.clone(),
+        });
+        c.request_timeout = Duration::from_millis(500);
+        c.menu_copy_dir = copy.map(std::path::Path::to_path_buf);
+        c
+    };
+    let saved = |copies: &std::path::Path| {
+        std::fs::read_dir(copies).is_ok_and(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        })
+    };
+
+    // Online once: the menu is kept on disk.
+    let mut first = app_with_catalog(remote(Some(&copies)));
+    let dishes = first.world().resource::<Catalog>().products.len();
+    run_until(
+        &mut first,
+        "the copy on disk",
+        Duration::from_secs(10),
+        |_| saved(&copies),
     );
+    drop(first);
+    // Started again with the backend up: the copy at once, then the backend's menu.
+    let mut again = app(remote(Some(&copies)));
+    run_until(
+        &mut again,
+        "the copy at start",
+        Duration::from_secs(10),
+        |w| w.resource::<Catalog>().is_ready(),
+    );
+    run_until(
+        &mut again,
+        "the backend's menu",
+        Duration::from_secs(10),
+        |w| {
+            let c = w.resource::<Catalog>();
+            c.is_ready() && !c.from_copy
+        },
+    );
+    drop(again);
+    rt.block_on(backend.stop());
+
+    // No copy, no backend: it waits, with nothing to show.
+    let mut bare = app(remote(None));
+    run_until(
+        &mut bare,
+        "the waiting state",
+        Duration::from_secs(10),
+        |w| matches!(w.resource::<Catalog>().state, LoadState::Failed { .. }),
+    );
+    assert!(bare.world().resource::<Catalog>().products.is_empty());
+    drop(bare);
+
+    // The copy, no backend: the last menu, offline; a cart can be filled.
+    let started = Instant::now();
+    let mut kiosk = app(remote(Some(&copies)));
+    run_until(&mut kiosk, "the saved menu", Duration::from_secs(10), |w| {
+        let c = w.resource::<Catalog>();
+        c.is_ready() && c.from_copy
+    });
+    eprintln!(
+        "the saved menu shown {:.2} s after a start without the backend",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(kiosk.world().resource::<Catalog>().products.len(), dishes);
+    let profile = kiosk.world().resource::<Store>().profile.clone().unwrap();
+    assert_eq!(profile.name, "Fresh Kitchen");
+    run_until(
+        &mut kiosk,
+        "the offline state",
+        Duration::from_secs(10),
+        |w| !w.resource::<Connectivity>().online,
+    );
+    let id = kiosk.world().resource::<Catalog>().products[0].id;
+    send(&mut kiosk, ShopAction::Start);
+    checkout_with(&mut kiosk, id, 2);
+    assert_eq!(kiosk.world().resource::<Cart>().item_count(), 2);
+
+    // The backend comes back: its menu replaces the copy behind the customer's back, the
+    // menu never blank in between, and the cart stays.
+    let backend = rt
+        .block_on(customerclient_backend::start(&config(&db), addr))
+        .unwrap();
+    run_until(
+        &mut kiosk,
+        "the backend's menu",
+        Duration::from_secs(20),
+        |w| {
+            let c = w.resource::<Catalog>();
+            assert!(!c.products.is_empty(), "the menu went blank");
+            c.is_ready() && !c.from_copy
+        },
+    );
+    assert_eq!(kiosk.world().resource::<Cart>().item_count(), 2);
+    assert_eq!(screen(kiosk.world()), Screen::Checkout);
     rt.block_on(backend.stop());
 }
