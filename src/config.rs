@@ -111,3 +111,24 @@ impl KioskConfig {
         })
     }
 }
+
+impl KioskConfig {
+    /// The saved menu's file and its pictures' folder for the backend this kiosk talks to (a
+    /// copy of another backend's menu is never shown); `None` when no copy is kept.
+    pub fn menu_copy_paths(&self) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+        let dir = self.menu_copy_dir.as_ref()?;
+        let name = match &self.backend {
+            BackendTarget::Embedded { .. } => "embedded".to_owned(),
+            BackendTarget::Remote { base_url } => {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                base_url.trim_end_matches('/').hash(&mut h);
+                format!("{:016x}", h.finish())
+            }
+        };
+        Some((
+            dir.join(format!("menu-{name}.json")),
+            dir.join(format!("pictures-{name}")),
+        ))
+    }
+}

@@ -1,12 +1,12 @@
 //! The kiosk's copy of its last menu: the categories, dishes and store profile the backend
-//! last served, kept on disk (`--menu-copy-dir`, one file per backend) and replaced whole —
+//! last served (and, kept by the bridge as they are fetched, the pictures shown), on disk (`--menu-copy-dir`, one file per backend) and replaced whole —
 //! written beside and renamed over — whenever the backend serves a different one. At start
 //! the kiosk shows this copy at once; the backend's own menu replaces it as soon as it has
 //! come (`catalog.rs`). Started while the backend does not answer, the kiosk goes on showing
 //! the copy, says it is offline, and lets customers browse and fill a cart. It holds the menu
 //! only: nothing of any customer is ever in it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bevy::prelude::*;
 use customerclient_api::catalog::{Category, Product};
@@ -14,7 +14,7 @@ use customerclient_api::profile::StoreProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::config::{BackendTarget, KioskConfig};
+use crate::config::KioskConfig;
 use crate::schedule::KioskSet;
 use crate::store_profile::Store;
 
@@ -52,29 +52,16 @@ pub struct MenuCopy {
     pub saved: Option<SavedMenu>,
     /// The file this kiosk's backend's copy lives in; `None`: no copy is kept.
     pub path: Option<PathBuf>,
+    /// Where the pictures of the copy are kept (by the bridge, as it fetches them).
+    pub pictures: Option<PathBuf>,
     written: Option<u64>,
 }
 
-/// The copy's file for the backend this kiosk talks to (a copy of another backend's menu is
-/// never shown).
-pub fn copy_path(dir: &Path, backend: &BackendTarget) -> PathBuf {
-    let name = match backend {
-        BackendTarget::Embedded { .. } => "embedded".to_owned(),
-        BackendTarget::Remote { base_url } => {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            base_url.trim_end_matches('/').hash(&mut h);
-            format!("{:016x}", h.finish())
-        }
-    };
-    dir.join(format!("menu-{name}.json"))
-}
-
 fn read_copy(config: Res<KioskConfig>, mut copy: ResMut<MenuCopy>) {
-    let Some(dir) = &config.menu_copy_dir else {
+    let Some((path, pictures)) = config.menu_copy_paths() else {
         return;
     };
-    let path = copy_path(dir, &config.backend);
+    copy.pictures = Some(pictures);
     copy.saved = match std::fs::read(&path) {
         Ok(bytes) => match serde_json::from_slice::<SavedMenu>(&bytes) {
             Ok(saved) if saved.format == FORMAT => Some(saved),
@@ -156,25 +143,29 @@ fn save_copy(catalog: Res<Catalog>, store: Res<Store>, mut copy: ResMut<MenuCopy
         return;
     }
     copy.written = Some(fingerprint);
+    let pictures = copy.pictures.clone();
+    let shown: std::collections::HashSet<String> = saved
+        .products
+        .iter()
+        .flat_map(|p| p.image_ids.iter().map(|id| id.to_string()))
+        .collect();
     std::thread::spawn(move || {
-        if let Err(e) = write_whole(&path, &bytes) {
+        if let Err(e) = crate::bridge::write_whole(&path, &bytes) {
             warn!(
                 "keeping a copy of the menu in {} failed: {e}",
                 path.display()
             );
         }
+        // Pictures of dishes no longer on the menu go.
+        if let Some(dir) = pictures
+            && let Ok(entries) = std::fs::read_dir(&dir)
+        {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !shown.contains(&name) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
     });
-}
-
-/// Writes beside `path`, flushes, and renames over it.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.new");
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
 }

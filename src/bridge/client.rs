@@ -122,21 +122,40 @@ where
     }
 }
 
-/// A picture from the file service, decoded into RGBA8 on a blocking thread.
+/// A picture from the file service, decoded into RGBA8 on a blocking thread. With `kept`
+/// (the saved menu's pictures), a fetched picture is kept there, and while the backend does
+/// not answer the kept one is shown.
 pub(super) async fn fetch_image(
     http: &reqwest::Client,
     base: &str,
     file: uuid::Uuid,
+    kept: Option<std::path::PathBuf>,
 ) -> Result<DecodedImage, BridgeError> {
     let url = format!("{base}{}", GetFile::path(&[&file]));
-    let bytes = with_retries(|| async {
+    let fetched = with_retries(|| async {
         let resp = http.get(&url).send().await.map_err(transport_error)?;
         check(resp).await?.bytes().await.map_err(transport_error)
     })
-    .await?;
-    tokio::task::spawn_blocking(move || decode(&bytes))
-        .await
-        .map_err(|e| BridgeError::Invalid(e.to_string()))?
+    .await;
+    let path = kept.map(|dir| dir.join(file.to_string()));
+    tokio::task::spawn_blocking(move || match (fetched, path) {
+        (Ok(bytes), Some(path)) => {
+            let image = decode(&bytes)?;
+            let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+            if !same && let Err(e) = super::write_whole(&path, &bytes) {
+                bevy::log::warn!("keeping picture {file} failed: {e}");
+            }
+            Ok(image)
+        }
+        (Ok(bytes), None) => decode(&bytes),
+        (Err(e), Some(path)) if e.is_transient() => match std::fs::read(&path) {
+            Ok(bytes) => decode(&bytes),
+            Err(_) => Err(e),
+        },
+        (Err(e), _) => Err(e),
+    })
+    .await
+    .map_err(|e| BridgeError::Invalid(e.to_string()))?
 }
 
 /// Longest wait between reconnection attempts of the push stream.

@@ -60,6 +60,22 @@ fn wake_app_on_replies(
     }
 }
 
+/// Writes beside `path`, flushes, and renames over it: a crash leaves the old file or the new
+/// one, never half of one.
+pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".new");
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Registers the [`Reply`] message of every endpoint.
 struct Registrar<'a>(&'a mut App);
 
@@ -278,6 +294,9 @@ pub struct Bridge {
     identity: reqwest::header::HeaderMap,
     /// A fake bridge's record of what it was asked to send, instead of sending it.
     sent: Option<Arc<std::sync::Mutex<Vec<SentCall>>>>,
+    /// Where pictures are kept as fetched, for the saved menu (`menu_copy.rs`), and read
+    /// from while the backend does not answer.
+    pictures: Option<std::path::PathBuf>,
 }
 
 /// What a [`Bridge::fake`] was asked to send: the test answers it by writing a [`Reply`]
@@ -350,6 +369,7 @@ impl Bridge {
             in_flight: Arc::new(AtomicU64::new(0)),
             listener: None,
             sent: None,
+            pictures: config.menu_copy_paths().map(|(_, pictures)| pictures),
         };
         bridge.connect(config);
         Ok(bridge)
@@ -383,6 +403,7 @@ impl Bridge {
             in_flight: Arc::new(AtomicU64::new(0)),
             listener: None,
             sent: Some(Default::default()),
+            pictures: None,
         }
     }
 
@@ -516,8 +537,9 @@ impl Bridge {
         if let Some(id) = self.record("image", Some(file.to_string()), None) {
             return id;
         }
+        let kept = self.pictures.clone();
         self.run(
-            move |http, base| async move { client::fetch_image(&http, &base, file).await },
+            move |http, base| async move { client::fetch_image(&http, &base, file, kept).await },
             move |id, result| ImageReply { id, file, result },
         )
     }

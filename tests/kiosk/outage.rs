@@ -151,6 +151,30 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
     rt.block_on(backend.stop());
 }
 
+/// Asks for a picture as a card would, frame after frame, until it is shown or has failed.
+fn shows_picture(app: &mut App, picture: uuid::Uuid) -> bool {
+    use customerclient::catalog::{ImageSlot, ProductImages};
+    // Somewhere for the decoded picture to go (no renderer headless).
+    app.world_mut().init_resource::<Assets<Image>>();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        app.update();
+        let slot = app
+            .world_mut()
+            .resource_scope(|world, mut images: Mut<ProductImages>| {
+                images.get_or_request(picture, world.resource::<Bridge>());
+                images.get(picture).cloned()
+            });
+        match slot {
+            Some(ImageSlot::Ready(_)) => return true,
+            Some(ImageSlot::Failed(_)) => return false,
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "no answer for the picture");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// A kiosk (re)started while its backend is away shows the menu it last had, saved on disk,
 /// says it is offline, and lets the customer fill a cart; the backend's own menu replaces the
 /// copy when it answers, and the cart stays. Without a copy it waits, showing nothing stale.
@@ -189,9 +213,11 @@ fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_an
         })
     };
 
-    // Online once: the menu is kept on disk.
+    // Online once: the menu is kept on disk, and a picture as it is shown.
     let mut first = app_with_catalog(remote(Some(&copies)));
     let dishes = first.world().resource::<Catalog>().products.len();
+    let picture = first.world().resource::<Catalog>().products[0].image_ids[0];
+    assert!(shows_picture(&mut first, picture), "the picture, online");
     run_until(
         &mut first,
         "the copy on disk",
@@ -250,6 +276,13 @@ fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_an
         Duration::from_secs(10),
         |w| !w.resource::<Connectivity>().online,
     );
+    // The picture kept while online is shown offline; one never fetched is not.
+    assert!(
+        shows_picture(&mut kiosk, picture),
+        "the kept picture, offline"
+    );
+    let never = kiosk.world().resource::<Catalog>().products[dishes - 1].image_ids[0];
+    assert!(!shows_picture(&mut kiosk, never));
     let id = kiosk.world().resource::<Catalog>().products[0].id;
     send(&mut kiosk, ShopAction::Start);
     checkout_with(&mut kiosk, id, 2);
