@@ -3,12 +3,9 @@
 //! the choice of another way to pay, in Bevy UI; the card form with its keypad, in egui (text
 //! entry).
 
-use bevy::asset::RenderAssetUsages;
-use bevy::image::ImageSampler;
 use bevy::prelude::*;
 
 use crate::schedule::KioskSet;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use customerclient_api::orders::PaymentMethod;
 
@@ -213,23 +210,10 @@ fn show_qr(
         if state.payload.as_deref() == Some(payload.as_str()) {
             continue;
         }
-        let scale = module_scale(&payload, QR_TARGET);
-        let Some((rgba, side)) = qr_pixels(&payload, scale) else {
+        // Nearest sampling and a 1:1 node: every module stays a crisp square.
+        let Some((image, side)) = crate::ui::qr::qr_image(&payload, QR_TARGET) else {
             continue;
         };
-        let mut image = Image::new(
-            Extent3d {
-                width: side,
-                height: side,
-                depth_or_array_layers: 1,
-            },
-            TextureDimension::D2,
-            rgba,
-            TextureFormat::Rgba8UnormSrgb,
-            RenderAssetUsages::RENDER_WORLD,
-        );
-        // Nearest sampling and a 1:1 node: every module stays a crisp square.
-        image.sampler = ImageSampler::nearest();
         node.image = images.add(image);
         layout.width = Val::Px(side as f32);
         layout.height = Val::Px(side as f32);

@@ -54,14 +54,7 @@ async fn share(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ShareRequest>,
 ) -> Result<(StatusCode, Json<TrackingLink>), AppError> {
-    let owner = state
-        .store
-        .order_status(id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if owner.is_none_or(|(a, _, _)| a != current.account.id) {
-        return Err(AppError::NotFound("order"));
-    }
+    crate::tracking::own_order(&state, &current, id).await?;
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let token = hex::encode(bytes);

@@ -103,6 +103,16 @@ async fn own_tracking(
     current: CurrentAccount,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Tracking>, AppError> {
+    own_order(&state, &current, id).await?;
+    Ok(Json(tracking_of(&state, id).await?))
+}
+
+/// The caller's own order, or "not found" (another customer's is as if it did not exist).
+pub(crate) async fn own_order(
+    state: &AppState,
+    current: &CurrentAccount,
+    id: Uuid,
+) -> Result<(), AppError> {
     let owner = state
         .store
         .order_status(id)
@@ -111,7 +121,7 @@ async fn own_tracking(
     if owner.is_none_or(|(a, _, _)| a != current.account.id) {
         return Err(AppError::NotFound("order"));
     }
-    Ok(Json(tracking_of(&state, id).await?))
+    Ok(())
 }
 
 /// Wrong number/phone pairs per peer address, and per order number (whoever asks).

@@ -376,11 +376,32 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<(), StoreError> {
+        self.put_file(id, content_type, bytes, "").await
+    }
+
+    /// Stores a file under an id made from its content; already there, nothing changes.
+    pub async fn insert_file_once(
+        &self,
+        id: Uuid,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.put_file(id, content_type, bytes, " ON CONFLICT (id) DO NOTHING")
+            .await
+    }
+
+    async fn put_file(
+        &self,
+        id: Uuid,
+        content_type: &str,
+        bytes: &[u8],
+        on_conflict: &str,
+    ) -> Result<(), StoreError> {
         use sha2::Digest;
         let sha = hex::encode(sha2::Sha256::digest(bytes));
-        sqlx::query(
-            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
+        sqlx::query(&format!(
+            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6){on_conflict}"
+        ))
         .bind(id.to_string())
         .bind(content_type)
         .bind(sha)
@@ -427,29 +448,6 @@ impl Store {
             let id: String = r.get(0);
             Some((Uuid::parse_str(&id).ok()?, r.get(1)))
         }))
-    }
-
-    /// Stores a file under an id made from its content; already there, nothing changes.
-    pub async fn insert_file_once(
-        &self,
-        id: Uuid,
-        content_type: &str,
-        bytes: &[u8],
-    ) -> Result<(), StoreError> {
-        use sha2::Digest;
-        let sha = hex::encode(sha2::Sha256::digest(bytes));
-        sqlx::query(
-            "INSERT INTO files (id, content_type, sha256, size, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id.to_string())
-        .bind(content_type)
-        .bind(sha)
-        .bind(bytes.len() as i64)
-        .bind(bytes)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn file(&self, id: Uuid) -> Result<Option<StoredFile>, StoreError> {
