@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use crate::schedule::KioskSet;
 use customerclient_api::auth::{
     ChangePasswordRequest, EmailRequest, ResetPasswordRequest, Session, SignInRequest,
-    SignUpPending, SignUpRequest, VerifyRequest,
+    SignUpPending, SignUpRequest, VerifyRequest, valid_email,
 };
 use customerclient_api::endpoint as e;
 use customerclient_api::settings::{AccountSettings, AddressInput, SavedAddress};
@@ -166,13 +166,6 @@ impl AccountFlow {
             ..default()
         };
     }
-}
-
-fn valid_email(e: &str) -> bool {
-    let e = e.trim();
-    e.split_once('@')
-        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'))
-        && !e.contains(' ')
 }
 
 /// Checks the fields the current mode needs; the server checks again.

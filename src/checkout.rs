@@ -15,6 +15,7 @@ use customerclient_api::endpoint as e;
 use customerclient_api::orders::{
     CreateOrderRequest, DeliveryMethod, OrderLineRequest, PaymentMethod,
 };
+use customerclient_api::settings::Language;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<CheckoutForm>()
@@ -41,12 +42,17 @@ pub struct FieldErrors {
     pub city: Option<&'static str>,
     pub address: Option<&'static str>,
     pub phone: Option<&'static str>,
+    pub email: Option<&'static str>,
     pub cart: Option<&'static str>,
 }
 
 impl FieldErrors {
     pub fn is_empty(&self) -> bool {
-        self.city.is_none() && self.address.is_none() && self.phone.is_none() && self.cart.is_none()
+        self.city.is_none()
+            && self.address.is_none()
+            && self.phone.is_none()
+            && self.email.is_none()
+            && self.cart.is_none()
     }
 }
 
@@ -64,6 +70,10 @@ pub struct CheckoutForm {
     pub city: String,
     pub address: String,
     pub phone: String,
+    /// A guest's address for the receipt (optional; a signed-in customer's goes to their own).
+    pub email: String,
+    /// The language on screen when the order is sent: its receipt is written in it.
+    pub language: Option<Language>,
     pub delivery: DeliveryMethod,
     pub payment: PaymentMethod,
     pub errors: FieldErrors,
@@ -78,6 +88,8 @@ impl Default for CheckoutForm {
             city: String::new(),
             address: String::new(),
             phone: String::new(),
+            email: String::new(),
+            language: None,
             delivery: DeliveryMethod::ElectricScooter,
             payment: PaymentMethod::CashOnDelivery,
             errors: FieldErrors::default(),
@@ -110,6 +122,9 @@ impl CheckoutForm {
         if customerclient_api::orders::normalise_phone(&self.phone).is_none() {
             e.phone = Some("error-phone");
         }
+        if !self.email.trim().is_empty() && !customerclient_api::auth::valid_email(&self.email) {
+            e.email = Some("error-email");
+        }
         e
     }
 
@@ -128,6 +143,8 @@ impl CheckoutForm {
             phone: self.phone.trim().to_owned(),
             delivery_method: self.delivery,
             payment_method: self.payment,
+            receipt_email: Some(self.email.trim().to_owned()).filter(|e| !e.is_empty()),
+            language: self.language,
         }
     }
 
@@ -162,6 +179,7 @@ fn apply_checkout_actions(
     bridge: Res<Bridge>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
+    i18n: Res<crate::i18n::I18n>,
 ) {
     let cities = || {
         catalog
@@ -191,11 +209,16 @@ fn apply_checkout_actions(
                 {
                     form.delivery = first.method;
                 }
+                if session.account.is_some() {
+                    // A signed-in customer's receipt goes to their own address.
+                    form.email.clear();
+                }
                 let errors = form.validate(&cart, &cities());
                 form.errors = errors.clone();
                 if !errors.is_empty() {
                     continue;
                 }
+                form.language = Some(i18n.language);
                 form.submit = match session.token.clone() {
                     Some(token) => place(&bridge, &token, &mut form, &cart),
                     None => {
@@ -265,6 +288,7 @@ fn receive_order_replies(
                 *form = CheckoutForm {
                     city: std::mem::take(&mut form.city),
                     phone: std::mem::take(&mut form.phone),
+                    email: std::mem::take(&mut form.email),
                     ..default()
                 };
                 if order.payment_method.is_prepaid() {

@@ -61,6 +61,10 @@ pub enum OrdersAction {
     Track(Uuid),
     /// Pays an order still waiting for its money: the payment screen, for this order.
     Pay(Uuid),
+    /// Shows the selected order's receipt (or back to its details).
+    ShowReceipt(bool),
+    /// Has the order's receipt e-mailed to the signed-in customer's own address.
+    EmailReceipt(Uuid),
     /// Back to the menu.
     Close,
 }
@@ -81,9 +85,22 @@ pub struct OrdersState {
     pub reorder_skipped: Vec<String>,
     /// The order whose cancellation waits for "yes".
     pub confirm_cancel: Option<Uuid>,
+    /// The selected order is shown as its receipt.
+    pub receipt_open: bool,
+    /// The last receipt asked for by e-mail, and how that went.
+    pub receipt_mail: Option<(Uuid, ReceiptMail)>,
     pending: Vec<RequestId>,
     /// The refetch a push event asked for.
     refresh: Option<RequestId>,
+}
+
+/// A receipt on its way to the customer's mailbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReceiptMail {
+    Sending(RequestId),
+    /// Queued for this address.
+    Sent(String),
+    Failed(Failure),
 }
 
 impl OrdersState {
@@ -128,6 +145,7 @@ fn apply_orders_actions(
             OrdersAction::Select(id) => {
                 state.selected = *id;
                 state.confirm_cancel = None;
+                state.receipt_open = false;
                 let rating = state.selected_order().and_then(|o| o.rating.clone());
                 state.stars = rating.as_ref().map_or(0, |r| r.stars);
                 state.comment = rating.map(|r| r.comment).unwrap_or_default();
@@ -188,6 +206,14 @@ fn apply_orders_actions(
                     next.set(Screen::Payment);
                 }
             }
+            OrdersAction::ShowReceipt(on) => state.receipt_open = *on,
+            OrdersAction::EmailReceipt(id) => {
+                let busy = matches!(state.receipt_mail, Some((_, ReceiptMail::Sending(_))));
+                if !busy {
+                    let req = bridge.send(Call::<e::EmailReceipt>::empty().at(id).token(token));
+                    state.receipt_mail = Some((*id, ReceiptMail::Sending(req)));
+                }
+            }
             OrdersAction::Close => next.set(Screen::Gallery),
         }
     }
@@ -220,8 +246,19 @@ fn receive_orders(
     mut stats: MessageReader<Reply<e::GetStats>>,
     mut rated: MessageReader<Reply<e::RateOrder>>,
     mut cancelled: MessageReader<Reply<e::CancelOrder>>,
+    mut mailed: MessageReader<Reply<e::EmailReceipt>>,
     mut state: ResMut<OrdersState>,
 ) {
+    for reply in mailed.read() {
+        if let Some((_, sent)) = &mut state.receipt_mail
+            && *sent == ReceiptMail::Sending(reply.id)
+        {
+            *sent = match &reply.result {
+                Ok(r) => ReceiptMail::Sent(r.to.clone()),
+                Err(e) => ReceiptMail::Failed(Failure::from(e)),
+            };
+        }
+    }
     let answers = lists
         .read()
         .map(|r| r.map(|l| Answer::Orders(&l.orders)))

@@ -35,6 +35,8 @@ pub(crate) fn plugin(app: &mut App) {
 pub enum Field {
     Address,
     Phone,
+    /// A guest's address for the receipt.
+    Email,
 }
 
 /// The field the on-screen keyboard types into, and the keyboard's own state.
@@ -98,6 +100,7 @@ pub fn checkout_form(
     editing: &mut Option<Field>,
     reveal: bool,
     online: bool,
+    account_email: Option<&str>,
 ) -> Option<CheckoutAction> {
     let mut action = None;
     let busy = form.is_busy();
@@ -158,6 +161,36 @@ pub fn checkout_form(
             phone.scroll_to_me(Some(egui::Align::Center));
         }
         egui_kit::error_label(ui, tr(form.errors.phone));
+        ui.add_space(8.0);
+        match account_email {
+            // A customer's receipt goes to the address they signed up with.
+            Some(own) => {
+                ui.label(
+                    egui::RichText::new(
+                        i18n.t_args("checkout-receipt-to", &[arg("email", own.to_owned())]),
+                    )
+                    .size(size::SMALL)
+                    .color(theme::to_egui(ui, theme::MUTED)),
+                );
+            }
+            None => {
+                let email = egui_kit::field_box(
+                    ui,
+                    &i18n.t("checkout-email"),
+                    &form.email,
+                    &i18n.t("checkout-email-placeholder"),
+                    *editing == Some(Field::Email),
+                    form.errors.email.is_some(),
+                );
+                if email.clicked() && !busy {
+                    *editing = Some(Field::Email);
+                }
+                if reveal && *editing == Some(Field::Email) {
+                    email.scroll_to_me(Some(egui::Align::Center));
+                }
+                egui_kit::error_label(ui, tr(form.errors.email));
+            }
+        }
 
         let ui = &mut cols[1];
         ui.heading(i18n.t("checkout-delivery"));
@@ -303,6 +336,7 @@ fn draw(
     time: Res<Time>,
     mut revealed: Local<Option<Field>>,
     online: Res<crate::connectivity::Connectivity>,
+    session: Res<CustomerSession>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let screen = ctx.content_rect();
@@ -335,6 +369,7 @@ fn draw(
                             &mut editing.0,
                             reveal,
                             online.online,
+                            session.account.as_ref().and_then(|a| a.email.as_deref()),
                         );
                     });
                 });
@@ -343,6 +378,7 @@ fn draw(
         let (layout, text, max) = match field {
             Field::Address => (Layout::Letters, &mut form.address, 200),
             Field::Phone => (Layout::Phone, &mut form.phone, 16),
+            Field::Email => (Layout::Email, &mut form.email, 254),
         };
         let place = Placement::docked("keyboard", egui::Align2::CENTER_BOTTOM);
         match keyboard::keyboard_overlay(
@@ -357,14 +393,17 @@ fn draw(
         ) {
             Some(KeyOutcome::Done) => editing.0 = None,
             Some(KeyOutcome::Next) => {
+                let guest = session.account.is_none();
                 editing.0 = match field {
                     Field::Address => Some(Field::Phone),
-                    Field::Phone => None,
+                    Field::Phone if guest => Some(Field::Email),
+                    Field::Phone | Field::Email => None,
                 }
             }
             Some(KeyOutcome::Edited) => {
                 form.errors.address = None;
                 form.errors.phone = None;
+                form.errors.email = None;
             }
             None => {}
         }
@@ -414,6 +453,7 @@ mod tests {
                 &mut editing,
                 false,
                 true,
+                None,
             );
             assert_eq!(action, None);
         });

@@ -8,9 +8,9 @@ use customerclient_api::orders::{Order, OrderStatus};
 use customerclient_api::stats::{Dashboard, Period};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
-use crate::i18n::{I18n, arg, clock_time, date_time, payment_key, payment_state_key};
+use crate::i18n::{I18n, arg, clock_time, date_time, delivery_key, payment_key, payment_state_key};
 use crate::notify::status_key;
-use crate::orders::{OrdersAction, OrdersState, can_cancel, can_pay};
+use crate::orders::{OrdersAction, OrdersState, ReceiptMail, can_cancel, can_pay};
 use crate::screen::Screen;
 use crate::session::CustomerSession;
 use crate::ui::egui_kit;
@@ -176,6 +176,9 @@ pub fn order_detail(
     if can_pay(o) && big_button(ui, i18n.t("orders-pay-now"), true, ui.available_width()) {
         action = Some(OrdersAction::Pay(o.id));
     }
+    if big_button(ui, i18n.t("orders-receipt"), false, ui.available_width()) {
+        action = Some(OrdersAction::ShowReceipt(true));
+    }
     ui.add_space(8.0);
     for h in &o.history {
         ui.label(
@@ -284,6 +287,132 @@ pub fn order_detail(
                     .color(theme::to_egui(ui, theme::SUCCESS)),
             );
         }
+    }
+    action
+}
+
+/// The selected order as its receipt — what the e-mailed PDF says — and, for a signed-in
+/// customer, "e-mail it to me" (to `own_email`, the account's address).
+pub fn receipt_view(
+    ui: &mut egui::Ui,
+    i18n: &I18n,
+    o: &Order,
+    state: &OrdersState,
+    own_email: Option<&str>,
+) -> Option<OrdersAction> {
+    let mut action = None;
+    ui.spacing_mut().item_spacing.y = 6.0;
+    ui.label(
+        egui::RichText::new(i18n.store_name())
+            .size(size::HEADING)
+            .strong()
+            .color(theme::to_egui(ui, theme::PRIMARY)),
+    );
+    ui.label(
+        egui::RichText::new(i18n.t_args("receipt-title", &[arg("number", o.number)]))
+            .size(size::HEADING),
+    );
+    ui.label(
+        egui::RichText::new(date_time(o.created_at))
+            .size(size::SMALL)
+            .color(theme::to_egui(ui, theme::MUTED)),
+    );
+    ui.add_space(8.0);
+    let row = |ui: &mut egui::Ui, what: String, amount: String, strong: bool| {
+        ui.horizontal(|ui| {
+            let text_size = if strong { size::HEADING } else { size::BODY };
+            let what = egui::RichText::new(what).size(text_size);
+            ui.label(if strong { what.strong() } else { what });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let amount = egui::RichText::new(amount).size(text_size);
+                ui.label(if strong { amount.strong() } else { amount });
+            });
+        });
+    };
+    for l in &o.lines {
+        row(
+            ui,
+            format!("{} × {}", l.quantity, l.name),
+            i18n.price(&l.line_total),
+            false,
+        );
+    }
+    ui.separator();
+    row(
+        ui,
+        i18n.t("receipt-dishes"),
+        i18n.price(&o.products_total),
+        false,
+    );
+    row(
+        ui,
+        i18n.t_args(
+            "receipt-delivery",
+            &[arg("method", i18n.t(delivery_key(o.delivery_method)))],
+        ),
+        i18n.price(&o.delivery_price),
+        false,
+    );
+    ui.separator();
+    row(ui, i18n.t("receipt-total"), i18n.price(&o.total), true);
+    let mut payment = format!(
+        "{} · {}",
+        i18n.t(payment_key(o.payment_method)),
+        i18n.t(payment_state_key(o.payment_state))
+    );
+    if let Some(card) = &o.card {
+        payment.push_str(&format!(" · {} •••• {}", card.brand.label(), card.last4));
+    }
+    ui.label(egui::RichText::new(payment).size(size::BODY));
+    ui.label(
+        egui::RichText::new(format!("{}, {}", o.address, o.city))
+            .size(size::SMALL)
+            .color(theme::to_egui(ui, theme::MUTED)),
+    );
+    ui.add_space(12.0);
+    let mail = state
+        .receipt_mail
+        .as_ref()
+        .filter(|(id, _)| *id == o.id)
+        .map(|(_, m)| m);
+    if let Some(own) = own_email {
+        let sending = matches!(mail, Some(ReceiptMail::Sending(_)));
+        let label = if sending {
+            i18n.t("receipt-sending")
+        } else {
+            i18n.t_args("receipt-email", &[arg("email", own.to_owned())])
+        };
+        let button = egui_kit::primary_button(ui, label);
+        if ui
+            .add_enabled(
+                !sending,
+                button.min_size(egui::vec2(ui.available_width(), theme::TOUCH)),
+            )
+            .clicked()
+        {
+            action = Some(OrdersAction::EmailReceipt(o.id));
+        }
+        match mail {
+            Some(ReceiptMail::Sent(to)) => {
+                ui.label(
+                    egui::RichText::new(i18n.t_args("receipt-sent", &[arg("email", to.clone())]))
+                        .size(size::BODY)
+                        .color(theme::to_egui(ui, theme::SUCCESS)),
+                );
+            }
+            Some(ReceiptMail::Failed(f)) => {
+                ui.label(
+                    egui::RichText::new(crate::i18n::failure_text(i18n, f))
+                        .size(size::BODY)
+                        .color(theme::to_egui(ui, theme::DANGER)),
+                );
+            }
+            _ => {}
+        }
+    }
+    ui.add_space(8.0);
+    if big_button(ui, i18n.t("receipt-back"), false, ui.available_width()) {
+        action = Some(OrdersAction::ShowReceipt(false));
     }
     action
 }
@@ -511,8 +640,10 @@ fn draw(
     mut contexts: EguiContexts,
     mut state: ResMut<OrdersState>,
     i18n: Res<I18n>,
+    session: Res<CustomerSession>,
     mut out: MessageWriter<OrdersAction>,
 ) -> Result {
+    let own_email = session.account.as_ref().and_then(|a| a.email.clone());
     let ctx = contexts.ctx_mut()?;
     let state = &mut *state;
     egui::Area::new(egui::Id::new("orders"))
@@ -597,7 +728,18 @@ fn draw(
                                         "order-detail",
                                         size.y - HEADER_HEIGHT - 190.0,
                                         |ui| {
-                                            if let Some(a) = order_detail(ui, &i18n, &o, state) {
+                                            let a = if state.receipt_open {
+                                                receipt_view(
+                                                    ui,
+                                                    &i18n,
+                                                    &o,
+                                                    state,
+                                                    own_email.as_deref(),
+                                                )
+                                            } else {
+                                                order_detail(ui, &i18n, &o, state)
+                                            };
+                                            if let Some(a) = a {
                                                 out.write(a);
                                             }
                                         },

@@ -8,6 +8,7 @@ mod harness;
 mod orders;
 mod outage;
 mod payment;
+mod receipt;
 mod session;
 mod shop;
 mod sold_out;

@@ -15,6 +15,53 @@ pub const FORGOT_PASSWORD_PATH: &str = crate::endpoint::ForgotPassword::ROUTE;
 pub const RESET_PASSWORD_PATH: &str = crate::endpoint::ResetPassword::ROUTE;
 pub const CHANGE_PASSWORD_PATH: &str = crate::endpoint::ChangePassword::ROUTE;
 
+/// Whether `email` (trimmed) looks like an address mail can go to: one `@` with something
+/// before it and a dotted domain after, at most 254 characters, none of the characters an
+/// address would need quoting for. The kiosk checks as the customer types; the backend again.
+pub fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+        })
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::valid_email;
+
+    #[test]
+    fn addresses() {
+        for ok in ["a@b.co", " anna.k+food@mail.example.ru ", "ёж@почта.рф"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.co",
+            "a@b",
+            "a@.b",
+            "a@b.",
+            "a b@c.d",
+            "a@b@c.d",
+            "a<b@c.d",
+            "a@b..c",
+            "\"a\"@b.c",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}
+
 /// Minutes an e-mailed code stays valid, and tries it allows.
 pub const CODE_LIFETIME_MINUTES: i64 = 10;
 pub const CODE_ATTEMPTS: i64 = 5;

@@ -17,7 +17,8 @@ use crate::catalog::{
 use crate::city::CityMap;
 use crate::kiosk::{Heartbeat, KioskList};
 use crate::orders::{
-    CreateOrderRequest, DeliveryInfo, Order, OrderList, OrderQuery, RateRequest, StatusUpdate,
+    CreateOrderRequest, DeliveryInfo, Order, OrderList, OrderQuery, RateRequest, ReceiptSent,
+    StatusUpdate,
 };
 use crate::payments::{
     BankNotification, CardPaymentRequest, ChangePaymentMethod, Payment, SavedCard,
@@ -77,6 +78,14 @@ pub struct Binary;
 /// The OpenAPI document ([`crate::openapi::document`]), as JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OpenApiDocument;
+
+/// An HTML page (`text/html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Html;
+
+/// A PDF document (`application/pdf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pdf;
 
 /// A stream of Server-Sent Events (`text/event-stream`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -288,6 +297,13 @@ endpoints! {
     GetOrder: Get "/api/v1/orders/{id}", Session, true, Uuid, Empty, Empty => 200 Order;
     CancelOrder: Post "/api/v1/orders/{id}/cancel", Session, true, Uuid, Empty, Empty => 200 Order;
     RateOrder: Post "/api/v1/orders/{id}/rating", Session, true, Uuid, Empty, RateRequest => 200 Order;
+    /// The order's receipt as a page: lines, delivery, total, payment (a card's last four
+    /// only), in the order's language.
+    GetReceipt: Get "/api/v1/orders/{id}/receipt", Session, true, Uuid, Empty, Empty => 200 Html;
+    /// The same receipt as a PDF document.
+    GetReceiptPdf: Get "/api/v1/orders/{id}/receipt.pdf", Session, true, Uuid, Empty, Empty => 200 Pdf;
+    /// E-mails the receipt (HTML with the PDF attached) to the customer's own address.
+    EmailReceipt: Post "/api/v1/orders/{id}/receipt/email", Customer, false, Uuid, Empty, Empty => 202 ReceiptSent;
     /// The kitchen or courier moves an order on.
     SetOrderStatus: Post "/api/v1/courier/orders/{id}/status", Courier, false, Uuid, Empty, StatusUpdate => 204 Empty;
 

@@ -20,7 +20,9 @@ use utoipa::openapi::{
     PathsBuilder, Ref, RefOr, Required, ResponseBuilder,
 };
 
-use crate::endpoint::{Binary, Caller, Empty, Endpoint, EventStream, Method, OpenApiDocument};
+use crate::endpoint::{
+    Binary, Caller, Empty, Endpoint, EventStream, Html, Method, OpenApiDocument, Pdf,
+};
 
 /// The document, as `GET /api/v1/openapi.json` serves it and `docs/openapi.json` holds it.
 pub fn document() -> OpenApi {
@@ -482,6 +484,23 @@ impl Body for Binary {
             .content_media_type("application/octet-stream")
             .into();
         Some(("image/*, video/*", Content::new(Some(bytes))))
+    }
+}
+
+impl Body for Html {
+    fn content(_: &mut Components) -> Option<(&'static str, Content)> {
+        let page: RefOr<Schema> = ObjectBuilder::new().schema_type(Type::String).into();
+        Some(("text/html", Content::new(Some(page))))
+    }
+}
+
+impl Body for Pdf {
+    fn content(_: &mut Components) -> Option<(&'static str, Content)> {
+        let bytes: RefOr<Schema> = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/pdf")
+            .into();
+        Some(("application/pdf", Content::new(Some(bytes))))
     }
 }
 

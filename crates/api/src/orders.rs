@@ -216,6 +216,21 @@ pub struct CreateOrderRequest {
     pub phone: String,
     pub delivery_method: DeliveryMethod,
     pub payment_method: PaymentMethod,
+    /// Where the receipt goes: a guest's address typed at the kiosk; a signed-in customer's
+    /// own address when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 254)]
+    pub receipt_email: Option<String>,
+    /// The language of the receipt (the kiosk's on screen); the store's default when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::settings::Language>,
+}
+
+/// Where an order's receipt was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReceiptSent {
+    /// The customer's own address.
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

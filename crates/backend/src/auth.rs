@@ -495,16 +495,7 @@ fn validate_sign_up(req: &SignUpRequest) -> Result<(), AppError> {
             "login must be 3–32 letters, digits, '.', '_' or '-'".into(),
         ));
     }
-    let email = req.email.trim();
-    let valid_email = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !email.contains(char::is_whitespace);
-    if !valid_email {
+    if !customerclient_api::auth::valid_email(&req.email) {
         return Err(AppError::Validation("e-mail address is not valid".into()));
     }
     crate::orders::normalise_phone(&req.phone)?;

@@ -23,6 +23,7 @@ pub mod phone_tracking;
 pub mod predict;
 pub mod profile;
 pub mod push;
+pub mod receipt;
 pub mod routes;
 pub mod seed;
 pub mod settings;
@@ -376,6 +377,7 @@ pub fn routes() -> routes::Routes {
         .merge(stats::router())
         .merge(kiosks::router())
         .merge(profile::router())
+        .merge(receipt::router())
         .merge(catalog_news::router())
         .merge(operator::router())
         .merge(phone_tracking::router())
@@ -528,6 +530,7 @@ pub async fn start(config: &Config, listen: SocketAddr) -> anyhow::Result<Backen
     let mailer = Arc::new(mail::Mailer::new(&config.mail).context("setting up mail")?);
     let mail_worker = mail::spawn_worker(
         state.store.clone(),
+        state.profile.clone(),
         mailer,
         config.mail.clone(),
         state.mail_wake.clone(),

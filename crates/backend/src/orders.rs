@@ -341,6 +341,10 @@ async fn price_order(
         delivery_price,
         total,
         plan,
+        receipt_email: None,
+        language: req
+            .language
+            .unwrap_or_else(|| state.profile.default_language()),
         kiosk: None,
     })
 }
@@ -415,22 +419,10 @@ async fn create(
         serde_json::to_vec(&req).map_err(anyhow::Error::from)?,
     ));
     let idem = key.as_deref().map(|k| (k, request_hash.as_str()));
-    // Registered customers get the confirmation by e-mail (guests have no address).
-    let email = current
-        .account
-        .email
-        .clone()
-        .filter(|_| !current.account.guest);
-    let mail = email.map(|to| {
-        let order = &order;
-        move |number: i64| crate::mail::templates::order_confirmation(&to, number, order)
-    });
-    let confirmation = mail
-        .as_ref()
-        .map(|f| f as &(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync));
+    order.receipt_email = receipt_address(&req, &current)?;
     let (id, created) = match state
         .store
-        .create_order(&order, idem, confirmation, &state.orders_per_account)
+        .create_order(&order, idem, &state.orders_per_account)
         .await
     {
         Ok(r) => r,
@@ -476,6 +468,29 @@ async fn create(
         StatusCode::OK
     };
     Ok((status, Json(saved)))
+}
+
+/// Where the order's receipt goes: the address typed with it (a guest's at the kiosk), else
+/// a signed-in customer's own; a guest who left none gets none.
+fn receipt_address(
+    req: &CreateOrderRequest,
+    current: &CurrentAccount,
+) -> Result<Option<String>, AppError> {
+    match req.receipt_email.as_deref().map(str::trim) {
+        Some(typed) if !typed.is_empty() => {
+            if !customerclient_api::auth::valid_email(typed)
+                || typed.parse::<lettre::Address>().is_err()
+            {
+                return Err(bad("the e-mail address for the receipt is not valid"));
+            }
+            Ok(Some(typed.to_owned()))
+        }
+        _ => Ok(current
+            .account
+            .email
+            .clone()
+            .filter(|_| !current.account.guest)),
+    }
 }
 
 /// The customer's orders, newest first, a page at a time.

@@ -384,7 +384,9 @@ async fn an_order_placed_while_smtp_is_down_is_mailed_when_it_returns() {
         },
     )
     .await;
-    assert!(mail.contains("Total"));
+    let letter = support::Letter::parse(&mail);
+    assert!(letter.text.contains("Total"), "{}", letter.text);
+    assert_eq!(letter.attachments.len(), 1, "the receipt's PDF");
     // The SMTP server records the message before the mailer reads its reply
     // and marks the row sent, so the queue empties a moment after delivery.
     eventually(

@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::{Mailbox, header::ContentType};
+use customerclient_api::profile::StoreProfile;
+use lettre::message::{Attachment, Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
-use crate::store::{Store, now_ms};
+use crate::receipt::Receipt;
+use crate::store::{QueuedMail, Store, now_ms};
 
 /// A message to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,9 @@ pub struct NewMail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The order whose receipt this message carries: its text, page and PDF are drawn from
+    /// the order when the message is sent (`body` is then empty).
+    pub receipt: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,15 +112,32 @@ impl Mailer {
         Ok(Self { from, sender })
     }
 
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    /// Sends a plain message, or — with `receipt` — the receipt as text and HTML with its
+    /// PDF attached.
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        receipt: Option<Receipt>,
+    ) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("bad address: {e}"))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
-            .map_err(|e| e.to_string())?;
+        let builder = Message::builder().from(self.from.clone()).to(to);
+        let message = match receipt {
+            None => builder
+                .subject(subject)
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_owned()),
+            Some(r) => {
+                let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+                builder.subject(r.subject).multipart(
+                    MultiPart::mixed()
+                        .multipart(MultiPart::alternative_plain_html(r.text, r.html))
+                        .singlepart(Attachment::new(r.file_name).body(r.pdf, pdf)),
+                )
+            }
+        }
+        .map_err(|e| e.to_string())?;
         match &self.sender {
             Sender::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Sender::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
@@ -137,6 +159,7 @@ pub const MAIL_LEASE: Duration = Duration::from_secs(60);
 /// [`Store::claim_mail`]), so with any number of instances it is sent once.
 pub fn spawn_worker(
     store: Store,
+    profile: Arc<StoreProfile>,
     mailer: Arc<Mailer>,
     config: MailConfig,
     wake: Arc<Notify>,
@@ -156,7 +179,15 @@ pub fn spawn_worker(
                 }
             };
             for mail in &due {
-                match mailer.send(&mail.to, &mail.subject, &mail.body).await {
+                let sent = match receipt_for(&store, &profile, mail).await {
+                    Ok(receipt) => {
+                        mailer
+                            .send(&mail.to, &mail.subject, &mail.body, receipt)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match sent {
                     Ok(()) => {
                         if let Err(e) = store.mark_mail_sent(&mail.id, &worker).await {
                             tracing::error!(error = %e, "marking mail sent");
@@ -189,6 +220,34 @@ pub fn spawn_worker(
             }
         }
     })
+}
+
+/// The receipt a message carries, drawn from its order as it stands.
+async fn receipt_for(
+    store: &Store,
+    profile: &Arc<StoreProfile>,
+    mail: &QueuedMail,
+) -> Result<Option<Receipt>, String> {
+    let Some(id) = mail.receipt else {
+        return Ok(None);
+    };
+    let order = match store.order_status(id).await {
+        Ok(Some((account, _, _))) => store.order(account, id).await,
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    }
+    .map_err(|e| format!("reading order {id}: {e}"))?
+    .ok_or_else(|| format!("order {id} is gone"))?;
+    let language = store
+        .receipt_language(id)
+        .await
+        .map_err(|e| format!("reading order {id}: {e}"))?
+        .unwrap_or_else(|| profile.default_language());
+    let profile = profile.clone();
+    tokio::task::spawn_blocking(move || crate::receipt::render(&order, &profile, language))
+        .await
+        .map(Some)
+        .map_err(|e| format!("drawing the receipt: {e}"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,5 @@
 //! The texts of the messages we send.
 
-use crate::store::NewOrder;
-
 use super::NewMail;
 
 pub fn sign_up_code(to: &str, code: &str) -> NewMail {
@@ -12,6 +10,7 @@ pub fn sign_up_code(to: &str, code: &str) -> NewMail {
             "Welcome to Fresh Kitchen!\n\nType this code at the kiosk to finish signing up:\n\n    {code}\n\n\
              It works for 10 minutes. If you did not sign up, ignore this message.\n"
         ),
+        receipt: None,
     }
 }
 
@@ -23,29 +22,16 @@ pub fn password_reset(to: &str, code: &str) -> NewMail {
             "Type this code at the kiosk to choose a new password:\n\n    {code}\n\n\
              It works for 10 minutes. If you did not ask for it, your password is unchanged.\n"
         ),
+        receipt: None,
     }
 }
 
-pub fn order_confirmation(to: &str, number: i64, order: &NewOrder) -> NewMail {
-    let mut lines = String::new();
-    for l in &order.lines {
-        lines.push_str(&format!(
-            "  {} × {:<32} {}\n",
-            l.quantity, l.name, l.line_total
-        ));
-    }
+/// An order's receipt, drawn from the order when it is sent (see `crate::receipt`).
+pub fn receipt(to: &str, number: i64, order: uuid::Uuid) -> NewMail {
     NewMail {
         to: to.to_owned(),
-        subject: format!("Fresh Kitchen order #{number}"),
-        body: format!(
-            "Thank you for your order #{number}.\n\n{lines}\n  Delivery ({}): {}\n  Total: {}\n\n\
-             Delivering to {}, {}.\nPayment: {}.\n",
-            order.delivery_method.label(),
-            order.delivery_price,
-            order.total,
-            order.address,
-            order.city,
-            order.payment_method.label(),
-        ),
+        subject: format!("Receipt for order #{number}"),
+        body: String::new(),
+        receipt: Some(order),
     }
 }

@@ -255,6 +255,8 @@ async fn settle(
     .map_err(store_err)?;
     if let Some(woken) = woken {
         crate::push::wake(state, woken);
+        // Paid: its receipt was queued with it.
+        state.mail_wake.notify_one();
     }
     match (&charge, done.state) {
         (Ok(_), PaymentState::Paid) => {
@@ -492,6 +494,8 @@ async fn change_method(
         .await
         .map_err(store_err)?
         .map_err(refused)?;
+    // Switched to paying on delivery: its receipt was queued with the switch.
+    state.mail_wake.notify_one();
     state
         .store
         .order(current.account.id, order_id)
@@ -591,6 +595,8 @@ async fn bank_webhook(
         .ok_or(AppError::NotFound("payment"))?;
     if let Some(woken) = woken {
         crate::push::wake(&state, woken);
+        // Paid: its receipt was queued with it.
+        state.mail_wake.notify_one();
     }
     match outcome {
         NoticeOutcome::Applied(p) => {

@@ -205,6 +205,10 @@ pub struct NewOrder {
     pub delivery_price: Money,
     pub total: Money,
     pub plan: DeliveryPlan,
+    /// Where its receipt goes (none: no receipt is mailed).
+    pub receipt_email: Option<String>,
+    /// The language its receipt is written in.
+    pub language: customerclient_api::settings::Language,
     /// The kiosk it was placed at (its `X-Kiosk-Id`, a label for the operator's figures).
     pub kiosk: Option<String>,
 }
@@ -405,11 +409,13 @@ dispatch! {
     pub async fn sold_out(&self) -> Result<(u64, u64, Vec<i64>), StoreError>;
     pub async fn catalog_version_now(&self) -> Result<u64, StoreError>;
     pub async fn catalog_currency(&self) -> Result<Option<String>, StoreError>;
-    pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
+    pub async fn create_order(&self, order: &NewOrder, idempotency: Option<(&str, &str)>, limit: &Throttle) -> Result<(Uuid, bool), StoreError>;
     pub async fn order_status(&self, order_id: Uuid) -> Result<Option<(Uuid, OrderStatus, i64)>, StoreError>;
     pub async fn transition_order_status(&self, order_id: Uuid, to: OrderStatus, note: &str, account: Option<Uuid>, time_scale: f64) -> Result<Option<(Uuid, PushEvent)>, StoreError>;
     pub async fn status_history(&self, order_id: Uuid) -> Result<Vec<StatusChange>, StoreError>;
     pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError>;
+    pub async fn receipt_language(&self, order_id: Uuid) -> Result<Option<customerclient_api::settings::Language>, StoreError>;
+    pub async fn email_receipt(&self, account_id: Uuid, order_id: Uuid, to: &str, limit: &Throttle) -> Result<bool, StoreError>;
     pub async fn orders(&self, account_id: Uuid, limit: u32, offset: u64) -> Result<Vec<Order>, StoreError>;
     pub async fn append_event(&self, account_id: Uuid, order_id: Uuid, order_number: i64, kind: &PushKind) -> Result<PushEvent, StoreError>;
     pub async fn events_after(&self, account_id: Uuid, after: i64) -> Result<Vec<PushEvent>, StoreError>;

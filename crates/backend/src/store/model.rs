@@ -42,6 +42,8 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// The order whose receipt the message carries.
+    pub receipt: Option<uuid::Uuid>,
 }
 
 /// How a throttled subject backs off: `free` failures within `window_ms`, then a wait of

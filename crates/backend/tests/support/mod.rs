@@ -60,6 +60,74 @@ pub fn outbox_codes(dir: &std::path::Path, needle: &str) -> Vec<String> {
     found.into_iter().map(|(_, c)| c).collect()
 }
 
+/// A message as a mail client reads it: its parts decoded.
+#[derive(Debug)]
+pub struct Letter {
+    pub raw: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// (file name, media type, bytes) of each attachment.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
+}
+
+impl Letter {
+    pub fn parse(raw: &str) -> Letter {
+        use mail_parser::MimeHeaders;
+        let m = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("a MIME message");
+        let to = m
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned();
+        let attachments = m
+            .attachments()
+            .map(|a| {
+                let kind = a
+                    .content_type()
+                    .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default()))
+                    .unwrap_or_default();
+                (
+                    a.attachment_name().unwrap_or_default().to_owned(),
+                    kind,
+                    a.contents().to_vec(),
+                )
+            })
+            .collect();
+        Letter {
+            raw: raw.to_owned(),
+            to,
+            subject: m.subject().unwrap_or_default().to_owned(),
+            text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+            html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+            attachments,
+        }
+    }
+}
+
+/// The `.eml` messages in `dir` sent to `to`, oldest first.
+pub fn outbox_letters(dir: &std::path::Path, to: &str) -> Vec<Letter> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(std::time::SystemTime, Letter)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            let modified = e.metadata().ok()?.modified().ok()?;
+            let letter = Letter::parse(&text);
+            (letter.to == to).then_some((modified, letter))
+        })
+        .collect();
+    found.sort_by_key(|(t, _)| *t);
+    found.into_iter().map(|(_, l)| l).collect()
+}
+
 /// The bank's notice, signed with the demo secret, that the QR code `payload` was paid
 /// (`amount_minor`) as transaction `tx`, ready to post to the backend at `base`. The same
 /// `tx` is the same notice delivered again.

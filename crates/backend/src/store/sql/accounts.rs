@@ -16,14 +16,15 @@ pub(crate) async fn enqueue_mail(
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, attempts, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $5)",
+        "INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, attempts, next_attempt_at, receipt_order)
+         VALUES ($1, $2, $3, $4, $5, 0, $5, $6)",
     )
     .bind(Uuid::new_v4().to_string())
     .bind(&mail.to)
     .bind(&mail.subject)
     .bind(&mail.body)
     .bind(now)
+    .bind(mail.receipt.map(|id| id.to_string()))
     .execute(conn)
     .await?;
     Ok(())
@@ -434,7 +435,7 @@ impl Store {
              WHERE sent_at IS NULL AND next_attempt_at <= $3 AND id IN (
                  SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $3
                  ORDER BY created_at LIMIT $4{SKIP_LOCKED})
-             RETURNING id, to_addr, subject, body, attempts"
+             RETURNING id, to_addr, subject, body, attempts, receipt_order"
         );
         let rows = sqlx::query(&sql)
             .bind(worker)
@@ -451,6 +452,9 @@ impl Store {
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
                     attempts: r.try_get("attempts")?,
+                    receipt: r
+                        .try_get::<Option<String>, _>("receipt_order")?
+                        .and_then(|id| id.parse().ok()),
                 })
             })
             .collect()

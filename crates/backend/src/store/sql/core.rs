@@ -718,7 +718,6 @@ impl Store {
         &self,
         order: &NewOrder,
         idempotency: Option<(&str, &str)>,
-        confirmation: Option<&(dyn Fn(i64) -> crate::mail::NewMail + Send + Sync)>,
         limit: &Throttle,
     ) -> Result<(Uuid, bool), StoreError> {
         let account = order.account_id.to_string();
@@ -764,8 +763,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO orders (id, number, account_id, status, city, address, phone, delivery_method,
                 payment_method, currency, products_minor, delivery_minor, total_minor, created_at, payment_state,
-                kiosk_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                kiosk_id, receipt_email, language)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(id.to_string())
         .bind(number)
@@ -783,6 +782,8 @@ impl Store {
         .bind(now)
         .bind(enum_to_text(&payment_state))
         .bind(order.kiosk.as_deref())
+        .bind(order.receipt_email.as_deref())
+        .bind(order.language.code())
         .execute(&mut *tx)
         .await?;
         let note = if payment_state == PaymentState::DueOnDelivery {
@@ -830,9 +831,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tracking::insert_delivery(&mut tx, id, &order.plan, None).await?;
-        if let Some(mail) = confirmation {
-            // Queued in the order's transaction: sent after commit, never lost, never blocking.
-            accounts::enqueue_mail(&mut tx, &mail(number)).await?;
+        if payment_state == PaymentState::DueOnDelivery {
+            // Settled as to how it is paid: the receipt goes now (one paid at the kiosk gets
+            // its own when the money comes). Queued in the order's transaction: sent after
+            // commit, never lost, never blocking.
+            payments::queue_receipt_in(&mut tx, id).await?;
         }
         if let Some((key, hash)) = idempotency {
             sqlx::query(
@@ -1008,6 +1011,54 @@ impl Store {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::from)
+    }
+
+    /// The language an order's receipt is written in (`None`: no such order, or one placed
+    /// before receipts had one).
+    pub async fn receipt_language(
+        &self,
+        order_id: Uuid,
+    ) -> Result<Option<customerclient_api::settings::Language>, StoreError> {
+        let code: Option<Option<String>> =
+            sqlx::query_scalar("SELECT language FROM orders WHERE id = $1")
+                .bind(order_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(code.flatten().and_then(|c| {
+            customerclient_api::settings::Language::ALL
+                .into_iter()
+                .find(|l| l.code() == c)
+        }))
+    }
+
+    /// Queues this account's order's receipt to `to`, counted by `limit` in the same
+    /// transaction. `false`: no such order of this account.
+    pub async fn email_receipt(
+        &self,
+        account_id: Uuid,
+        order_id: Uuid,
+        to: &str,
+        limit: &Throttle,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.account_tx(account_id).await?;
+        let number: Option<i64> =
+            sqlx::query_scalar("SELECT number FROM orders WHERE id = $1 AND account_id = $2")
+                .bind(order_id.to_string())
+                .bind(account_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(number) = number else {
+            return Ok(false);
+        };
+        let subject = format!("receipts:account:{account_id}");
+        if let Err(wait_ms) = accounts::take_attempt_in(&mut tx, &subject, limit).await? {
+            tx.commit().await?;
+            return Err(StoreError::Throttled(wait_ms));
+        }
+        let mail = crate::mail::templates::receipt(to, number, order_id);
+        accounts::enqueue_mail(&mut tx, &mail).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// An order of this account; another account's order reads as absent.

@@ -163,6 +163,27 @@ pub(crate) async fn set_order_payment(
     if changed != 1 {
         return Err(StoreError::IllegalTransition { from, to });
     }
+    if from != to && matches!(to, PaymentState::Paid | PaymentState::DueOnDelivery) {
+        // How it is paid is settled (the money came, or the courier collects): the receipt
+        // goes, in this same transaction.
+        queue_receipt_in(conn, order_id).await?;
+    }
+    Ok(())
+}
+
+/// Queues the order's receipt to the address given with it, if one was.
+pub(crate) async fn queue_receipt_in(conn: &mut Conn, order_id: Uuid) -> Result<(), sqlx::Error> {
+    let row = sqlx::query("SELECT receipt_email, number FROM orders WHERE id = $1")
+        .bind(order_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(()) };
+    let to: Option<String> = row.try_get("receipt_email")?;
+    if let Some(to) = to {
+        let number: i64 = row.try_get("number")?;
+        let mail = crate::mail::templates::receipt(&to, number, order_id);
+        super::accounts::enqueue_mail(conn, &mail).await?;
+    }
     Ok(())
 }
 
