@@ -33,6 +33,8 @@ pub enum Shot {
     Orders,
     /// The demo customer's dashboard.
     Dashboard,
+    /// A past order of the demo customer's, shown as its receipt.
+    Receipt,
     /// Product detail of a dish with a video, playing (`SHOT_SEQUENCE=2` shows it moving).
     Video,
     /// The staff panel over the gallery, opened with the demo PIN.
@@ -40,7 +42,7 @@ pub enum Shot {
 }
 
 impl Shot {
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "attract",
         "gallery",
         "product",
@@ -56,6 +58,7 @@ impl Shot {
         "tracking",
         "orders",
         "dashboard",
+        "receipt",
         "video",
         "staff",
     ];
@@ -70,6 +73,7 @@ impl Shot {
             "tracking" => Some(Shot::Tracking),
             "orders" => Some(Shot::Orders),
             "dashboard" => Some(Shot::Dashboard),
+            "receipt" => Some(Shot::Receipt),
             "video" => Some(Shot::Video),
             "staff" => Some(Shot::Staff),
             "payment" => None,
@@ -82,7 +86,7 @@ impl Shot {
             Shot::Scene(s) => s,
             Shot::SignUp | Shot::Code => Screen::Account,
             Shot::Tracking => Screen::Tracking,
-            Shot::Orders | Shot::Dashboard => Screen::Orders,
+            Shot::Orders | Shot::Dashboard | Shot::Receipt => Screen::Orders,
             Shot::Video => Screen::Product,
             Shot::Staff => Screen::Gallery,
             _ => Screen::Payment,
@@ -125,6 +129,7 @@ impl Plugin for ScreenshotPlugin {
             Shot::Tracking
                 | Shot::Orders
                 | Shot::Dashboard
+                | Shot::Receipt
                 | Shot::Video
                 | Shot::Staff
                 | Shot::Scene(Screen::Attract)
@@ -248,7 +253,7 @@ fn drive_orders_and_tracking(
                         && t.courier.is_some_and(|c| c.progress_m > 0.3 * t.distance_m)
                 });
         }
-        Shot::Orders | Shot::Dashboard => {
+        Shot::Orders | Shot::Dashboard | Shot::Receipt => {
             if session.account.is_none() {
                 if !flow.is_busy() && *screen.get() != Screen::Account {
                     account.write(AccountAction::Open);
@@ -279,7 +284,14 @@ fn drive_orders_and_tracking(
             {
                 orders_out.write(OrdersAction::Select(Some(o.id)));
             }
-            gate.0 = orders.loaded && orders.dashboard.is_some() && !orders.is_loading();
+            let want_receipt = plan.shot == Shot::Receipt;
+            if orders.selected.is_some() && orders.receipt_open != want_receipt {
+                orders_out.write(OrdersAction::ShowReceipt(want_receipt));
+            }
+            gate.0 = orders.loaded
+                && orders.dashboard.is_some()
+                && !orders.is_loading()
+                && orders.receipt_open == want_receipt;
         }
         _ => {}
     }

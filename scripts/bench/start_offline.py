@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """How long the kiosk takes from launch to its first gallery frame with products, started
-three ways against a standalone backend on loopback:
+three ways against a standalone backend:
 
 * online, no saved menu: every dish and the profile come from the backend;
 * online, with the saved menu (menu_copy.rs): the copy at once, the backend's behind it;
@@ -10,12 +10,18 @@ The time is launch → the kiosk's log line written once the first gallery frame
 cards has been presented (as scripts/bench/versus_browser.py measures it), under Xvfb with
 software Vulkan; the median of R runs, with the range.
 
-Usage: scripts/bench/start_offline.py [--runs R] [--profile release|debug]
+Each is measured over loopback and through a proxy that adds a round-trip time (RTT) to the
+backend, as a store's link to a backend in a data centre has: every byte arrives RTT/2 late
+in each direction and every connection takes one RTT to open (latency only, no bandwidth
+limit).
+
+Usage: scripts/bench/start_offline.py [--runs R] [--profile release|debug] [--rtt-ms MS ...]
 Needs: xvfb and the binaries (`cargo build [--release] --bin customerclient --bin
 customerclient-backend`).
 """
 
 import argparse
+import asyncio
 import os
 import shutil
 import signal
@@ -23,6 +29,7 @@ import socket
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -56,6 +63,57 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def latency_proxy(listen_port, upstream_port, rtt_s):
+    """A TCP proxy on loopback adding `rtt_s` of round trip, on a thread of its own."""
+
+    async def pipe(reader, writer, delay):
+        # Each chunk is written `delay` after it arrived, in order: latency, not bandwidth.
+        queue = asyncio.Queue()
+
+        async def read():
+            try:
+                while data := await reader.read(65536):
+                    queue.put_nowait((time.monotonic() + delay, data))
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                queue.put_nowait((0.0, b""))
+
+        reading = asyncio.create_task(read())
+        try:
+            while True:
+                due, data = await queue.get()
+                if not data:
+                    break
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            reading.cancel()
+            writer.close()
+
+    async def serve(client_r, client_w):
+        await asyncio.sleep(rtt_s)  # the TCP handshake's round trip
+        try:
+            up_r, up_w = await asyncio.open_connection("127.0.0.1", upstream_port)
+        except OSError:
+            client_w.close()
+            return
+        await asyncio.gather(pipe(client_r, up_w, rtt_s / 2), pipe(up_r, client_w, rtt_s / 2),
+                             return_exceptions=True)
+
+    loop = asyncio.new_event_loop()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(asyncio.start_server(serve, "127.0.0.1", listen_port))
+        loop.run_until_complete(server.serve_forever())
+
+    threading.Thread(target=run, daemon=True).start()
 
 
 def backend(binary, db, port, work):
@@ -106,6 +164,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--profile", default="release", choices=["release", "debug"])
+    ap.add_argument("--rtt-ms", type=int, nargs="+", default=[0, 150],
+                    help="round-trip times to the backend to measure at (0: loopback)")
     args = ap.parse_args()
     kiosk_bin = TARGET / args.profile / "customerclient"
     backend_bin = TARGET / args.profile / "customerclient-backend"
@@ -119,33 +179,42 @@ def main():
     display = f":{n}"
     wait_for("Xvfb", lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), limit=20)
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     db = f"sqlite://{work}/shop.sqlite"
-    copies = work / "copies"
-    results = {"online, no saved menu": [], "online, saved menu": [],
-               "backend away, saved menu": []}
+    report = []
     try:
-        server = backend(backend_bin, db, port, work)
-        # A first run seeds nothing more (the backend did) but warms the disk cache and
-        # writes the copy.
-        kiosk_start(kiosk_bin, url, copies, display, work)
-        for _ in range(args.runs):
-            empty = work / "no-copy"
-            shutil.rmtree(empty, ignore_errors=True)
-            results["online, no saved menu"].append(
-                kiosk_start(kiosk_bin, url, empty, display, work))
-            results["online, saved menu"].append(kiosk_start(kiosk_bin, url, copies, display, work))
-        stop(server)
-        for _ in range(args.runs):
-            results["backend away, saved menu"].append(
-                kiosk_start(kiosk_bin, url, copies, display, work))
+        for rtt in args.rtt_ms:
+            url = f"http://127.0.0.1:{port}"
+            if rtt:
+                proxy_port = free_port()
+                latency_proxy(proxy_port, port, rtt / 1000)
+                url = f"http://127.0.0.1:{proxy_port}"
+            copies = work / f"copies-{rtt}"
+            results = {"online, no saved menu": [], "online, saved menu": [],
+                       "backend away, saved menu": []}
+            server = backend(backend_bin, db, port, work)
+            # A first run warms the disk cache and writes the copy (menu and pictures).
+            kiosk_start(kiosk_bin, url, copies, display, work)
+            for _ in range(args.runs):
+                empty = work / "no-copy"
+                shutil.rmtree(empty, ignore_errors=True)
+                results["online, no saved menu"].append(
+                    kiosk_start(kiosk_bin, url, empty, display, work))
+                results["online, saved menu"].append(
+                    kiosk_start(kiosk_bin, url, copies, display, work))
+            stop(server)
+            for _ in range(args.runs):
+                results["backend away, saved menu"].append(
+                    kiosk_start(kiosk_bin, url, copies, display, work))
+            report.append((rtt, results))
     finally:
         stop(xvfb)
     print(f"launch → first gallery frame with products ({args.profile} build, "
           f"median of {args.runs}, range):")
-    for name, values in results.items():
-        print(f"  {name:26} {statistics.median(values):.2f} s "
-              f"({min(values):.2f}–{max(values):.2f})")
+    for rtt, results in report:
+        print(f"  backend {'on loopback' if not rtt else f'at {rtt} ms round trip'}:")
+        for name, values in results.items():
+            print(f"    {name:26} {statistics.median(values):.2f} s "
+                  f"({min(values):.2f}–{max(values):.2f})")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -123,35 +123,41 @@ where
 }
 
 /// A picture from the file service, decoded into RGBA8 on a blocking thread. With `kept`
-/// (the saved menu's pictures), a fetched picture is kept there, and while the backend does
-/// not answer the kept one is shown.
+/// (the saved menu's pictures), one kept there is shown without asking, and one fetched is
+/// kept there.
 pub(super) async fn fetch_image(
     http: &reqwest::Client,
     base: &str,
     file: uuid::Uuid,
     kept: Option<std::path::PathBuf>,
 ) -> Result<DecodedImage, BridgeError> {
+    let path = kept.map(|dir| dir.join(file.to_string()));
+    // A file's bytes never change under its id (served `immutable`): one kept is used as it
+    // is, without asking the backend — at start-up, and while it is away.
+    if let Some(p) = path.clone() {
+        let local = tokio::task::spawn_blocking(move || std::fs::read(&p).ok().map(|b| decode(&b)))
+            .await
+            .ok()
+            .flatten();
+        if let Some(Ok(image)) = local {
+            return Ok(image);
+        }
+    }
     let url = format!("{base}{}", GetFile::path(&[&file]));
     let fetched = with_retries(|| async {
         let resp = http.get(&url).send().await.map_err(transport_error)?;
         check(resp).await?.bytes().await.map_err(transport_error)
     })
     .await;
-    let path = kept.map(|dir| dir.join(file.to_string()));
     tokio::task::spawn_blocking(move || match (fetched, path) {
         (Ok(bytes), Some(path)) => {
             let image = decode(&bytes)?;
-            let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
-            if !same && let Err(e) = super::write_whole(&path, &bytes) {
+            if let Err(e) = super::write_whole(&path, &bytes) {
                 bevy::log::warn!("keeping picture {file} failed: {e}");
             }
             Ok(image)
         }
         (Ok(bytes), None) => decode(&bytes),
-        (Err(e), Some(path)) if e.is_transient() => match std::fs::read(&path) {
-            Ok(bytes) => decode(&bytes),
-            Err(_) => Err(e),
-        },
         (Err(e), _) => Err(e),
     })
     .await

@@ -78,6 +78,8 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
     assert!(app.world().resource::<Connectivity>().online);
     let id = app.world().resource::<Catalog>().products[0].id;
     checkout_with(&mut app, id, 3);
+    app.world_mut().resource_mut::<CheckoutForm>().email = "vera@example.com".into();
+    let typed = app.world().resource::<CheckoutForm>().clone();
 
     // The backend dies; nobody touches the kiosk. The offline state shows by itself.
     rt.block_on(backend.stop());
@@ -101,9 +103,12 @@ fn an_outage_shows_within_seconds_keeps_the_cart_and_clears_itself() {
         "the cart survives the outage"
     );
     assert_eq!(screen(app.world()), Screen::Checkout);
+    let form = app.world().resource::<CheckoutForm>();
+    assert_eq!(form.submit, SubmitState::Failed(Failure::Unreachable));
+    // Nothing the customer typed is lost.
     assert_eq!(
-        app.world().resource::<CheckoutForm>().submit,
-        SubmitState::Failed(Failure::Unreachable)
+        (&form.city, &form.address, &form.phone, &form.email),
+        (&typed.city, &typed.address, &typed.phone, &typed.email)
     );
 
     // It comes back at the same address: the offline state and the stale error clear.
@@ -254,7 +259,19 @@ fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_an
         |w| matches!(w.resource::<Catalog>().state, LoadState::Failed { .. }),
     );
     assert!(bare.world().resource::<Catalog>().products.is_empty());
+    // ...and recovers by itself when the backend answers.
+    let backend = rt
+        .block_on(customerclient_backend::start(&config(&db), addr))
+        .unwrap();
+    run_until(
+        &mut bare,
+        "the menu after waiting",
+        Duration::from_secs(20),
+        |w| w.resource::<Catalog>().is_ready(),
+    );
+    assert_eq!(bare.world().resource::<Catalog>().products.len(), dishes);
     drop(bare);
+    rt.block_on(backend.stop());
 
     // The copy, no backend: the last menu, offline; a cart can be filled.
     let started = Instant::now();
@@ -305,5 +322,75 @@ fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_an
     );
     assert_eq!(kiosk.world().resource::<Cart>().item_count(), 2);
     assert_eq!(screen(kiosk.world()), Screen::Checkout);
+    rt.block_on(backend.stop());
+}
+
+#[test]
+fn a_sign_up_typed_during_an_outage_is_kept_and_goes_when_the_backend_returns() {
+    use customerclient::account::{AccountAction, AccountFlow, AccountMode};
+    let dir = tempfile::tempdir().unwrap();
+    let db = customerclient_backend::sqlite_url(&dir.path().join("b.sqlite"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = || {
+        let mut c = customerclient_backend::Config::new(db.clone());
+        c.seed_videos = false;
+        c
+    };
+    let backend = rt
+        .block_on(customerclient_backend::start(
+            &config(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let addr = backend.addr;
+    let mut kiosk = KioskConfig::new(BackendTarget::Remote {
+        base_url: backend.url(),
+    });
+    kiosk.request_timeout = Duration::from_millis(500);
+    let mut app = app_with_catalog(kiosk);
+    app.world_mut().write_message(AccountAction::Open);
+    app.update();
+    app.world_mut()
+        .write_message(AccountAction::SetMode(AccountMode::SignUp));
+    app.update();
+    {
+        let mut flow = app.world_mut().resource_mut::<AccountFlow>();
+        flow.form.login = "nadia".into();
+        flow.form.email = "nadia@example.com".into();
+        flow.form.phone = "+7 912 000 11 22".into();
+        *flow.form.password = "correct-horse".into();
+        *flow.form.password_again = "correct-horse".into();
+    }
+    let fields = |flow: &AccountFlow| {
+        let f = &flow.form;
+        [
+            f.login.clone(),
+            f.email.clone(),
+            f.phone.clone(),
+            f.password.to_string(),
+            f.password_again.to_string(),
+        ]
+    };
+    let typed = fields(app.world().resource::<AccountFlow>());
+
+    rt.block_on(backend.stop());
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "the failure", Duration::from_secs(30), |w| {
+        let flow = w.resource::<AccountFlow>();
+        !flow.is_busy() && flow.failure.is_some()
+    });
+    let flow = app.world().resource::<AccountFlow>();
+    assert_eq!(flow.failure, Some(Failure::Unreachable));
+    assert!(fields(flow) == typed, "everything typed is still there");
+    assert_eq!(step::<AccountMode>(app.world()), Some(AccountMode::SignUp));
+
+    // Back: the same form goes with one more tap, and the code is asked for.
+    let backend = rt
+        .block_on(customerclient_backend::start(&config(), addr))
+        .unwrap();
+    app.world_mut().write_message(AccountAction::Submit);
+    run_until(&mut app, "the code step", Duration::from_secs(30), |w| {
+        w.resource::<AccountFlow>().mode == AccountMode::Verify
+    });
     rt.block_on(backend.stop());
 }
