@@ -382,6 +382,14 @@ fn drive(
     let target = plan.shot.screen();
     match plan.stage {
         Stage::WaitForCatalog => {
+            // The attract screen of a kiosk with no menu to show (no backend, no saved copy)
+            // is pictured as it waits.
+            if target == Screen::Attract
+                && matches!(catalog.state, crate::catalog::LoadState::Failed { .. })
+            {
+                plan.stage = Stage::Settle;
+                return;
+            }
             if !catalog.is_ready() {
                 return;
             }

@@ -384,10 +384,23 @@ fn rotate_showcase(
     }
 }
 
-fn pulse_prompt(time: Res<Time>, mut prompt: Query<&mut UiTransform, With<Prompt>>) {
+/// "Touch to start" pulses while there is a menu to start with; with none (no backend, no
+/// saved copy) the screen only says that it waits, and invites nobody in.
+fn pulse_prompt(
+    time: Res<Time>,
+    catalog: Res<Catalog>,
+    mut prompt: Query<(&mut UiTransform, &mut Visibility), With<Prompt>>,
+) {
     let s = 1.0 + 0.04 * (time.elapsed_secs() * 2.5).sin();
-    for mut t in &mut prompt {
+    let shown = if catalog.products.is_empty() && matches!(catalog.state, LoadState::Failed { .. })
+    {
+        Visibility::Hidden
+    } else {
+        Visibility::Inherited
+    };
+    for (mut t, mut visible) in &mut prompt {
         t.scale = Vec2::splat(s);
+        visible.set_if_neq(shown);
     }
 }
 
@@ -401,6 +414,8 @@ fn show_status(
 ) {
     let now = customerclient_api::clock::now_ms();
     let msg = match &catalog.state {
+        // Nothing to show yet: that, not the cart (there is none), is what matters.
+        LoadState::Failed { .. } if catalog.products.is_empty() => i18n.t("attract-unavailable"),
         _ if !conn.online => i18n.t("offline-banner"),
         LoadState::Ready if !store.is_open(now) => closed_text(&store, &i18n, now),
         LoadState::Connecting => i18n.t("attract-connecting"),

@@ -130,38 +130,43 @@ pub fn checkout_form(
         });
         egui_kit::error_label(ui, tr(form.errors.city));
         ui.add_space(8.0);
-        let address = egui_kit::field_box(
+        // One typed field: its box (a tap opens the keyboard on it), kept in view while
+        // typed into, and its problem under it.
+        let mut field = |ui: &mut egui::Ui, which: Field, label: &str, placeholder: &str| {
+            let (value, error) = match which {
+                Field::Address => (&form.address, form.errors.address),
+                Field::Phone => (&form.phone, form.errors.phone),
+                Field::Email => (&form.email, form.errors.email),
+            };
+            let response = egui_kit::field_box(
+                ui,
+                &i18n.t(label),
+                value,
+                &i18n.t(placeholder),
+                *editing == Some(which),
+                error.is_some(),
+            );
+            if response.clicked() && !busy {
+                *editing = Some(which);
+            }
+            if reveal && *editing == Some(which) {
+                response.scroll_to_me(Some(egui::Align::Center));
+            }
+            egui_kit::error_label(ui, tr(error));
+            ui.add_space(8.0);
+        };
+        field(
             ui,
-            &i18n.t("checkout-address"),
-            &form.address,
-            &i18n.t("checkout-address-placeholder"),
-            *editing == Some(Field::Address),
-            form.errors.address.is_some(),
+            Field::Address,
+            "checkout-address",
+            "checkout-address-placeholder",
         );
-        if address.clicked() && !busy {
-            *editing = Some(Field::Address);
-        }
-        if reveal && *editing == Some(Field::Address) {
-            address.scroll_to_me(Some(egui::Align::Center));
-        }
-        egui_kit::error_label(ui, tr(form.errors.address));
-        ui.add_space(8.0);
-        let phone = egui_kit::field_box(
+        field(
             ui,
-            &i18n.t("checkout-phone"),
-            &form.phone,
-            &i18n.t("checkout-phone-placeholder"),
-            *editing == Some(Field::Phone),
-            form.errors.phone.is_some(),
+            Field::Phone,
+            "checkout-phone",
+            "checkout-phone-placeholder",
         );
-        if phone.clicked() && !busy {
-            *editing = Some(Field::Phone);
-        }
-        if reveal && *editing == Some(Field::Phone) {
-            phone.scroll_to_me(Some(egui::Align::Center));
-        }
-        egui_kit::error_label(ui, tr(form.errors.phone));
-        ui.add_space(8.0);
         match account_email {
             // A customer's receipt goes to the address they signed up with.
             Some(own) => {
@@ -173,23 +178,12 @@ pub fn checkout_form(
                     .color(theme::to_egui(ui, theme::MUTED)),
                 );
             }
-            None => {
-                let email = egui_kit::field_box(
-                    ui,
-                    &i18n.t("checkout-email"),
-                    &form.email,
-                    &i18n.t("checkout-email-placeholder"),
-                    *editing == Some(Field::Email),
-                    form.errors.email.is_some(),
-                );
-                if email.clicked() && !busy {
-                    *editing = Some(Field::Email);
-                }
-                if reveal && *editing == Some(Field::Email) {
-                    email.scroll_to_me(Some(egui::Align::Center));
-                }
-                egui_kit::error_label(ui, tr(form.errors.email));
-            }
+            None => field(
+                ui,
+                Field::Email,
+                "checkout-email",
+                "checkout-email-placeholder",
+            ),
         }
 
         let ui = &mut cols[1];
@@ -424,6 +418,70 @@ fn draw(
 mod tests {
     use super::*;
     use customerclient_api::orders::{DeliveryMethod, DeliveryOption, DeliveryZone};
+
+    /// Whether each way to pay can be tapped on the form drawn `online` or not (read from
+    /// egui's own record of its widgets).
+    fn payment_choices(online: bool) -> Vec<(PaymentMethod, bool)> {
+        let ctx = egui::Context::default();
+        theme::egui_style(&ctx);
+        // Debug builds record each widget's label and whether it is enabled with this on.
+        ctx.all_styles_mut(|s| s.debug.show_interactive_widgets = true);
+        let info = DeliveryInfo {
+            zones: vec![DeliveryZone {
+                city: "Moscow".into(),
+                options: vec![DeliveryOption {
+                    method: DeliveryMethod::Car,
+                    price: Money::new(499, "USD"),
+                    eta_minutes: 25,
+                }],
+            }],
+        };
+        let i18n = I18n::default();
+        let mut form = CheckoutForm::default();
+        let mut output = ctx.run_ui(Default::default(), |ui| {
+            checkout_form(
+                ui,
+                &i18n,
+                &mut form,
+                &Cart::default(),
+                Some(&info),
+                &mut None,
+                false,
+                online,
+                None,
+            );
+        });
+        output.textures_delta.clear();
+        ctx.viewport(|v| {
+            let widgets = &v.prev_pass.widgets;
+            let infos: Vec<_> = widgets
+                .layers()
+                .flat_map(|(_, rects)| rects.iter())
+                .filter_map(|r| widgets.info(r.id))
+                .collect();
+            PaymentMethod::ALL
+                .iter()
+                .map(|&m| {
+                    let title = i18n.t(payment_key(m));
+                    let choice = infos
+                        .iter()
+                        .find(|i| i.label.as_deref().is_some_and(|l| l.starts_with(&title)))
+                        .unwrap_or_else(|| panic!("no choice for {title}"));
+                    (m, choice.enabled)
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn paying_here_is_offered_only_online() {
+        for (method, enabled) in payment_choices(true) {
+            assert!(enabled, "{method:?} online");
+        }
+        for (method, enabled) in payment_choices(false) {
+            assert_eq!(enabled, !method.is_prepaid(), "{method:?} offline");
+        }
+    }
 
     #[test]
     fn checkout_form_draws_without_a_window() {

@@ -322,6 +322,44 @@ fn a_kiosk_started_without_its_backend_shows_its_saved_menu_until_the_backend_an
     );
     assert_eq!(kiosk.world().resource::<Cart>().item_count(), 2);
     assert_eq!(screen(kiosk.world()), Screen::Checkout);
+
+    // The copy on disk holds the shop's menu, never a customer's: not what they typed, not
+    // their session.
+    send(&mut kiosk, ShopAction::PlaceOrder);
+    run_until(&mut kiosk, "the order", Duration::from_secs(20), |w| {
+        screen(w) == Screen::Confirmation
+    });
+    let token = kiosk
+        .world()
+        .resource::<CustomerSession>()
+        .token
+        .clone()
+        .unwrap();
+    drop(kiosk);
+    let mut files = vec![copies.clone()];
+    let mut seen = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+            continue;
+        }
+        seen += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for private in ["Tverskaya", "912 345", "9123456789", token.as_str()] {
+            assert!(
+                !text.contains(private),
+                "{} holds {private}",
+                path.display()
+            );
+        }
+    }
+    assert!(seen >= 2, "the menu's copy and its pictures");
     rt.block_on(backend.stop());
 }
 

@@ -300,6 +300,8 @@ fn errors<E: Endpoint>(has_path: bool, has_query: bool, has_body: bool) -> BTree
         "TrackByNumber" => &[404, 429],
         "GetFile" => &[416],
         "PlaceOrder" => &[409, 429],
+        // 422 `no_email`: an account without an address (none can be, today; the rule stays).
+        "EmailReceipt" => &[422, 429],
         "CancelOrder" | "RateOrder" | "SetOrderStatus" => &[409],
         "StartQrPayment" | "PayByCard" | "SetPaymentMethod" => &[409],
         // The notice names a payment by its QR code's reference.

@@ -132,43 +132,6 @@ async fn ok_json(resp: reqwest::Response) -> Value {
     body
 }
 
-/// A second customer, signed up with the e-mailed code.
-async fn new_customer(t: &TestBackend, login: &str) -> String {
-    let email = format!("{login}@example.com");
-    ok_json(
-        t.http
-            .post(t.url(customerclient_api::auth::SIGN_UP_PATH))
-            .json(
-                &json!({"login": login, "email": email, "phone": "+79001112233",
-                          "password": "correct-horse-battery"}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let dir = t.dir.path().join("outbox");
-    let code = support::eventually(
-        "the sign-up code in the outbox",
-        std::time::Duration::from_secs(10),
-        || {
-            let codes = support::outbox_codes(&dir, &email);
-            async move { codes.first().cloned() }
-        },
-    )
-    .await;
-    let session = ok_json(
-        t.http
-            .post(t.url(customerclient_api::auth::VERIFY_PATH))
-            .json(&json!({"email": email, "code": code}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    session["token"].as_str().unwrap().to_owned()
-}
-
 /// The owner's order (with a QR payment), an address and a saved card.
 async fn owners_things(t: &TestBackend, owner: &str) -> Owned {
     let order = t.place_order(owner, 1, "qr_bank_app").await;
@@ -264,7 +227,7 @@ async fn every_endpoint_lets_in_exactly_its_callers() {
     let t = TestBackend::start(|_| {}).await;
     let guest = t.guest().await;
     let owner = t.sign_in(DEMO_LOGIN, DEMO_PASSWORD).await;
-    let another = new_customer(&t, "boris").await;
+    let another = t.customer("boris").await;
     let expired = expired_token(&t).await;
     let signed_out = t.guest().await;
     let out = t

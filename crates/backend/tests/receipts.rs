@@ -9,7 +9,6 @@ mod support;
 
 use std::time::Duration;
 
-use customerclient_api::auth::Session;
 use customerclient_api::orders::{Order, ReceiptSent};
 use customerclient_api::settings::Language;
 use reqwest::StatusCode;
@@ -22,15 +21,18 @@ fn outbox(s: &TestBackend) -> std::path::PathBuf {
     s.dir.path().join("outbox")
 }
 
+/// The messages to `to` once there are `n` and the outbox has sent everything (a message is
+/// marked sent after its file is written whole).
 async fn letters_for(s: &TestBackend, to: &str, n: usize) -> Vec<Letter> {
     let dir = outbox(s);
     let to = to.to_owned();
     eventually(
         &format!("{n} letter(s) to {to}"),
         Duration::from_secs(20),
-        || {
+        || async {
+            let sent = s.backend.state.store.unsent_mail().await.unwrap() == 0;
             let got = outbox_letters(&dir, &to);
-            async move { (got.len() >= n).then_some(got) }
+            (sent && got.len() >= n).then_some(got)
         },
     )
     .await
@@ -44,6 +46,23 @@ async fn place(s: &TestBackend, token: &str, body: Value) -> reqwest::Response {
         .send()
         .await
         .unwrap()
+}
+
+/// `GET` (`post`: false) or `POST` of `/api/v1/orders/{order}/{rest}` as `token`.
+async fn on_order(
+    s: &TestBackend,
+    post: bool,
+    token: &str,
+    order: uuid::Uuid,
+    rest: &str,
+) -> reqwest::Response {
+    let url = s.url(&format!("/api/v1/orders/{order}/{rest}"));
+    let req = if post {
+        s.http.post(url)
+    } else {
+        s.http.get(url)
+    };
+    req.bearer_auth(token).send().await.unwrap()
 }
 
 fn order_body(payment: &str, extra: Value) -> Value {
@@ -167,13 +186,7 @@ async fn a_guests_card_receipt_shows_the_last_four_and_never_the_number() {
     assert!(!text.replace(' ', "").contains("42424242"));
 
     // The same receipt as a page and a PDF, for its owner only.
-    let page = s
-        .http
-        .get(s.url(&format!("/api/v1/orders/{}/receipt", order.id)))
-        .bearer_auth(&guest)
-        .send()
-        .await
-        .unwrap();
+    let page = on_order(&s, false, &guest, order.id, "receipt").await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(
         page.headers()["content-type"]
@@ -184,13 +197,7 @@ async fn a_guests_card_receipt_shows_the_last_four_and_never_the_number() {
     assert_eq!(page.headers()["cache-control"], "private, no-store");
     let html = page.text().await.unwrap();
     assert!(html.contains(&number) && html.contains("•••• 4242") && !html.contains(CARD));
-    let file = s
-        .http
-        .get(s.url(&format!("/api/v1/orders/{}/receipt.pdf", order.id)))
-        .bearer_auth(&guest)
-        .send()
-        .await
-        .unwrap();
+    let file = on_order(&s, false, &guest, order.id, "receipt.pdf").await;
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.headers()["content-type"], "application/pdf");
     let bytes = file.bytes().await.unwrap();
@@ -198,60 +205,20 @@ async fn a_guests_card_receipt_shows_the_last_four_and_never_the_number() {
 
     let stranger = s.guest().await;
     for path in ["receipt", "receipt.pdf"] {
-        let theirs = s
-            .http
-            .get(s.url(&format!("/api/v1/orders/{}/{path}", order.id)))
-            .bearer_auth(&stranger)
-            .send()
-            .await
-            .unwrap();
+        let theirs = on_order(&s, false, &stranger, order.id, path).await;
         assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "{path}");
         let body: Value = theirs.json().await.unwrap();
         assert_eq!(body["error"], "not_found");
     }
     // A guest has no address of their own to have a receipt sent to.
-    let refused = s
-        .http
-        .post(s.url(&format!("/api/v1/orders/{}/receipt/email", order.id)))
-        .bearer_auth(&guest)
-        .send()
-        .await
-        .unwrap();
+    let refused = on_order(&s, true, &guest, order.id, "receipt/email").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-}
-
-async fn customer(s: &TestBackend, login: &str, email: &str) -> String {
-    let resp = s
-        .http
-        .post(s.url("/api/v1/auth/signup"))
-        .json(&json!({"login": login, "email": email, "phone": "+79001112233", "password": "correct-horse"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    let dir = outbox(s);
-    let code = eventually("the sign-up code", Duration::from_secs(10), || {
-        let codes = support::outbox_codes(&dir, email);
-        async move { codes.first().cloned() }
-    })
-    .await;
-    let session: Session = s
-        .http
-        .post(s.url("/api/v1/auth/verify"))
-        .json(&json!({"email": email, "code": code}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session.token
 }
 
 #[tokio::test]
 async fn a_customer_has_a_past_orders_receipt_emailed_in_its_language() {
     let s = TestBackend::start(|_| {}).await;
-    let token = customer(&s, "lena", "lena@example.com").await;
+    let token = s.customer("lena").await;
 
     // Paid on delivery: the receipt goes with the order, to the customer's own address, in
     // the language it was placed in.
@@ -277,13 +244,7 @@ async fn a_customer_has_a_past_orders_receipt_emailed_in_its_language() {
     assert!(pdf_words.contains("Итого"), "{pdf_words}");
 
     // Later, from the order history: sent again on request, to the account's address only.
-    let sent = s
-        .http
-        .post(s.url(&format!("/api/v1/orders/{}/receipt/email", order.id)))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let sent = on_order(&s, true, &token, order.id, "receipt/email").await;
     assert_eq!(sent.status(), StatusCode::ACCEPTED);
     let sent: ReceiptSent = sent.json().await.unwrap();
     assert_eq!(sent.to, "lena@example.com");
@@ -292,24 +253,12 @@ async fn a_customer_has_a_past_orders_receipt_emailed_in_its_language() {
     assert_eq!(again[2].attachments.len(), 1);
 
     // Another customer's order is not found; a flood of requests is slowed down.
-    let other = customer(&s, "olga", "olga@example.com").await;
-    let theirs = s
-        .http
-        .post(s.url(&format!("/api/v1/orders/{}/receipt/email", order.id)))
-        .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
+    let other = s.customer("olga").await;
+    let theirs = on_order(&s, true, &other, order.id, "receipt/email").await;
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
     let mut statuses = Vec::new();
     for _ in 0..6 {
-        let r = s
-            .http
-            .post(s.url(&format!("/api/v1/orders/{}/receipt/email", order.id)))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let r = on_order(&s, true, &token, order.id, "receipt/email").await;
         statuses.push(r.status());
     }
     assert_eq!(

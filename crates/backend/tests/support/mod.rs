@@ -74,10 +74,13 @@ pub struct Letter {
 
 impl Letter {
     pub fn parse(raw: &str) -> Letter {
+        Self::try_parse(raw).expect("a MIME message")
+    }
+
+    /// `None` for what is no message (yet: a file still being written).
+    pub fn try_parse(raw: &str) -> Option<Letter> {
         use mail_parser::MimeHeaders;
-        let m = mail_parser::MessageParser::default()
-            .parse(raw.as_bytes())
-            .expect("a MIME message");
+        let m = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
         let to = m
             .to()
             .and_then(|a| a.first())
@@ -98,18 +101,19 @@ impl Letter {
                 )
             })
             .collect();
-        Letter {
+        Some(Letter {
             raw: raw.to_owned(),
             to,
             subject: m.subject().unwrap_or_default().to_owned(),
             text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
             html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
             attachments,
-        }
+        })
     }
 }
 
-/// The `.eml` messages in `dir` sent to `to`, oldest first.
+/// The `.eml` messages in `dir` sent to `to`, oldest first (one still being written may be
+/// missing or cut short: wait for the outbox to be empty before reading them whole).
 pub fn outbox_letters(dir: &std::path::Path, to: &str) -> Vec<Letter> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -120,7 +124,7 @@ pub fn outbox_letters(dir: &std::path::Path, to: &str) -> Vec<Letter> {
         .filter_map(|e| {
             let text = std::fs::read_to_string(e.path()).ok()?;
             let modified = e.metadata().ok()?.modified().ok()?;
-            let letter = Letter::parse(&text);
+            let letter = Letter::try_parse(&text)?;
             (letter.to == to).then_some((modified, letter))
         })
         .collect();
@@ -202,6 +206,44 @@ impl TestBackend {
     /// A new guest session's token.
     pub async fn guest(&self) -> String {
         guest_at(&self.http, &self.backend.url()).await
+    }
+
+    /// A new customer `login` at `<login>@example.com`, signed up with the code from the
+    /// outbox; their session's token.
+    pub async fn customer(&self, login: &str) -> String {
+        let email = format!("{login}@example.com");
+        let resp = self
+            .http
+            .post(self.url(customerclient_api::auth::SIGN_UP_PATH))
+            .json(
+                &json!({"login": login, "email": email, "phone": "+79001112233",
+                          "password": "correct-horse-battery"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::ACCEPTED, "sign-up");
+        let dir = self.dir.path().join("outbox");
+        let code = eventually(
+            "the sign-up code in the outbox",
+            Duration::from_secs(10),
+            || {
+                let codes = outbox_codes(&dir, &email);
+                async move { codes.first().cloned() }
+            },
+        )
+        .await;
+        let session: Value = self
+            .http
+            .post(self.url(customerclient_api::auth::VERIFY_PATH))
+            .json(&json!({"email": email, "code": code}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        session["token"].as_str().unwrap().to_owned()
     }
 
     /// Places a one-dish order for `token`, paid by `payment` (e.g. `cash_on_delivery`).
