@@ -301,6 +301,32 @@ fn width(font: &ParsedFont, text: &str, size: f32) -> f32 {
     units as f32 / em * size
 }
 
+/// How wide `text` is at `size` points, in millimetres.
+fn mm(text: &str, size: f32) -> f32 {
+    width(&REGULAR, text, size) * 25.4 / 72.0
+}
+
+/// `text` broken between words into lines at most `room` mm wide (a word wider than that
+/// stands on a line of its own).
+fn wrap(text: &str, size: f32, room: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && mm(&candidate, size) > room {
+            lines.push(std::mem::replace(&mut line, word.to_owned()));
+        } else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 fn colour(hex: &str) -> Color {
     let channel = |i: usize| {
         hex.get(i..i + 2)
@@ -375,12 +401,16 @@ impl Pages {
     }
 
     /// `what` at the left and `amount` flush right, on one line.
+    /// A long `what` wraps in its column, clear of the amount.
     fn row(&mut self, what: &str, amount: &str, size: f32, bold: bool) {
-        self.need(size * 0.55);
-        let w = width(&REGULAR, amount, size) * 25.4 / 72.0;
-        self.text(what, MARGIN, size, bold, None);
+        let w = mm(amount, size);
+        let lines = wrap(what, size, PAGE_W - 2.0 * MARGIN - w - 6.0);
+        self.need(size * 0.55 * lines.len() as f32);
         self.text(amount, PAGE_W - MARGIN - w, size, bold, None);
-        self.y -= size * 0.55;
+        for line in lines {
+            self.text(&line, MARGIN, size, bold, None);
+            self.y -= size * 0.55;
+        }
     }
 
     /// A line across, under the last row, with room below it.
@@ -413,23 +443,7 @@ impl Pages {
 
     /// A paragraph wrapped to the page's width.
     fn paragraph(&mut self, text: &str, size: f32) {
-        let room = PAGE_W - 2.0 * MARGIN;
-        let mut line = String::new();
-        let mut lines = Vec::new();
-        for word in text.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if !line.is_empty() && width(&REGULAR, &candidate, size) * 25.4 / 72.0 > room {
-                lines.push(std::mem::replace(&mut line, word.to_owned()));
-            } else {
-                line = candidate;
-            }
-        }
-        lines.push(line);
-        for l in lines {
+        for l in wrap(text, size, PAGE_W - 2.0 * MARGIN) {
             self.need(size * 0.5);
             self.text(&l, MARGIN, size, false, None);
             self.y -= size * 0.5;
@@ -589,5 +603,14 @@ mod tests {
             width(&REGULAR, "₽", 10.0) > 0.0,
             "the rouble sign is in the font"
         );
+    }
+
+    #[test]
+    fn long_names_wrap_clear_of_the_amounts() {
+        let name = "2 × Slow-roasted pumpkin and chickpea salad with feta, pomegranate and mint";
+        let lines = wrap(name, 11.0, 80.0);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert!(lines.iter().all(|l| mm(l, 11.0) <= 80.0), "{lines:?}");
+        assert_eq!(lines.join(" "), name);
     }
 }
