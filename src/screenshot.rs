@@ -476,8 +476,10 @@ fn drive(
                 && editing.0.is_none()
                 && plan.settled_frames == 0
             {
-                // The keyboard open on the address, as while typing it.
-                editing.0 = Some(crate::scenes::checkout::Field::Address);
+                // The keyboard open on the receipt's e-mail, the form's last field, as while
+                // typing it (the form scrolled to keep it in view).
+                editing.0 = Some(crate::scenes::checkout::Field::Email);
+                form.email = "vera@exam".into();
             }
             if matches!(plan.shot, Shot::SignUp | Shot::Code) && flow_acc.form.email.is_empty() {
                 let code = plan.shot == Shot::Code;
