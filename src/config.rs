@@ -119,11 +119,12 @@ impl KioskConfig {
         let dir = self.menu_copy_dir.as_ref()?;
         let name = match &self.backend {
             BackendTarget::Embedded { .. } => "embedded".to_owned(),
+            // The name outlives the kiosk's build: a hash that is the same in every release
+            // (std's `DefaultHasher` is not promised to be).
             BackendTarget::Remote { base_url } => {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                base_url.trim_end_matches('/').hash(&mut h);
-                format!("{:016x}", h.finish())
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(base_url.trim_end_matches('/').as_bytes());
+                digest[..8].iter().map(|b| format!("{b:02x}")).collect()
             }
         };
         Some((

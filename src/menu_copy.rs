@@ -119,6 +119,18 @@ fn save_copy(catalog: Res<Catalog>, store: Res<Store>, mut copy: ResMut<MenuCopy
     if catalog.products.is_empty() {
         return;
     }
+    // What is on the menu, without when: the same menu loaded again is not written again.
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_vec(&(&profile, &catalog.categories, &catalog.products))
+            .unwrap_or_default()
+            .hash(&mut h);
+        h.finish()
+    };
+    if copy.written == Some(fingerprint) {
+        return;
+    }
     let saved = SavedMenu {
         format: FORMAT,
         saved_at: std::time::SystemTime::now()
@@ -131,17 +143,6 @@ fn save_copy(catalog: Res<Catalog>, store: Res<Store>, mut copy: ResMut<MenuCopy
     let Ok(bytes) = serde_json::to_vec(&saved) else {
         return;
     };
-    let fingerprint = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        serde_json::to_vec(&(&saved.profile, &saved.categories, &saved.products))
-            .unwrap_or_default()
-            .hash(&mut h);
-        h.finish()
-    };
-    if copy.written == Some(fingerprint) {
-        return;
-    }
     copy.written = Some(fingerprint);
     let pictures = copy.pictures.clone();
     let shown: std::collections::HashSet<String> = saved

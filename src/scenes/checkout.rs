@@ -419,14 +419,9 @@ mod tests {
     use super::*;
     use customerclient_api::orders::{DeliveryMethod, DeliveryOption, DeliveryZone};
 
-    /// Whether each way to pay can be tapped on the form drawn `online` or not (read from
-    /// egui's own record of its widgets).
-    fn payment_choices(online: bool) -> Vec<(PaymentMethod, bool)> {
-        let ctx = egui::Context::default();
-        theme::egui_style(&ctx);
-        // Debug builds record each widget's label and whether it is enabled with this on.
-        ctx.all_styles_mut(|s| s.debug.show_interactive_widgets = true);
-        let info = DeliveryInfo {
+    /// One city, delivered by car.
+    fn moscow_by_car() -> DeliveryInfo {
+        DeliveryInfo {
             zones: vec![DeliveryZone {
                 city: "Moscow".into(),
                 options: vec![DeliveryOption {
@@ -435,7 +430,17 @@ mod tests {
                     eta_minutes: 25,
                 }],
             }],
-        };
+        }
+    }
+
+    /// Whether each way to pay can be tapped on the form drawn `online` or not (read from
+    /// egui's own record of its widgets).
+    fn payment_choices(online: bool) -> Vec<(PaymentMethod, bool)> {
+        let ctx = egui::Context::default();
+        theme::egui_style(&ctx);
+        // Debug builds record each widget's label and whether it is enabled with this on.
+        ctx.all_styles_mut(|s| s.debug.show_interactive_widgets = true);
+        let info = moscow_by_car();
         let i18n = I18n::default();
         let mut form = CheckoutForm::default();
         let mut output = ctx.run_ui(Default::default(), |ui| {
@@ -487,16 +492,7 @@ mod tests {
     fn checkout_form_draws_without_a_window() {
         let ctx = egui::Context::default();
         theme::egui_style(&ctx);
-        let info = DeliveryInfo {
-            zones: vec![DeliveryZone {
-                city: "Moscow".into(),
-                options: vec![DeliveryOption {
-                    method: DeliveryMethod::Car,
-                    price: Money::new(499, "USD"),
-                    eta_minutes: 25,
-                }],
-            }],
-        };
+        let info = moscow_by_car();
         let mut form = CheckoutForm::default();
         form.errors.address = Some("error-address");
         let mut editing = None;

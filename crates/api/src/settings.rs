@@ -32,6 +32,11 @@ impl Language {
             Language::Ru => "ru",
         }
     }
+
+    /// The language of a [`Self::code`].
+    pub fn from_code(code: &str) -> Option<Language> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
 }
 
 #[derive(

@@ -120,10 +120,7 @@ async fn follow(state: &AppState, token: &str) -> Result<Option<(Uuid, Language)
             return Ok(None);
         }
     }
-    let language = match language.as_str() {
-        "ru" => Language::Ru,
-        _ => Language::En,
-    };
+    let language = Language::from_code(&language).unwrap_or_default();
     Ok(Some((order, language)))
 }
 

@@ -7,7 +7,7 @@
 //! when the money comes for paying at the kiosk — queued in that same transaction (see
 //! `store::sql::payments::queue_receipt_in`) and drawn when the outbox sends it.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,7 +29,7 @@ use crate::auth::CurrentAccount;
 use crate::error::AppError;
 use crate::extract::ApiPath;
 use crate::payments::bank::html_escape as escape;
-use crate::store::{StoreError, Throttle};
+use crate::store::{Store, StoreError, Throttle};
 
 pub fn router() -> crate::routes::Routes {
     use customerclient_api::endpoint as e;
@@ -489,29 +489,40 @@ fn pdf(f: &Facts, brand: &str) -> Vec<u8> {
         .save(&PdfSaveOptions::default(), &mut Vec::new())
 }
 
-/// The caller's own order and the language its receipt is in.
+/// The receipt of order `id` as it stands, in its language; with `owner`, only that
+/// account's (another's reads as absent). For the pages and the outbox alike.
+pub async fn draw(
+    store: &Store,
+    profile: &Arc<StoreProfile>,
+    id: Uuid,
+    owner: Option<Uuid>,
+) -> anyhow::Result<Option<Receipt>> {
+    let Some((account, language)) = store.receipt_owner(id).await? else {
+        return Ok(None);
+    };
+    if owner.is_some_and(|o| o != account) {
+        return Ok(None);
+    }
+    let Some(order) = store.order(account, id).await? else {
+        return Ok(None);
+    };
+    let language = language.unwrap_or_else(|| profile.default_language());
+    // Drawing the PDF is a few milliseconds of CPU: off the async threads.
+    let profile = profile.clone();
+    Ok(Some(
+        tokio::task::spawn_blocking(move || render(&order, &profile, language)).await?,
+    ))
+}
+
+/// The caller's own order's receipt.
 async fn own_receipt(
     state: &AppState,
     current: &CurrentAccount,
     id: Uuid,
 ) -> Result<Receipt, AppError> {
-    let order = state
-        .store
-        .order(current.account.id, id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or(AppError::NotFound("order"))?;
-    let language = state
-        .store
-        .receipt_language(id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .unwrap_or_else(|| state.profile.default_language());
-    // Drawing the PDF is a few milliseconds of CPU: off the request threads.
-    let profile = state.profile.clone();
-    tokio::task::spawn_blocking(move || render(&order, &profile, language))
-        .await
-        .map_err(|e| anyhow::anyhow!("drawing the receipt: {e}").into())
+    draw(&state.store, &state.profile, id, Some(current.account.id))
+        .await?
+        .ok_or(AppError::NotFound("order"))
 }
 
 fn private(mut response: Response) -> Response {

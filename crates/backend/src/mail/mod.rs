@@ -231,23 +231,11 @@ async fn receipt_for(
     let Some(id) = mail.receipt else {
         return Ok(None);
     };
-    let order = match store.order_status(id).await {
-        Ok(Some((account, _, _))) => store.order(account, id).await,
-        Ok(None) => Ok(None),
-        Err(e) => Err(e),
-    }
-    .map_err(|e| format!("reading order {id}: {e}"))?
-    .ok_or_else(|| format!("order {id} is gone"))?;
-    let language = store
-        .receipt_language(id)
+    crate::receipt::draw(store, profile, id, None)
         .await
-        .map_err(|e| format!("reading order {id}: {e}"))?
-        .unwrap_or_else(|| profile.default_language());
-    let profile = profile.clone();
-    tokio::task::spawn_blocking(move || crate::receipt::render(&order, &profile, language))
-        .await
+        .map_err(|e| format!("the receipt of order {id}: {e}"))?
         .map(Some)
-        .map_err(|e| format!("drawing the receipt: {e}"))
+        .ok_or_else(|| format!("order {id} is gone"))
 }
 
 #[cfg(test)]

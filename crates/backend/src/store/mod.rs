@@ -414,7 +414,7 @@ dispatch! {
     pub async fn transition_order_status(&self, order_id: Uuid, to: OrderStatus, note: &str, account: Option<Uuid>, time_scale: f64) -> Result<Option<(Uuid, PushEvent)>, StoreError>;
     pub async fn status_history(&self, order_id: Uuid) -> Result<Vec<StatusChange>, StoreError>;
     pub async fn order(&self, account_id: Uuid, id: Uuid) -> Result<Option<Order>, StoreError>;
-    pub async fn receipt_language(&self, order_id: Uuid) -> Result<Option<customerclient_api::settings::Language>, StoreError>;
+    pub async fn receipt_owner(&self, order_id: Uuid) -> Result<Option<(Uuid, Option<customerclient_api::settings::Language>)>, StoreError>;
     pub async fn email_receipt(&self, account_id: Uuid, order_id: Uuid, to: &str, limit: &Throttle) -> Result<bool, StoreError>;
     pub async fn orders(&self, account_id: Uuid, limit: u32, offset: u64) -> Result<Vec<Order>, StoreError>;
     pub async fn append_event(&self, account_id: Uuid, order_id: Uuid, order_number: i64, kind: &PushKind) -> Result<PushEvent, StoreError>;

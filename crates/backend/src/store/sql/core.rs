@@ -1013,22 +1013,22 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// The language an order's receipt is written in (`None`: no such order, or one placed
-    /// before receipts had one).
-    pub async fn receipt_language(
+    /// Whose an order is and the language its receipt is written in (`None` for an order
+    /// placed before receipts had one); `None`: no such order.
+    pub async fn receipt_owner(
         &self,
         order_id: Uuid,
-    ) -> Result<Option<customerclient_api::settings::Language>, StoreError> {
-        let code: Option<Option<String>> =
-            sqlx::query_scalar("SELECT language FROM orders WHERE id = $1")
-                .bind(order_id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(code.flatten().and_then(|c| {
-            customerclient_api::settings::Language::ALL
-                .into_iter()
-                .find(|l| l.code() == c)
-        }))
+    ) -> Result<Option<(Uuid, Option<customerclient_api::settings::Language>)>, StoreError> {
+        let row = sqlx::query("SELECT account_id, language FROM orders WHERE id = $1")
+            .bind(order_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let language: Option<String> = row.try_get("language")?;
+        Ok(Some((
+            uuid_col(&row, "account_id")?,
+            language.and_then(|c| customerclient_api::settings::Language::from_code(&c)),
+        )))
     }
 
     /// Queues this account's order's receipt to `to`, counted by `limit` in the same
